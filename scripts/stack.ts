@@ -1,0 +1,119 @@
+// `npm start` (after scripts/setup.sh): brings up PostgreSQL, Temporal (with
+// its Web UI), the worker and the API, prints where each is, and on Ctrl-C
+// stops everything it started, in reverse order.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config';
+import { migrate } from '../src/db/migrate';
+import {
+  CACHE_DIR,
+  PidFile,
+  ensureRoleAndDatabase,
+  say,
+  spawnManaged,
+  startPrivatePostgres,
+  startSystemPostgres,
+  startTemporal,
+  temporalServing,
+  waitFor,
+  type Managed,
+} from './lib/stack';
+
+const ROOT = join(__dirname, '..');
+const TEMPORAL_PORT = 7233;
+const TEMPORAL_UI_PORT = 8233;
+
+async function main(): Promise<void> {
+  const stateDir = join(ROOT, '.ei');
+  mkdirSync(stateDir, { recursive: true });
+  const pids = new PidFile(join(stateDir, 'demo.pids'));
+  pids.killLeftovers();
+
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  stopAll = async (why: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${why}: stopping everything this run started`);
+    for (const stop of stops.reverse()) {
+      await stop().catch((err: unknown) => say(`stop failed: ${(err as Error).message}`));
+    }
+    pids.clear();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll?.('Ctrl-C'));
+  process.on('SIGTERM', () => void stopAll?.('SIGTERM'));
+
+  // PostgreSQL: Debian's cluster when we are root, else a private one
+  let databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl) {
+    say('DATABASE_URL is set: using that database as it is');
+  } else {
+    const pg = process.getuid?.() === 0 ? await startSystemPostgres() : await startPrivatePostgres('demo', 5433);
+    stops.push(() => pg.stop());
+    databaseUrl = ensureRoleAndDatabase(pg, 'endpoint_inventory', 'endpoint_inventory', 'endpoint_inventory');
+    say(`PostgreSQL ready on :${pg.port}${pg.startedHere ? ' (started)' : ' (already running)'}`);
+  }
+  const result = await migrate(databaseUrl, say);
+  say(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already in place`);
+
+  // Temporal dev server with its Web UI, state kept in a SQLite file
+  if (await temporalServing(TEMPORAL_PORT)) {
+    say(`Temporal already serving on :${TEMPORAL_PORT}: using it (and leaving it running)`);
+  } else {
+    mkdirSync(join(CACHE_DIR, 'demo'), { recursive: true });
+    say(`starting Temporal dev server on :${TEMPORAL_PORT} (Web UI :${TEMPORAL_UI_PORT})`);
+    const temporal = await startTemporal({
+      port: TEMPORAL_PORT,
+      uiPort: TEMPORAL_UI_PORT,
+      dbFile: join(CACHE_DIR, 'demo', 'temporal.db'),
+      logFile: join(stateDir, 'temporal.log'),
+    });
+    pids.add(temporal);
+    stops.push(() => temporal.stop());
+  }
+
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PORT}`,
+    TEMPORAL_WEB_URL: `http://localhost:${TEMPORAL_UI_PORT}`,
+  };
+  const config = loadConfig(env);
+  const node = (name: string, script: string): Managed => {
+    const m = spawnManaged(name, process.execPath, ['--import', 'tsx', script], { env, cwd: ROOT, echo: true });
+    pids.add(m);
+    stops.push(() => m.stop());
+    return m;
+  };
+  say('starting worker');
+  node('worker', 'workers/main.ts');
+  say('starting API');
+  node('api', 'src/main.ts');
+
+  const api = `http://${config.API_HOST}:${config.API_PORT}`;
+  await waitFor('API', async () => (await fetch(`${api}/ready`).catch(() => undefined))?.status === 200, 120_000);
+  const ready = (await (await fetch(`${api}/ready`)).json()) as unknown;
+
+  say('the stack is up:');
+  console.log(`
+  API            ${api}              (readiness: ${api}/ready)
+  API docs       ${api}/docs         (OpenAPI: ${api}/v1/openapi.json)
+  Temporal Web   ${config.TEMPORAL_WEB_URL}
+  Temporal gRPC  127.0.0.1:${TEMPORAL_PORT}   (temporal workflow list --address 127.0.0.1:${TEMPORAL_PORT})
+  PostgreSQL     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}
+
+  /ready: ${JSON.stringify(ready)}
+
+  Ctrl-C stops everything started here.
+`);
+}
+
+let stopAll: ((why: string, code?: number) => Promise<void>) | undefined;
+
+main().catch((err: unknown) => {
+  console.error(`[stack] ${err instanceof Error ? err.message : String(err)}`);
+  if (stopAll) void stopAll('start failed', 1);
+  else process.exit(1);
+});

@@ -1,0 +1,38 @@
+// Builds the Express app (no listen): middleware, routes, docs, one error handler.
+import express, { type Express } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import type { Db } from '../db/client';
+import type { Logger } from '../logger';
+import type { TemporalGateway } from '../temporal/client';
+import { errorHandler, notFoundHandler } from './middleware/errors';
+import { buildDocument, createRegistry } from './openapi';
+import { healthRoutes } from './routes/health';
+
+export interface AppDeps {
+  db: Db;
+  temporal: TemporalGateway;
+  log: Logger;
+  config: { API_BODY_LIMIT: string; READY_TIMEOUT_MS: number };
+}
+
+export const API_VERSION = '0.1.0';
+
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(express.json({ limit: deps.config.API_BODY_LIMIT, strict: true }));
+
+  const registry = createRegistry();
+  app.use(healthRoutes({ db: deps.db, temporal: deps.temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));
+
+  const document = buildDocument(registry, API_VERSION);
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,24 @@
+// The OpenAPI 3.1 document, generated from the same zod schemas the routes
+// validate with; each route module registers its paths here.
+import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+
+export { z };
+
+export function createRegistry(): OpenAPIRegistry {
+  return new OpenAPIRegistry();
+}
+
+export function buildDocument(registry: OpenAPIRegistry, version: string): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'endpoint-inventory',
+      version,
+      description:
+        'Telephone endpoint inventory: search, allocation and lifecycle of numbers, short codes and SIP addresses.',
+    },
+  });
+}

@@ -1,0 +1,47 @@
+// `npm run api`: serves the Express facade until SIGINT/SIGTERM, then stops
+// taking connections, lets in-flight requests finish and closes its clients.
+import type { Server } from 'node:http';
+import { loadConfig } from './config';
+import { createDb } from './db/client';
+import { createLogger } from './logger';
+import { TemporalGateway } from './temporal/client';
+import { buildApp } from './api/app';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, 'api');
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const temporal = new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, config.READY_TIMEOUT_MS);
+  const app = buildApp({ db, temporal, log, config });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.API_PORT;
+  log.info({ url: `http://${config.API_HOST}:${port}` }, 'api listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'api stopping');
+    const force = setTimeout(() => {
+      log.warn('grace period over; closing open connections');
+      server.closeAllConnections();
+    }, config.SHUTDOWN_GRACE_MS);
+    server.close(async () => {
+      clearTimeout(force);
+      await Promise.allSettled([temporal.close(), db.$disconnect()]);
+      log.info('api stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  process.exit(1);
+});

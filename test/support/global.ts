@@ -1,0 +1,32 @@
+// Mocha global fixture: starts the test stack before any test, stops it after.
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { migrate } from '../../src/db/migrate';
+import { join } from 'node:path';
+import { PidFile, ensureRoleAndDatabase, startPrivatePostgres, startTemporal, say } from '../../scripts/lib/stack';
+import { TEST_DB, TEST_PG_PORT, TEST_TEMPORAL_PORT, closeShared, setStack, stack } from './stack';
+
+const pids = new PidFile(join(__dirname, '..', '..', '.ei', 'test.pids'));
+
+export async function mochaGlobalSetup(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const started = Date.now();
+  pids.killLeftovers();
+  const pg = await startPrivatePostgres('test', TEST_PG_PORT);
+  // a fresh database each run: no test depends on what an earlier run left
+  pg.psql(`DROP DATABASE IF EXISTS "${TEST_DB}" WITH (FORCE)`);
+  const databaseUrl = ensureRoleAndDatabase(pg, 'endpoint_inventory', 'endpoint_inventory', TEST_DB);
+  await migrate(databaseUrl);
+  const temporal = await startTemporal({ port: TEST_TEMPORAL_PORT, uiPort: null });
+  pids.add(temporal);
+  setStack({ pg, temporal, databaseUrl, temporalAddress: `127.0.0.1:${TEST_TEMPORAL_PORT}` });
+  say(`test stack up in ${Date.now() - started} ms: PostgreSQL :${TEST_PG_PORT}/${TEST_DB}, Temporal :${TEST_TEMPORAL_PORT}`);
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  const s = stack();
+  await closeShared();
+  await s.temporal.stop();
+  await s.pg.stop();
+  pids.clear();
+  say('test stack stopped');
+}

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('config', () => {
+  it('has a default for every setting', () => {
+    const c = loadConfig({});
+    assert.equal(c.API_PORT, 3000);
+    assert.equal(c.TEMPORAL_ADDRESS, '127.0.0.1:7233');
+    assert.match(c.DATABASE_URL, /^postgresql:\/\//);
+  });
+
+  it('names every bad setting and why', () => {
+    assert.throws(
+      () => loadConfig({ API_PORT: 'eighty', DATABASE_URL: 'not a url', LOG_LEVEL: 'loud' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.issues.length, 3);
+        assert.match(err.message, /API_PORT: /);
+        assert.match(err.message, /DATABASE_URL: /);
+        assert.match(err.message, /LOG_LEVEL: /);
+        return true;
+      },
+    );
+  });
+});

@@ -1,0 +1,99 @@
+// The foundation end to end: a workflow on the real Temporal server whose
+// activity writes through Prisma to the real PostgreSQL.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Client, Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import { endpointActivities } from '../../activities/endpoints';
+import { createWorker } from '../../workers/worker';
+import { endpointWorkflowId, stateQuery } from '../../workflows/shared';
+import { db, nativeConnection, temporalClient, testConfig, testLog, uniqueTaskQueue } from '../support/stack';
+
+async function insertEndpoint(address: string): Promise<string> {
+  const row = await db().endpoint.create({
+    data: { address, kind: 'FIXED_LINE_OR_MOBILE', country: 'US', npa: address.slice(2, 5), digits: address.slice(2) },
+  });
+  return row.id;
+}
+
+function randomNanp(): string {
+  return `+1415${String(2_000_000 + Math.floor(Math.random() * 7_999_999)).padStart(7, '0')}`;
+}
+
+describe('foundation: workflow → activity → PostgreSQL', () => {
+  let client: Client;
+  let connection: Connection;
+  let native: NativeConnection;
+
+  before(async () => {
+    ({ client, connection } = await temporalClient());
+    native = await nativeConnection();
+  });
+  after(async () => {
+    await connection.close();
+    await native.close();
+  });
+
+  it('runs the endpoint workflow on the real server and records its transition in PostgreSQL', async () => {
+    const taskQueue = uniqueTaskQueue('foundation');
+    const config = testConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
+    const worker = await createWorker({ config, connection: native, db: db(), log: testLog });
+    const address = randomNanp();
+    const endpointId = await insertEndpoint(address);
+
+    await worker.runUntil(async () => {
+      const handle = await client.workflow.start('endpointWorkflow', {
+        taskQueue,
+        workflowId: endpointWorkflowId(address),
+        args: [{ address, endpointId }],
+      });
+      for (let i = 0; i < 100; i++) {
+        if ((await handle.query(stateQuery)).state === 'QUARANTINE') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal((await handle.query(stateQuery)).state, 'QUARANTINE');
+      await handle.terminate('test over');
+    });
+
+    const row = await db().endpoint.findUniqueOrThrow({ where: { id: endpointId }, include: { history: true } });
+    assert.equal(row.state, 'QUARANTINE');
+    assert.equal(row.version, 1);
+    assert.equal(row.history.length, 1);
+    assert.equal(row.history[0]!.fromState, 'ORDERED');
+    assert.equal(row.history[0]!.toState, 'QUARANTINE');
+    assert.match(row.history[0]!.cause, /quarantine/);
+  });
+
+  describe('recordTransition (compare-and-set)', () => {
+    const recordTransition: ReturnType<typeof endpointActivities>['recordTransition'] = (input) =>
+      endpointActivities(db()).recordTransition(input);
+
+    it('applied twice (a retry) moves once and records once', async () => {
+      const endpointId = await insertEndpoint(randomNanp());
+      const input = { endpointId, from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 'test', actor: 'test' } as const;
+      assert.deepEqual(await recordTransition(input), { version: 1 });
+      assert.deepEqual(await recordTransition(input), { version: 1 });
+      assert.equal(await db().endpointHistory.count({ where: { endpointId } }), 1);
+    });
+
+    it('refuses a stale version without changing anything', async () => {
+      const endpointId = await insertEndpoint(randomNanp());
+      await recordTransition({ endpointId, from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 't', actor: 't' });
+      await assert.rejects(
+        recordTransition({ endpointId, from: 'ORDERED', fromVersion: 0, to: 'TESTING', cause: 't', actor: 't' }),
+        (err: Error & { type?: string; nonRetryable?: boolean }) =>
+          err.type === 'StaleTransition' && err.nonRetryable === true && /QUARANTINE v1/.test(err.message),
+      );
+      const row = await db().endpoint.findUniqueOrThrow({ where: { id: endpointId } });
+      assert.equal(row.state, 'QUARANTINE');
+      assert.equal(row.version, 1);
+    });
+
+    it('refuses an endpoint that does not exist', async () => {
+      await assert.rejects(
+        recordTransition({ endpointId: randomUUID(), from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 't', actor: 't' }),
+        /does not exist/,
+      );
+    });
+  });
+});

@@ -1,0 +1,52 @@
+// `npm run worker`: runs the worker until SIGINT/SIGTERM, then finishes
+// in-flight activities (up to SHUTDOWN_GRACE_MS) and closes its connections.
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { loadConfig } from '../src/config';
+import { createDb } from '../src/db/client';
+import { createLogger } from '../src/logger';
+import { createWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, 'worker');
+  // the SDK's own logs (bundler output, state changes) only when something is wrong
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const connection = await connectWithRetry(config.TEMPORAL_ADDRESS, log);
+  try {
+    const worker = await createWorker({ config, connection, db, log });
+    log.info(
+      { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE },
+      'worker running',
+    );
+    await worker.run();
+    log.info('worker stopped');
+  } finally {
+    await connection.close();
+    await db.$disconnect();
+  }
+}
+
+/** The worker may start before the server answers: keep trying, say so. */
+async function connectWithRetry(
+  address: string,
+  log: ReturnType<typeof createLogger>,
+): Promise<NativeConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await NativeConnection.connect({ address });
+    } catch (err) {
+      if (attempt >= 30) throw err;
+      log.warn({ address, attempt, err: (err as Error).message }, 'Temporal not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  process.exit(1);
+});
