@@ -1,9 +1,23 @@
-// Endpoint repository writes made on behalf of endpoint workflows. Every write
-// is a compare-and-set on (state, version), so a retried activity never
-// applies or records a transition twice.
+// Endpoint repository writes made on behalf of endpoint workflows. Every state
+// change is a compare-and-set on (state, version) that writes the history row
+// in the same transaction, so a retried activity never applies or records a
+// transition twice.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../src/db/client';
-import type { EndpointStateName } from '../workflows/shared';
+import type { TestHarness } from '../src/harness/harness';
+import type { Capabilities, CapabilityTest, EndpointStateName } from '../workflows/shared';
+
+/** Columns a transition may set besides state and version. */
+export interface EndpointPatch {
+  accountId?: string | null;
+  reservedUntil?: number | null;
+  quarantineUntil?: number | null;
+  applicationUri?: string | null;
+  enabled?: Capabilities;
+  voiceCleanliness?: number;
+  messagingCleanliness?: number;
+  qualityScore?: number | null;
+}
 
 export interface TransitionInput {
   endpointId: string;
@@ -14,20 +28,49 @@ export interface TransitionInput {
   cause: string;
   actor: string;
   details?: Record<string, unknown>;
+  set?: EndpointPatch;
 }
 
 export interface TransitionResult {
   version: number;
 }
 
-export function endpointActivities(db: Db) {
+const date = (ms: number | null | undefined) => (ms === undefined ? undefined : ms === null ? null : new Date(ms));
+
+function columns(p: EndpointPatch = {}) {
+  return {
+    accountId: p.accountId,
+    reservedUntil: date(p.reservedUntil),
+    quarantineUntil: date(p.quarantineUntil),
+    applicationUri: p.applicationUri,
+    voiceEnabled: p.enabled?.voice,
+    smsEnabled: p.enabled?.sms,
+    mmsEnabled: p.enabled?.mms,
+    faxEnabled: p.enabled?.fax,
+    voiceCleanliness: p.voiceCleanliness,
+    messagingCleanliness: p.messagingCleanliness,
+    qualityScore: p.qualityScore,
+  };
+}
+
+export function endpointActivities(db: Db, harness?: TestHarness) {
   return {
     async recordTransition(input: TransitionInput): Promise<TransitionResult> {
       const next = input.fromVersion + 1;
       return db.$transaction(async (tx) => {
+        if (input.set?.accountId) {
+          const account = await tx.account.findUnique({ where: { id: input.set.accountId }, select: { active: true } });
+          if (!account?.active) {
+            throw ApplicationFailure.create({
+              type: 'UnknownAccount',
+              nonRetryable: true,
+              message: `accountId: no active account ${input.set.accountId}`,
+            });
+          }
+        }
         const { count } = await tx.endpoint.updateMany({
           where: { id: input.endpointId, state: input.from, version: input.fromVersion },
-          data: { state: input.to, version: next, stateChangedAt: new Date() },
+          data: { ...columns(input.set), state: input.to, version: next, stateChangedAt: new Date() },
         });
         if (count === 0) {
           const row = await tx.endpoint.findUnique({
@@ -57,6 +100,20 @@ export function endpointActivities(db: Db) {
         });
         return { version: next };
       });
+    },
+
+    /** Scores that change without a transition (a quality report). */
+    async recordScores(input: { endpointId: string; version: number; set: EndpointPatch }): Promise<void> {
+      await db.endpoint.updateMany({
+        where: { id: input.endpointId, version: input.version },
+        data: columns(input.set),
+      });
+    },
+
+    async runCapabilityTest(input: { address: string; test: CapabilityTest }) {
+      if (!harness) throw ApplicationFailure.nonRetryable('no test harness configured', 'NoHarness');
+      const result = await harness.run(input.address, input.test);
+      return { test: input.test, ...result };
     },
   };
 }

@@ -71,7 +71,10 @@ else
 fi
 
 # --- Java time-skipping test server (tests only) ----------------------------------
-if [ "${EI_SETUP_TEST_SERVER:-0}" = 1 ] && [ -f scripts/java-test-server.sh ]; then
+# io.temporal:temporal-test-server from Maven Central, for timer-heavy workflow tests
+if [ "${EI_SETUP_TEST_SERVER:-0}" = 1 ]; then
+  command -v java >/dev/null || apt_install default-jre-headless
+  command -v mvn >/dev/null || apt_install maven
   bash scripts/java-test-server.sh install
 fi
 

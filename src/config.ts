@@ -1,6 +1,21 @@
 // Every setting of every process, parsed once from the environment. Each
 // default lives here and is listed in the README's settings table.
+import ms from 'ms';
 import { z } from 'zod';
+import { parseFailureRates } from './harness/harness';
+import type { LifecyclePolicy } from '../workflows/shared';
+
+/** '30 days', '90s', '1500' (ms) → milliseconds */
+const duration = z.string().transform((text, ctx) => {
+  const value = /^\d+$/.test(text) ? Number(text) : ms(text as ms.StringValue);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: "${text}" (e.g. "30 days", "90s", "1500")` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const fraction = z.coerce.number().min(0).max(1);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -25,6 +40,30 @@ const schema = z.object({
   /** how long SIGTERM waits for in-flight requests and activities */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
 
+  // ---- endpoint lifecycle (fixed per workflow when it starts)
+  QUARANTINE_NEW: duration.prefault('30 days'),
+  QUARANTINE_AGING: duration.prefault('45 days'),
+  QUARANTINE_EXTENSION: duration.prefault('15 days'),
+  QUARANTINE_MAX_EXTENSIONS: z.coerce.number().int().min(0).max(20).default(2),
+  CLEANLINESS_THRESHOLD: fraction.default(0.6),
+  CLEANLINESS_EVENT_WEIGHT: z.coerce.number().min(0).max(100).default(0.25),
+  QUALITY_RETEST_BELOW: fraction.default(0.5),
+  PORT_OUT_DURATION: duration.prefault('1 day'),
+  RESERVATION_MAX: duration.prefault('1 hour'),
+  WORKFLOW_HISTORY_LIMIT: z.coerce.number().int().min(100).max(50_000).default(2000),
+  /** failure rate per capability test of the simulated harness, e.g. "sms=0.05,routing=0.01" */
+  HARNESS_FAILURE_RATES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseFailureRates(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .prefault(''),
+
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
 });
@@ -47,6 +86,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   return parsed.data;
+}
+
+export function lifecyclePolicy(c: Config): LifecyclePolicy {
+  return {
+    quarantineNewMs: c.QUARANTINE_NEW,
+    agingMs: c.QUARANTINE_AGING,
+    extensionMs: c.QUARANTINE_EXTENSION,
+    maxExtensions: c.QUARANTINE_MAX_EXTENSIONS,
+    cleanThreshold: c.CLEANLINESS_THRESHOLD,
+    eventWeight: c.CLEANLINESS_EVENT_WEIGHT,
+    retestBelow: c.QUALITY_RETEST_BELOW,
+    portOutMs: c.PORT_OUT_DURATION,
+    maxReservationMs: c.RESERVATION_MAX,
+    historyLimit: c.WORKFLOW_HISTORY_LIMIT,
+  };
 }
 
 /** The settings and their defaults, for the README and `--help` texts. */

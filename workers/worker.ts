@@ -3,6 +3,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../src/config';
+import { SimulatedHarness, type TestHarness } from '../src/harness/harness';
 import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 
@@ -16,10 +17,15 @@ export interface WorkerDeps {
     | 'WORKER_MAX_CONCURRENT_ACTIVITIES'
     | 'WORKER_MAX_CACHED_WORKFLOWS'
     | 'SHUTDOWN_GRACE_MS'
+    | 'HARNESS_FAILURE_RATES'
   >;
   connection: NativeConnection;
   db: Db;
   log: Logger;
+  /** default: the simulated harness with HARNESS_FAILURE_RATES */
+  harness?: TestHarness;
+  /** default: the worker bundles workflows/ itself */
+  workflowBundle?: { code: string };
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -27,8 +33,12 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ db: deps.db, log: deps.log }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({
+      db: deps.db,
+      log: deps.log,
+      harness: deps.harness ?? new SimulatedHarness(deps.config.HARNESS_FAILURE_RATES),
+    }),
     maxConcurrentActivityTaskExecutions: deps.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceTime: deps.config.SHUTDOWN_GRACE_MS,

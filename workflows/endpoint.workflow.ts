@@ -1,39 +1,370 @@
-// One workflow per endpoint, for its whole managed life.
-import { condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+// One workflow per endpoint (id `endpoint/<address>`) for its whole managed
+// life: quarantine, testing, offer, allocation, release, aging, return.
+// Handlers change state one at a time (a lock, since each writes through an
+// activity); the main loop waits for timers and for the handlers.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
+  FINAL_STATES,
+  canTransition,
+  cleanliness,
+  evaluateQuarantine,
+  evaluateTests,
+  mediaOf,
+  refuseAllocate,
+  refusePortOut,
+  refuseRelease,
+  refuseReserve,
+  refuseRetire,
+  testsFor,
+  type TestResult,
+} from './endpoint.machine';
+import {
   EndpointState,
+  REJECTED_UPDATE,
+  allocateUpdate,
+  inboundTrafficSignal,
+  portOutUpdate,
+  qualityReportSignal,
+  releaseUpdate,
+  reserveUpdate,
+  retireUpdate,
+  returnedUpdate,
   stateQuery,
+  type EndpointSnapshot,
+  type EndpointStateName,
   type EndpointStatus,
   type EndpointWorkflowInput,
+  type Medium,
 } from './shared';
 
-const { recordTransition } = proxyActivities<Activities>({
+const { recordTransition, recordScores } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  // the database may be away for a while: keep trying, never give up on a transition
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['StaleTransition'] },
 });
 
+const { runCapabilityTest } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 5 },
+});
+
+function refuse(reason: string | null): void {
+  if (reason) throw ApplicationFailure.create({ type: REJECTED_UPDATE, message: reason, nonRetryable: true });
+}
+
 export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<EndpointStatus> {
-  const status: EndpointStatus = {
-    address: input.address,
-    endpointId: input.endpointId,
-    state: 'ORDERED',
-    version: 0,
-  };
-  setHandler(stateQuery, () => status);
+  const { address, endpointId, policy } = input;
+  const s: EndpointSnapshot = { ...input.snapshot };
+  let applicationUri: string | null | undefined;
+  let retestPending = false;
+  let busy = false;
 
-  const { version } = await recordTransition({
-    endpointId: input.endpointId,
-    from: status.state,
-    fromVersion: status.version,
-    to: 'QUARANTINE',
-    cause: 'delivered: quarantine before first use',
-    actor: 'workflow',
+  const status = (): EndpointStatus => ({ address, endpointId, ...s });
+  setHandler(stateQuery, status);
+
+  /** One change at a time: a handler or timer waits its turn, then re-checks. */
+  async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    // re-check after every wake-up: several waiters can be released at once
+    while (busy) await condition(() => !busy);
+    busy = true;
+    try {
+      return await fn();
+    } finally {
+      busy = false;
+    }
+  }
+
+  /** Writes the transition (compare-and-set + history), then takes it on. */
+  async function move(
+    to: EndpointStateName,
+    cause: string,
+    actor: string,
+    changes: Partial<EndpointSnapshot> = {},
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    if (!canTransition(s.state, to)) {
+      throw ApplicationFailure.create({ type: REJECTED_UPDATE, message: `no transition ${s.state} → ${to}`, nonRetryable: true });
+    }
+    const next: EndpointSnapshot = { ...s, ...changes, state: to };
+    const timed = to === 'QUARANTINE' || to === 'AGING';
+    const { version } = await recordTransition({
+      endpointId,
+      from: s.state,
+      fromVersion: s.version,
+      to,
+      cause,
+      actor,
+      details,
+      set: {
+        accountId: next.accountId,
+        reservedUntil: next.reservedUntil,
+        quarantineUntil: timed ? next.phaseEndsAt : null,
+        enabled: next.enabled,
+        voiceCleanliness: next.voiceCleanliness,
+        messagingCleanliness: next.messagingCleanliness,
+        qualityScore: next.qualityScore,
+        ...(applicationUri !== undefined ? { applicationUri } : {}),
+      },
+    });
+    Object.assign(s, next, { version });
+    applicationUri = undefined;
+    upsertSearchAttributes([{ key: EndpointState, value: s.state }]);
+  }
+
+  /** A fresh quarantine (or aging) period with clean counters. */
+  const period = (ms: number): Partial<EndpointSnapshot> => ({
+    phaseEndsAt: Date.now() + ms,
+    voiceEvents: 0,
+    messagingEvents: 0,
+    voiceCleanliness: 1,
+    messagingCleanliness: 1,
   });
-  status.state = 'QUARANTINE';
-  status.version = version;
-  upsertSearchAttributes([{ key: EndpointState, value: status.state }]);
 
-  await condition(() => false);
-  return status;
+  // ---------------------------------------------------------------- handlers
+
+  setHandler(
+    allocateUpdate,
+    (req) =>
+      exclusive(async () => {
+        refuse(refuseAllocate(s, req));
+        applicationUri = req.applicationUri ?? null;
+        const cause = s.state === 'RESERVED' ? 'allocated by its reservation holder' : 'allocated';
+        await move('ALLOCATED', cause, req.actor ?? `account:${req.accountId}`, { accountId: req.accountId, reservedUntil: null });
+        return status();
+      }),
+    { validator: (req) => refuse(refuseAllocate(s, req)) },
+  );
+
+  setHandler(
+    reserveUpdate,
+    (req) =>
+      exclusive(async () => {
+        refuse(refuseReserve(s, req, Date.now(), policy));
+        await move('RESERVED', `reserved until ${new Date(req.until).toISOString()}`, req.actor ?? `account:${req.accountId}`, {
+          accountId: req.accountId,
+          reservedUntil: req.until,
+        });
+        return status();
+      }),
+    { validator: (req) => refuse(refuseReserve(s, req, Date.now(), policy)) },
+  );
+
+  setHandler(
+    releaseUpdate,
+    (req) =>
+      exclusive(async () => {
+        refuse(refuseRelease(s, req));
+        const actor = req.actor ?? `account:${req.accountId}`;
+        if (s.state === 'RESERVED') {
+          await move('AVAILABLE', 'reservation released', actor, { accountId: null, reservedUntil: null });
+        } else {
+          applicationUri = null;
+          await move('AGING', 'released: aging before reuse', actor, { accountId: null, extensions: 0, droppedMedia: [], ...period(policy.agingMs) });
+        }
+        return status();
+      }),
+    { validator: (req) => refuse(refuseRelease(s, req)) },
+  );
+
+  setHandler(
+    portOutUpdate,
+    (req) =>
+      exclusive(async () => {
+        refuse(refusePortOut(s, req));
+        await move('PORTING_OUT', 'port-out requested by its holder', req.actor ?? `account:${req.accountId}`, {
+          phaseEndsAt: Date.now() + policy.portOutMs,
+        });
+        return status();
+      }),
+    { validator: (req) => refuse(refusePortOut(s, req)) },
+  );
+
+  setHandler(
+    retireUpdate,
+    (req) =>
+      exclusive(async () => {
+        refuse(refuseRetire(s, req?.reason));
+        await move('RETIRED', `retired: ${req.reason}`, req.actor ?? 'operator', { phaseEndsAt: null });
+        return status();
+      }),
+    { validator: (req) => refuse(refuseRetire(s, req?.reason)) },
+  );
+
+  const refuseReturned = (reason: unknown) =>
+    typeof reason !== 'string' || !reason.trim()
+      ? 'reason: required'
+      : s.state !== 'REJECTED'
+        ? `endpoint is ${s.state}, not REJECTED`
+        : null;
+  setHandler(
+    returnedUpdate,
+    (req) =>
+      exclusive(async () => {
+        refuse(refuseReturned(req?.reason));
+        await move('RETURNED', `returned to its carrier: ${req.reason}`, req.actor ?? 'carrier');
+        return status();
+      }),
+    { validator: (req) => refuse(refuseReturned(req?.reason)) },
+  );
+
+  setHandler(inboundTrafficSignal, ({ medium, count }) => {
+    if (s.state !== 'QUARANTINE' && s.state !== 'AGING') return; // only unallocated numbers are judged
+    const n = Number.isInteger(count) && (count ?? 0) > 0 ? (count as number) : 1;
+    if (medium === 'voice') {
+      s.voiceEvents += n;
+      s.voiceCleanliness = cleanliness(s.voiceEvents, policy.eventWeight);
+    } else if (medium === 'messaging') {
+      s.messagingEvents += n;
+      s.messagingCleanliness = cleanliness(s.messagingEvents, policy.eventWeight);
+    }
+  });
+
+  setHandler(qualityReportSignal, async ({ score }) => {
+    if (typeof score !== 'number' || !(score >= 0 && score <= 1)) return;
+    s.qualityScore = score;
+    if (score < policy.retestBelow && (s.state === 'AVAILABLE' || s.state === 'ALLOCATED')) {
+      retestPending = true; // the retest transition writes the score
+    } else {
+      await exclusive(() => recordScores({ endpointId, version: s.version, set: { qualityScore: s.qualityScore } }));
+    }
+  });
+
+  // ---------------------------------------------------------------- phases
+
+  async function endOfQuarantine(): Promise<void> {
+    const verdict = evaluateQuarantine(s, policy);
+    if (verdict.action === 'extend') {
+      // a self-transition: recorded with its cause, counters start over
+      await move(s.state, verdict.reason, 'workflow', { extensions: s.extensions + 1, ...period(policy.extensionMs) }, {
+        voiceEvents: s.voiceEvents,
+        messagingEvents: s.messagingEvents,
+      });
+    } else if (verdict.action === 'reject') {
+      await move('REJECTED', verdict.reason, 'workflow', { phaseEndsAt: null }, { voiceEvents: s.voiceEvents, messagingEvents: s.messagingEvents });
+    } else {
+      const dropped = mediaOf(s.capable).filter((m) => !verdict.media.includes(m));
+      await move('TESTING', verdict.reason, 'workflow', { phaseEndsAt: null, droppedMedia: dropped });
+    }
+  }
+
+  async function runTests(media: Medium[]): Promise<{ results: TestResult[]; verdict: ReturnType<typeof evaluateTests> }> {
+    const tests = testsFor(s.capable, media);
+    const results = await Promise.all(tests.map((test) => runCapabilityTest({ address, test })));
+    return { results, verdict: evaluateTests(s.capable, media, results) };
+  }
+
+  async function testing(): Promise<void> {
+    const media = mediaOf(s.capable).filter((m) => !s.droppedMedia.includes(m));
+    const { results, verdict } = await runTests(media);
+    const details = { results };
+    if (s.afterTesting === 'ALLOCATED') {
+      // a holder's number is never taken away by a test: it goes back with what works
+      const enabled = verdict.passed ? verdict.enabled : { voice: false, sms: false, mms: false, fax: false };
+      await move('ALLOCATED', `retested: ${verdict.reason}`, 'workflow', { enabled, qualityScore: verdict.quality, afterTesting: 'AVAILABLE' }, details);
+    } else if (verdict.passed) {
+      await move('AVAILABLE', verdict.reason, 'workflow', { enabled: verdict.enabled, qualityScore: verdict.quality }, details);
+    } else {
+      await move('REJECTED', verdict.reason, 'workflow', { qualityScore: verdict.quality }, details);
+    }
+  }
+
+  async function portIn(): Promise<void> {
+    const { results, verdict } = await runTests(mediaOf(s.capable));
+    if (verdict.passed) {
+      await move('ALLOCATED', `ported in; ${verdict.reason}`, 'workflow', { enabled: verdict.enabled, qualityScore: verdict.quality }, { results });
+    } else {
+      await move('REJECTED', `port-in checks failed: ${verdict.reason}`, 'workflow', { accountId: null, qualityScore: verdict.quality }, { results });
+    }
+  }
+
+  const historyTooLong = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > policy.historyLimit;
+
+  /** Waits until the state moves, a deadline passes (true), or history should be cut. */
+  async function waitIn(state: EndpointStateName, until: number | null, extra: () => boolean = () => false): Promise<boolean> {
+    const moved = () => s.state !== state || extra() || historyTooLong();
+    if (until === null) {
+      await condition(moved);
+      return false;
+    }
+    const left = until - Date.now();
+    if (left <= 0) return true;
+    return !(await condition(moved, left));
+  }
+
+  // ---------------------------------------------------------------- main loop
+
+  while (!FINAL_STATES.includes(s.state)) {
+    if (historyTooLong()) {
+      await condition(() => !busy && allHandlersFinished());
+      await continueAsNew<typeof endpointWorkflow>({ address, endpointId, policy, snapshot: s });
+    }
+    const state = s.state;
+    switch (state) {
+      case 'ORDERED':
+        await exclusive(() =>
+          s.state === 'ORDERED'
+            ? move('QUARANTINE', 'delivered: quarantine before first use', 'workflow', { extensions: 0, droppedMedia: [], ...period(policy.quarantineNewMs) })
+            : Promise.resolve(),
+        );
+        break;
+      case 'PORTING_IN':
+        await exclusive(() => (s.state === 'PORTING_IN' ? portIn() : Promise.resolve()));
+        break;
+      case 'QUARANTINE':
+      case 'AGING':
+        if (await waitIn(state, s.phaseEndsAt)) {
+          await exclusive(() => (s.state === state && Date.now() >= (s.phaseEndsAt ?? 0) ? endOfQuarantine() : Promise.resolve()));
+        }
+        break;
+      case 'TESTING':
+        await exclusive(() => (s.state === 'TESTING' ? testing() : Promise.resolve()));
+        break;
+      case 'RESERVED':
+        if (await waitIn(state, s.reservedUntil)) {
+          await exclusive(() =>
+            s.state === 'RESERVED' && Date.now() >= (s.reservedUntil ?? 0)
+              ? move('AVAILABLE', 'reservation expired', 'workflow', { accountId: null, reservedUntil: null })
+              : Promise.resolve(),
+          );
+        }
+        break;
+      case 'PORTING_OUT':
+        if (await waitIn(state, s.phaseEndsAt)) {
+          await exclusive(() =>
+            s.state === 'PORTING_OUT' ? move('PORTED_OUT', 'ported out to another carrier', 'workflow', { accountId: null, phaseEndsAt: null }) : Promise.resolve(),
+          );
+        }
+        break;
+      case 'AVAILABLE':
+      case 'ALLOCATED':
+        await waitIn(state, null, () => retestPending);
+        if (retestPending) {
+          retestPending = false;
+          await exclusive(() =>
+            s.state === state
+              ? move('TESTING', `quality report ${s.qualityScore?.toFixed(2)} below ${policy.retestBelow}: retest`, 'workflow', {
+                  afterTesting: state === 'ALLOCATED' ? 'ALLOCATED' : 'AVAILABLE',
+                })
+              : Promise.resolve(),
+          );
+        }
+        break;
+      default: // REJECTED: waits for its return or retirement
+        await waitIn(state, null);
+    }
+  }
+  // the last update's answer goes out before the run closes
+  await condition(allHandlersFinished);
+  return status();
 }

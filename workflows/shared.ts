@@ -48,18 +48,129 @@ export type EndpointStateName =
   | 'PORTED_OUT'
   | 'RETIRED';
 
+export type Medium = 'voice' | 'messaging';
+export type Capability = 'voice' | 'sms' | 'mms' | 'fax';
+/** the automated tests of the patent: each checks one thing end to end */
+export type CapabilityTest = 'inbound_call' | 'outbound_call' | 'sms' | 'mms' | 'routing';
+
+/** Durations and thresholds of a lifecycle, fixed when the workflow starts. */
+export interface LifecyclePolicy {
+  /** quarantine of a newly delivered number */
+  quarantineNewMs: number;
+  /** aging of a released number before reuse */
+  agingMs: number;
+  /** one extension of a dirty number's quarantine */
+  extensionMs: number;
+  /** after this many extensions a still-dirty medium is dropped (or the number rejected) */
+  maxExtensions: number;
+  /** a medium is clean when its cleanliness is at least this (0..1) */
+  cleanThreshold: number;
+  /** each unwanted inbound event in a period costs this much: cleanliness = 1 / (1 + n·weight) */
+  eventWeight: number;
+  /** a quality report below this sends an available or allocated number back to testing */
+  retestBelow: number;
+  /** how long a port-out takes before the number is gone */
+  portOutMs: number;
+  /** the longest reservation accepted */
+  maxReservationMs: number;
+  /** continue-as-new after this many history events (also on the server's suggestion) */
+  historyLimit: number;
+}
+
+export interface Capabilities {
+  voice: boolean;
+  sms: boolean;
+  mms: boolean;
+  fax: boolean;
+}
+
+/** Everything the workflow needs to go on: its input, and what continue-as-new carries. */
+export interface EndpointSnapshot {
+  state: EndpointStateName;
+  version: number;
+  accountId: string | null;
+  reservedUntil: number | null;
+  /** when the current timed phase (quarantine, aging, port-out) ends, epoch ms */
+  phaseEndsAt: number | null;
+  extensions: number;
+  /** unwanted inbound events in the current quarantine period */
+  voiceEvents: number;
+  messagingEvents: number;
+  voiceCleanliness: number;
+  messagingCleanliness: number;
+  /** what the number can do (from the carrier) and what is offered (tests passed) */
+  capable: Capabilities;
+  enabled: Capabilities;
+  /** media that stayed dirty after the last extension: never offered */
+  droppedMedia: Medium[];
+  qualityScore: number | null;
+  /** where to go after TESTING when the number has a holder (retest of an allocated number) */
+  afterTesting: 'AVAILABLE' | 'ALLOCATED';
+}
+
 export interface EndpointWorkflowInput {
   /** canonical address (E.164, `CC:digits` short code, or sip:) */
   address: string;
   /** the endpoint's row id in PostgreSQL */
   endpointId: string;
+  policy: LifecyclePolicy;
+  /** the row as it is now; ORDERED and PORTING_IN start their own first step */
+  snapshot: EndpointSnapshot;
 }
 
-export interface EndpointStatus {
+export interface EndpointStatus extends EndpointSnapshot {
   address: string;
   endpointId: string;
-  state: EndpointStateName;
-  version: number;
 }
 
+export interface AllocateInput {
+  accountId: string;
+  applicationUri?: string;
+  actor?: string;
+}
+export interface ReserveInput {
+  accountId: string;
+  /** epoch ms */
+  until: number;
+  actor?: string;
+}
+export interface ReleaseInput {
+  accountId: string;
+  actor?: string;
+}
+export interface PortOutInput {
+  accountId: string;
+  actor?: string;
+}
+export interface RetireInput {
+  reason: string;
+  actor?: string;
+}
+export interface InboundTrafficInput {
+  medium: Medium;
+  count?: number;
+  from?: string;
+}
+export interface QualityReportInput {
+  /** 0 (useless) .. 1 (perfect) */
+  score: number;
+  source?: string;
+}
+export interface ReturnedInput {
+  reason: string;
+  actor?: string;
+}
+
+export const allocateUpdate = defineUpdate<EndpointStatus, [AllocateInput]>('allocate');
+export const reserveUpdate = defineUpdate<EndpointStatus, [ReserveInput]>('reserve');
+export const releaseUpdate = defineUpdate<EndpointStatus, [ReleaseInput]>('release');
+export const portOutUpdate = defineUpdate<EndpointStatus, [PortOutInput]>('portOut');
+export const retireUpdate = defineUpdate<EndpointStatus, [RetireInput]>('retire');
+/** a REJECTED number has gone back to its carrier (the release order confirms it) */
+export const returnedUpdate = defineUpdate<EndpointStatus, [ReturnedInput]>('returned');
+export const inboundTrafficSignal = defineSignal<[InboundTrafficInput]>('inboundTraffic');
+export const qualityReportSignal = defineSignal<[QualityReportInput]>('qualityReport');
 export const stateQuery = defineQuery<EndpointStatus>('state');
+
+/** The type of the failure an update handler or validator throws for a refused request. */
+export const REJECTED_UPDATE = 'RejectedUpdate';

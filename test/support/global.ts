@@ -3,7 +3,7 @@ import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { migrate } from '../../src/db/migrate';
 import { join } from 'node:path';
 import { PidFile, ensureRoleAndDatabase, startPrivatePostgres, startTemporal, say } from '../../scripts/lib/stack';
-import { TEST_DB, TEST_PG_PORT, TEST_TEMPORAL_PORT, closeShared, setStack, stack } from './stack';
+import { TIMESKIP_DB, TEST_DB, TEST_PG_PORT, TEST_TEMPORAL_PORT, closeShared, setStack, stack } from './stack';
 
 const pids = new PidFile(join(__dirname, '..', '..', '.ei', 'test.pids'));
 
@@ -13,12 +13,16 @@ export async function mochaGlobalSetup(): Promise<void> {
   pids.killLeftovers();
   const pg = await startPrivatePostgres('test', TEST_PG_PORT);
   // a fresh database each run: no test depends on what an earlier run left
-  pg.psql(`DROP DATABASE IF EXISTS "${TEST_DB}" WITH (FORCE)`);
-  const databaseUrl = ensureRoleAndDatabase(pg, 'endpoint_inventory', 'endpoint_inventory', TEST_DB);
-  await migrate(databaseUrl);
+  const fresh = async (name: string) => {
+    pg.psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    const url = ensureRoleAndDatabase(pg, 'endpoint_inventory', 'endpoint_inventory', name);
+    await migrate(url);
+    return url;
+  };
+  const [databaseUrl, timeskipDatabaseUrl] = [await fresh(TEST_DB), await fresh(TIMESKIP_DB)];
   const temporal = await startTemporal({ port: TEST_TEMPORAL_PORT, uiPort: null });
   pids.add(temporal);
-  setStack({ pg, temporal, databaseUrl, temporalAddress: `127.0.0.1:${TEST_TEMPORAL_PORT}` });
+  setStack({ pg, temporal, databaseUrl, timeskipDatabaseUrl, temporalAddress: `127.0.0.1:${TEST_TEMPORAL_PORT}` });
   say(`test stack up in ${Date.now() - started} ms: PostgreSQL :${TEST_PG_PORT}/${TEST_DB}, Temporal :${TEST_TEMPORAL_PORT}`);
 }
 

@@ -13,11 +13,14 @@ import { loadConfig, type Config } from '../../src/config';
 export const TEST_PG_PORT = Number(process.env.EI_TEST_PG_PORT ?? 55432);
 export const TEST_TEMPORAL_PORT = Number(process.env.EI_TEST_TEMPORAL_PORT ?? 7333);
 export const TEST_DB = 'endpoint_inventory_test';
+/** the time-skipping suites' own database: their workflows live on another server */
+export const TIMESKIP_DB = 'endpoint_inventory_timeskip';
 
 export interface TestStack {
   pg: PostgresHandle;
   temporal: Managed;
   databaseUrl: string;
+  timeskipDatabaseUrl: string;
   temporalAddress: string;
 }
 

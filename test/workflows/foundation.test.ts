@@ -6,6 +6,8 @@ import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { endpointActivities } from '../../activities/endpoints';
 import { createWorker } from '../../workers/worker';
+import { lifecyclePolicy } from '../../src/config';
+import { NO_CAPABILITIES, initialSnapshot } from '../../src/domain/lifecycle';
 import { endpointWorkflowId, stateQuery } from '../../workflows/shared';
 import { db, nativeConnection, temporalClient, testConfig, testLog, uniqueTaskQueue } from '../support/stack';
 
@@ -45,7 +47,7 @@ describe('foundation: workflow → activity → PostgreSQL', () => {
       const handle = await client.workflow.start('endpointWorkflow', {
         taskQueue,
         workflowId: endpointWorkflowId(address),
-        args: [{ address, endpointId }],
+        args: [{ address, endpointId, policy: lifecyclePolicy(config), snapshot: initialSnapshot('ORDERED', 0, NO_CAPABILITIES) }],
       });
       for (let i = 0; i < 100; i++) {
         if ((await handle.query(stateQuery)).state === 'QUARANTINE') break;

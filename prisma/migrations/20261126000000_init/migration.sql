@@ -55,8 +55,13 @@ CREATE TABLE "endpoints" (
     CONSTRAINT "endpoints_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "endpoints_version_check" CHECK ("version" >= 0),
     CONSTRAINT "endpoints_cleanliness_check" CHECK ("voice_cleanliness" BETWEEN 0 AND 1 AND "messaging_cleanliness" BETWEEN 0 AND 1),
-    -- invariant 1: an allocated or reserved endpoint has exactly one holder
-    CONSTRAINT "endpoints_holder_check" CHECK (("state" IN ('ALLOCATED', 'RESERVED', 'PORTING_OUT')) = ("account_id" IS NOT NULL) OR "state" = 'PORTING_IN')
+    -- invariant 1: an allocated or reserved endpoint has exactly one holder, an
+    -- unallocated one none (TESTING and PORTING_IN may be either: an allocated
+    -- number sent back to testing keeps its holder)
+    CONSTRAINT "endpoints_holder_check" CHECK (
+      ("state" IN ('ALLOCATED', 'RESERVED', 'PORTING_OUT') AND "account_id" IS NOT NULL)
+      OR ("state" IN ('ORDERED', 'QUARANTINE', 'AVAILABLE', 'AGING', 'REJECTED', 'RETURNED', 'PORTED_OUT', 'RETIRED') AND "account_id" IS NULL)
+      OR "state" IN ('TESTING', 'PORTING_IN'))
 );
 
 CREATE TABLE "endpoint_history" (

@@ -1,0 +1,192 @@
+// The endpoint lifecycle as pure functions: which transitions exist, what a
+// quarantine period's traffic means, what test results mean, and why a
+// request is refused. The workflow drives them; unit tests check them alone.
+import type {
+  AllocateInput,
+  Capabilities,
+  CapabilityTest,
+  EndpointSnapshot,
+  EndpointStateName,
+  LifecyclePolicy,
+  Medium,
+  PortOutInput,
+  ReleaseInput,
+  ReserveInput,
+} from './shared';
+
+export const TRANSITIONS: Record<EndpointStateName, readonly EndpointStateName[]> = {
+  ORDERED: ['QUARANTINE', 'REJECTED', 'RETIRED'],
+  QUARANTINE: ['QUARANTINE', 'TESTING', 'REJECTED', 'RETIRED'],
+  TESTING: ['AVAILABLE', 'ALLOCATED', 'REJECTED', 'RETIRED'],
+  AVAILABLE: ['RESERVED', 'ALLOCATED', 'TESTING', 'RETIRED'],
+  RESERVED: ['ALLOCATED', 'AVAILABLE'],
+  ALLOCATED: ['AGING', 'TESTING', 'PORTING_OUT'],
+  AGING: ['AGING', 'TESTING', 'REJECTED', 'RETIRED'],
+  REJECTED: ['RETURNED', 'RETIRED'],
+  RETURNED: [],
+  PORTING_IN: ['ALLOCATED', 'REJECTED'],
+  PORTING_OUT: ['PORTED_OUT'],
+  PORTED_OUT: [],
+  RETIRED: [],
+};
+
+export const FINAL_STATES: readonly EndpointStateName[] = ['RETURNED', 'PORTED_OUT', 'RETIRED'];
+
+export function canTransition(from: EndpointStateName, to: EndpointStateName): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** 1 for a silent period, falling with each unwanted call or message. */
+export function cleanliness(events: number, weight: number): number {
+  return 1 / (1 + Math.max(0, events) * weight);
+}
+
+const MEDIA_OF: Record<keyof Capabilities, Medium> = { voice: 'voice', fax: 'voice', sms: 'messaging', mms: 'messaging' };
+
+/** The media a number can carry at all. */
+export function mediaOf(capable: Capabilities): Medium[] {
+  const media = new Set<Medium>();
+  for (const [cap, on] of Object.entries(capable) as [keyof Capabilities, boolean][]) {
+    if (on) media.add(MEDIA_OF[cap]);
+  }
+  return [...media].sort();
+}
+
+export type QuarantineVerdict =
+  | { action: 'test'; media: Medium[]; reason: string }
+  | { action: 'extend'; dirty: Medium[]; reason: string }
+  | { action: 'reject'; reason: string };
+
+/**
+ * At the end of a quarantine (or aging) period: clean media go on to testing;
+ * dirty ones earn an extension while extensions last; after that the number
+ * is offered with its clean media only, or rejected when none is clean.
+ */
+export function evaluateQuarantine(s: EndpointSnapshot, p: LifecyclePolicy): QuarantineVerdict {
+  const score: Record<Medium, number> = { voice: s.voiceCleanliness, messaging: s.messagingCleanliness };
+  const events: Record<Medium, number> = { voice: s.voiceEvents, messaging: s.messagingEvents };
+  const media = mediaOf(s.capable).filter((m) => !s.droppedMedia.includes(m));
+  if (media.length === 0) return { action: 'reject', reason: 'no medium left to offer' };
+  const dirty = media.filter((m) => score[m] < p.cleanThreshold);
+  const clean = media.filter((m) => !dirty.includes(m));
+  const describe = (ms: Medium[]) => ms.map((m) => `${m} ${events[m]} unwanted, cleanliness ${score[m].toFixed(2)}`).join('; ');
+  if (dirty.length === 0) return { action: 'test', media: clean, reason: `clean: ${describe(clean)}` };
+  if (s.extensions < p.maxExtensions) {
+    return { action: 'extend', dirty, reason: `quarantine extended (${s.extensions + 1}/${p.maxExtensions}): ${describe(dirty)}` };
+  }
+  if (clean.length === 0) {
+    return { action: 'reject', reason: `dirty after ${s.extensions} extensions: ${describe(dirty)}` };
+  }
+  return {
+    action: 'test',
+    media: clean,
+    reason: `offered for ${clean.join(', ')} only; still dirty after ${s.extensions} extensions: ${describe(dirty)}`,
+  };
+}
+
+/** The tests that prove the capabilities a number would be offered with. */
+export function testsFor(capable: Capabilities, media: Medium[]): CapabilityTest[] {
+  const tests: CapabilityTest[] = ['routing'];
+  if (media.includes('voice') && capable.voice) tests.push('inbound_call', 'outbound_call');
+  if (media.includes('messaging') && capable.sms) tests.push('sms');
+  if (media.includes('messaging') && capable.mms) tests.push('mms');
+  return tests;
+}
+
+export interface TestResult {
+  test: CapabilityTest;
+  passed: boolean;
+  detail: string;
+}
+
+export type TestingVerdict =
+  | { passed: true; enabled: Capabilities; quality: number; reason: string }
+  | { passed: false; quality: number; reason: string };
+
+/**
+ * What the results mean: routing must work; voice needs both call tests; each
+ * messaging capability its own. Nothing enabled → rejected.
+ */
+export function evaluateTests(capable: Capabilities, media: Medium[], results: TestResult[]): TestingVerdict {
+  const ok = (t: CapabilityTest) => results.some((r) => r.test === t && r.passed);
+  const failed = results.filter((r) => !r.passed);
+  const quality = results.length ? (results.length - failed.length) / results.length : 0;
+  const failures = failed.map((r) => `${r.test}: ${r.detail}`).join('; ');
+  if (!ok('routing')) return { passed: false, quality, reason: `routing to the platform failed: ${failures}` };
+  const enabled: Capabilities = {
+    voice: capable.voice && media.includes('voice') && ok('inbound_call') && ok('outbound_call'),
+    sms: capable.sms && media.includes('messaging') && ok('sms'),
+    mms: capable.mms && media.includes('messaging') && ok('mms'),
+    fax: false,
+  };
+  const on = (Object.keys(enabled) as (keyof Capabilities)[]).filter((k) => enabled[k]);
+  if (on.length === 0) return { passed: false, quality, reason: `no capability passed: ${failures}` };
+  return {
+    passed: true,
+    enabled,
+    quality,
+    reason: `tests passed for ${on.join(', ')}${failures ? `; failed: ${failures}` : ''}`,
+  };
+}
+
+// ------------------------------------------------------------ request checks
+// Each returns why a request is refused, or null. Used by the update
+// validators (before anything enters history) and again inside the handlers,
+// where the state may have moved while the request waited its turn.
+
+const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+function accountProblem(accountId: unknown): string | null {
+  if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
+    return 'accountId: must be 1-64 letters, digits, or _ . : - (starting with a letter or digit)';
+  }
+  return null;
+}
+
+export function refuseAllocate(s: EndpointSnapshot, input: AllocateInput): string | null {
+  const bad = accountProblem(input?.accountId);
+  if (bad) return bad;
+  if (input.applicationUri !== undefined && (typeof input.applicationUri !== 'string' || !/^(https?|sip):\S+$/.test(input.applicationUri))) {
+    return 'applicationUri: must be an http(s) or sip URI';
+  }
+  if (s.state === 'AVAILABLE') return null;
+  if (s.state === 'RESERVED') {
+    return s.accountId === input.accountId ? null : 'endpoint is reserved for another account';
+  }
+  if (s.state === 'ALLOCATED' && s.accountId === input.accountId) return 'endpoint is already allocated to this account';
+  return `endpoint is ${s.state}, not AVAILABLE`;
+}
+
+export function refuseReserve(s: EndpointSnapshot, input: ReserveInput, now: number, p: LifecyclePolicy): string | null {
+  const bad = accountProblem(input?.accountId);
+  if (bad) return bad;
+  if (typeof input.until !== 'number' || !Number.isFinite(input.until)) return 'until: must be a time (epoch ms)';
+  if (input.until <= now) return 'until: must be in the future';
+  if (input.until - now > p.maxReservationMs) return `until: a reservation lasts at most ${Math.round(p.maxReservationMs / 60_000)} minutes`;
+  if (s.state !== 'AVAILABLE') return `endpoint is ${s.state}, not AVAILABLE`;
+  return null;
+}
+
+export function refuseRelease(s: EndpointSnapshot, input: ReleaseInput): string | null {
+  const bad = accountProblem(input?.accountId);
+  if (bad) return bad;
+  if (s.state !== 'ALLOCATED' && s.state !== 'RESERVED') return `endpoint is ${s.state}, not ALLOCATED or RESERVED`;
+  if (s.accountId !== input.accountId) return 'endpoint is held by another account';
+  return null;
+}
+
+export function refusePortOut(s: EndpointSnapshot, input: PortOutInput): string | null {
+  const bad = accountProblem(input?.accountId);
+  if (bad) return bad;
+  if (s.state !== 'ALLOCATED') return `endpoint is ${s.state}, not ALLOCATED`;
+  if (s.accountId !== input.accountId) return 'endpoint is held by another account';
+  return null;
+}
+
+export function refuseRetire(s: EndpointSnapshot, reason: unknown): string | null {
+  if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 500) return 'reason: must be 1-500 characters';
+  if (!canTransition(s.state, 'RETIRED')) {
+    return s.accountId ? `endpoint is ${s.state} and held by an account: release it first` : `endpoint is ${s.state} and cannot be retired`;
+  }
+  return null;
+}
