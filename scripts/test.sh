@@ -9,4 +9,6 @@ EI_SETUP_TEST_SERVER=1 bash scripts/setup.sh
 echo "[test] type check (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json
 echo "[test] mocha"
+# no arguments: every test; otherwise what was named (`npm test -- test/api`)
+if [ $# -eq 0 ]; then set -- 'test/**/*.test.ts'; fi
 exec npx mocha "$@"

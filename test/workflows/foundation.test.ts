@@ -15,8 +15,10 @@ async function insertEndpoint(address: string): Promise<string> {
   const row = await db().endpoint.create({
     data: { address, kind: 'FIXED_LINE_OR_MOBILE', country: 'US', npa: address.slice(2, 5), digits: address.slice(2) },
   });
+  created.push(row.id);
   return row.id;
 }
+const created: string[] = [];
 
 function randomNanp(): string {
   return `+1415${String(2_000_000 + Math.floor(Math.random() * 7_999_999)).padStart(7, '0')}`;
@@ -32,6 +34,8 @@ describe('foundation: workflow → activity → PostgreSQL', () => {
     native = await nativeConnection();
   });
   after(async () => {
+    // rows without a running workflow would be drift for the final reconciliation
+    await db().endpoint.deleteMany({ where: { id: { in: created } } });
     await connection.close();
     await native.close();
   });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { ingestEndpoints, type IngestItem } from '../../src/usecases/ingest';
 import type { FailureRates } from '../../src/harness/harness';
 import {
@@ -73,7 +74,7 @@ async function withLifecycle(
       async record(h, name) {
         if (!process.env.RECORD_REPLAY) return;
         const history = await h.fetchHistory();
-        writeFileSync(join(__dirname, '..', 'replay', `endpoint-${name}.json`), JSON.stringify(history));
+        writeFileSync(join(__dirname, '..', 'replay', `endpoint-${name}.json`), historyToJSON(history));
       },
     };
     await worker.runUntil(() => fn(ctx));

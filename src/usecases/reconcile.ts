@@ -1,0 +1,128 @@
+// Invariant 2: at rest, every endpoint's workflow state equals its PostgreSQL
+// state. Compares the two, reports each difference, and can repair it: the
+// workflow is the authority for a running endpoint (its row is rewritten to
+// match, with a history entry), and a live row without a workflow gets one
+// started from the row.
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/client';
+import { endpointSearchAttributes, initialSnapshot } from '../domain/lifecycle';
+import { parseAddress } from '../domain/numbers';
+import { forEachLimit } from './ingest';
+import {
+  endpointWorkflowId,
+  stateQuery,
+  type EndpointStateName,
+  type EndpointStatus,
+  type LifecyclePolicy,
+} from '../../workflows/shared';
+import { FINAL_STATES } from '../../workflows/endpoint.machine';
+
+export interface Drift {
+  address: string;
+  kind: 'state_mismatch' | 'no_workflow' | 'no_row';
+  workflow?: { state: EndpointStateName; version: number };
+  row?: { state: EndpointStateName; version: number };
+  repaired?: boolean;
+}
+
+export interface ReconcileReport {
+  workflows: number;
+  rows: number;
+  drift: Drift[];
+}
+
+export interface ReconcileDeps {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  policy: LifecyclePolicy;
+}
+
+export async function reconcile(
+  deps: ReconcileDeps,
+  opts: { repair?: boolean; onProgress?: (done: number) => void } = {},
+): Promise<ReconcileReport> {
+  const running = new Map<string, EndpointStatus>();
+  const ids: string[] = [];
+  for await (const wf of deps.client.workflow.list({
+    query: `WorkflowType = "endpointWorkflow" AND ExecutionStatus = "Running"`,
+  })) {
+    ids.push(wf.workflowId);
+  }
+  let done = 0;
+  await forEachLimit(ids, 32, async (id) => {
+    try {
+      const status = await deps.client.workflow.getHandle(id).query(stateQuery);
+      running.set(status.address, status);
+    } catch {
+      // closed between the list and the query: its row is judged below
+    }
+    opts.onProgress?.(++done);
+  });
+
+  const rows = await deps.db.endpoint.findMany({
+    select: { id: true, address: true, state: true, version: true, accountId: true, kind: true, country: true, npa: true,
+      voiceCapable: true, smsCapable: true, mmsCapable: true, faxCapable: true, reservedUntil: true, quarantineUntil: true },
+  });
+  const drift: Drift[] = [];
+  const byAddress = new Map(rows.map((r) => [r.address, r]));
+  for (const row of rows) {
+    const wf = running.get(row.address);
+    if (wf) {
+      if (wf.state !== row.state || wf.version !== row.version) {
+        drift.push({ address: row.address, kind: 'state_mismatch', workflow: { state: wf.state, version: wf.version }, row: { state: row.state, version: row.version } });
+      }
+    } else if (!FINAL_STATES.includes(row.state)) {
+      drift.push({ address: row.address, kind: 'no_workflow', row: { state: row.state, version: row.version } });
+    }
+  }
+  for (const [address, wf] of running) {
+    if (!byAddress.has(address)) drift.push({ address, kind: 'no_row', workflow: { state: wf.state, version: wf.version } });
+  }
+
+  if (opts.repair) {
+    for (const d of drift) {
+      const row = byAddress.get(d.address);
+      if (d.kind === 'state_mismatch' && row) {
+        const wf = running.get(d.address)!;
+        await deps.db.$transaction([
+          deps.db.endpoint.update({
+            where: { id: row.id },
+            data: { state: wf.state, version: wf.version, accountId: wf.accountId, reservedUntil: wf.reservedUntil ? new Date(wf.reservedUntil) : null },
+          }),
+          deps.db.$executeRaw`INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor)
+            VALUES (${row.id}::uuid, ${wf.version}, ${row.state}::"EndpointState", ${wf.state}::"EndpointState",
+                    ${`reconciliation: row was ${row.state} v${row.version}, workflow ${wf.state} v${wf.version}`}, 'reconciler')
+            ON CONFLICT (endpoint_id, version) DO NOTHING`,
+        ]);
+        d.repaired = true;
+      } else if (d.kind === 'no_workflow' && row) {
+        const snapshot = initialSnapshot(row.state, row.version, {
+          voice: row.voiceCapable, sms: row.smsCapable, mms: row.mmsCapable, fax: row.faxCapable,
+        }, {
+          accountId: row.accountId,
+          reservedUntil: row.reservedUntil?.getTime() ?? null,
+          phaseEndsAt: row.quarantineUntil?.getTime() ?? null,
+        });
+        await deps.client.workflow.start('endpointWorkflow', {
+          taskQueue: deps.taskQueue,
+          workflowId: endpointWorkflowId(row.address),
+          args: [{ address: row.address, endpointId: row.id, policy: deps.policy, snapshot }],
+          typedSearchAttributes: endpointSearchAttributes({ ...parseAddressSafe(row.address), kind: row.kind, country: row.country, npa: row.npa }, row.state),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+        d.repaired = true;
+      }
+      // no_row: a workflow whose row is gone is left for an operator to judge
+    }
+  }
+  return { workflows: running.size, rows: rows.length, drift };
+}
+
+function parseAddressSafe(address: string): { address: string } {
+  try {
+    return { address: parseAddress(address).address };
+  } catch {
+    return { address };
+  }
+}
