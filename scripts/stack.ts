@@ -5,8 +5,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
+import { seedDemo, stateCounts } from './demo-seed';
 import {
   CACHE_DIR,
+  TEMPORAL_BIN,
   PidFile,
   ensureRoleAndDatabase,
   say,
@@ -74,7 +76,13 @@ async function main(): Promise<void> {
     stops.push(() => temporal.stop());
   }
 
+  // the demo's durations: minutes instead of weeks (override any of them in the environment)
   const env = {
+    QUARANTINE_NEW: '90s',
+    QUARANTINE_AGING: '60s',
+    QUARANTINE_EXTENSION: '30s',
+    PORT_OUT_DURATION: '60s',
+    HARNESS_FAILURE_RATES: 'mms=0.3,sms=0.05,routing=0.03',
     ...process.env,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PORT}`,
@@ -105,9 +113,23 @@ async function main(): Promise<void> {
   PostgreSQL     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}
 
   /ready: ${JSON.stringify(ready)}
+`);
+  await seedDemo(config, say);
+  say(`quarantine ${config.QUARANTINE_NEW / 1000}s, aging ${config.QUARANTINE_AGING / 1000}s (demo settings); watch them move:`);
+  console.log(`
+  ${TEMPORAL_BIN} workflow list --address 127.0.0.1:${TEMPORAL_PORT} --query 'EndpointState="QUARANTINE"'
+  npm run reconcile     (with DATABASE_URL and TEMPORAL_ADDRESS as above)
 
   Ctrl-C stops everything started here.
 `);
+  // progress: the inventory by state, whenever it changes
+  let last = '';
+  for (;;) {
+    const now = await stateCounts(config).catch((err: unknown) => `(${(err as Error).message})`);
+    if (now !== last) say(`inventory: ${now}`);
+    last = now;
+    await new Promise((r) => setTimeout(r, 5000));
+  }
 }
 
 let stopAll: ((why: string, code?: number) => Promise<void>) | undefined;

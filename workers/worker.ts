@@ -26,6 +26,8 @@ export interface WorkerDeps {
   harness?: TestHarness;
   /** default: the worker bundles workflows/ itself */
   workflowBundle?: { code: string };
+  /** another workflowsPath (the benchmarks add their baseline workflows) */
+  workflowsPath?: string;
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -33,7 +35,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: deps.workflowsPath ?? WORKFLOWS_PATH }),
     activities: createActivities({
       db: deps.db,
       log: deps.log,

@@ -12,6 +12,7 @@ import { lifecyclePolicy } from '../../src/config';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { createWorker } from '../../workers/worker';
 import { allocateUpdate, endpointWorkflowId, releaseUpdate, reserveUpdate, stateQuery, type EndpointStateName } from '../../workflows/shared';
+import { TEMPORAL_BIN } from '../../scripts/lib/stack';
 import { db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
 const run = promisify(execFile);
@@ -78,6 +79,34 @@ describe('reconciliation after the run', function () {
     for (const a of addresses.slice(0, 2)) await handle(a).executeUpdate(releaseUpdate, { args: [{ accountId: 'acct-r' }] });
     await handle(addresses[5]!).executeUpdate(reserveUpdate, { args: [{ accountId: 'acct-r', until: Date.now() + 600_000 }] });
     await waitAll(addresses.slice(0, 2), 'AVAILABLE');
+  });
+
+  it('the EndpointState search attribute lists exactly the quarantined endpoints', async () => {
+    // a second batch that stays in quarantine (30 days) beside the first, now past it
+    const long = Array.from({ length: 5 }, (_, i) => `+1628555${String(2000 + i)}`);
+    await ingestEndpoints(
+      { db: db(), client, taskQueue: 'reconcile-test', policy: { ...lifecyclePolicy(config()), quarantineNewMs: 30 * 86_400_000 } },
+      long.map((address) => ({ address })),
+      { entry: 'quarantine', actor: 'test' },
+    );
+    const inDb = (await db().endpoint.findMany({ where: { state: 'QUARANTINE' }, select: { address: true } })).map((r) => r.address).sort();
+    assert.deepEqual(inDb, long);
+    const listQuarantined = async () => {
+      const { stdout } = await run(
+        TEMPORAL_BIN,
+        ['workflow', 'list', '--address', stack().temporalAddress, '--query', 'EndpointState="QUARANTINE"', '-o', 'json'],
+        { maxBuffer: 1 << 24 },
+      );
+      return (JSON.parse(stdout || '[]') as { execution: { workflowId: string } }[])
+        .map((w) => w.execution.workflowId.slice('endpoint/'.length))
+        .sort();
+    };
+    let listed = await listQuarantined();
+    for (let i = 0; i < 50 && listed.join() !== inDb.join(); i++) {
+      await new Promise((r) => setTimeout(r, 100)); // visibility is eventually consistent
+      listed = await listQuarantined();
+    }
+    assert.deepEqual(listed, inDb);
   });
 
   it('the reconciliation command reports drift 0 over the whole test database', async () => {

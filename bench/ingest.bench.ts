@@ -1,0 +1,131 @@
+// Benchmark (issue 3): ingesting N numbers into quarantine — rows, first
+// history entries and a running lifecycle workflow each — against the
+// baseline of starting N empty workflows on the same server, in the same run.
+// Also the worker's peak memory with N open endpoint workflows.
+//
+//   npm run bench:ingest            (N = 10000; BENCH_N=2000 for a quick look)
+//
+// Starts its own Temporal dev server (in memory, :7433) and uses the tests'
+// private PostgreSQL cluster (:55432) with a database of its own.
+import { fork } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { lifecyclePolicy, loadConfig } from '../src/config';
+import { createDb } from '../src/db/client';
+import { migrate } from '../src/db/migrate';
+import { forEachLimit, ingestEndpoints } from '../src/usecases/ingest';
+import { ensureRoleAndDatabase, startPrivatePostgres, startTemporal, say } from '../scripts/lib/stack';
+
+const N = Number(process.env.BENCH_N ?? 10_000);
+const CONCURRENCY = 64;
+const TEMPORAL_PORT = 7433;
+const TASK_QUEUE = 'bench-ingest';
+
+function rssOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(status.match(new RegExp(`${k}:\\s+(\\d+) kB`))?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+async function main(): Promise<void> {
+  const pg = await startPrivatePostgres('test', Number(process.env.EI_TEST_PG_PORT ?? 55432));
+  pg.psql('DROP DATABASE IF EXISTS endpoint_inventory_bench WITH (FORCE)');
+  const databaseUrl = ensureRoleAndDatabase(pg, 'endpoint_inventory', 'endpoint_inventory', 'endpoint_inventory_bench');
+  await migrate(databaseUrl);
+  const server = await startTemporal({ port: TEMPORAL_PORT, uiPort: null });
+  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PORT}`, TEMPORAL_TASK_QUEUE: TASK_QUEUE, LOG_LEVEL: 'warn' };
+  const config = loadConfig(env);
+  const worker = fork(join(__dirname, 'worker.ts'), [], { env, execArgv: ['--import', 'tsx'] });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
+  });
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssOf(worker.pid!).rss);
+  }, 100);
+
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection });
+  const db = createDb(databaseUrl, 16);
+  try {
+    // warm-up, untimed: the worker's first workflow tasks create its V8 contexts
+    await forEachLimit(Array.from({ length: 200 }, (_, i) => i), CONCURRENCY, async (i) => {
+      await client.workflow.start('idleWorkflow', { taskQueue: TASK_QUEUE, workflowId: `warmup/${i}` });
+    });
+    const afterWarmup = rssOf(worker.pid!).rss;
+
+    say(`baseline: starting ${N} empty workflows`);
+    let t = performance.now();
+    await forEachLimit(Array.from({ length: N }, (_, i) => i), CONCURRENCY, async (i) => {
+      await client.workflow.start('idleWorkflow', { taskQueue: TASK_QUEUE, workflowId: `idle/${i}` });
+    });
+    const emptyStarted = performance.now() - t;
+
+    say(`ingest: ${N} numbers into quarantine (rows + workflows)`);
+    const addresses = Array.from({ length: N }, (_, i) => ({ address: `+1415${String(2_000_000 + i * 7)}` }));
+    let last = 0;
+    t = performance.now();
+    const res = await ingestEndpoints(
+      { db, client, taskQueue: TASK_QUEUE, policy: lifecyclePolicy(config) },
+      addresses,
+      {
+        entry: 'quarantine',
+        actor: 'bench',
+        concurrency: CONCURRENCY,
+        onProgress: (done, total) => {
+          if (done - last >= total / 10) {
+            last = done;
+            say(`  ${done}/${total} workflows started`);
+          }
+        },
+      },
+    );
+    const ingestStarted = performance.now() - t;
+    if (res.accepted.length !== N) throw new Error(`ingested ${res.accepted.length} of ${N}: ${JSON.stringify(res.rejected.slice(0, 3))}`);
+    const rows = await db.endpoint.count({ where: { state: 'QUARANTINE' } });
+    // visibility is eventually consistent: give it a moment to count them all
+    let open = 0;
+    for (let i = 0; i < 100 && open < N; i++) {
+      open = (await client.workflow.count(`WorkflowType = "endpointWorkflow" AND ExecutionStatus = "Running"`)).count;
+      if (open < N) await new Promise((r) => setTimeout(r, 100));
+    }
+
+    clearInterval(sampler);
+    // let the worker finish the workflow tasks still queued, then read its memory
+    await new Promise((r) => setTimeout(r, 5000));
+    const { hwm, rss } = rssOf(worker.pid!);
+    const result = {
+      date: new Date().toISOString(),
+      command: 'npm run bench:ingest',
+      n: N,
+      machine: '2 cores',
+      emptyWorkflows: { ms: Math.round(emptyStarted), perSecond: Math.round(N / (emptyStarted / 1000)) },
+      ingest: { ms: Math.round(ingestStarted), perSecond: Math.round(N / (ingestStarted / 1000)), rowsInQuarantine: rows, openEndpointWorkflows: open },
+      ratio: +(ingestStarted / emptyStarted).toFixed(2),
+      worker: {
+        peakRssMiB: Math.round(Math.max(peak, hwm) / 2 ** 20),
+        rssAfterWarmupMiB: Math.round(afterWarmup / 2 ** 20),
+        rssWithAllOpenMiB: Math.round(rss / 2 ** 20),
+      },
+      goal: 'ratio <= 2, worker memory <= 1 GiB',
+    };
+    console.log(JSON.stringify(result, null, 2));
+    writeFileSync(join(__dirname, 'results', `ingest-${N}.json`), JSON.stringify(result, null, 2) + '\n');
+  } finally {
+    clearInterval(sampler);
+    const exited = new Promise((r) => worker.once('exit', r));
+    worker.kill('SIGTERM');
+    await exited;
+    await connection.close();
+    await db.$disconnect();
+    await server.stop();
+    await pg.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

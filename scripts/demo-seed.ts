@@ -1,0 +1,47 @@
+// The demo's first inventory: providers, accounts and numbers delivered into
+// quarantine through the same ingest use case the API uses. Durations are the
+// demo's configuration (scripts/stack.ts shortens them), not other code.
+import { Client, Connection } from '@temporalio/client';
+import { lifecyclePolicy, type Config } from '../src/config';
+import { createDb } from '../src/db/client';
+import { ingestEndpoints } from '../src/usecases/ingest';
+
+export async function seedDemo(config: Config, log: (line: string) => void): Promise<void> {
+  const db = createDb(config.DATABASE_URL, 4);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    for (const [id, name] of [['acct-demo-1', 'Demo Account One'], ['acct-demo-2', 'Demo Account Two']] as const) {
+      await db.account.upsert({ where: { id }, create: { id, name }, update: {} });
+    }
+    await db.provider.upsert({
+      where: { id: 'sim-west' },
+      create: { id: 'sim-west', name: 'Simulated Carrier West', kind: 'API', countries: ['US'], npas: ['415', '628', '510'] },
+      update: {},
+    });
+    // numbers whose lines end in 0100..0129 across three area codes
+    const addresses = ['415', '628', '510'].flatMap((npa) =>
+      Array.from({ length: 10 }, (_, i) => ({ address: `+1${npa}555${String(100 + i).padStart(4, '0')}` })),
+    );
+    const res = await ingestEndpoints(
+      { db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, policy: lifecyclePolicy(config) },
+      addresses,
+      { entry: 'quarantine', providerId: 'sim-west', actor: 'demo-seed' },
+    );
+    log(`demo seed: ${res.accepted.length} numbers into quarantine, ${res.duplicates.length} already known`);
+  } finally {
+    await connection.close();
+    await db.$disconnect();
+  }
+}
+
+/** One line of how many endpoints are in each state. */
+export async function stateCounts(config: Config): Promise<string> {
+  const db = createDb(config.DATABASE_URL, 1);
+  try {
+    const groups = await db.endpoint.groupBy({ by: ['state'], _count: { _all: true }, orderBy: { state: 'asc' } });
+    return groups.map((g) => `${g.state} ${g._count._all}`).join(', ') || 'no endpoints';
+  } finally {
+    await db.$disconnect();
+  }
+}
