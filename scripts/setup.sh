@@ -63,7 +63,7 @@ else
   step "building Temporal CLI v$TEMPORAL_CLI_VERSION from source (first time only, takes a few minutes)"
   tmp_bin="$CACHE_DIR/.temporal-build-$$"
   mkdir -p "$tmp_bin"
-  CGO_ENABLED=0 GOBIN="$tmp_bin" GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION"
+  CGO_ENABLED=0 GOBIN="$tmp_bin" go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION"
   mkdir -p "$(dirname "$TEMPORAL_BIN")"
   mv "$tmp_bin/temporal" "$TEMPORAL_BIN"
   rmdir "$tmp_bin"
