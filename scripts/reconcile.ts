@@ -28,7 +28,7 @@ async function main(): Promise<number> {
       for (const d of report.drift) {
         const wf = d.workflow ? `workflow ${d.workflow.state} v${d.workflow.version}` : 'no workflow';
         const row = d.row ? `row ${d.row.state} v${d.row.version}` : 'no row';
-        console.log(`  ${d.address}  ${d.kind}: ${wf}, ${row}${d.repaired ? '  → repaired' : ''}`);
+        console.log(`  ${d.address}  ${d.kind}: ${wf}, ${row}${d.error ? ` (${d.error})` : ''}${d.repaired ? '  → repaired' : ''}`);
       }
     }
     return report.drift.every((d) => d.repaired) ? 0 : 1;

@@ -19,7 +19,8 @@ import { FINAL_STATES } from '../../workflows/endpoint.machine';
 
 export interface Drift {
   address: string;
-  kind: 'state_mismatch' | 'no_workflow' | 'no_row';
+  kind: 'state_mismatch' | 'no_workflow' | 'no_row' | 'unqueryable';
+  error?: string;
   workflow?: { state: EndpointStateName; version: number };
   row?: { state: EndpointStateName; version: number };
   repaired?: boolean;
@@ -50,12 +51,16 @@ export async function reconcile(
     ids.push(wf.workflowId);
   }
   let done = 0;
+  const unqueryable = new Map<string, string>();
   await forEachLimit(ids, 32, async (id) => {
+    const handle = deps.client.workflow.getHandle(id);
     try {
-      const status = await deps.client.workflow.getHandle(id).query(stateQuery);
+      const status = await handle.query(stateQuery);
       running.set(status.address, status);
-    } catch {
-      // closed between the list and the query: its row is judged below
+    } catch (err) {
+      // closed between the list and the query: its row is judged below; else say so
+      const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING', () => true);
+      if (!closed) unqueryable.set(id.slice('endpoint/'.length), (err as Error).message);
     }
     opts.onProgress?.(++done);
   });
@@ -72,6 +77,8 @@ export async function reconcile(
       if (wf.state !== row.state || wf.version !== row.version) {
         drift.push({ address: row.address, kind: 'state_mismatch', workflow: { state: wf.state, version: wf.version }, row: { state: row.state, version: row.version } });
       }
+    } else if (unqueryable.has(row.address)) {
+      drift.push({ address: row.address, kind: 'unqueryable', row: { state: row.state, version: row.version }, error: unqueryable.get(row.address) });
     } else if (!FINAL_STATES.includes(row.state)) {
       drift.push({ address: row.address, kind: 'no_workflow', row: { state: row.state, version: row.version } });
     }

@@ -70,6 +70,12 @@ export async function nativeConnection(): Promise<NativeConnection> {
   return NativeConnection.connect({ address: stack().temporalAddress });
 }
 
+/**
+ * The dev-server suites' shared task queue: workflows left open at the end
+ * must stay queryable for the final reconciliation, whose worker serves it.
+ */
+export const SHARED_TASK_QUEUE = 'tests';
+
 /** A task queue of its own per test, so workers of different tests never mix. */
 export function uniqueTaskQueue(name: string): string {
   return `test-${name}-${Math.random().toString(36).slice(2, 8)}`;
