@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../src/db/client';
 import type { TestHarness } from '../src/harness/harness';
+import { DIMENSIONS, measuredTags } from '../src/domain/classification';
 import type { Capabilities, CapabilityTest, EndpointStateName } from '../workflows/shared';
 
 /** Columns a transition may set besides state and version. */
@@ -53,6 +54,48 @@ function columns(p: EndpointPatch = {}) {
   };
 }
 
+interface CurrentRow {
+  state: EndpointStateName;
+  version: number;
+  classifierTags: string[];
+  voiceEnabled: boolean;
+  smsEnabled: boolean;
+  mmsEnabled: boolean;
+  faxEnabled: boolean;
+  qualityScore: number | null;
+  voiceCleanliness: number;
+  messagingCleanliness: number;
+}
+
+/** Inherent tags stay; measured ones (cap, quality, clean) follow the new values. */
+export function withMeasuredTags(row: CurrentRow, p: EndpointPatch = {}): string[] {
+  const inherent = row.classifierTags.filter((t) => !MEASURED.has(t.slice(0, t.indexOf(':'))));
+  const measured = measuredTags({
+    enabled: p.enabled ?? { voice: row.voiceEnabled, sms: row.smsEnabled, mms: row.mmsEnabled, fax: row.faxEnabled },
+    qualityScore: p.qualityScore !== undefined ? p.qualityScore : row.qualityScore,
+    voiceCleanliness: p.voiceCleanliness ?? row.voiceCleanliness,
+    messagingCleanliness: p.messagingCleanliness ?? row.messagingCleanliness,
+  });
+  return [...new Set([...inherent, ...measured])].sort();
+}
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/** The row as it is, locked until the transaction ends: the compare-and-set reads this. */
+async function lockRow(tx: Tx, endpointId: string): Promise<CurrentRow | undefined> {
+  const rows = await tx.$queryRaw<CurrentRow[]>`
+    SELECT state, version, classifier_tags AS "classifierTags", voice_enabled AS "voiceEnabled",
+           sms_enabled AS "smsEnabled", mms_enabled AS "mmsEnabled", fax_enabled AS "faxEnabled",
+           quality_score AS "qualityScore", voice_cleanliness AS "voiceCleanliness",
+           messaging_cleanliness AS "messagingCleanliness"
+      FROM endpoints WHERE id = ${endpointId}::uuid FOR UPDATE`;
+  return rows[0];
+}
+
+const MEASURED = new Set(
+  (Object.entries(DIMENSIONS) as [string, { source: string }][]).filter(([, d]) => d.source === 'measured').map(([k]) => k),
+);
+
 export function endpointActivities(db: Db, harness?: TestHarness) {
   return {
     async recordTransition(input: TransitionInput): Promise<TransitionResult> {
@@ -68,15 +111,8 @@ export function endpointActivities(db: Db, harness?: TestHarness) {
             });
           }
         }
-        const { count } = await tx.endpoint.updateMany({
-          where: { id: input.endpointId, state: input.from, version: input.fromVersion },
-          data: { ...columns(input.set), state: input.to, version: next, stateChangedAt: new Date() },
-        });
-        if (count === 0) {
-          const row = await tx.endpoint.findUnique({
-            where: { id: input.endpointId },
-            select: { state: true, version: true },
-          });
+        const row = await lockRow(tx, input.endpointId);
+        if (!row || row.state !== input.from || row.version !== input.fromVersion) {
           // an earlier attempt of this very activity committed: same answer again
           if (row && row.version === next && row.state === input.to) return { version: next };
           throw ApplicationFailure.create({
@@ -87,6 +123,16 @@ export function endpointActivities(db: Db, harness?: TestHarness) {
               : `endpoint ${input.endpointId} does not exist`,
           });
         }
+        await tx.endpoint.update({
+          where: { id: input.endpointId },
+          data: {
+            ...columns(input.set),
+            state: input.to,
+            version: next,
+            stateChangedAt: new Date(),
+            classifierTags: withMeasuredTags(row, input.set),
+          },
+        });
         await tx.endpointHistory.create({
           data: {
             endpointId: input.endpointId,
@@ -104,9 +150,13 @@ export function endpointActivities(db: Db, harness?: TestHarness) {
 
     /** Scores that change without a transition (a quality report). */
     async recordScores(input: { endpointId: string; version: number; set: EndpointPatch }): Promise<void> {
-      await db.endpoint.updateMany({
-        where: { id: input.endpointId, version: input.version },
-        data: columns(input.set),
+      await db.$transaction(async (tx) => {
+        const row = await lockRow(tx, input.endpointId);
+        if (!row || row.version !== input.version) return; // moved on since: the next transition writes the scores
+        await tx.endpoint.update({
+          where: { id: input.endpointId },
+          data: { ...columns(input.set), classifierTags: withMeasuredTags(row, input.set) },
+        });
       });
     },
 

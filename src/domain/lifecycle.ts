@@ -53,12 +53,3 @@ export function endpointSearchAttributes(
     ...(p.npa ? [{ key: EndpointNpa, value: p.npa }] : []),
   ]);
 }
-
-/** Inherent classifier tags known at ingest (classification proper comes with the monitor). */
-export function inherentTags(p: ParsedAddress): string[] {
-  const tags = [`kind:${p.kind.toLowerCase()}`];
-  if (p.country) tags.push(`country:${p.country.toLowerCase()}`);
-  if (p.npa) tags.push(`npa:${p.npa}`);
-  if (p.npa && p.nxx) tags.push(`nxx:${p.npa}${p.nxx}`);
-  return tags.sort();
-}

@@ -1,0 +1,123 @@
+// What a grouping's figures mean: thresholds (configured, or adjusted from
+// its history) and the request that follows — acquire up to the target,
+// counting what is already on order or in quarantine, or release down to the
+// target. Plus the plain TypeScript evaluation that the SQL pass is checked
+// against. Pure.
+import { matches } from './classification';
+import type { EndpointStateName } from '../../workflows/shared';
+
+export interface Thresholds {
+  minAvailable: number;
+  targetAvailable: number;
+  maxAvailable: number;
+}
+
+export interface GroupingMetrics extends Thresholds {
+  groupingId: string;
+  name: string;
+  tags: string[];
+  autoAdjust: boolean;
+  preferredProviderIds: string[];
+  available: number;
+  allocated: number;
+  reserved: number;
+  /** ordered, in quarantine, aging, testing or porting in: on its way to the shelf */
+  inQuarantine: number;
+  /** ordered from carriers and not yet delivered */
+  onOrder: number;
+  /** allocations per hour over the window */
+  allocationRate: number;
+  unmetSearches: number;
+  /** change of available per hour over the window's snapshots */
+  trend: number;
+  /** seconds until nothing is available at the current allocation rate; null when not depleting */
+  depletionSeconds: number | null;
+}
+
+export type Decision =
+  | { kind: 'acquire'; groupingId: string; tags: string[]; quantity: number; preferredProviderIds: string[]; reason: string }
+  | { kind: 'release'; groupingId: string; tags: string[]; quantity: number; reason: string };
+
+/** Assumed carrier lead time when adjusting thresholds from the allocation rate. */
+export const ADJUST_LEAD_TIME_HOURS = 7 * 24;
+
+/**
+ * Automatic adjustment: enough stock to cover the allocation rate over a
+ * carrier's lead time, never below what the operator configured.
+ */
+export function effectiveThresholds(m: GroupingMetrics): Thresholds {
+  if (!m.autoAdjust) return { minAvailable: m.minAvailable, targetAvailable: m.targetAvailable, maxAvailable: m.maxAvailable };
+  const demand = Math.ceil(m.allocationRate * ADJUST_LEAD_TIME_HOURS + m.unmetSearches);
+  const minAvailable = Math.max(m.minAvailable, demand);
+  const targetAvailable = Math.max(m.targetAvailable, 2 * minAvailable);
+  const maxAvailable = Math.max(m.maxAvailable, 2 * targetAvailable);
+  return { minAvailable, targetAvailable, maxAvailable };
+}
+
+export function decide(m: GroupingMetrics): Decision | null {
+  const t = effectiveThresholds(m);
+  if (m.available < t.minAvailable) {
+    const pipeline = m.available + m.inQuarantine + m.onOrder;
+    const quantity = t.targetAvailable - pipeline;
+    if (quantity <= 0) return null; // enough is on its way already
+    return {
+      kind: 'acquire',
+      groupingId: m.groupingId,
+      tags: m.tags,
+      quantity,
+      preferredProviderIds: m.preferredProviderIds,
+      reason: `${m.available} available < min ${t.minAvailable}; target ${t.targetAvailable}, ${m.inQuarantine} in quarantine, ${m.onOrder} on order`,
+    };
+  }
+  if (m.available > t.maxAvailable) {
+    return {
+      kind: 'release',
+      groupingId: m.groupingId,
+      tags: m.tags,
+      quantity: m.available - t.targetAvailable,
+      reason: `${m.available} available > max ${t.maxAvailable}; release down to target ${t.targetAvailable}`,
+    };
+  }
+  return null;
+}
+
+// ------------------------------------------------------------ reference evaluation
+
+export const ALLOCATED_STATES: readonly EndpointStateName[] = ['ALLOCATED', 'PORTING_OUT'];
+export const PIPELINE_STATES: readonly EndpointStateName[] = ['ORDERED', 'QUARANTINE', 'AGING', 'TESTING', 'PORTING_IN'];
+
+export interface ReferenceData {
+  groupings: ({ id: string; name: string; tags: string[]; autoAdjust: boolean; preferredProviderIds: string[] } & Thresholds)[];
+  endpoints: { tags: string[]; state: EndpointStateName }[];
+  /** open acquire order lines */
+  openLines: { groupingId: string; outstanding: number }[];
+  /** allocations inside the window, by the tags the endpoint had */
+  allocations: { tags: string[] }[];
+  unmet: { tags: string[] }[];
+  windowHours: number;
+}
+
+/** The same figures as the SQL pass, computed row by row (counts and rates; trend is the SQL's alone). */
+export function evaluateReference(d: ReferenceData): Omit<GroupingMetrics, 'trend' | 'depletionSeconds'>[] {
+  return d.groupings.map((g) => {
+    const members = d.endpoints.filter((e) => matches(e.tags, g.tags));
+    const count = (states: readonly EndpointStateName[]) => members.filter((e) => states.includes(e.state)).length;
+    return {
+      groupingId: g.id,
+      name: g.name,
+      tags: g.tags,
+      autoAdjust: g.autoAdjust,
+      preferredProviderIds: g.preferredProviderIds,
+      minAvailable: g.minAvailable,
+      targetAvailable: g.targetAvailable,
+      maxAvailable: g.maxAvailable,
+      available: count(['AVAILABLE']),
+      allocated: count(ALLOCATED_STATES),
+      reserved: count(['RESERVED']),
+      inQuarantine: count(PIPELINE_STATES),
+      onOrder: d.openLines.filter((l) => l.groupingId === g.id).reduce((a, l) => a + l.outstanding, 0),
+      allocationRate: d.allocations.filter((a) => matches(a.tags, g.tags)).length / d.windowHours,
+      unmetSearches: d.unmet.filter((u) => matches(u.tags, g.tags)).length,
+    };
+  });
+}
