@@ -3,7 +3,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 import { parseFailureRates } from './harness/harness';
-import type { LifecyclePolicy } from '../workflows/shared';
+import type { InventoryMonitorInput, LifecyclePolicy } from '../workflows/shared';
 
 /** '30 days', '90s', '1500' (ms) → milliseconds */
 const duration = z.string().transform((text, ctx) => {
@@ -64,6 +64,16 @@ const schema = z.object({
     })
     .prefault(''),
 
+  // ---- inventory monitor
+  /** how often the Schedule wakes the monitor */
+  MONITOR_PERIOD: duration.prefault('15 minutes'),
+  /** acquire/release requests wait this long for others before orders are placed */
+  MONITOR_BATCH_WINDOW: duration.prefault('2 minutes'),
+  /** allocation rate, unmet searches and trend look back this far */
+  MONITOR_EVALUATION_WINDOW: duration.prefault('24 hours'),
+  /** the API sends at most one inventory-changed signal per this interval */
+  MONITOR_SIGNAL_COALESCE: duration.prefault('1s'),
+
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
 });
@@ -101,6 +111,10 @@ export function lifecyclePolicy(c: Config): LifecyclePolicy {
     maxReservationMs: c.RESERVATION_MAX,
     historyLimit: c.WORKFLOW_HISTORY_LIMIT,
   };
+}
+
+export function monitorInput(c: Config): InventoryMonitorInput {
+  return { batchWindowMs: c.MONITOR_BATCH_WINDOW, evaluationWindowMs: c.MONITOR_EVALUATION_WINDOW };
 }
 
 /** The settings and their defaults, for the README and `--help` texts. */

@@ -1,7 +1,9 @@
 // `npm run worker`: runs the worker until SIGINT/SIGTERM, then finishes
 // in-flight activities (up to SHUTDOWN_GRACE_MS) and closes its connections.
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { loadConfig } from '../src/config';
+import { Client } from '@temporalio/client';
+import { loadConfig, monitorInput } from '../src/config';
+import { ensureMonitor } from '../src/usecases/monitor';
 import { createDb } from '../src/db/client';
 import { createLogger } from '../src/logger';
 import { createWorker } from './worker';
@@ -18,6 +20,11 @@ async function main(): Promise<void> {
   const connection = await connectWithRetry(config.TEMPORAL_ADDRESS, log);
   try {
     const worker = await createWorker({ config, connection, db, log });
+    // the monitor and its Schedule: started once, whichever worker comes first
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    ensureMonitor(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, input: monitorInput(config), periodMs: config.MONITOR_PERIOD })
+      .then(() => log.info({ periodMs: config.MONITOR_PERIOD }, 'inventory monitor and its schedule in place'))
+      .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start the inventory monitor'));
     log.info(
       { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE },
       'worker running',

@@ -1,5 +1,6 @@
 // Builds the Temporal worker that hosts every workflow and activity. Used by
 // workers/main.ts and by tests, which hand in their own connection and database.
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../src/config';
@@ -18,10 +19,14 @@ export interface WorkerDeps {
     | 'WORKER_MAX_CACHED_WORKFLOWS'
     | 'SHUTDOWN_GRACE_MS'
     | 'HARNESS_FAILURE_RATES'
+    | 'MONITOR_BATCH_WINDOW'
+    | 'MONITOR_EVALUATION_WINDOW'
   >;
   connection: NativeConnection;
   db: Db;
   log: Logger;
+  /** for activities that message workflows; omitted: one over `connection` */
+  client?: Client;
   /** default: the simulated harness with HARNESS_FAILURE_RATES */
   harness?: TestHarness;
   /** default: the worker bundles workflows/ itself */
@@ -40,6 +45,9 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       db: deps.db,
       log: deps.log,
       harness: deps.harness ?? new SimulatedHarness(deps.config.HARNESS_FAILURE_RATES),
+      client: deps.client ?? new Client({ connection: deps.connection, namespace: deps.config.TEMPORAL_NAMESPACE }),
+      monitorInput: { batchWindowMs: deps.config.MONITOR_BATCH_WINDOW, evaluationWindowMs: deps.config.MONITOR_EVALUATION_WINDOW },
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     }),
     maxConcurrentActivityTaskExecutions: deps.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS,

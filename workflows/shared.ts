@@ -174,3 +174,69 @@ export const stateQuery = defineQuery<EndpointStatus>('state');
 
 /** The type of the failure an update handler or validator throws for a refused request. */
 export const REJECTED_UPDATE = 'RejectedUpdate';
+
+// ------------------------------------------------------------ inventory monitor
+
+export interface AcquireRequest {
+  groupingId: string;
+  tags: string[];
+  quantity: number;
+  preferredProviderIds: string[];
+}
+export interface ReleaseRequest {
+  groupingId: string;
+  tags: string[];
+  quantity: number;
+}
+
+export interface InventoryMonitorInput {
+  /** requests wait this long for others before orders are placed */
+  batchWindowMs: number;
+  /** allocation rate, unmet searches and trend look back this far */
+  evaluationWindowMs: number;
+  /** carried over continue-as-new */
+  pendingAcquire?: AcquireRequest[];
+  pendingRelease?: ReleaseRequest[];
+  batchDeadline?: number | null;
+}
+
+export interface DecisionSummary {
+  groupingId: string;
+  name: string;
+  quantity: number;
+  reason: string;
+}
+
+export interface InventoryReport {
+  evaluatedAt: number;
+  trigger: string;
+  groupings: number;
+  belowMin: number;
+  aboveMax: number;
+  /** at most 100 of each, most urgent first */
+  acquire: DecisionSummary[];
+  release: DecisionSummary[];
+  /** when the pending requests become orders (epoch ms), if any are pending */
+  batchDeadline: number | null;
+}
+
+export interface MonitorStatus {
+  pendingAcquire: AcquireRequest[];
+  pendingRelease: ReleaseRequest[];
+  batchDeadline: number | null;
+  lastReport: InventoryReport | null;
+  ordersStarted: string[];
+}
+
+export const inventoryChangedSignal = defineSignal<[{ reason?: string }]>('inventoryChanged');
+export const checkNowUpdate = defineUpdate<InventoryReport, []>('checkNow');
+export const monitorStatusQuery = defineQuery<MonitorStatus>('monitorStatus');
+
+// ------------------------------------------------------------ provider orders
+
+export interface ProviderOrderInput {
+  orderId: string;
+  providerId: string;
+  direction: 'ACQUIRE' | 'RELEASE';
+}
+export const cancelOrderSignal = defineSignal<[{ reason: string }]>('cancelOrder');

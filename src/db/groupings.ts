@@ -110,6 +110,7 @@ interface MetricsRow {
   reserved: number;
   inQuarantine: number;
   onOrder: number;
+  onRelease: number;
   allocationRate: number;
   unmetSearches: number;
   trend: number;
@@ -147,6 +148,13 @@ export async function evaluateGroupings(
          AND po.status IN ('PENDING', 'SUBMITTED', 'AWAITING_OPERATOR', 'PARTIALLY_DELIVERED')
          AND l.grouping_id IS NOT NULL
        GROUP BY 1
+    ), rel AS (
+      SELECT l.grouping_id, sum(cardinality(l.endpoint_ids)) AS on_release
+        FROM order_lines l JOIN provider_orders po ON po.id = l.order_id
+       WHERE po.direction = 'RELEASE'
+         AND po.status IN ('PENDING', 'SUBMITTED', 'AWAITING_OPERATOR', 'PARTIALLY_DELIVERED')
+         AND l.grouping_id IS NOT NULL
+       GROUP BY 1
     ), a AS (
       SELECT grouping_id, sum(n) AS allocations FROM grouping_allocations WHERE hour >= date_trunc('hour', ${since}::timestamptz) GROUP BY 1
     ), u AS (
@@ -160,10 +168,10 @@ export async function evaluateGroupings(
              g.min_available, g.target_available, g.max_available,
              coalesce(c.available, 0)::int AS available, coalesce(c.allocated, 0)::int AS allocated,
              coalesce(c.reserved, 0)::int AS reserved, coalesce(c.in_quarantine, 0)::int AS in_quarantine,
-             coalesce(o.on_order, 0)::int AS on_order,
+             coalesce(o.on_order, 0)::int AS on_order, coalesce(rel.on_release, 0)::int AS on_release,
              coalesce(a.allocations, 0)::float8 / ${windowHours}::float8 AS allocation_rate,
              coalesce(u.unmet, 0)::int AS unmet, coalesce(t.trend, 0)::float8 AS trend
-        FROM g LEFT JOIN c ON c.grouping_id = g.id LEFT JOIN o ON o.grouping_id = g.id
+        FROM g LEFT JOIN c ON c.grouping_id = g.id LEFT JOIN o ON o.grouping_id = g.id LEFT JOIN rel ON rel.grouping_id = g.id
         LEFT JOIN a ON a.grouping_id = g.id LEFT JOIN u ON u.grouping_id = g.id LEFT JOIN t ON t.grouping_id = g.id
     ), d AS (
       SELECT r.*, CASE WHEN allocation_rate > 0 THEN available / allocation_rate * 3600 END AS depletion
@@ -179,7 +187,7 @@ export async function evaluateGroupings(
     SELECT grouping_id::text AS "groupingId", name, tags, auto_adjust AS "autoAdjust",
            preferred_provider_ids AS "preferredProviderIds", min_available AS "minAvailable",
            target_available AS "targetAvailable", max_available AS "maxAvailable", available, allocated, reserved,
-           in_quarantine AS "inQuarantine", on_order AS "onOrder", allocation_rate AS "allocationRate",
+           in_quarantine AS "inQuarantine", on_order AS "onOrder", on_release AS "onRelease", allocation_rate AS "allocationRate",
            unmet AS "unmetSearches", trend, depletion AS "depletionSeconds"
       FROM d ORDER BY name`;
   return rows;

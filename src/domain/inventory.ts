@@ -25,6 +25,8 @@ export interface GroupingMetrics extends Thresholds {
   inQuarantine: number;
   /** ordered from carriers and not yet delivered */
   onOrder: number;
+  /** available endpoints already in an open release order */
+  onRelease: number;
   /** allocations per hour over the window */
   allocationRate: number;
   unmetSearches: number;
@@ -69,13 +71,14 @@ export function decide(m: GroupingMetrics): Decision | null {
       reason: `${m.available} available < min ${t.minAvailable}; target ${t.targetAvailable}, ${m.inQuarantine} in quarantine, ${m.onOrder} on order`,
     };
   }
-  if (m.available > t.maxAvailable) {
+  const keeping = m.available - m.onRelease;
+  if (keeping > t.maxAvailable) {
     return {
       kind: 'release',
       groupingId: m.groupingId,
       tags: m.tags,
-      quantity: m.available - t.targetAvailable,
-      reason: `${m.available} available > max ${t.maxAvailable}; release down to target ${t.targetAvailable}`,
+      quantity: keeping - t.targetAvailable,
+      reason: `${m.available} available (${m.onRelease} already being released) > max ${t.maxAvailable}; release down to target ${t.targetAvailable}`,
     };
   }
   return null;
@@ -91,6 +94,8 @@ export interface ReferenceData {
   endpoints: { tags: string[]; state: EndpointStateName }[];
   /** open acquire order lines */
   openLines: { groupingId: string; outstanding: number }[];
+  /** endpoints in open release order lines */
+  openReleases: { groupingId: string; endpoints: number }[];
   /** allocations inside the window, by the tags the endpoint had */
   allocations: { tags: string[] }[];
   unmet: { tags: string[] }[];
@@ -116,6 +121,7 @@ export function evaluateReference(d: ReferenceData): Omit<GroupingMetrics, 'tren
       reserved: count(['RESERVED']),
       inQuarantine: count(PIPELINE_STATES),
       onOrder: d.openLines.filter((l) => l.groupingId === g.id).reduce((a, l) => a + l.outstanding, 0),
+      onRelease: d.openReleases.filter((l) => l.groupingId === g.id).reduce((a, l) => a + l.endpoints, 0),
       allocationRate: d.allocations.filter((a) => matches(a.tags, g.tags)).length / d.windowHours,
       unmetSearches: d.unmet.filter((u) => matches(u.tags, g.tags)).length,
     };

@@ -105,6 +105,7 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
         { groupingId: groupingIds[0]!, outstanding: 33 },
         { groupingId: groupingIds[1]!, outstanding: 10 },
       ],
+      openReleases: [],
       allocations: allocatedTags.map((tags) => ({ tags })),
       unmet: (await db().unmetSearch.findMany()).map((u) => ({ tags: u.tags })),
       windowHours: 24,
@@ -112,7 +113,7 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
     return evaluateReference(data);
   }
 
-  const fields = ['available', 'allocated', 'reserved', 'inQuarantine', 'onOrder', 'allocationRate', 'unmetSearches'] as const;
+  const fields = ['available', 'allocated', 'reserved', 'inQuarantine', 'onOrder', 'onRelease', 'allocationRate', 'unmetSearches'] as const;
   const pickFields = (m: Record<string, unknown>) => Object.fromEntries(['name', ...fields].map((f) => [f, m[f]]));
 
   it('counts overlapping groupings exactly as the row-by-row evaluation does', async () => {

@@ -1,0 +1,145 @@
+// The inventory monitor on the real dev server with PostgreSQL: deficits
+// become one order per chosen provider after the batching window, what is on
+// order or in quarantine suppresses a second order, an excess becomes a
+// release order, check-now answers with the report, the Schedule wakes it,
+// and a burst of notices is one signal.
+import assert from 'node:assert/strict';
+import type { Client, Connection } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { monitorInput } from '../../src/config';
+import { createGrouping } from '../../src/db/groupings';
+import { MONITOR_SCHEDULE_ID, MonitorNotifier, ensureMonitor } from '../../src/usecases/monitor';
+import { createWorker } from '../../workers/worker';
+import { INVENTORY_MONITOR_ID, checkNowUpdate, monitorStatusQuery, orderWorkflowId } from '../../workflows/shared';
+import { SHARED_TASK_QUEUE, db, nativeConnection, temporalClient, testConfig, testLog } from '../support/stack';
+
+describe('inventory monitor', function () {
+  this.timeout(60_000);
+  let client: Client;
+  let connection: Connection;
+  let native: NativeConnection;
+  let worker: Worker;
+  let running: Promise<void>;
+  const config = () => testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, MONITOR_BATCH_WINDOW: '1500ms', MONITOR_PERIOD: '1 hour' });
+  const monitor = () => client.workflow.getHandle(INVENTORY_MONITOR_ID);
+  const ids: Record<string, string> = {};
+
+  async function endpoints(npa: string, n: number, state: 'AVAILABLE' | 'QUARANTINE', providerId?: string): Promise<void> {
+    const rows = Array.from({ length: n }, (_, i) => ({
+      address: `+1${npa}555${String(3000 + i)}`,
+      tags: ['cap:sms', 'country:us', `npa:${npa}`].sort(),
+      quality: i / n,
+    }));
+    await db().$executeRaw`
+      INSERT INTO endpoints (address, kind, state, classifier_tags, provider_id, quality_score, npa)
+      SELECT a, 'FIXED_LINE_OR_MOBILE', ${state}::"EndpointState", string_to_array(t, ','), ${providerId ?? null}, q, ${npa}
+        FROM unnest(${rows.map((r) => r.address)}::text[], ${rows.map((r) => r.tags.join(','))}::text[], ${rows.map((r) => r.quality)}::float8[]) AS x(a, t, q)`;
+  }
+
+  const linesOf = (groupingId: string) =>
+    db().orderLine.findMany({ where: { groupingId }, include: { order: true }, orderBy: { quantity: 'desc' } });
+
+  before(async () => {
+    ({ client, connection } = await temporalClient());
+    native = await nativeConnection();
+    // only this suite's carriers take part
+    await db().provider.updateMany({ data: { active: false } });
+    await db().provider.createMany({
+      data: [
+        { id: 'carrier-cheap', name: 'Cheap', kind: 'API', npas: ['940', '941', '942'], costPerNumberCents: 10, reliabilityScore: 0.9, quotaNumbers: 5 },
+        { id: 'carrier-dear', name: 'Dear', kind: 'API', npas: ['940', '941', '942'], costPerNumberCents: 90, reliabilityScore: 0.9 },
+        { id: 'carrier-elsewhere', name: 'Elsewhere', kind: 'API', npas: ['212'], costPerNumberCents: 1, reliabilityScore: 1 },
+      ],
+    });
+    ids.short = (await createGrouping(db(), { name: 'mon npa:940', tags: ['npa:940'], minAvailable: 10, targetAvailable: 20, maxAvailable: 100 })).id;
+    await endpoints('941', 10, 'QUARANTINE');
+    ids.incoming = (await createGrouping(db(), { name: 'mon npa:941', tags: ['npa:941'], minAvailable: 5, targetAvailable: 10, maxAvailable: 100 })).id;
+    await endpoints('942', 10, 'AVAILABLE', 'carrier-dear');
+    ids.excess = (await createGrouping(db(), { name: 'mon npa:942', tags: ['npa:942'], minAvailable: 0, targetAvailable: 3, maxAvailable: 5 })).id;
+
+    worker = await createWorker({ config: config(), connection: native, db: db(), log: testLog, client });
+    running = worker.run();
+    await ensureMonitor(client, { taskQueue: SHARED_TASK_QUEUE, input: monitorInput(config()), periodMs: config().MONITOR_PERIOD });
+  });
+  after(async () => {
+    await monitor().terminate('suite over').catch(() => {});
+    await client.schedule.getHandle(MONITOR_SCHEDULE_ID).delete().catch(() => {});
+    worker.shutdown();
+    await running;
+    await connection.close();
+    await native.close();
+  });
+
+  it('answers check-now with the report: the short grouping, the excess, not the one with stock on its way', async () => {
+    const report = await monitor().executeUpdate(checkNowUpdate);
+    assert.equal(report.trigger, 'operator check-now');
+    const acquire = new Map(report.acquire.map((d) => [d.groupingId, d]));
+    assert.equal(acquire.get(ids.short!)?.quantity, 20);
+    assert.ok(!acquire.has(ids.incoming!), 'ten in quarantine already cover the target');
+    assert.equal(report.release.find((d) => d.groupingId === ids.excess)?.quantity, 7);
+    assert.ok(report.batchDeadline! > report.evaluatedAt);
+  });
+
+  it('after the batching window: exactly one order per chosen provider, split by quota, each a child workflow', async () => {
+    // a burst of wake-ups during the window changes nothing
+    for (let i = 0; i < 5; i++) await monitor().signal('inventoryChanged', { reason: `burst ${i}` });
+    let lines = await linesOf(ids.short!);
+    for (let i = 0; i < 100 && lines.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      lines = await linesOf(ids.short!);
+    }
+    assert.deepEqual(
+      lines.map((l) => [l.order.providerId, l.quantity, l.order.direction]),
+      [['carrier-dear', 15, 'ACQUIRE'], ['carrier-cheap', 5, 'ACQUIRE']],
+      'the cheap carrier up to its quota of 5, the rest to the next',
+    );
+    assert.equal(new Set(lines.map((l) => l.orderId)).size, 2);
+    for (const l of lines) {
+      const d = await client.workflow.getHandle(orderWorkflowId(l.orderId)).describe();
+      assert.equal(d.status.name, 'RUNNING');
+      assert.equal(d.parentExecution?.workflowId, INVENTORY_MONITOR_ID);
+    }
+    assert.equal(lines.every((l) => l.npa === '940'), true);
+  });
+
+  it('never orders a deficit already on order', async () => {
+    const report = await monitor().executeUpdate(checkNowUpdate);
+    assert.ok(!report.acquire.some((d) => d.groupingId === ids.short), JSON.stringify(report.acquire));
+    await new Promise((r) => setTimeout(r, 2000)); // past another batching window
+    assert.equal((await linesOf(ids.short!)).length, 2);
+    assert.equal((await linesOf(ids.incoming!)).length, 0);
+  });
+
+  it('turns an excess into a release order for the least valuable endpoints', async () => {
+    const [line] = await linesOf(ids.excess!);
+    assert.ok(line, 'a release line exists');
+    assert.equal(line.order.direction, 'RELEASE');
+    assert.equal(line.order.providerId, 'carrier-dear');
+    assert.equal(line.endpointIds.length, 7);
+    const picked = await db().endpoint.findMany({ where: { id: { in: line.endpointIds } }, select: { qualityScore: true } });
+    assert.ok(Math.max(...picked.map((p) => p.qualityScore ?? 0)) < 0.7, 'the seven lowest-quality of ten');
+    const report = await monitor().executeUpdate(checkNowUpdate);
+    assert.ok(!report.release.some((d) => d.groupingId === ids.excess), 'not released twice');
+  });
+
+  it('is woken by its Schedule', async () => {
+    await client.schedule.getHandle(MONITOR_SCHEDULE_ID).trigger();
+    for (let i = 0; i < 100; i++) {
+      if ((await monitor().query(monitorStatusQuery)).lastReport?.trigger === 'schedule') return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail('the schedule did not wake the monitor');
+  });
+
+  it('coalesces a burst of inventory-changed notices into one signal', async () => {
+    const before = (await monitor().fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    const notifier = MonitorNotifier.forClient(async () => client, {
+      taskQueue: SHARED_TASK_QUEUE, input: monitorInput(config()), coalesceMs: 300,
+    });
+    for (let i = 0; i < 1000; i++) notifier.notify();
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(notifier.sent, 1);
+    const after = (await monitor().fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes);
+    assert.equal(after.length - before, 1);
+  });
+});
