@@ -7,6 +7,7 @@ import type { TemporalGateway } from '../temporal/client';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { buildDocument, createRegistry } from './openapi';
 import { healthRoutes } from './routes/health';
+import { groupingRoutes } from './routes/groupings';
 
 export interface AppDeps {
   db: Db;
@@ -25,6 +26,7 @@ export function buildApp(deps: AppDeps): Express {
 
   const registry = createRegistry();
   app.use(healthRoutes({ db: deps.db, temporal: deps.temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));
+  app.use(groupingRoutes({ db: deps.db, temporal: deps.temporal }, registry));
 
   const document = buildDocument(registry, API_VERSION);
   app.get('/v1/openapi.json', (_req, res) => {

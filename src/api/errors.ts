@@ -17,7 +17,7 @@ export interface FieldIssue {
 
 export class BadRequest extends HttpError {
   constructor(message: string, readonly issues: FieldIssue[] = []) {
-    super(400, 'bad_request', message, issues.length ? { issues } : undefined);
+    super(400, 'bad_request', message);
   }
 }
 

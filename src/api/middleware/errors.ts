@@ -2,7 +2,7 @@
 // message; bad input is a 400 naming the field; nothing leaks a stack trace.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { HttpError, Unavailable } from '../errors';
+import { BadRequest, HttpError, Unavailable } from '../errors';
 import type { Logger } from '../../logger';
 
 export const notFoundHandler: RequestHandler = (req, res) => {
@@ -12,7 +12,12 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (err instanceof ZodError) {
-      const issues = err.issues.map((i) => ({ field: i.path.join('.') || '(body)', reason: i.message }));
+      // an unknown field is named itself, not its parent
+      const issues = err.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => ({ field: [...i.path, k].join('.'), reason: 'unknown field' }))
+          : [{ field: i.path.join('.') || '(body)', reason: i.message }],
+      );
       res.status(400).json({
         error: { code: 'bad_request', message: issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues },
       });
@@ -20,7 +25,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (err instanceof HttpError) {
       if (err instanceof Unavailable) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-      res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
+      const issues = err instanceof BadRequest && err.issues.length ? { issues: err.issues } : {};
+      res.status(err.status).json({ error: { code: err.code, message: err.message, ...issues, ...(err.details === undefined ? {} : { details: err.details }) } });
       return;
     }
     // body-parser's own errors carry a status and a type
