@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { lifecyclePolicy, type Config } from '../src/config';
 import { createDb } from '../src/db/client';
 import { ingestEndpoints } from '../src/usecases/ingest';
+import { createGrouping } from '../src/db/groupings';
 
 export async function seedDemo(config: Config, log: (line: string) => void): Promise<void> {
   const db = createDb(config.DATABASE_URL, 4);
@@ -29,6 +30,14 @@ export async function seedDemo(config: Config, log: (line: string) => void): Pro
       { entry: 'quarantine', providerId: 'sim-west', actor: 'demo-seed' },
     );
     log(`demo seed: ${res.accepted.length} numbers into quarantine, ${res.duplicates.length} already known`);
+    // overlapping groupings for the monitor to watch
+    for (const g of [
+      { name: 'San Francisco 415', tags: ['npa:415'], minAvailable: 5, targetAvailable: 12, maxAvailable: 40 },
+      { name: 'SMS-capable 628', tags: ['cap:sms', 'npa:628'], minAvailable: 4, targetAvailable: 8, maxAvailable: 30 },
+      { name: 'Any SMS-capable', tags: ['cap:sms'], minAvailable: 10, targetAvailable: 25, maxAvailable: 200 },
+    ]) {
+      if (!(await db.classificationGrouping.findUnique({ where: { name: g.name } }))) await createGrouping(db, g);
+    }
   } finally {
     await connection.close();
     await db.$disconnect();

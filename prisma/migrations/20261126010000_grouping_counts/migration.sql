@@ -24,7 +24,19 @@ CREATE TABLE "grouping_allocations" (
 ALTER TABLE "grouping_counts" ADD CONSTRAINT "grouping_counts_grouping_id_fkey" FOREIGN KEY ("grouping_id") REFERENCES "classification_groupings"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "grouping_allocations" ADD CONSTRAINT "grouping_allocations_grouping_id_fkey" FOREIGN KEY ("grouping_id") REFERENCES "classification_groupings"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- which groupings an endpoint's tags satisfy: groupings.tags <@ endpoint tags
+-- Which groupings an endpoint's tags satisfy (groupings.tags <@ endpoint tags)
+-- is asked on every endpoint write. A GIN index on tags answers with every
+-- grouping sharing any tag (thousands, for tags like cap:sms), so each
+-- grouping is also filed under its most specific tag, its anchor: an endpoint
+-- looks up only the groupings anchored at one of its own tags.
+CREATE FUNCTION "grouping_anchor"(tags TEXT[]) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+  SELECT t FROM unnest(tags) AS t
+   ORDER BY array_position(ARRAY['nxx', 'word', 'npa', 'region', 'vanity', 'kind', 'cap', 'quality', 'clean', 'country'],
+                           split_part(t, ':', 1)) NULLS LAST, t
+   LIMIT 1
+$$;
+ALTER TABLE "classification_groupings" ADD COLUMN "anchor" TEXT GENERATED ALWAYS AS (grouping_anchor("tags")) STORED;
+CREATE INDEX "classification_groupings_anchor_idx" ON "classification_groupings"("anchor");
 CREATE INDEX "classification_groupings_tags_idx" ON "classification_groupings" USING GIN ("tags");
 -- which unmet searches fall inside a grouping
 CREATE INDEX "unmet_searches_tags_idx" ON "unmet_searches" USING GIN ("tags");
@@ -35,7 +47,7 @@ BEGIN
     INSERT INTO grouping_counts (grouping_id, state, n)
     SELECT g.id, d.state, sum(d.n)::int
       FROM (SELECT classifier_tags, state, count(*) AS n FROM new_rows GROUP BY 1, 2) d
-      JOIN classification_groupings g ON g.tags <@ d.classifier_tags
+      CROSS JOIN LATERAL (SELECT id FROM classification_groupings WHERE anchor = ANY(d.classifier_tags) AND tags <@ d.classifier_tags) g
      GROUP BY g.id, d.state
      ORDER BY 1, 2  -- one lock order for every writer: no deadlocks between them
     ON CONFLICT (grouping_id, state) DO UPDATE SET n = grouping_counts.n + EXCLUDED.n;
@@ -43,7 +55,7 @@ BEGIN
     INSERT INTO grouping_counts (grouping_id, state, n)
     SELECT g.id, d.state, -sum(d.n)::int
       FROM (SELECT classifier_tags, state, count(*) AS n FROM old_rows GROUP BY 1, 2) d
-      JOIN classification_groupings g ON g.tags <@ d.classifier_tags
+      CROSS JOIN LATERAL (SELECT id FROM classification_groupings WHERE anchor = ANY(d.classifier_tags) AND tags <@ d.classifier_tags) g
      GROUP BY g.id, d.state
      ORDER BY 1, 2
     ON CONFLICT (grouping_id, state) DO UPDATE SET n = grouping_counts.n + EXCLUDED.n;
@@ -59,7 +71,7 @@ BEGIN
     )
     INSERT INTO grouping_counts (grouping_id, state, n)
     SELECT g.id, d.state, sum(d.n)::int
-      FROM d JOIN classification_groupings g ON g.tags <@ d.tags
+      FROM d CROSS JOIN LATERAL (SELECT id FROM classification_groupings WHERE anchor = ANY(d.tags) AND tags <@ d.tags) g
      GROUP BY g.id, d.state
     HAVING sum(d.n) <> 0
      ORDER BY 1, 2
@@ -68,7 +80,7 @@ BEGIN
     INSERT INTO grouping_allocations (grouping_id, hour, n)
     SELECT g.id, date_trunc('hour', now()), count(*)::int
       FROM old_rows o JOIN new_rows n USING (id)
-      JOIN classification_groupings g ON g.tags <@ n.classifier_tags
+      CROSS JOIN LATERAL (SELECT id FROM classification_groupings WHERE anchor = ANY(n.classifier_tags) AND tags <@ n.classifier_tags) g
      WHERE n.state = 'ALLOCATED' AND o.state IS DISTINCT FROM 'ALLOCATED'
      GROUP BY g.id
      ORDER BY 1
