@@ -13,13 +13,15 @@ describe('replay of recorded histories', function () {
   this.timeout(120_000);
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
-  it('has a recorded history for every lifecycle path', () => {
+  it('has a recorded history for every lifecycle path and the monitor', () => {
     for (const path of [
       'quarantine-to-available', 'voice-dirty-sms-only', 'rejected-returned', 'release-aging-available',
       'reservation-expires', 'concurrent-allocate', 'quality-retest', 'port-in', 'port-out', 'continue-as-new',
     ]) {
       assert.ok(files.includes(`endpoint-${path}.json`), `test/replay/endpoint-${path}.json is missing`);
     }
+    // the monitor: evaluations, check-now, a batch of orders with child workflows, the schedule's wake-up
+    assert.ok(files.includes('inventory-monitor.json'), 'test/replay/inventory-monitor.json is missing');
   });
 
   it('replays each one deterministically', async () => {

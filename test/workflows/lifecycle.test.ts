@@ -2,12 +2,9 @@
 // aging) on the time-skipping test server, with its activities writing to the
 // real PostgreSQL. RECORD_REPLAY=1 saves each path's history to test/replay/.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { ingestEndpoints, type IngestItem } from '../../src/usecases/ingest';
 import type { FailureRates } from '../../src/harness/harness';
 import {
@@ -25,6 +22,7 @@ import {
   type EndpointStatus,
   type LifecyclePolicy,
 } from '../../workflows/shared';
+import { recordHistory } from '../support/replay';
 import { TASK_QUEUE, defaultPolicy, timeskipDb, timeskipEnv, timeskipWorker } from '../support/timeskip';
 
 const DAY = 24 * 3600_000;
@@ -71,11 +69,7 @@ async function withLifecycle(
         }
         assert.fail(`expected ${state}, still ${last?.state} (${JSON.stringify(last)})`);
       },
-      async record(h, name) {
-        if (!process.env.RECORD_REPLAY) return;
-        const history = await h.fetchHistory();
-        writeFileSync(join(__dirname, '..', 'replay', `endpoint-${name}.json`), historyToJSON(history));
-      },
+      record: (h, name) => recordHistory(h, `endpoint-${name}`),
     };
     await worker.runUntil(() => fn(ctx));
   } finally {

@@ -11,6 +11,7 @@ import { createGrouping } from '../../src/db/groupings';
 import { MONITOR_SCHEDULE_ID, MonitorNotifier, ensureMonitor } from '../../src/usecases/monitor';
 import { createWorker } from '../../workers/worker';
 import { INVENTORY_MONITOR_ID, checkNowUpdate, monitorStatusQuery, orderWorkflowId } from '../../workflows/shared';
+import { recordHistory } from '../support/replay';
 import { SHARED_TASK_QUEUE, db, nativeConnection, temporalClient, testConfig, testLog } from '../support/stack';
 
 describe('inventory monitor', function () {
@@ -62,6 +63,7 @@ describe('inventory monitor', function () {
     await ensureMonitor(client, { taskQueue: SHARED_TASK_QUEUE, input: monitorInput(config()), periodMs: config().MONITOR_PERIOD });
   });
   after(async () => {
+    await recordHistory(monitor(), 'inventory-monitor');
     // rows without workflows would be drift for the final reconciliation
     await db().endpoint.deleteMany({ where: { OR: ['+1941', '+1942'].map((p) => ({ address: { startsWith: p } })) } });
     await monitor().terminate('suite over').catch(() => {});
