@@ -83,6 +83,8 @@ async function main(): Promise<void> {
     QUARANTINE_EXTENSION: '30s',
     PORT_OUT_DURATION: '60s',
     HARNESS_FAILURE_RATES: 'mms=0.3,sms=0.05,routing=0.03',
+    MONITOR_PERIOD: '1 minute',
+    MONITOR_BATCH_WINDOW: '20s',
     ...process.env,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PORT}`,
