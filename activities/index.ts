@@ -5,8 +5,10 @@ import type { Logger } from '../src/logger';
 import type { TestHarness } from '../src/harness/harness';
 import { endpointActivities } from './endpoints';
 import { inventoryActivities } from './inventory';
+import { orderActivities } from './orders';
+import type { HttpOptions } from '../src/carriers/adapter';
 import type { Client } from '@temporalio/client';
-import type { InventoryMonitorInput } from '../workflows/shared';
+import type { InventoryMonitorInput, LifecyclePolicy } from '../workflows/shared';
 
 export interface ActivityDeps {
   db: Db;
@@ -16,12 +18,25 @@ export interface ActivityDeps {
   client?: Client;
   monitorInput?: InventoryMonitorInput;
   taskQueue?: string;
+  /** for numbers accepted from deliveries */
+  policy?: LifecyclePolicy;
+  /** where order forms for carriers without an API are written */
+  formsDir?: string;
+  carrierHttp?: HttpOptions;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...endpointActivities(deps.db, deps.harness),
     ...inventoryActivities(deps),
+    ...orderActivities({
+      db: deps.db,
+      client: deps.client,
+      taskQueue: deps.taskQueue ?? 'endpoint-inventory',
+      policy: deps.policy!,
+      formsDir: deps.formsDir ?? '.ei/order-forms',
+      http: deps.carrierHttp,
+    }),
   };
 }
 

@@ -74,6 +74,20 @@ const schema = z.object({
   /** the API sends at most one inventory-changed signal per this interval */
   MONITOR_SIGNAL_COALESCE: duration.prefault('1s'),
 
+  // ---- provider orders
+  /** a carrier webhook whose timestamp is further than this from now is refused */
+  WEBHOOK_TOLERANCE: duration.prefault('5 minutes'),
+  /** how long an order waits for deliveries before the rest is re-routed */
+  ORDER_DELIVERY_TIMEOUT: duration.prefault('3 days'),
+  /** where order forms for carriers without an API are written */
+  ORDER_FORMS_DIR: z.string().min(1).default('.ei/order-forms'),
+  /** one HTTP call to a carrier's API gives up after this long */
+  CARRIER_HTTP_TIMEOUT: duration.prefault('5s'),
+  /** attempts per carrier call (5xx, 429 and network errors are retried with backoff) */
+  CARRIER_HTTP_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+
+  /** start the inventory monitor and its Schedule when the worker starts (idempotent) */
+  WORKER_START_MONITOR: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
 });
@@ -114,7 +128,7 @@ export function lifecyclePolicy(c: Config): LifecyclePolicy {
 }
 
 export function monitorInput(c: Config): InventoryMonitorInput {
-  return { batchWindowMs: c.MONITOR_BATCH_WINDOW, evaluationWindowMs: c.MONITOR_EVALUATION_WINDOW };
+  return { batchWindowMs: c.MONITOR_BATCH_WINDOW, evaluationWindowMs: c.MONITOR_EVALUATION_WINDOW, orderDeliveryTimeoutMs: c.ORDER_DELIVERY_TIMEOUT };
 }
 
 /** The settings and their defaults, for the README and `--help` texts. */

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     const worker = await createWorker({ config, connection, db, log });
     // the monitor and its Schedule: started once, whichever worker comes first
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    ensureMonitor(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, input: monitorInput(config), periodMs: config.MONITOR_PERIOD })
+    if (config.WORKER_START_MONITOR) ensureMonitor(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, input: monitorInput(config), periodMs: config.MONITOR_PERIOD })
       .then(() => log.info({ periodMs: config.MONITOR_PERIOD }, 'inventory monitor and its schedule in place'))
       .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start the inventory monitor'));
     log.info(

@@ -3,7 +3,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import type { Config } from '../src/config';
+import { lifecyclePolicy, monitorInput, type Config } from '../src/config';
 import { SimulatedHarness, type TestHarness } from '../src/harness/harness';
 import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
@@ -11,17 +11,7 @@ import type { Logger } from '../src/logger';
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 export interface WorkerDeps {
-  config: Pick<
-    Config,
-    | 'TEMPORAL_NAMESPACE'
-    | 'TEMPORAL_TASK_QUEUE'
-    | 'WORKER_MAX_CONCURRENT_ACTIVITIES'
-    | 'WORKER_MAX_CACHED_WORKFLOWS'
-    | 'SHUTDOWN_GRACE_MS'
-    | 'HARNESS_FAILURE_RATES'
-    | 'MONITOR_BATCH_WINDOW'
-    | 'MONITOR_EVALUATION_WINDOW'
-  >;
+  config: Config;
   connection: NativeConnection;
   db: Db;
   log: Logger;
@@ -46,8 +36,11 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       log: deps.log,
       harness: deps.harness ?? new SimulatedHarness(deps.config.HARNESS_FAILURE_RATES),
       client: deps.client ?? new Client({ connection: deps.connection, namespace: deps.config.TEMPORAL_NAMESPACE }),
-      monitorInput: { batchWindowMs: deps.config.MONITOR_BATCH_WINDOW, evaluationWindowMs: deps.config.MONITOR_EVALUATION_WINDOW },
+      monitorInput: monitorInput(deps.config),
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      policy: lifecyclePolicy(deps.config),
+      formsDir: deps.config.ORDER_FORMS_DIR,
+      carrierHttp: { timeoutMs: deps.config.CARRIER_HTTP_TIMEOUT, attempts: deps.config.CARRIER_HTTP_ATTEMPTS, backoffMs: 250 },
     }),
     maxConcurrentActivityTaskExecutions: deps.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS,

@@ -83,7 +83,7 @@ export async function inventoryMonitorWorkflow(input: InventoryMonitorInput): Pr
     for (const o of orders) {
       await startChild(providerOrderWorkflow, {
         workflowId: orderWorkflowId(o.orderId),
-        args: [{ orderId: o.orderId, providerId: o.providerId, direction: o.direction }],
+        args: [{ orderId: o.orderId, providerId: o.providerId, direction: o.direction, deliveryTimeoutMs: input.orderDeliveryTimeoutMs }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: [
           { key: OrderProvider, value: o.providerId },

@@ -1,22 +1,128 @@
-// One provider order (id `order/<order id>`), started by the inventory monitor.
-// So far it holds the order open and can be cancelled; submitting to the
-// carrier, deliveries, verification and re-routing are issue 5.
-import { condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+// One provider order (id `order/<order id>`), started by the inventory monitor
+// or by an order re-routing its remainder. Acquire: submit through the
+// carrier's adapter (its idempotency key is derived from the order id), take
+// deliveries as signals (the carrier's signed webhook, or an operator's
+// entry) until the order is filled, the carrier says it is done, or the
+// delivery timeout passes; then cancel and re-route what is missing to the
+// next provider. Release: hand the endpoints back.
+import {
+  ParentClosePolicy,
+  condition,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { OrderStatus, cancelOrderSignal, type ProviderOrderInput } from './shared';
+import {
+  OrderProvider,
+  OrderStatus,
+  cancelOrderSignal,
+  deliverySignal,
+  orderProgressQuery,
+  orderWorkflowId,
+  type DeliveryInput,
+  type OrderProgress,
+  type ProviderOrderInput,
+} from './shared';
 
-const { setOrderStatus } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+const DEFAULT_DELIVERY_TIMEOUT_MS = 3 * 24 * 3600_000;
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+// a carrier that stays down is given up on, and the order goes elsewhere
+const { submitOrder } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 4, nonRetryableErrorTypes: ['CarrierRejected', 'CarrierMisconfigured'] },
+});
 
-export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<string> {
+export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<OrderProgress> {
+  const progress: OrderProgress = { orderId: input.orderId, status: 'PENDING', requested: 0, accepted: 0, rejected: 0, outstanding: 0, reroutedTo: null };
+  const inbox: DeliveryInput[] = [];
   let cancelled: string | null = null;
+  setHandler(deliverySignal, (d) => {
+    inbox.push(d);
+  });
   setHandler(cancelOrderSignal, ({ reason }) => {
     cancelled ??= reason || 'cancelled';
   });
-  await condition(() => cancelled !== null);
-  await setOrderStatus({ orderId: input.orderId, status: 'CANCELLED', reason: cancelled });
-  upsertSearchAttributes([{ key: OrderStatus, value: 'CANCELLED' }]);
-  return 'CANCELLED';
+  setHandler(orderProgressQuery, () => progress);
+  const status = (s: string) => {
+    progress.status = s;
+    upsertSearchAttributes([
+      { key: OrderStatus, value: s },
+      { key: OrderProvider, value: input.providerId },
+    ]);
+  };
+
+  if (input.direction === 'RELEASE') {
+    const { released } = await acts.releaseEndpoints({ orderId: input.orderId });
+    await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: `${released} endpoints handed back` });
+    status('DELIVERED');
+    return progress;
+  }
+
+  Object.assign(progress, await acts.orderProgress({ orderId: input.orderId }));
+  let submitted: Awaited<ReturnType<typeof submitOrder>> | null = null;
+  let why = '';
+  try {
+    submitted = await submitOrder({ orderId: input.orderId });
+    status(submitted.kind === 'form' ? 'AWAITING_OPERATOR' : 'SUBMITTED');
+  } catch (err) {
+    why = `submission failed: ${(err as Error).message}`;
+  }
+
+  let carrierDone = false;
+  if (submitted) {
+    const deadline = Date.now() + (input.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS);
+    while (progress.outstanding > 0 && !carrierDone && cancelled === null) {
+      const left = deadline - Date.now();
+      if (left <= 0 || !(await condition(() => inbox.length > 0 || cancelled !== null, left))) {
+        why = 'delivery timed out';
+        break;
+      }
+      while (inbox.length > 0) {
+        const d = inbox.shift()!;
+        const res = await acts.acceptDelivery({ orderId: input.orderId, delivery: d });
+        Object.assign(progress, { requested: res.requested, accepted: res.accepted, rejected: res.rejected, outstanding: res.outstanding });
+        if (res.mismatched.length) await acts.returnToCarrier({ orderId: input.orderId, numbers: res.mismatched });
+        if (d.final) carrierDone = true;
+      }
+      if (progress.accepted > 0 && progress.outstanding > 0) status('PARTIALLY_DELIVERED');
+    }
+    if (carrierDone && progress.outstanding > 0) why = 'the carrier delivered all it will';
+  }
+
+  if (progress.outstanding === 0) {
+    await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: null });
+    status('DELIVERED');
+  } else if (cancelled !== null) {
+    if (submitted?.kind === 'submitted') await acts.cancelAtCarrier({ orderId: input.orderId });
+    await acts.finishOrder({ orderId: input.orderId, status: 'CANCELLED', reason: cancelled });
+    status('CANCELLED');
+  } else {
+    // what is missing goes to the next eligible provider
+    if (submitted?.kind === 'submitted' && !carrierDone) await acts.cancelAtCarrier({ orderId: input.orderId });
+    const next = await acts.rerouteRemainder({ orderId: input.orderId, reason: why });
+    if (next) {
+      await startChild(providerOrderWorkflow, {
+        workflowId: orderWorkflowId(next.orderId),
+        args: [{ orderId: next.orderId, providerId: next.providerId, direction: 'ACQUIRE', deliveryTimeoutMs: input.deliveryTimeoutMs }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: [
+          { key: OrderProvider, value: next.providerId },
+          { key: OrderStatus, value: 'PENDING' },
+        ],
+      });
+      progress.reroutedTo = next.orderId;
+    }
+    const reason = `${why}: ${progress.accepted} of ${progress.requested} accepted; ${next ? `the rest re-routed to order ${next.orderId} (${next.providerId})` : 'no other provider can take the rest'}`;
+    const final = progress.accepted === 0 && !next ? 'FAILED' : 'CANCELLED';
+    await acts.finishOrder({ orderId: input.orderId, status: final, reason });
+    status(final);
+  }
+  await acts.updateReliability({ providerId: input.providerId });
+  return progress;
 }

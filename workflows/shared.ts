@@ -194,6 +194,8 @@ export interface InventoryMonitorInput {
   batchWindowMs: number;
   /** allocation rate, unmet searches and trend look back this far */
   evaluationWindowMs: number;
+  /** handed to each order it starts */
+  orderDeliveryTimeoutMs?: number;
   /** carried over continue-as-new */
   pendingAcquire?: AcquireRequest[];
   pendingRelease?: ReleaseRequest[];
@@ -238,5 +240,31 @@ export interface ProviderOrderInput {
   orderId: string;
   providerId: string;
   direction: 'ACQUIRE' | 'RELEASE';
+  /** how long to wait for the carrier's deliveries before re-routing the rest; default 3 days */
+  deliveryTimeoutMs?: number;
 }
+
+/** Numbers a carrier delivered (its signed webhook) or an operator entered. */
+export interface DeliveryInput {
+  source: 'carrier' | 'operator';
+  /** numbers by order line, when the carrier says which */
+  lines?: { lineId: string; numbers: string[] }[];
+  /** numbers without a line: matched to the order's open lines */
+  numbers?: string[];
+  /** the carrier will deliver nothing more for this order */
+  final?: boolean;
+}
+
+export interface OrderProgress {
+  orderId: string;
+  status: string;
+  requested: number;
+  accepted: number;
+  rejected: number;
+  outstanding: number;
+  reroutedTo: string | null;
+}
+
+export const deliverySignal = defineSignal<[DeliveryInput]>('delivery');
 export const cancelOrderSignal = defineSignal<[{ reason: string }]>('cancelOrder');
+export const orderProgressQuery = defineQuery<OrderProgress>('progress');

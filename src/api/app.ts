@@ -8,12 +8,13 @@ import { errorHandler, notFoundHandler } from './middleware/errors';
 import { buildDocument, createRegistry } from './openapi';
 import { healthRoutes } from './routes/health';
 import { groupingRoutes } from './routes/groupings';
+import { orderRoutes } from './routes/orders';
 
 export interface AppDeps {
   db: Db;
   temporal: TemporalGateway;
   log: Logger;
-  config: { API_BODY_LIMIT: string; READY_TIMEOUT_MS: number };
+  config: { API_BODY_LIMIT: string; READY_TIMEOUT_MS: number; WEBHOOK_TOLERANCE: number };
 }
 
 export const API_VERSION = '0.1.0';
@@ -22,11 +23,21 @@ export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(express.json({ limit: deps.config.API_BODY_LIMIT, strict: true }));
+  // the raw bytes are kept: carrier webhooks are signed over them
+  app.use(
+    express.json({
+      limit: deps.config.API_BODY_LIMIT,
+      strict: true,
+      verify: (req, _res, buf) => {
+        (req as unknown as { rawBody: Buffer }).rawBody = buf;
+      },
+    }),
+  );
 
   const registry = createRegistry();
   app.use(healthRoutes({ db: deps.db, temporal: deps.temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));
   app.use(groupingRoutes({ db: deps.db, temporal: deps.temporal }, registry));
+  app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry));
 
   const document = buildDocument(registry, API_VERSION);
   app.get('/v1/openapi.json', (_req, res) => {

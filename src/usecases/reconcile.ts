@@ -104,26 +104,47 @@ export async function reconcile(
         ]);
         d.repaired = true;
       } else if (d.kind === 'no_workflow' && row) {
-        const snapshot = initialSnapshot(row.state, row.version, {
-          voice: row.voiceCapable, sms: row.smsCapable, mms: row.mmsCapable, fax: row.faxCapable,
-        }, {
-          accountId: row.accountId,
-          reservedUntil: row.reservedUntil?.getTime() ?? null,
-          phaseEndsAt: row.quarantineUntil?.getTime() ?? null,
-        });
-        await deps.client.workflow.start('endpointWorkflow', {
-          taskQueue: deps.taskQueue,
-          workflowId: endpointWorkflowId(row.address),
-          args: [{ address: row.address, endpointId: row.id, policy: deps.policy, snapshot }],
-          typedSearchAttributes: endpointSearchAttributes({ ...parseAddressSafe(row.address), kind: row.kind, country: row.country, npa: row.npa }, row.state),
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        });
+        await startWorkflowForRow(deps.client, row, deps.taskQueue, deps.policy);
         d.repaired = true;
       }
       // no_row: a workflow whose row is gone is left for an operator to judge
     }
   }
   return { workflows: running.size, rows: rows.length, drift };
+}
+
+export interface EndpointRowForStart {
+  id: string;
+  address: string;
+  state: EndpointStateName;
+  version: number;
+  accountId: string | null;
+  kind: string;
+  country: string | null;
+  npa: string | null;
+  voiceCapable: boolean;
+  smsCapable: boolean;
+  mmsCapable: boolean;
+  faxCapable: boolean;
+  reservedUntil: Date | null;
+  quarantineUntil: Date | null;
+}
+
+/** Starts (or finds running) the lifecycle workflow of a row, from the row as it is. */
+export async function startWorkflowForRow(client: Client, row: EndpointRowForStart, taskQueue: string, policy: LifecyclePolicy): Promise<void> {
+  const snapshot = initialSnapshot(
+    row.state,
+    row.version,
+    { voice: row.voiceCapable, sms: row.smsCapable, mms: row.mmsCapable, fax: row.faxCapable },
+    { accountId: row.accountId, reservedUntil: row.reservedUntil?.getTime() ?? null, phaseEndsAt: row.quarantineUntil?.getTime() ?? null },
+  );
+  await client.workflow.start('endpointWorkflow', {
+    taskQueue,
+    workflowId: endpointWorkflowId(row.address),
+    args: [{ address: row.address, endpointId: row.id, policy, snapshot }],
+    typedSearchAttributes: endpointSearchAttributes({ ...parseAddressSafe(row.address), kind: row.kind as never, country: row.country, npa: row.npa }, row.state),
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
 }
 
 function parseAddressSafe(address: string): { address: string } {

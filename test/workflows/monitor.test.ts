@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { monitorInput } from '../../src/config';
+import { lifecyclePolicy, monitorInput } from '../../src/config';
+import { ingestEndpoints } from '../../src/usecases/ingest';
 import { createGrouping } from '../../src/db/groupings';
 import { MONITOR_SCHEDULE_ID, MonitorNotifier, ensureMonitor } from '../../src/usecases/monitor';
 import { createWorker } from '../../workers/worker';
@@ -21,7 +22,7 @@ describe('inventory monitor', function () {
   let native: NativeConnection;
   let worker: Worker;
   let running: Promise<void>;
-  const config = () => testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, MONITOR_BATCH_WINDOW: '1500ms', MONITOR_PERIOD: '1 hour' });
+  const config = () => testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, MONITOR_BATCH_WINDOW: '1500ms', MONITOR_PERIOD: '1 hour', QUARANTINE_NEW: '1s' });
   const monitor = () => client.workflow.getHandle(INVENTORY_MONITOR_ID);
   const ids: Record<string, string> = {};
 
@@ -47,25 +48,33 @@ describe('inventory monitor', function () {
     await db().provider.updateMany({ data: { active: false } });
     await db().provider.createMany({
       data: [
-        { id: 'carrier-cheap', name: 'Cheap', kind: 'API', npas: ['940', '941', '942'], costPerNumberCents: 10, reliabilityScore: 0.9, quotaNumbers: 5 },
-        { id: 'carrier-dear', name: 'Dear', kind: 'API', npas: ['940', '941', '942'], costPerNumberCents: 90, reliabilityScore: 0.9 },
-        { id: 'carrier-elsewhere', name: 'Elsewhere', kind: 'API', npas: ['212'], costPerNumberCents: 1, reliabilityScore: 1 },
+        // carriers without an API: their orders wait for an operator, so they stay on order
+        { id: 'carrier-cheap', name: 'Cheap', kind: 'MANUAL', npas: ['940', '941', '509'], costPerNumberCents: 10, reliabilityScore: 0.9, quotaNumbers: 5 },
+        { id: 'carrier-dear', name: 'Dear', kind: 'MANUAL', npas: ['940', '941', '509'], costPerNumberCents: 90, reliabilityScore: 0.9 },
+        { id: 'carrier-elsewhere', name: 'Elsewhere', kind: 'MANUAL', npas: ['212'], costPerNumberCents: 1, reliabilityScore: 1 },
       ],
     });
     ids.short = (await createGrouping(db(), { name: 'mon npa:940', tags: ['npa:940'], minAvailable: 10, targetAvailable: 20, maxAvailable: 100 })).id;
     await endpoints('941', 10, 'QUARANTINE');
     ids.incoming = (await createGrouping(db(), { name: 'mon npa:941', tags: ['npa:941'], minAvailable: 5, targetAvailable: 10, maxAvailable: 100 })).id;
-    await endpoints('942', 10, 'AVAILABLE', 'carrier-dear');
-    ids.excess = (await createGrouping(db(), { name: 'mon npa:942', tags: ['npa:942'], minAvailable: 0, targetAvailable: 3, maxAvailable: 5 })).id;
-
     worker = await createWorker({ config: config(), connection: native, db: db(), log: testLog, client });
     running = worker.run();
+    // ten real endpoints (with their lifecycles) in 509, dearer and dearer to keep
+    await ingestEndpoints(
+      { db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: lifecyclePolicy(config()) },
+      Array.from({ length: 10 }, (_, i) => ({ address: `+1509555${String(4000 + i)}`, monthlyCostCents: 100 + i * 10 })),
+      { entry: 'quarantine', providerId: 'carrier-dear', actor: 'test' },
+    );
+    for (let i = 0; i < 200 && (await db().endpoint.count({ where: { npa: '509', state: 'AVAILABLE' } })) < 10; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    ids.excess = (await createGrouping(db(), { name: 'mon npa:509', tags: ['npa:509'], minAvailable: 0, targetAvailable: 3, maxAvailable: 5 })).id;
     await ensureMonitor(client, { taskQueue: SHARED_TASK_QUEUE, input: monitorInput(config()), periodMs: config().MONITOR_PERIOD });
   });
   after(async () => {
     await recordHistory(monitor(), 'inventory-monitor');
     // rows without workflows would be drift for the final reconciliation
-    await db().endpoint.deleteMany({ where: { OR: ['+1941', '+1942'].map((p) => ({ address: { startsWith: p } })) } });
+    await db().endpoint.deleteMany({ where: { address: { startsWith: '+1941' } } });
     await monitor().terminate('suite over').catch(() => {});
     await client.schedule.getHandle(MONITOR_SCHEDULE_ID).delete().catch(() => {});
     worker.shutdown();
@@ -126,8 +135,12 @@ describe('inventory monitor', function () {
     assert.equal(line.order.direction, 'RELEASE');
     assert.equal(line.order.providerId, 'carrier-dear');
     assert.equal(line.endpointIds.length, 7);
-    const picked = await db().endpoint.findMany({ where: { id: { in: line.endpointIds } }, select: { qualityScore: true } });
-    assert.ok(Math.max(...picked.map((p) => p.qualityScore ?? 0)) < 0.7, 'the seven lowest-quality of ten');
+    const picked = await db().endpoint.findMany({ where: { id: { in: line.endpointIds } }, select: { monthlyCostCents: true } });
+    assert.ok(Math.min(...picked.map((p) => p.monthlyCostCents)) >= 130, 'the seven dearest of ten (all of one quality)');
+    // the release order hands them back and retires them: the excess is gone, nothing is released twice
+    const result = await client.workflow.getHandle(orderWorkflowId(line.orderId)).result();
+    assert.equal(result.status, 'DELIVERED');
+    assert.equal(await db().endpoint.count({ where: { id: { in: line.endpointIds }, state: 'RETIRED' } }), 7);
     const report = await monitor().executeUpdate(checkNowUpdate);
     assert.ok(!report.release.some((d) => d.groupingId === ids.excess), 'not released twice');
   });

@@ -1,0 +1,140 @@
+// How an order reaches a carrier. API carriers get an HTTP call carrying the
+// order's idempotency key (a retried submission is the same order to them);
+// carriers without an API get a filled-in order form and an operator alert —
+// the operator's later entry of the delivered numbers completes the order.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface OrderForCarrier {
+  orderId: string;
+  idempotencyKey: string;
+  providerName: string;
+  lines: { lineId: string; quantity: number; npa: string | null; country: string | null; kind: string | null; capabilities: string[] }[];
+}
+
+export type SubmitResult =
+  | { kind: 'submitted'; carrierOrderId: string }
+  | { kind: 'form'; csvPath: string; htmlPath: string };
+
+export interface CarrierAdapter {
+  submit(order: OrderForCarrier): Promise<SubmitResult>;
+  cancel(carrierOrderId: string): Promise<void>;
+  returnNumbers(orderId: string, numbers: { address: string; reason: string }[]): Promise<void>;
+  release(numbers: string[]): Promise<void>;
+}
+
+/** A carrier's answer that retrying cannot change (4xx other than 429). */
+export class CarrierRejected extends Error {}
+
+export interface HttpOptions {
+  timeoutMs: number;
+  attempts: number;
+  backoffMs: number;
+}
+
+export class ApiCarrierAdapter implements CarrierAdapter {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly http: HttpOptions = { timeoutMs: 5_000, attempts: 3, backoffMs: 250 },
+  ) {}
+
+  /** Timeouts, retries with backoff for 5xx and network errors, Retry-After for 429. */
+  private async call(path: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+    let last: unknown;
+    for (let attempt = 1; attempt <= this.http.attempts; attempt++) {
+      let wait = this.http.backoffMs * 2 ** (attempt - 1);
+      try {
+        const res = await fetch(`${this.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(this.http.timeoutMs),
+        });
+        if (res.ok) return await res.json();
+        const text = await res.text();
+        if (res.status === 429) {
+          const after = Number(res.headers.get('retry-after'));
+          if (after > 0) wait = after * 1000;
+          last = new Error(`carrier rate-limited the request (429)`);
+        } else if (res.status >= 500) {
+          last = new Error(`carrier answered ${res.status}: ${text.slice(0, 200)}`);
+        } else {
+          throw new CarrierRejected(`carrier refused the request (${res.status}): ${text.slice(0, 200)}`);
+        }
+      } catch (err) {
+        if (err instanceof CarrierRejected) throw err;
+        last = err instanceof Error && err.name === 'TimeoutError' ? new Error(`carrier did not answer within ${this.http.timeoutMs} ms`) : err;
+      }
+      if (attempt < this.http.attempts) await new Promise((r) => setTimeout(r, wait));
+    }
+    throw last instanceof Error ? last : new Error(String(last));
+  }
+
+  async submit(order: OrderForCarrier): Promise<SubmitResult> {
+    const res = (await this.call(
+      '/orders',
+      { lines: order.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, ...(l.npa ? { npa: l.npa } : {}), ...(l.country ? { country: l.country } : {}), ...(l.kind ? { kind: l.kind } : {}), capabilities: l.capabilities })) },
+      { 'idempotency-key': order.idempotencyKey },
+    )) as { carrierOrderId?: string };
+    if (!res.carrierOrderId) throw new Error('carrier accepted the order without an order id');
+    return { kind: 'submitted', carrierOrderId: res.carrierOrderId };
+  }
+
+  async cancel(carrierOrderId: string): Promise<void> {
+    await this.call(`/orders/${encodeURIComponent(carrierOrderId)}/cancel`, {});
+  }
+
+  async returnNumbers(orderId: string, numbers: { address: string; reason: string }[]): Promise<void> {
+    if (numbers.length) await this.call('/returns', { orderId, numbers });
+  }
+
+  async release(numbers: string[]): Promise<void> {
+    if (numbers.length) await this.call('/releases', { numbers });
+  }
+}
+
+export class ManualCarrierAdapter implements CarrierAdapter {
+  constructor(private readonly formsDir: string) {}
+
+  async submit(order: OrderForCarrier): Promise<SubmitResult> {
+    mkdirSync(this.formsDir, { recursive: true });
+    const csvPath = join(this.formsDir, `order-${order.orderId}.csv`);
+    const htmlPath = join(this.formsDir, `order-${order.orderId}.html`);
+    writeFileSync(csvPath, orderFormCsv(order));
+    writeFileSync(htmlPath, orderFormHtml(order));
+    return { kind: 'form', csvPath, htmlPath };
+  }
+  // no API to call: the operator handles these by hand
+  async cancel(): Promise<void> {}
+  async returnNumbers(): Promise<void> {}
+  async release(): Promise<void> {}
+}
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export function orderFormCsv(order: OrderForCarrier): string {
+  const rows = [['order_id', 'reference', 'line', 'quantity', 'country', 'area_code', 'kind', 'capabilities']];
+  for (const l of order.lines) rows.push([order.orderId, order.idempotencyKey, l.lineId, String(l.quantity), l.country ?? '', l.npa ?? '', l.kind ?? '', l.capabilities.join(' ')]);
+  return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+export function orderFormHtml(order: OrderForCarrier): string {
+  const total = order.lines.reduce((a, l) => a + l.quantity, 0);
+  const rows = order.lines
+    .map((l) => `<tr><td>${esc(l.lineId.slice(0, 8))}</td><td>${l.quantity}</td><td>${esc(l.country ?? 'any')}</td><td>${esc(l.npa ?? 'any')}</td><td>${esc(l.kind ?? 'any')}</td><td>${esc(l.capabilities.join(', ') || 'any')}</td></tr>`)
+    .join('\n');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Number order ${esc(order.orderId)}</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px}@media print{button{display:none}}</style></head>
+<body><h1>Telephone number order</h1>
+<p>To: ${esc(order.providerName)}<br>Order: ${esc(order.orderId)}<br>Reference (quote it on delivery): ${esc(order.idempotencyKey)}<br>Total numbers: ${total}</p>
+<table><tr><th>Line</th><th>Quantity</th><th>Country</th><th>Area code</th><th>Kind</th><th>Capabilities</th></tr>
+${rows}</table>
+<p>Please deliver the numbers with this reference. Signed: ____________________ Date: __________</p>
+<button onclick="print()">Print</button></body></html>
+`;
+}

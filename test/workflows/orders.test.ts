@@ -1,0 +1,251 @@
+// Provider orders end to end against the carrier simulator: the real API
+// receives its signed webhooks, the real worker runs the order workflows on
+// the dev server, PostgreSQL holds the outcome.
+import assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { buildApp } from '../../src/api/app';
+import { signWebhook } from '../../src/carriers/webhook';
+import { createSimulator, type Simulator } from '../../src/carriers/simulator/simulator';
+import { TemporalGateway } from '../../src/temporal/client';
+import { createWorker } from '../../workers/worker';
+import { orderWorkflowId, type OrderProgress } from '../../workflows/shared';
+import { serve } from '../support/http';
+import { SHARED_TASK_QUEUE, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
+
+// endpoint workflows started here stay open: the final reconciliation's worker serves this queue
+const ORDER_TASK_QUEUE = SHARED_TASK_QUEUE;
+
+describe('provider orders against the carrier simulator', function () {
+  this.timeout(90_000);
+  let client: Client;
+  let connection: Connection;
+  let native: NativeConnection;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let api: Awaited<ReturnType<typeof serve>>;
+  let simServer: Awaited<ReturnType<typeof serve>>;
+  let sim: Simulator;
+  let gateway: TemporalGateway;
+  // real area codes: the simulator's numbers must be valid for libphonenumber
+  const AREAS = ['415', '628', '510', '650', '408', '206', '303', '617', '213', '305'];
+  let nextArea = 0;
+  const config = () => testConfig({ TEMPORAL_TASK_QUEUE: ORDER_TASK_QUEUE, ORDER_DELIVERY_TIMEOUT: '20s', CARRIER_HTTP_ATTEMPTS: '2', CARRIER_HTTP_TIMEOUT: '2s' });
+
+  async function startWorker(): Promise<void> {
+    worker = await createWorker({ config: config(), connection: native, db: db(), log: testLog, client });
+    running = worker.run();
+  }
+
+  before(async () => {
+    ({ client, connection } = await temporalClient());
+    native = await nativeConnection();
+    gateway = new TemporalGateway(stack().temporalAddress, 'default', 2000);
+    api = await serve(buildApp({ db: db(), temporal: gateway, log: testLog, config: config() }));
+    sim = createSimulator({
+      carriers: [
+        { id: 'carrier-a', secret: 'secret-a', deliveryDelayMs: 100 },
+        { id: 'carrier-b', secret: 'secret-b', deliveryDelayMs: 100 },
+      ],
+      webhookBase: `${api.url}/v1/carriers`,
+      trafficUrl: `${api.url}/v1/traffic`,
+      seed: 7,
+    });
+    simServer = await serve(sim.app);
+    await db().provider.updateMany({ data: { active: false } });
+    for (const [id, secret, cost] of [['carrier-a', 'secret-a', 10], ['carrier-b', 'secret-b', 50]] as const) {
+      await db().provider.upsert({
+        where: { id },
+        create: { id, name: id, kind: 'API', apiBaseUrl: `${simServer.url}/carriers/${id}`, webhookSecret: secret, costPerNumberCents: cost, reliabilityScore: 0.9 },
+        update: { active: true, apiBaseUrl: `${simServer.url}/carriers/${id}`, webhookSecret: secret },
+      });
+    }
+    // paper is slow and dear: the last choice for re-routing
+    await db().provider.upsert({
+      where: { id: 'carrier-paper' },
+      create: { id: 'carrier-paper', name: 'Paper Telecom', kind: 'MANUAL', costPerNumberCents: 500, reliabilityScore: 0.5 },
+      update: { active: true },
+    });
+    await startWorker();
+  });
+  after(async () => {
+    worker?.shutdown();
+    await running;
+    sim.close();
+    await simServer.close();
+    await api.close();
+    await gateway.close();
+    await connection.close();
+    await native.close();
+  });
+  beforeEach(() => {
+    for (const c of ['carrier-a', 'carrier-b']) sim.configure(c, { genericPoolRate: 0, partialFillRate: 0, down: false, duplicateWebhookRate: 0, deliveryDelayMs: 100 });
+  });
+
+  /** An order of `quantity` numbers in a fresh area code, started like the monitor starts one. */
+  async function order(providerId: string, quantity: number, opts: { start?: boolean } = {}) {
+    const area = AREAS[nextArea++ % AREAS.length]!;
+    const row = await db().providerOrder.create({
+      data: {
+        providerId,
+        direction: 'ACQUIRE',
+        idempotencyKey: `test:${randomUUID()}`,
+        lines: { create: [{ quantity, npa: area, country: 'US', tags: [`npa:${area}`] }] },
+      },
+    });
+    const handle = opts.start === false ? undefined : await client.workflow.start('providerOrderWorkflow', {
+      taskQueue: ORDER_TASK_QUEUE,
+      workflowId: orderWorkflowId(row.id),
+      args: [{ orderId: row.id, providerId, direction: 'ACQUIRE', deliveryTimeoutMs: 20_000 }],
+    });
+    return { row, area, handle };
+  }
+
+  const endpointsOf = (orderId: string) => db().endpoint.findMany({ where: { orderId } });
+  const rerouted = (orderId: string) => db().providerOrder.findFirst({ where: { parentOrderId: orderId } });
+  async function resultOf(orderId: string): Promise<OrderProgress> {
+    return client.workflow.getHandle<() => Promise<OrderProgress>>(orderWorkflowId(orderId)).result();
+  }
+
+  it('the happy path: submitted once, delivered by a signed webhook, each number in quarantine with its workflow', async () => {
+    const { row, area } = await order('carrier-a', 3);
+    const result = await resultOf(row.id);
+    assert.equal(result.status, 'DELIVERED', JSON.stringify({ result, order: await db().providerOrder.findUnique({ where: { id: row.id }, include: { deliveries: true } }) }, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+    assert.equal(result.accepted, 3);
+    const eps = await endpointsOf(row.id);
+    assert.equal(eps.length, 3);
+    assert.ok(eps.every((e) => e.state === 'QUARANTINE' && e.npa === area && e.providerId === 'carrier-a'));
+    for (const e of eps) assert.equal((await client.workflow.getHandle(`endpoint/${e.address}`).describe()).status.name, 'RUNNING');
+    assert.equal(sim.stats().carriers['carrier-a']!.submissions[row.idempotencyKey], 1);
+    const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
+    assert.equal(saved.status, 'DELIVERED');
+    assert.ok(saved.carrierReference?.startsWith('SIM-'));
+  });
+
+  it('wrong numbers are returned with a reason and the shortfall re-ordered from the next provider', async () => {
+    sim.configure('carrier-a', { genericPoolRate: 1 });
+    const { row, area } = await order('carrier-a', 2);
+    const result = await resultOf(row.id);
+    assert.equal(result.accepted, 0);
+    assert.ok(result.reroutedTo);
+    const returns = sim.stats().carriers['carrier-a']!.returns.slice(-2);
+    assert.equal(returns.length, 2);
+    assert.ok(returns.every((r) => /MISMATCH_RETURNED: area code \d+, ordered/.test(r.reason)), JSON.stringify(returns));
+    const next = await resultOf(result.reroutedTo!);
+    assert.equal(next.status, 'DELIVERED');
+    assert.equal((await endpointsOf(result.reroutedTo!)).every((e) => e.npa === area && e.providerId === 'carrier-b'), true);
+    const outcomes = await db().deliveredNumber.groupBy({ by: ['outcome'], where: { orderId: row.id }, _count: true });
+    assert.deepEqual(outcomes.map((o) => [o.outcome, o._count]), [['MISMATCH_RETURNED', 2]]);
+  });
+
+  it('a partial fill is completed by the next provider', async () => {
+    sim.configure('carrier-a', { partialFillRate: 1 });
+    const { row } = await order('carrier-a', 4);
+    const result = await resultOf(row.id);
+    assert.equal(result.accepted, 2);
+    const next = await resultOf(result.reroutedTo!);
+    assert.equal(next.accepted, 2);
+    assert.equal((await endpointsOf(row.id)).length + (await endpointsOf(result.reroutedTo!)).length, 4);
+    assert.match((await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).failureReason ?? '', /2 of 4 accepted; the rest re-routed/);
+  });
+
+  it('a carrier that is down is retried, then the order goes to the next provider', async () => {
+    sim.configure('carrier-a', { down: true });
+    const { row } = await order('carrier-a', 2);
+    const result = await resultOf(row.id);
+    assert.ok(sim.stats().carriers['carrier-a']!.submissions[row.idempotencyKey]! >= 2, 'retried');
+    const next = await rerouted(row.id);
+    assert.equal(next?.providerId, 'carrier-b');
+    assert.equal((await resultOf(result.reroutedTo!)).status, 'DELIVERED');
+    const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
+    assert.match(saved.failureReason ?? '', /submission failed/);
+  });
+
+  it('duplicate webhooks change nothing', async () => {
+    sim.configure('carrier-a', { duplicateWebhookRate: 1 });
+    const { row } = await order('carrier-a', 3);
+    await resultOf(row.id);
+    await sim.flush();
+    assert.ok(sim.stats().carriers['carrier-a']!.webhooksSent >= 2);
+    assert.equal((await endpointsOf(row.id)).length, 3);
+    assert.equal(await db().deliveredNumber.count({ where: { orderId: row.id } }), 3);
+  });
+
+  it('forged or stale webhooks are refused and change nothing', async () => {
+    sim.configure('carrier-a', { deliveryDelayMs: 60_000 }); // the carrier itself stays quiet
+    const { row } = await order('carrier-a', 1);
+    const body = JSON.stringify({ carrierOrderId: 'X', idempotencyKey: row.idempotencyKey, lines: [{ lineId: 'x', numbers: ['+14155550199'] }], final: true });
+    const send = (ts: number, signature: string) =>
+      fetch(`${api.url}/v1/carriers/carrier-a/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-carrier-timestamp': String(ts), 'x-carrier-signature': signature }, body });
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await send(now, signWebhook('not-the-secret', now, body));
+    assert.equal(forged.status, 401);
+    assert.match(((await forged.json()) as { error: { message: string } }).error.message, /signature mismatch/);
+    const stale = await send(now - 3600, signWebhook('secret-a', now - 3600, body));
+    assert.equal(stale.status, 401);
+    assert.match(((await stale.json()) as { error: { message: string } }).error.message, /stale timestamp/);
+    assert.equal(await db().deliveredNumber.count({ where: { orderId: row.id } }), 0);
+    // and the same signed webhook twice: taken once
+    const good = signWebhook('secret-a', now, body);
+    assert.equal(((await (await send(now, good)).json()) as { status: string }).status, 'accepted');
+    assert.equal(((await (await send(now, good)).json()) as { status: string }).status, 'duplicate');
+    await client.workflow.getHandle(orderWorkflowId(row.id)).signal('cancelOrder', { reason: 'test over' });
+    await resultOf(row.id);
+  });
+
+  it('a carrier without an API: its order form is generated and the operator\'s entry completes the order', async () => {
+    const { row, area } = await order('carrier-paper', 2);
+    for (let i = 0; i < 100 && (await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).status !== 'AWAITING_OPERATOR'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const csv = await (await fetch(`${api.url}/v1/orders/${row.id}/form.csv`)).text();
+    assert.match(csv, new RegExp(`${row.id},${row.idempotencyKey},[0-9a-f-]+,2,US,${area}`));
+    const html = await (await fetch(`${api.url}/v1/orders/${row.id}/form.html`)).text();
+    assert.match(html, /Paper Telecom/);
+    const entry = await fetch(`${api.url}/v1/orders/${row.id}/deliveries`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ numbers: [`+1${area}2345678`, `+1${area}2345679`], final: true }),
+    });
+    assert.equal(entry.status, 202);
+    const result = await resultOf(row.id);
+    assert.equal(result.status, 'DELIVERED');
+    assert.equal((await endpointsOf(row.id)).length, 2);
+  });
+
+  it('a worker killed mid-order (SIGKILL) and restarted resumes it; the carrier saw exactly one submission', async () => {
+    // the in-process worker steps aside; a worker in a child process takes the queue
+    worker!.shutdown();
+    await running;
+    const spawnWorker = (): ChildProcess =>
+      fork(join(__dirname, '..', '..', 'workers', 'main.ts'), [], {
+        execArgv: ['--import', 'tsx'],
+        env: { ...process.env, DATABASE_URL: stack().databaseUrl, TEMPORAL_ADDRESS: stack().temporalAddress, TEMPORAL_TASK_QUEUE: ORDER_TASK_QUEUE, LOG_LEVEL: 'warn', ORDER_DELIVERY_TIMEOUT: '60s', WORKER_START_MONITOR: 'false' },
+        stdio: 'ignore',
+      });
+    sim.configure('carrier-a', { deliveryDelayMs: 6000 });
+    let child = spawnWorker();
+    const { row } = await order('carrier-a', 2);
+    for (let i = 0; i < 200 && (await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).status !== 'SUBMITTED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal((await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).status, 'SUBMITTED');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    child = spawnWorker();
+    try {
+      const result = await resultOf(row.id);
+      assert.equal(result.status, 'DELIVERED');
+      assert.equal((await endpointsOf(row.id)).length, 2);
+      assert.equal(sim.stats().carriers['carrier-a']!.submissions[row.idempotencyKey], 1);
+    } finally {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+      await startWorker();
+    }
+  });
+});
