@@ -58,6 +58,10 @@ interface CurrentRow {
   state: EndpointStateName;
   version: number;
   classifierTags: string[];
+  voiceCapable: boolean;
+  smsCapable: boolean;
+  mmsCapable: boolean;
+  faxCapable: boolean;
   voiceEnabled: boolean;
   smsEnabled: boolean;
   mmsEnabled: boolean;
@@ -67,11 +71,20 @@ interface CurrentRow {
   messagingCleanliness: number;
 }
 
-/** Inherent tags stay; measured ones (cap, quality, clean) follow the new values. */
-export function withMeasuredTags(row: CurrentRow, p: EndpointPatch = {}): string[] {
+/** On its way to the shelf: not offered yet, but counted for what it should become. */
+const PIPELINE: readonly EndpointStateName[] = ['ORDERED', 'QUARANTINE', 'AGING', 'TESTING', 'PORTING_IN'];
+
+/**
+ * Inherent tags stay; measured ones (cap, quality, clean) follow the new
+ * values. A number in the pipeline carries the capabilities it is expected to
+ * have (what its carrier says it can do), so a grouping like `cap:sms` counts
+ * it as on its way; testing then replaces them with what passed.
+ */
+export function withMeasuredTags(row: CurrentRow, p: EndpointPatch = {}, state: EndpointStateName = row.state): string[] {
   const inherent = row.classifierTags.filter((t) => !MEASURED.has(t.slice(0, t.indexOf(':'))));
+  const expected = { voice: row.voiceCapable, sms: row.smsCapable, mms: row.mmsCapable, fax: row.faxCapable };
   const measured = measuredTags({
-    enabled: p.enabled ?? { voice: row.voiceEnabled, sms: row.smsEnabled, mms: row.mmsEnabled, fax: row.faxEnabled },
+    enabled: PIPELINE.includes(state) ? expected : (p.enabled ?? { voice: row.voiceEnabled, sms: row.smsEnabled, mms: row.mmsEnabled, fax: row.faxEnabled }),
     qualityScore: p.qualityScore !== undefined ? p.qualityScore : row.qualityScore,
     voiceCleanliness: p.voiceCleanliness ?? row.voiceCleanliness,
     messagingCleanliness: p.messagingCleanliness ?? row.messagingCleanliness,
@@ -84,7 +97,8 @@ type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 /** The row as it is, locked until the transaction ends: the compare-and-set reads this. */
 async function lockRow(tx: Tx, endpointId: string): Promise<CurrentRow | undefined> {
   const rows = await tx.$queryRaw<CurrentRow[]>`
-    SELECT state, version, classifier_tags AS "classifierTags", voice_enabled AS "voiceEnabled",
+    SELECT state, version, classifier_tags AS "classifierTags", voice_capable AS "voiceCapable", sms_capable AS "smsCapable",
+           mms_capable AS "mmsCapable", fax_capable AS "faxCapable", voice_enabled AS "voiceEnabled",
            sms_enabled AS "smsEnabled", mms_enabled AS "mmsEnabled", fax_enabled AS "faxEnabled",
            quality_score AS "qualityScore", voice_cleanliness AS "voiceCleanliness",
            messaging_cleanliness AS "messagingCleanliness"
@@ -130,7 +144,7 @@ export function endpointActivities(db: Db, harness?: TestHarness) {
             state: input.to,
             version: next,
             stateChangedAt: new Date(),
-            classifierTags: withMeasuredTags(row, input.set),
+            classifierTags: withMeasuredTags(row, input.set, input.to),
           },
         });
         await tx.endpointHistory.create({

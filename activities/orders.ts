@@ -3,6 +3,7 @@
 // re-routing the remainder, handing numbers back, and keeping each
 // provider's reliability score. Every step is safe to repeat.
 import { createHash } from 'node:crypto';
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Db } from '../src/db/client';
@@ -94,6 +95,10 @@ export function orderActivities(deps: OrderDeps) {
           return { kind: 'submitted', carrierOrderId: res.carrierOrderId };
         }
         await db.providerOrder.update({ where: { id: order.id }, data: { status: 'AWAITING_OPERATOR', submittedAt: new Date() } });
+        // the operator alert: a carrier without an API needs a person to send the form
+        log.warn('order needs an operator: send the form to the carrier, then enter the delivered numbers', {
+          orderId: order.id, provider: name, csv: res.csvPath, html: res.htmlPath, enterAt: `/v1/orders/${order.id}/deliveries`,
+        });
         return { kind: 'form', formPaths: [res.csvPath, res.htmlPath] };
       } catch (err) {
         if (err instanceof CarrierRejected) throw ApplicationFailure.nonRetryable(err.message, 'CarrierRejected');

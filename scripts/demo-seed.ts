@@ -7,7 +7,13 @@ import { createDb } from '../src/db/client';
 import { ingestEndpoints } from '../src/usecases/ingest';
 import { createGrouping } from '../src/db/groupings';
 
-export async function seedDemo(config: Config, log: (line: string) => void): Promise<void> {
+/** The simulated carriers of the demo: one quick and mostly right, one slower and dearer. */
+export const DEMO_CARRIERS = [
+  { id: 'sim-west', secret: 'sim-west-secret', deliveryDelayMs: 8000, genericPoolRate: 0.1, partialFillRate: 0.2, inboundTrafficRate: 0.3 },
+  { id: 'sim-east', secret: 'sim-east-secret', deliveryDelayMs: 15000, inboundTrafficRate: 0.1 },
+];
+
+export async function seedDemo(config: Config, log: (line: string) => void, simulatorUrl: string): Promise<void> {
   const db = createDb(config.DATABASE_URL, 4);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
@@ -15,11 +21,12 @@ export async function seedDemo(config: Config, log: (line: string) => void): Pro
     for (const [id, name] of [['acct-demo-1', 'Demo Account One'], ['acct-demo-2', 'Demo Account Two']] as const) {
       await db.account.upsert({ where: { id }, create: { id, name }, update: {} });
     }
-    await db.provider.upsert({
-      where: { id: 'sim-west' },
-      create: { id: 'sim-west', name: 'Simulated Carrier West', kind: 'API', countries: ['US'], npas: ['415', '628', '510'] },
-      update: {},
-    });
+    const carriers = [
+      { id: 'sim-west', name: 'Simulated Carrier West', kind: 'API' as const, apiBaseUrl: `${simulatorUrl}/carriers/sim-west`, webhookSecret: 'sim-west-secret', countries: ['US'], npas: ['415', '628', '510'], costPerNumberCents: 100, reliabilityScore: 0.85 },
+      { id: 'sim-east', name: 'Simulated Carrier East', kind: 'API' as const, apiBaseUrl: `${simulatorUrl}/carriers/sim-east`, webhookSecret: 'sim-east-secret', countries: ['US'], costPerNumberCents: 180, reliabilityScore: 0.9 },
+      { id: 'paper-telecom', name: 'Paper Telecom (no API)', kind: 'MANUAL' as const, contactEmail: 'orders@paper.example', countries: ['US'], costPerNumberCents: 400, reliabilityScore: 0.6 },
+    ];
+    for (const c of carriers) await db.provider.upsert({ where: { id: c.id }, create: c, update: c });
     // numbers whose lines end in 0100..0129 across three area codes
     const addresses = ['415', '628', '510'].flatMap((npa) =>
       Array.from({ length: 10 }, (_, i) => ({ address: `+1${npa}555${String(100 + i).padStart(4, '0')}` })),

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
-import { seedDemo, stateCounts } from './demo-seed';
+import { DEMO_CARRIERS, seedDemo, stateCounts } from './demo-seed';
 import {
   CACHE_DIR,
   TEMPORAL_BIN,
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     HARNESS_FAILURE_RATES: 'mms=0.3,sms=0.05,routing=0.03',
     MONITOR_PERIOD: '1 minute',
     MONITOR_BATCH_WINDOW: '20s',
+    ORDER_DELIVERY_TIMEOUT: '2 minutes',
     ...process.env,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PORT}`,
@@ -97,6 +98,19 @@ async function main(): Promise<void> {
     stops.push(() => m.stop());
     return m;
   };
+  const simPort = 3100;
+  say(`starting carrier simulator on :${simPort} (carriers sim-west, sim-east)`);
+  const simEnv = {
+    ...env,
+    SIM_PORT: String(simPort),
+    SIM_WEBHOOK_BASE: `http://${config.API_HOST}:${config.API_PORT}/v1/carriers`,
+    SIM_TRAFFIC_URL: `http://${config.API_HOST}:${config.API_PORT}/v1/traffic`,
+    SIM_CARRIERS: JSON.stringify(DEMO_CARRIERS),
+    LOG_LEVEL: 'warn',
+  };
+  const sim = spawnManaged('simulator', process.execPath, ['--import', 'tsx', 'src/carriers/simulator/main.ts'], { env: simEnv, cwd: ROOT, echo: true });
+  pids.add(sim);
+  stops.push(() => sim.stop());
   say('starting worker');
   node('worker', 'workers/main.ts');
   say('starting API');
@@ -110,13 +124,15 @@ async function main(): Promise<void> {
   console.log(`
   API            ${api}              (readiness: ${api}/ready)
   API docs       ${api}/docs         (OpenAPI: ${api}/v1/openapi.json)
+  Orders         ${api}/v1/orders    (inventory: ${api}/v1/inventory)
+  Carrier sim    http://127.0.0.1:3100/stats
   Temporal Web   ${config.TEMPORAL_WEB_URL}
   Temporal gRPC  127.0.0.1:${TEMPORAL_PORT}   (temporal workflow list --address 127.0.0.1:${TEMPORAL_PORT})
   PostgreSQL     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}
 
   /ready: ${JSON.stringify(ready)}
 `);
-  await seedDemo(config, say);
+  await seedDemo(config, say, `http://127.0.0.1:${simPort}`);
   say(`quarantine ${config.QUARANTINE_NEW / 1000}s, aging ${config.QUARANTINE_AGING / 1000}s (demo settings); watch them move:`);
   console.log(`
   ${TEMPORAL_BIN} workflow list --address 127.0.0.1:${TEMPORAL_PORT} --query 'EndpointState="QUARANTINE"'

@@ -43,8 +43,10 @@ export interface IngestDeps {
 }
 
 const CHUNK = 1000;
-// nothing measured yet: no capability enabled, quality unknown, clean
-const INITIAL_MEASURED = measuredTags({ enabled: NO_CAPABILITIES, qualityScore: null, voiceCleanliness: 1, messagingCleanliness: 1 });
+// nothing measured yet: the capabilities it should have (so groupings count it
+// as on its way), quality unknown, clean
+const initialMeasured = (item: IngestItem) =>
+  measuredTags({ enabled: defaultCapable(item), qualityScore: null, voiceCleanliness: 1, messagingCleanliness: 1 });
 
 export async function ingestEndpoints(deps: IngestDeps, items: IngestItem[], opts: IngestOptions): Promise<IngestResult> {
   if (opts.entry === 'port-in' && !opts.accountId) throw new Error('port-in needs an accountId');
@@ -78,7 +80,7 @@ export async function ingestEndpoints(deps: IngestDeps, items: IngestItem[], opt
           ${chunk.map(({ p }) => p.address)}::text[], ${chunk.map(({ p }) => p.kind)}::text[],
           ${chunk.map(({ p }) => p.country)}::text[], ${chunk.map(({ p }) => p.npa)}::text[],
           ${chunk.map(({ p }) => p.nxx)}::text[], ${chunk.map(({ p }) => p.line)}::text[],
-          ${chunk.map(({ p }) => p.digits)}::text[], ${chunk.map(({ p }) => [...inherentTags(p), ...INITIAL_MEASURED].sort().join('\u0001'))}::text[],
+          ${chunk.map(({ p }) => p.digits)}::text[], ${chunk.map(({ p, item }) => [...inherentTags(p), ...initialMeasured(item)].sort().join('\u0001'))}::text[],
           ${cap('voice')}::boolean[], ${cap('sms')}::boolean[], ${cap('mms')}::boolean[], ${cap('fax')}::boolean[],
           ${chunk.map(({ item }) => item.monthlyCostCents ?? 0)}::int[]
         ) AS t(address, kind, country, npa, nxx, line, digits, tags, voice, sms, mms, fax, cost)

@@ -13,7 +13,7 @@ describe('replay of recorded histories', function () {
   this.timeout(120_000);
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
-  it('has a recorded history for every lifecycle path and the monitor', () => {
+  it('has a recorded history for every lifecycle path, the monitor and each order path', () => {
     for (const path of [
       'quarantine-to-available', 'voice-dirty-sms-only', 'rejected-returned', 'release-aging-available',
       'reservation-expires', 'concurrent-allocate', 'quality-retest', 'port-in', 'port-out', 'continue-as-new',
@@ -22,6 +22,10 @@ describe('replay of recorded histories', function () {
     }
     // the monitor: evaluations, check-now, a batch of orders with child workflows, the schedule's wake-up
     assert.ok(files.includes('inventory-monitor.json'), 'test/replay/inventory-monitor.json is missing');
+    // provider orders: delivered, wrong numbers re-routed, carrier down, operator entry
+    for (const path of ['delivered', 'mismatch-rerouted', 'carrier-down', 'operator-entry']) {
+      assert.ok(files.includes(`order-${path}.json`), `test/replay/order-${path}.json is missing`);
+    }
   });
 
   it('replays each one deterministically', async () => {

@@ -14,6 +14,7 @@ import { TemporalGateway } from '../../src/temporal/client';
 import { createWorker } from '../../workers/worker';
 import { orderWorkflowId, type OrderProgress } from '../../workflows/shared';
 import { serve } from '../support/http';
+import { recordHistory } from '../support/replay';
 import { SHARED_TASK_QUEUE, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
 // endpoint workflows started here stay open: the final reconciliation's worker serves this queue
@@ -123,6 +124,7 @@ describe('provider orders against the carrier simulator', function () {
     const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
     assert.equal(saved.status, 'DELIVERED');
     assert.ok(saved.carrierReference?.startsWith('SIM-'));
+    await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-delivered');
   });
 
   it('wrong numbers are returned with a reason and the shortfall re-ordered from the next provider', async () => {
@@ -137,6 +139,7 @@ describe('provider orders against the carrier simulator', function () {
     const next = await resultOf(result.reroutedTo!);
     assert.equal(next.status, 'DELIVERED');
     assert.equal((await endpointsOf(result.reroutedTo!)).every((e) => e.npa === area && e.providerId === 'carrier-b'), true);
+    await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-mismatch-rerouted');
     const outcomes = await db().deliveredNumber.groupBy({ by: ['outcome'], where: { orderId: row.id }, _count: true });
     assert.deepEqual(outcomes.map((o) => [o.outcome, o._count]), [['MISMATCH_RETURNED', 2]]);
   });
@@ -162,6 +165,7 @@ describe('provider orders against the carrier simulator', function () {
     assert.equal((await resultOf(result.reroutedTo!)).status, 'DELIVERED');
     const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
     assert.match(saved.failureReason ?? '', /submission failed/);
+    await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-carrier-down');
   });
 
   it('duplicate webhooks change nothing', async () => {
@@ -213,6 +217,7 @@ describe('provider orders against the carrier simulator', function () {
     const result = await resultOf(row.id);
     assert.equal(result.status, 'DELIVERED');
     assert.equal((await endpointsOf(row.id)).length, 2);
+    await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-operator-entry');
   });
 
   it('a worker killed mid-order (SIGKILL) and restarted resumes it; the carrier saw exactly one submission', async () => {
