@@ -1,7 +1,7 @@
 // The inventory monitor's activities: the evaluation pass, turning requests
 // into provider orders (idempotent per batch: a retried activity finds the
 // orders it made), and waking the monitor from its Schedule.
-import { createHash } from 'node:crypto';
+import { derivedUuid } from '../src/domain/ids';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../src/db/client';
 import { evaluateGroupings } from '../src/db/groupings';
@@ -29,11 +29,6 @@ export interface PlannedOrder {
   total: number;
 }
 
-/** A uuid-shaped id fixed by its inputs: the same batch and provider give the same order. */
-function orderIdOf(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('|')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 const urgency = (m: GroupingMetrics) => (m.minAvailable > 0 ? m.available / m.minAvailable : 1);
 
@@ -110,7 +105,7 @@ export function inventoryActivities(deps: InventoryDeps) {
         const assignment = assignRequests(input.requests, infos);
         const planned: PlannedOrder[] = [];
         for (const plan of assignment.orders) {
-          const orderId = orderIdOf(input.batchId, 'ACQUIRE', plan.providerId);
+          const orderId = derivedUuid(input.batchId, 'ACQUIRE', plan.providerId);
           await tx.providerOrder.create({
             data: {
               id: orderId,
@@ -164,7 +159,7 @@ export function inventoryActivities(deps: InventoryDeps) {
         }
         const planned: PlannedOrder[] = [];
         for (const [providerId, lines] of [...byProvider].sort(([a], [b]) => (a < b ? -1 : 1))) {
-          const orderId = orderIdOf(input.batchId, 'RELEASE', providerId);
+          const orderId = derivedUuid(input.batchId, 'RELEASE', providerId);
           await tx.providerOrder.create({
             data: {
               id: orderId,

@@ -2,7 +2,7 @@
 // accepting deliveries exactly once, returning mismatches, cancelling and
 // re-routing the remainder, handing numbers back, and keeping each
 // provider's reliability score. Every step is safe to repeat.
-import { createHash } from 'node:crypto';
+import { derivedUuid } from '../src/domain/ids';
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
@@ -33,10 +33,6 @@ export interface OrderDeps {
   http?: HttpOptions;
 }
 
-function uuidOf(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('|')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 interface LineRow {
   id: string;
@@ -203,7 +199,7 @@ export function orderActivities(deps: OrderDeps) {
     /** The unfilled remainder as a new order at the next eligible provider (never this one). */
     async rerouteRemainder(input: { orderId: string; reason: string }): Promise<{ orderId: string; providerId: string } | null> {
       const order = await db.providerOrder.findUniqueOrThrow({ where: { id: input.orderId }, include: { lines: true } });
-      const newId = uuidOf('reroute', order.id);
+      const newId = derivedUuid('reroute', order.id);
       const made = await db.providerOrder.findUnique({ where: { id: newId } });
       if (made) return { orderId: made.id, providerId: made.providerId };
       // never back to a provider this chain of orders has already tried

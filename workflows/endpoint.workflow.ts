@@ -46,6 +46,7 @@ import {
   type EndpointWorkflowInput,
   type Medium,
 } from './shared';
+import { createLock } from './lock';
 
 const { recordTransition, recordScores } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -67,22 +68,14 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   const s: EndpointSnapshot = { ...input.snapshot };
   let applicationUri: string | null | undefined;
   let retestPending = false;
-  let busy = false;
 
   const status = (): EndpointStatus => ({ address, endpointId, ...s });
   setHandler(stateQuery, status);
 
   /** One change at a time: a handler or timer waits its turn, then re-checks. */
-  async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    // re-check after every wake-up: several waiters can be released at once
-    while (busy) await condition(() => !busy);
-    busy = true;
-    try {
-      return await fn();
-    } finally {
-      busy = false;
-    }
-  }
+  const lock = createLock();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => lock.run(fn);
+
 
   /** Writes the transition (compare-and-set + history), then takes it on. */
   async function move(
@@ -306,7 +299,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
 
   while (!FINAL_STATES.includes(s.state)) {
     if (historyTooLong()) {
-      await condition(() => !busy && allHandlersFinished());
+      await condition(() => !lock.held && allHandlersFinished());
       await continueAsNew<typeof endpointWorkflow>({ address, endpointId, policy, snapshot: s });
     }
     const state = s.state;

@@ -27,6 +27,7 @@ import {
   type InventoryReport,
   type ReleaseRequest,
 } from './shared';
+import { createLock } from './lock';
 import { providerOrderWorkflow } from './provider-order.workflow';
 
 const { evaluateInventory, planAcquireOrders, planReleaseOrders } = proxyActivities<Activities>({
@@ -43,17 +44,10 @@ export async function inventoryMonitorWorkflow(input: InventoryMonitorInput): Pr
   let wake: string | null = 'start';
   let lastReport: InventoryReport | null = null;
   const ordersStarted: string[] = [];
-  let busy = false;
 
-  async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    while (busy) await condition(() => !busy);
-    busy = true;
-    try {
-      return await fn();
-    } finally {
-      busy = false;
-    }
-  }
+  const lock = createLock();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => lock.run(fn);
+
 
   async function evaluate(trigger: string): Promise<InventoryReport> {
     const res = await evaluateInventory({ windowMs: input.evaluationWindowMs });
@@ -113,7 +107,7 @@ export async function inventoryMonitorWorkflow(input: InventoryMonitorInput): Pr
     if (batchDeadline === null) await condition(() => wake !== null || historyTooLong());
     else await condition(() => wake !== null || historyTooLong(), Math.max(0, batchDeadline - Date.now()));
     if (historyTooLong()) {
-      await condition(() => !busy && allHandlersFinished());
+      await condition(() => !lock.held && allHandlersFinished());
       await continueAsNew<typeof inventoryMonitorWorkflow>({
         ...input,
         pendingAcquire: [...pendingAcquire.values()],

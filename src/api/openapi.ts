@@ -22,3 +22,12 @@ export function buildDocument(registry: OpenAPIRegistry, version: string): Retur
     },
   });
 }
+
+/** A JSON body or response of this schema, for registerPath. */
+export const jsonContent = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+
+/** The error response every route shares. */
+export const errorResponse = {
+  description: 'error: `{error: {code, message, issues?}}`',
+  ...jsonContent(z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ field: z.string(), reason: z.string() })).optional() }) })),
+};

@@ -100,26 +100,6 @@ export async function rebuildGroupingCounts(db: Db): Promise<void> {
   );
 }
 
-interface MetricsRow {
-  groupingId: string;
-  name: string;
-  tags: string[];
-  autoAdjust: boolean;
-  preferredProviderIds: string[];
-  minAvailable: number;
-  targetAvailable: number;
-  maxAvailable: number;
-  available: number;
-  allocated: number;
-  reserved: number;
-  inQuarantine: number;
-  onOrder: number;
-  onRelease: number;
-  allocationRate: number;
-  unmetSearches: number;
-  trend: number;
-  depletionSeconds: number | null;
-}
 
 /**
  * The evaluation pass: every enabled grouping's figures in one statement —
@@ -134,7 +114,7 @@ export async function evaluateGroupings(
   const now = opts.now ?? new Date();
   const since = new Date(now.getTime() - opts.windowMs);
   const windowHours = opts.windowMs / 3_600_000;
-  const rows = await db.$queryRaw<MetricsRow[]>`
+  return db.$queryRaw<GroupingMetrics[]>`
     WITH g AS (
       SELECT id, name, tags, auto_adjust, preferred_provider_ids, min_available, target_available, max_available
         FROM classification_groupings WHERE enabled
@@ -194,5 +174,4 @@ export async function evaluateGroupings(
            in_quarantine AS "inQuarantine", on_order AS "onOrder", on_release AS "onRelease", allocation_rate AS "allocationRate",
            unmet AS "unmetSearches", trend, depletion AS "depletionSeconds"
       FROM d ORDER BY name`;
-  return rows;
 }

@@ -4,7 +4,7 @@
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { z } from '../openapi';
+import { errorResponse, jsonContent, z } from '../openapi';
 import { BadRequest, Conflict, NotFound, Unavailable } from '../errors';
 import type { Db } from '../../db/client';
 import { createGrouping, evaluateGroupings, updateGrouping } from '../../db/groupings';
@@ -68,8 +68,8 @@ export interface GroupingDeps {
 
 export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry): Router {
   const router = Router();
-  const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
-  const error = { description: 'error', ...json(z.object({ error: z.object({ code: z.string(), message: z.string() }) })) };
+  const json = jsonContent;
+  const error = errorResponse;
 
   registry.registerPath({ method: 'get', path: '/v1/groupings', summary: 'List classification groupings', responses: { 200: { description: 'groupings', ...json(z.object({ groupings: z.array(Grouping) })) } } });
   router.get('/v1/groupings', async (_req, res) => {

@@ -5,7 +5,7 @@ import { Router, type Request } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
-import { z } from '../openapi';
+import { errorResponse, jsonContent, z } from '../openapi';
 import { BadRequest, HttpError, NotFound } from '../errors';
 import type { Db } from '../../db/client';
 import { orderFormCsv, orderFormHtml } from '../../carriers/adapter';
@@ -51,8 +51,8 @@ export interface OrderDeps {
 
 export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry): Router {
   const router = Router();
-  const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
-  const error = { description: 'error', ...json(z.object({ error: z.object({ code: z.string(), message: z.string() }) })) };
+  const json = jsonContent;
+  const error = errorResponse;
 
   const signal = async <T extends unknown[]>(workflowId: string, def: SignalDefinition<T>, ...args: T) => {
     const client = await deps.temporal.client();
