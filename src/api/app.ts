@@ -9,6 +9,7 @@ import { buildDocument, createRegistry } from './openapi';
 import { healthRoutes } from './routes/health';
 import { groupingRoutes } from './routes/groupings';
 import { orderRoutes } from './routes/orders';
+import { authenticate } from './middleware/auth';
 
 export interface AppDeps {
   db: Db;
@@ -36,8 +37,10 @@ export function buildApp(deps: AppDeps): Express {
 
   const registry = createRegistry();
   app.use(healthRoutes({ db: deps.db, temporal: deps.temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));
-  app.use(groupingRoutes({ db: deps.db, temporal: deps.temporal }, registry));
-  app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry));
+  const auth = authenticate(deps.db);
+  registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer ei_<prefix>_<secret> (npm run key:create)' });
+  app.use(groupingRoutes({ db: deps.db, temporal: deps.temporal }, registry, auth));
+  app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry, auth));
 
   const document = buildDocument(registry, API_VERSION);
   app.get('/v1/openapi.json', (_req, res) => {

@@ -4,19 +4,22 @@
 import assert from 'node:assert/strict';
 import { buildApp } from '../../src/api/app';
 import { TemporalGateway } from '../../src/temporal/client';
-import { db, stack, testConfig, testLog } from '../support/stack';
+import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 import { serve } from '../support/http';
 
 describe('API: groupings and inventory', () => {
   let app: Awaited<ReturnType<typeof serve>>;
   let temporal: TemporalGateway;
+  let key = '';
+  const get = (path: string) => fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
   const post = (path: string, body: unknown, method = 'POST') =>
-    fetch(`${app.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${app.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
   const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; issues?: { field: string; reason: string }[] } }).error;
 
   before(async () => {
     temporal = new TemporalGateway(stack().temporalAddress, 'default', 1500);
     app = await serve(buildApp({ db: db(), temporal, log: testLog, config: testConfig() }));
+    key = await apiKey('OPERATOR');
   });
   after(async () => {
     await db().endpoint.deleteMany({ where: { address: { startsWith: '+1950' } } });
@@ -34,9 +37,9 @@ describe('API: groupings and inventory', () => {
     const g = (await res.json()) as { id: string; tags: string[]; key: string };
     assert.deepEqual(g.tags, ['cap:sms', 'npa:950']);
     assert.equal(g.key, 'cap:sms + npa:950');
-    const report = (await (await fetch(`${app.url}/v1/inventory`)).json()) as { groupings: { groupingId: string; available: number }[] };
+    const report = (await (await get('/v1/inventory')).json()) as { groupings: { groupingId: string; available: number }[] };
     assert.equal(report.groupings.find((x) => x.groupingId === g.id)?.available, 1);
-    const list = (await (await fetch(`${app.url}/v1/groupings`)).json()) as { groupings: { id: string }[] };
+    const list = (await (await get('/v1/groupings')).json()) as { groupings: { id: string }[] };
     assert.ok(list.groupings.some((x) => x.id === g.id));
   });
 
@@ -70,13 +73,24 @@ describe('API: groupings and inventory', () => {
     const created = (await (await post('/v1/groupings', { ...good, name: 'api 950 any', tags: ['npa:950', 'cap:voice'] })).json()) as { id: string };
     const changed = await post(`/v1/groupings/${created.id}`, { tags: ['npa:950'] }, 'PATCH');
     assert.equal(changed.status, 200);
-    const report = (await (await fetch(`${app.url}/v1/inventory?window=1h`)).json()) as { groupings: { groupingId: string; available: number }[] };
+    const report = (await (await get('/v1/inventory?window=1h')).json()) as { groupings: { groupingId: string; available: number }[] };
     assert.equal(report.groupings.find((x) => x.groupingId === created.id)?.available, 2);
     assert.equal((await post('/v1/groupings/7d444840-9dc0-11d1-b245-5ffdce74fad2', { name: 'y' }, 'PATCH')).status, 404);
     const bad = await post('/v1/groupings/not-a-uuid', { name: 'y' }, 'PATCH');
     assert.equal(bad.status, 400);
     assert.equal((await errorOf(bad)).issues?.[0]?.field, 'id');
-    assert.equal((await fetch(`${app.url}/v1/inventory?window=forever`)).status, 400);
+    assert.equal((await get('/v1/inventory?window=forever')).status, 400);
+  });
+
+  it('needs an operator key: none is 401, a platform key 403, a made-up one 401', async () => {
+    const none = await fetch(`${app.url}/v1/groupings`);
+    assert.equal(none.status, 401);
+    assert.match((await errorOf(none)).message, /missing API key/);
+    const platform = await fetch(`${app.url}/v1/groupings`, { headers: { authorization: `Bearer ${await apiKey('PLATFORM', ['acct-g'])}` } });
+    assert.equal(platform.status, 403);
+    assert.match((await errorOf(platform)).message, /a platform key cannot do this \(needs operator\)/);
+    const forged = await fetch(`${app.url}/v1/groupings`, { headers: { authorization: `Bearer ei_0123456789ab_${'x'.repeat(32)}` } });
+    assert.equal(forged.status, 401);
   });
 
   it('check-now answers 503 with Retry-After while no monitor runs', async () => {

@@ -9,6 +9,7 @@ import type { Managed } from '../../scripts/lib/stack';
 import { createDb, type Db } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { loadConfig, type Config } from '../../src/config';
+import { createApiKey } from '../../src/api/middleware/auth';
 
 export const TEST_PG_PORT = Number(process.env.EI_TEST_PG_PORT ?? 55432);
 export const TEST_TEMPORAL_PORT = Number(process.env.EI_TEST_TEMPORAL_PORT ?? 7333);
@@ -79,4 +80,20 @@ export const SHARED_TASK_QUEUE = 'tests';
 /** A task queue of its own per test, so workers of different tests never mix. */
 export function uniqueTaskQueue(name: string): string {
   return `test-${name}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+const keys = new Map<string, Promise<string>>();
+/** One API key per scope (and account list) for the whole run. */
+export function apiKey(scope: 'OPERATOR' | 'PLATFORM' | 'CARRIER', accountIds: string[] = []): Promise<string> {
+  const id = `${scope}:${accountIds.join(',')}`;
+  if (!keys.has(id)) {
+    keys.set(
+      id,
+      (async () => {
+        for (const a of accountIds) await db().account.upsert({ where: { id: a }, create: { id: a, name: a }, update: {} });
+        return (await createApiKey(db(), { name: `test ${id}`, scope, accountIds })).key;
+      })(),
+    );
+  }
+  return keys.get(id)!;
 }

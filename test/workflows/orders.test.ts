@@ -15,7 +15,7 @@ import { createWorker } from '../../workers/worker';
 import { orderWorkflowId, type OrderProgress } from '../../workflows/shared';
 import { serve } from '../support/http';
 import { recordHistory } from '../support/replay';
-import { SHARED_TASK_QUEUE, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
+import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
 // endpoint workflows started here stay open: the final reconciliation's worker serves this queue
 const ORDER_TASK_QUEUE = SHARED_TASK_QUEUE;
@@ -205,12 +205,13 @@ describe('provider orders against the carrier simulator', function () {
     for (let i = 0; i < 100 && (await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).status !== 'AWAITING_OPERATOR'; i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    const csv = await (await fetch(`${api.url}/v1/orders/${row.id}/form.csv`)).text();
+    const auth = { authorization: `Bearer ${await apiKey('OPERATOR')}` };
+    const csv = await (await fetch(`${api.url}/v1/orders/${row.id}/form.csv`, { headers: auth })).text();
     assert.match(csv, new RegExp(`${row.id},${row.idempotencyKey},[0-9a-f-]+,2,US,${area}`));
-    const html = await (await fetch(`${api.url}/v1/orders/${row.id}/form.html`)).text();
+    const html = await (await fetch(`${api.url}/v1/orders/${row.id}/form.html`, { headers: auth })).text();
     assert.match(html, /Paper Telecom/);
     const entry = await fetch(`${api.url}/v1/orders/${row.id}/deliveries`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST', headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ numbers: [`+1${area}2345678`, `+1${area}2345679`], final: true }),
     });
     assert.equal(entry.status, 202);

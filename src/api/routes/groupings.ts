@@ -1,6 +1,5 @@
 // Operators' classification groupings and the inventory report. Thin: each
-// route validates, calls one use case, maps errors. (Keys and scopes come
-// with the API issue; until then these routes are open.)
+// route validates, calls one use case, maps errors. Operator keys only.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -10,6 +9,7 @@ import type { Db } from '../../db/client';
 import { createGrouping, evaluateGroupings, updateGrouping } from '../../db/groupings';
 import { validateGrouping } from '../../domain/classification';
 import type { TemporalGateway } from '../../temporal/client';
+import type { Auth } from '../middleware/auth';
 import { INVENTORY_MONITOR_ID, checkNowUpdate } from '../../../workflows/shared';
 
 const count = z.number().int().min(0).max(10_000_000);
@@ -66,13 +66,13 @@ export interface GroupingDeps {
   temporal: TemporalGateway;
 }
 
-export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry): Router {
+export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   const json = jsonContent;
   const error = errorResponse;
 
   registry.registerPath({ method: 'get', path: '/v1/groupings', summary: 'List classification groupings', responses: { 200: { description: 'groupings', ...json(z.object({ groupings: z.array(Grouping) })) } } });
-  router.get('/v1/groupings', async (_req, res) => {
+  router.get('/v1/groupings', auth('OPERATOR'), async (_req, res) => {
     res.json({ groupings: await deps.db.classificationGrouping.findMany({ orderBy: { name: 'asc' } }) });
   });
 
@@ -81,7 +81,7 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry): R
     request: { body: json(GroupingBody) },
     responses: { 201: { description: 'created', ...json(Grouping) }, 400: error, 409: error },
   });
-  router.post('/v1/groupings', async (req, res) => {
+  router.post('/v1/groupings', auth('OPERATOR'), async (req, res) => {
     const body = GroupingBody.parse(req.body);
     const bad = thresholdProblem(body);
     if (bad) throw new BadRequest(bad, [{ field: bad.split(':')[0]!, reason: bad.split(': ')[1]! }]);
@@ -98,7 +98,7 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry): R
     method: 'patch', path: '/v1/groupings/{id}', summary: 'Change a grouping', request: { params: Id, body: json(GroupingPatch) },
     responses: { 200: { description: 'changed', ...json(Grouping) }, 400: error, 404: error, 409: error },
   });
-  router.patch('/v1/groupings/:id', async (req, res) => {
+  router.patch('/v1/groupings/:id', auth('OPERATOR'), async (req, res) => {
     const { id } = Id.parse(req.params);
     const patch = GroupingPatch.parse(req.body);
     const current = await deps.db.classificationGrouping.findUnique({ where: { id } });
@@ -118,7 +118,7 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry): R
     method: 'get', path: '/v1/inventory', summary: 'Inventory per grouping: counts, on order, allocation rate, unmet searches, trend, depletion',
     request: { query: ReportQuery }, responses: { 200: { description: 'report', ...json(z.object({ groupings: z.array(z.record(z.string(), z.unknown())) })) }, 400: error },
   });
-  router.get('/v1/inventory', async (req, res) => {
+  router.get('/v1/inventory', auth('OPERATOR'), async (req, res) => {
     const { window } = ReportQuery.parse(req.query);
     const windowMs = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 }[window];
     res.json({ window, groupings: await evaluateGroupings(deps.db, { windowMs, snapshot: false }) });
@@ -128,7 +128,7 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry): R
     method: 'post', path: '/v1/inventory/check', summary: "Operator's check-now: the monitor evaluates at once and answers with its report",
     responses: { 200: { description: 'the report', ...json(z.record(z.string(), z.unknown())) }, 503: error },
   });
-  router.post('/v1/inventory/check', async (_req, res) => {
+  router.post('/v1/inventory/check', auth('OPERATOR'), async (_req, res) => {
     try {
       const client = await deps.temporal.client();
       res.json(await client.workflow.getHandle(INVENTORY_MONITOR_ID).executeUpdate(checkNowUpdate));

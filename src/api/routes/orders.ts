@@ -1,17 +1,20 @@
 // Carriers' signed delivery webhooks, operators' entry of delivered numbers
 // (carriers without an API), orders and their lines, and the call router's
-// inbound-traffic feed for unallocated numbers. (Keys and scopes: issue 6.)
+// inbound-traffic feed for unallocated numbers. Webhooks are authenticated by
+// their signatures; the rest by operator keys (traffic: platform keys too).
 import { Router, type Request } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import { errorResponse, jsonContent, z } from '../openapi';
-import { BadRequest, HttpError, NotFound } from '../errors';
+import { BadRequest, NotFound } from '../errors';
+import { Unauthorized } from '../middleware/auth';
 import type { Db } from '../../db/client';
 import { orderFormCsv, orderFormHtml } from '../../carriers/adapter';
 import { verifyWebhook } from '../../carriers/webhook';
 import { parseAddress, AddressError } from '../../domain/numbers';
 import type { TemporalGateway } from '../../temporal/client';
+import type { Auth } from '../middleware/auth';
 import { deliverySignal, endpointWorkflowId, inboundTrafficSignal, orderWorkflowId } from '../../../workflows/shared';
 
 const Webhook = z
@@ -37,11 +40,6 @@ const OrderQuery = z
   .object({ status: z.enum(['PENDING', 'SUBMITTED', 'AWAITING_OPERATOR', 'PARTIALLY_DELIVERED', 'DELIVERED', 'CANCELLED', 'FAILED']).optional(), provider: z.string().max(100).optional() })
   .strict();
 
-class Unauthorized extends HttpError {
-  constructor(message: string) {
-    super(401, 'unauthorized', message);
-  }
-}
 
 export interface OrderDeps {
   db: Db;
@@ -49,7 +47,7 @@ export interface OrderDeps {
   webhookToleranceSeconds: number;
 }
 
-export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry): Router {
+export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   const json = jsonContent;
   const error = errorResponse;
@@ -86,7 +84,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry): Router 
   });
 
   registry.registerPath({ method: 'get', path: '/v1/orders', summary: 'Provider orders, newest first', request: { query: OrderQuery }, responses: { 200: { description: 'orders', ...json(z.object({ orders: z.array(z.record(z.string(), z.unknown())) })) }, 400: error } });
-  router.get('/v1/orders', async (req, res) => {
+  router.get('/v1/orders', auth('OPERATOR'), async (req, res) => {
     const q = OrderQuery.parse(req.query);
     const orders = await deps.db.providerOrder.findMany({
       where: { ...(q.status ? { status: q.status } : {}), ...(q.provider ? { providerId: q.provider } : {}) },
@@ -98,7 +96,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry): Router 
   });
 
   registry.registerPath({ method: 'get', path: '/v1/orders/{id}', summary: 'An order with its lines and every delivered number with its outcome', request: { params: Id }, responses: { 200: { description: 'the order', ...json(z.record(z.string(), z.unknown())) }, 404: error } });
-  router.get('/v1/orders/:id', async (req, res) => {
+  router.get('/v1/orders/:id', auth('OPERATOR'), async (req, res) => {
     const { id } = Id.parse(req.params);
     const order = await deps.db.providerOrder.findUnique({ where: { id }, include: { lines: true, deliveries: { orderBy: { id: 'asc' } } } });
     if (!order) throw new NotFound(`no order ${id}`);
@@ -106,7 +104,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry): Router 
   });
 
   registry.registerPath({ method: 'get', path: '/v1/orders/{id}/form.{format}', summary: 'The order form for a carrier without an API (csv, or html to print)', request: { params: z.object({ id: z.string().uuid(), format: z.enum(['csv', 'html']) }) }, responses: { 200: { description: 'the form' }, 404: error } });
-  router.get('/v1/orders/:id/form.:format', async (req, res) => {
+  router.get('/v1/orders/:id/form.:format', auth('OPERATOR'), async (req, res) => {
     const { id, format } = z.object({ id: z.string().uuid(), format: z.enum(['csv', 'html']) }).parse(req.params);
     const order = await deps.db.providerOrder.findUnique({ where: { id }, include: { lines: true, provider: true } });
     if (!order) throw new NotFound(`no order ${id}`);
@@ -124,7 +122,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry): Router 
     method: 'post', path: '/v1/orders/{id}/deliveries', summary: "An operator's entry of the numbers a carrier without an API delivered",
     request: { params: Id, body: json(OperatorEntry) }, responses: { 202: { description: 'handed to the order' }, 400: error, 404: error },
   });
-  router.post('/v1/orders/:id/deliveries', async (req, res) => {
+  router.post('/v1/orders/:id/deliveries', auth('OPERATOR'), async (req, res) => {
     const { id } = Id.parse(req.params);
     const body = OperatorEntry.parse(req.body);
     const order = await deps.db.providerOrder.findUnique({ where: { id } });
@@ -142,7 +140,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry): Router 
     method: 'post', path: '/v1/traffic', summary: 'Inbound calls or messages the call router saw for an unallocated number (judged in quarantine)',
     request: { body: json(Traffic) }, responses: { 202: { description: 'passed to the endpoint' }, 400: error, 404: error },
   });
-  router.post('/v1/traffic', async (req, res) => {
+  router.post('/v1/traffic', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
     const body = Traffic.parse(req.body);
     let address: string;
     try {

@@ -1,0 +1,86 @@
+// API keys: `Authorization: Bearer ei_<prefix>_<secret>`. Only a SHA-256 of
+// the whole key is stored; the prefix finds the row. Scopes: platform (acts
+// for its accounts only), operator, carrier (its provider only).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler, Request } from 'express';
+import type { Db } from '../../db/client';
+import { HttpError } from '../errors';
+
+export type Scope = 'PLATFORM' | 'OPERATOR' | 'CARRIER';
+
+export interface Principal {
+  keyId: string;
+  name: string;
+  scope: Scope;
+  accountIds: string[];
+  providerId: string | null;
+}
+
+export class Unauthorized extends HttpError {
+  constructor(message: string) {
+    super(401, 'unauthorized', message);
+  }
+}
+export class Forbidden extends HttpError {
+  constructor(message: string) {
+    super(403, 'forbidden', message);
+  }
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Makes a key; the secret is shown once, only its hash is kept. */
+export async function createApiKey(db: Db, opts: { name: string; scope: Scope; accountIds?: string[]; providerId?: string }): Promise<{ id: string; key: string }> {
+  const prefix = randomBytes(6).toString('hex');
+  const key = `ei_${prefix}_${randomBytes(24).toString('base64url')}`;
+  const row = await db.apiKey.create({
+    data: {
+      prefix,
+      hash: sha256(key),
+      name: opts.name,
+      scope: opts.scope,
+      providerId: opts.providerId ?? null,
+      accounts: { create: (opts.accountIds ?? []).map((accountId) => ({ accountId })) },
+    },
+  });
+  return { id: row.id, key };
+}
+
+export function principalOf(req: Request): Principal {
+  const p = (req as Request & { principal?: Principal }).principal;
+  if (!p) throw new Unauthorized('Authorization: an API key is required');
+  return p;
+}
+
+export type Auth = (...scopes: Scope[]) => RequestHandler;
+
+/** Checks the key (cached a short while) and requires one of `scopes`. */
+export function authenticate(db: Db, cacheMs = 10_000): Auth {
+  const cache = new Map<string, { p: Principal | null; until: number }>();
+  const lookup = async (key: string): Promise<Principal | null> => {
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.p;
+    const prefix = /^ei_([0-9a-f]{12})_/.exec(key)?.[1];
+    let p: Principal | null = null;
+    if (prefix) {
+      const row = await db.apiKey.findUnique({ where: { prefix }, include: { accounts: true } });
+      const given = Buffer.from(sha256(key));
+      if (row && !row.revokedAt && given.length === row.hash.length && timingSafeEqual(given, Buffer.from(row.hash))) {
+        p = { keyId: row.id, name: row.name, scope: row.scope, accountIds: row.accounts.map((a) => a.accountId), providerId: row.providerId };
+      }
+    }
+    cache.set(key, { p, until: Date.now() + cacheMs });
+    return p;
+  };
+  return (...scopes: Scope[]): RequestHandler =>
+    async (req, _res, next) => {
+      const header = req.get('authorization');
+      const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : req.get('x-api-key');
+      if (!key) throw new Unauthorized('Authorization: missing API key (Authorization: Bearer <key>)');
+      const p = await lookup(key);
+      if (!p) throw new Unauthorized('Authorization: unknown or revoked API key');
+      if (!scopes.includes(p.scope)) throw new Forbidden(`a ${p.scope.toLowerCase()} key cannot do this (needs ${scopes.map((s) => s.toLowerCase()).join(' or ')})`);
+      (req as Request & { principal?: Principal }).principal = p;
+      next();
+    };
+}
