@@ -1,7 +1,8 @@
 // `npm run api`: serves the Express facade until SIGINT/SIGTERM, then stops
 // taking connections, lets in-flight requests finish and closes its clients.
 import type { Server } from 'node:http';
-import { loadConfig } from './config';
+import { loadConfig, monitorInput } from './config';
+import { MonitorNotifier } from './usecases/monitor';
 import { createDb } from './db/client';
 import { createLogger } from './logger';
 import { TemporalGateway } from './temporal/client';
@@ -12,7 +13,13 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL, 'api');
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, config.READY_TIMEOUT_MS);
-  const app = buildApp({ db, temporal, log, config });
+  const notifier = MonitorNotifier.forClient(() => temporal.client(), {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    input: monitorInput(config),
+    coalesceMs: config.MONITOR_SIGNAL_COALESCE,
+    onError: (err) => log.warn({ err: (err as Error).message }, 'could not signal the inventory monitor'),
+  });
+  const app = buildApp({ db, temporal, log, config, notifier });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
   });

@@ -9,6 +9,7 @@ import { buildDocument, createRegistry } from './openapi';
 import { healthRoutes } from './routes/health';
 import { groupingRoutes } from './routes/groupings';
 import { orderRoutes } from './routes/orders';
+import { allocationRoutes } from './routes/allocations';
 import { authenticate } from './middleware/auth';
 
 export interface AppDeps {
@@ -16,6 +17,8 @@ export interface AppDeps {
   temporal: TemporalGateway;
   log: Logger;
   config: { API_BODY_LIMIT: string; READY_TIMEOUT_MS: number; WEBHOOK_TOLERANCE: number };
+  /** tells the inventory monitor the shelf changed (coalesced); default: nobody */
+  notifier?: { notify(): void };
 }
 
 export const API_VERSION = '0.1.0';
@@ -40,6 +43,7 @@ export function buildApp(deps: AppDeps): Express {
   const auth = authenticate(deps.db);
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer ei_<prefix>_<secret> (npm run key:create)' });
   app.use(groupingRoutes({ db: deps.db, temporal: deps.temporal }, registry, auth));
+  app.use(allocationRoutes({ db: deps.db, temporal: deps.temporal, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry, auth));
 
   const document = buildDocument(registry, API_VERSION);

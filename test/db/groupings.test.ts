@@ -22,7 +22,6 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
   const random = rng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const groupingIds: string[] = [];
-  const allocatedTags: string[][] = [];
   const HOUR = 3_600_000;
 
   const tagsOf = (i: number) =>
@@ -67,7 +66,6 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
     const available = await db().endpoint.findMany({ where: { state: 'AVAILABLE', address: { startsWith: '+1900' } }, select: { id: true, classifierTags: true }, take: 300 });
     const toAllocate = available.slice(0, 200);
     await db().endpoint.updateMany({ where: { id: { in: toAllocate.map((e) => e.id) } }, data: { state: 'ALLOCATED', accountId: 'acct-eval' } });
-    allocatedTags.push(...toAllocate.map((e) => e.classifierTags));
     // as the lifecycle's transitions would have recorded them
     await db().endpointHistory.createMany({
       data: toAllocate.map((e) => ({ endpointId: e.id, version: 1, fromState: 'AVAILABLE' as const, toState: 'ALLOCATED' as const, cause: 'test', actor: 'test' })),
@@ -109,7 +107,13 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
         { groupingId: groupingIds[1]!, outstanding: 10 },
       ],
       openReleases: [],
-      allocations: allocatedTags.map((tags) => ({ tags })),
+      // every allocation in the window (other suites' too), by the endpoint's tags
+      allocations: (
+        await db().endpointHistory.findMany({
+          where: { toState: 'ALLOCATED', NOT: { fromState: 'ALLOCATED' }, at: { gte: new Date(Date.now() - 24 * HOUR) } },
+          select: { endpoint: { select: { classifierTags: true } } },
+        })
+      ).map((h) => ({ tags: h.endpoint.classifierTags })),
       unmet: (await db().unmetSearch.findMany()).map((u) => ({ tags: u.tags })),
       windowHours: 24,
     };

@@ -1,0 +1,139 @@
+// Allocation: one endpoint by address, or the best AVAILABLE match for
+// criteria. A criteria request claims a candidate row for a few seconds
+// (FOR UPDATE SKIP LOCKED: concurrent requests spread over the candidates and
+// never share one) and asks that endpoint's workflow to allocate it; the
+// workflow's compare-and-set is the final word. Platform keys, for their
+// own accounts only.
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { errorResponse as error, jsonContent as json, z } from '../openapi';
+import { BadRequest, Conflict, HttpError, NotFound } from '../errors';
+import { principalOf, type Auth } from '../middleware/auth';
+import type { Db } from '../../db/client';
+import { normaliseTags, TagError } from '../../domain/classification';
+import { parseAddress, AddressError } from '../../domain/numbers';
+import type { TemporalGateway } from '../../temporal/client';
+import { allocateUpdate, endpointWorkflowId, type EndpointStatus } from '../../../workflows/shared';
+
+const Criteria = z
+  .object({
+    country: z.string().regex(/^[A-Za-z]{2}$/, 'an ISO 3166 alpha-2 code').optional(),
+    npa: z.string().regex(/^\d{2,5}$/, '2-5 digits').optional(),
+    nxx: z.string().regex(/^\d{6}$/, 'npa + nxx, 6 digits').optional(),
+    kind: z.enum(['mobile', 'fixed_line', 'fixed_line_or_mobile', 'toll_free', 'short_code', 'sip']).optional(),
+    capabilities: z.array(z.enum(['voice', 'sms', 'mms', 'fax'])).max(4).optional(),
+    tags: z.array(z.string().max(100)).max(8).optional(),
+  })
+  .strict();
+const Allocate = z
+  .object({
+    accountId: z.string().min(1).max(64),
+    address: z.string().min(1).max(100).optional(),
+    criteria: Criteria.optional(),
+    applicationUri: z.string().max(2000).optional(),
+  })
+  .strict()
+  .refine((b) => (b.address === undefined) !== (b.criteria === undefined), { message: 'give either address or criteria', path: ['criteria'] })
+  .openapi('AllocationRequest');
+
+/** How long a claim holds a candidate while its workflow allocates it. */
+const CLAIM_SECONDS = 30;
+const MAX_CANDIDATES = 5;
+
+export interface AllocationDeps {
+  db: Db;
+  temporal: TemporalGateway;
+  notify: () => void;
+}
+
+function criteriaTags(c: z.infer<typeof Criteria>): string[] {
+  const tags = [
+    ...(c.country ? [`country:${c.country.toLowerCase()}`] : []),
+    ...(c.npa ? [`npa:${c.npa}`] : []),
+    ...(c.nxx ? [`nxx:${c.nxx}`] : []),
+    ...(c.kind ? [`kind:${c.kind}`] : []),
+    ...(c.capabilities ?? []).map((x) => `cap:${x}`),
+    ...(c.tags ?? []),
+  ];
+  if (!tags.length) throw new BadRequest('criteria: give at least one criterion', [{ field: 'criteria', reason: 'give at least one criterion' }]);
+  try {
+    return normaliseTags(tags);
+  } catch (err) {
+    if (err instanceof TagError) throw new BadRequest(`criteria.tags: ${err.reason}`, [{ field: 'criteria.tags', reason: err.reason }]);
+    throw err;
+  }
+}
+
+export function allocationRoutes(deps: AllocationDeps, registry: OpenAPIRegistry, auth: Auth): Router {
+  const router = Router();
+  registry.registerPath({
+    method: 'post', path: '/v1/allocations', summary: 'Allocate an endpoint to an account: by address, or the best match for criteria',
+    request: { body: json(Allocate) },
+    responses: { 201: { description: 'allocated: the endpoint status', ...json(z.record(z.string(), z.unknown())) }, 400: error, 401: error, 403: error, 404: error, 409: error },
+  });
+
+  router.post('/v1/allocations', auth('PLATFORM'), async (req, res) => {
+    const body = Allocate.parse(req.body);
+    const who = principalOf(req);
+    // another account's business does not exist for this key
+    if (!who.accountIds.includes(body.accountId)) throw new NotFound(`accountId: no account ${body.accountId} for this key`);
+    const client = await deps.temporal.client();
+    const allocate = (address: string) =>
+      client.workflow.getHandle(endpointWorkflowId(address)).executeUpdate(allocateUpdate, {
+        args: [{ accountId: body.accountId, applicationUri: body.applicationUri, actor: `key:${who.name}` }],
+      });
+
+    if (body.address !== undefined) {
+      let address: string;
+      try {
+        address = parseAddress(body.address).address;
+      } catch (err) {
+        if (err instanceof AddressError) throw new BadRequest(`address: ${err.reason}`, [{ field: 'address', reason: err.reason }]);
+        throw err;
+      }
+      try {
+        const status = await allocate(address);
+        deps.notify();
+        res.status(201).json(status);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new NotFound(`address: no managed endpoint ${address}`);
+        if (err instanceof WorkflowUpdateFailedError) throw new Conflict((err.cause as Error)?.message ?? 'refused');
+        throw err;
+      }
+      return;
+    }
+
+    const tags = criteriaTags(body.criteria!);
+    const token = randomUUID();
+    for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
+      const [candidate] = await deps.db.$queryRaw<{ id: string; address: string }[]>`
+        UPDATE endpoints SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS}), claim_token = ${token}::uuid
+         WHERE id = (
+           SELECT id FROM endpoints
+            WHERE state = 'AVAILABLE' AND classifier_tags @> ${tags}::text[]
+              AND (claimed_until IS NULL OR claimed_until < now())
+            ORDER BY quality_score DESC NULLS LAST, address
+            LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id::text, address`;
+      if (!candidate) break;
+      try {
+        const status: EndpointStatus = await allocate(candidate.address);
+        deps.notify();
+        res.status(201).json(status);
+        return;
+      } catch (err) {
+        // it moved on (or has no workflow): let it go and take the next candidate
+        await deps.db.$executeRaw`UPDATE endpoints SET claimed_until = NULL, claim_token = NULL WHERE id = ${candidate.id}::uuid AND claim_token = ${token}::uuid`;
+        if (!(err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    // demand the shelf could not meet: the monitor weighs it
+    await deps.db.unmetSearch.create({ data: { tags, accountId: body.accountId } });
+    deps.notify();
+    throw new HttpError(409, 'none_available', `none available: no AVAILABLE endpoint matches ${tags.join(' + ')}`, { tags });
+  });
+
+  return router;
+}
