@@ -6,6 +6,7 @@ import { lifecyclePolicy, type Config } from '../src/config';
 import { createDb } from '../src/db/client';
 import { ingestEndpoints } from '../src/usecases/ingest';
 import { createGrouping } from '../src/db/groupings';
+import { createApiKey } from '../src/api/middleware/auth';
 
 /** The simulated carriers of the demo: one quick and mostly right, one slower and dearer. */
 export const DEMO_CARRIERS = [
@@ -13,7 +14,7 @@ export const DEMO_CARRIERS = [
   { id: 'sim-east', secret: 'sim-east-secret', deliveryDelayMs: 15000, inboundTrafficRate: 0.1 },
 ];
 
-export async function seedDemo(config: Config, log: (line: string) => void, simulatorUrl: string): Promise<void> {
+export async function seedDemo(config: Config, log: (line: string) => void, simulatorUrl: string): Promise<{ operatorKey: string; platformKey: string }> {
   const db = createDb(config.DATABASE_URL, 4);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
@@ -45,6 +46,10 @@ export async function seedDemo(config: Config, log: (line: string) => void, simu
     ]) {
       if (!(await db.classificationGrouping.findUnique({ where: { name: g.name } }))) await createGrouping(db, g);
     }
+    // keys for this run (only their hashes are stored)
+    const operatorKey = (await createApiKey(db, { name: 'demo operator', scope: 'OPERATOR' })).key;
+    const platformKey = (await createApiKey(db, { name: 'demo platform', scope: 'PLATFORM', accountIds: ['acct-demo-1', 'acct-demo-2'] })).key;
+    return { operatorKey, platformKey };
   } finally {
     await connection.close();
     await db.$disconnect();

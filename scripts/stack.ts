@@ -132,11 +132,17 @@ async function main(): Promise<void> {
 
   /ready: ${JSON.stringify(ready)}
 `);
-  await seedDemo(config, say, `http://127.0.0.1:${simPort}`);
+  const keys = await seedDemo(config, say, `http://127.0.0.1:${simPort}`);
   say(`quarantine ${config.QUARANTINE_NEW / 1000}s, aging ${config.QUARANTINE_AGING / 1000}s (demo settings); watch them move:`);
   console.log(`
   ${TEMPORAL_BIN} workflow list --address 127.0.0.1:${TEMPORAL_PORT} --query 'EndpointState="QUARANTINE"'
   npm run reconcile     (with DATABASE_URL and TEMPORAL_ADDRESS as above)
+
+  API keys for this run:
+    operator  ${keys.operatorKey}
+    platform  ${keys.platformKey}   (accounts acct-demo-1, acct-demo-2)
+  e.g. curl -H "Authorization: Bearer ${keys.platformKey}" -H 'content-type: application/json' \
+         -d '{"accountId":"acct-demo-1","criteria":{"npa":"415"}}' ${api}/v1/allocations
 
   Ctrl-C stops everything started here.
 `);
