@@ -56,6 +56,14 @@ export function mismatch(p: ParsedAddress, line: LineRow): string | null {
   return missing.length ? `lacks ${missing.join(', ')}` : null;
 }
 
+function parseAddressOrNull(input: string): string | null {
+  try {
+    return parseAddress(input).address;
+  } catch {
+    return null;
+  }
+}
+
 export function orderActivities(deps: OrderDeps) {
   const { db } = deps;
 
@@ -119,6 +127,13 @@ export function orderActivities(deps: OrderDeps) {
         (await db.deliveredNumber.findMany({ where: { orderId: order.id }, select: { address: true } })).map((d) => d.address),
       );
       const taken = new Map(order.lines.map((l) => [l.id, l.accepted]));
+      // which offered numbers the repository already holds, in one query
+      const known = new Map(
+        (await db.endpoint.findMany({
+          where: { address: { in: offered.map((o) => parseAddressOrNull(o.address)).filter((a): a is string => a !== null) } },
+          select: { address: true, orderId: true },
+        })).map((e) => [e.address, e.orderId]),
+      );
       const outcomes: { address: string; lineId: string | null; outcome: 'ACCEPTED' | 'MISMATCH_RETURNED' | 'DUPLICATE' | 'INVALID'; reason: string | null; parsed?: ParsedAddress }[] = [];
       for (const o of offered) {
         let p: ParsedAddress;
@@ -130,8 +145,7 @@ export function orderActivities(deps: OrderDeps) {
           continue;
         }
         if (decided.has(p.address) || outcomes.some((x) => x.address === p.address)) continue;
-        const existing = await db.endpoint.findUnique({ where: { address: p.address }, select: { orderId: true } });
-        if (existing && existing.orderId !== order.id) {
+        if (known.has(p.address) && known.get(p.address) !== order.id) {
           outcomes.push({ address: p.address, lineId: o.lineId, outcome: 'DUPLICATE', reason: 'already in the repository' });
           continue;
         }

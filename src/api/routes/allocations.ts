@@ -13,7 +13,7 @@ import { BadRequest, Conflict, HttpError, NotFound } from '../errors';
 import { principalOf, type Auth } from '../middleware/auth';
 import type { Db } from '../../db/client';
 import { normaliseTags, TagError } from '../../domain/classification';
-import { parseAddress, AddressError } from '../../domain/numbers';
+import { addressField } from '../input';
 import type { TemporalGateway } from '../../temporal/client';
 import { allocateUpdate, endpointWorkflowId, type EndpointStatus } from '../../../workflows/shared';
 
@@ -86,13 +86,7 @@ export function allocationRoutes(deps: AllocationDeps, registry: OpenAPIRegistry
       });
 
     if (body.address !== undefined) {
-      let address: string;
-      try {
-        address = parseAddress(body.address).address;
-      } catch (err) {
-        if (err instanceof AddressError) throw new BadRequest(`address: ${err.reason}`, [{ field: 'address', reason: err.reason }]);
-        throw err;
-      }
+      const address = addressField(body.address);
       try {
         const status = await allocate(address);
         deps.notify();

@@ -7,12 +7,12 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import { errorResponse, jsonContent, z } from '../openapi';
-import { BadRequest, NotFound } from '../errors';
+import { NotFound } from '../errors';
 import { Unauthorized } from '../middleware/auth';
 import type { Db } from '../../db/client';
 import { orderFormCsv, orderFormHtml } from '../../carriers/adapter';
 import { verifyWebhook } from '../../carriers/webhook';
-import { parseAddress, AddressError } from '../../domain/numbers';
+import { addressField } from '../input';
 import type { TemporalGateway } from '../../temporal/client';
 import type { Auth } from '../middleware/auth';
 import { deliverySignal, endpointWorkflowId, inboundTrafficSignal, orderWorkflowId } from '../../../workflows/shared';
@@ -142,13 +142,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Au
   });
   router.post('/v1/traffic', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
     const body = Traffic.parse(req.body);
-    let address: string;
-    try {
-      address = parseAddress(body.address).address;
-    } catch (err) {
-      if (err instanceof AddressError) throw new BadRequest(`address: ${err.reason}`, [{ field: 'address', reason: err.reason }]);
-      throw err;
-    }
+    const address = addressField(body.address);
     try {
       await signal(endpointWorkflowId(address), inboundTrafficSignal, { medium: body.medium, count: body.count, from: body.from });
     } catch (err) {

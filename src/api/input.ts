@@ -1,0 +1,13 @@
+// Inputs that need more than a schema: an address must parse, and a bad one
+// is a 400 naming the field and the reason.
+import { BadRequest } from './errors';
+import { parseAddress, AddressError } from '../domain/numbers';
+
+export function addressField(input: string, field = 'address'): string {
+  try {
+    return parseAddress(input).address;
+  } catch (err) {
+    if (err instanceof AddressError) throw new BadRequest(`${field}: ${err.reason}`, [{ field, reason: err.reason }]);
+    throw err;
+  }
+}
