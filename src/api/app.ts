@@ -10,6 +10,7 @@ import { healthRoutes } from './routes/health';
 import { groupingRoutes } from './routes/groupings';
 import { orderRoutes } from './routes/orders';
 import { allocationRoutes } from './routes/allocations';
+import { searchRoutes } from './routes/search';
 import { authenticate } from './middleware/auth';
 
 export interface AppDeps {
@@ -43,6 +44,7 @@ export function buildApp(deps: AppDeps): Express {
   const auth = authenticate(deps.db);
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer ei_<prefix>_<secret> (npm run key:create)' });
   app.use(groupingRoutes({ db: deps.db, temporal: deps.temporal }, registry, auth));
+  app.use(searchRoutes({ db: deps.db, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(allocationRoutes({ db: deps.db, temporal: deps.temporal, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry, auth));
 
