@@ -11,6 +11,7 @@ import { groupingRoutes } from './routes/groupings';
 import { orderRoutes } from './routes/orders';
 import { allocationRoutes } from './routes/allocations';
 import { searchRoutes } from './routes/search';
+import { endpointRoutes } from './routes/endpoints';
 import { authenticate } from './middleware/auth';
 
 export interface AppDeps {
@@ -45,6 +46,7 @@ export function buildApp(deps: AppDeps): Express {
   registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer ei_<prefix>_<secret> (npm run key:create)' });
   app.use(groupingRoutes({ db: deps.db, temporal: deps.temporal }, registry, auth));
   app.use(searchRoutes({ db: deps.db, notify: () => deps.notifier?.notify() }, registry, auth));
+  app.use(endpointRoutes({ db: deps.db, temporal: deps.temporal, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(allocationRoutes({ db: deps.db, temporal: deps.temporal, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry, auth));
 

@@ -24,7 +24,7 @@ describe('API: allocation', function () {
   let key = '';
   let notices = 0;
   const N = 500;
-  const config = () => testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', WORKER_MAX_CONCURRENT_ACTIVITIES: '200' });
+  const config = () => testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s', WORKER_MAX_CONCURRENT_ACTIVITIES: '200' });
   const allocate = (body: unknown, auth = key) =>
     fetch(`${app.url}/v1/allocations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: JSON.stringify(body) });
 
@@ -83,8 +83,33 @@ describe('API: allocation', function () {
     assert.ok(notices >= N);
   });
 
+  it('releases an endpoint, which ages and comes back; reserves it; shows its history to its holder and operators only', async () => {
+    const post = (path: string, body: unknown, auth = key) =>
+      fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: JSON.stringify(body) });
+    const [one] = await db().endpoint.findMany({ where: { npa: '425', accountId: 'acct-alloc' }, take: 1 });
+    const other = await apiKey('PLATFORM', ['acct-elsewhere']);
+    assert.equal((await post('/v1/releases', { accountId: 'acct-elsewhere', address: one!.address }, other)).status, 404, "another account's endpoint does not exist for it");
+    assert.equal((await fetch(`${app.url}/v1/endpoints/${one!.address}`, { headers: { authorization: `Bearer ${other}` } })).status, 404);
+    const released = await post('/v1/releases', { accountId: 'acct-alloc', address: one!.address });
+    assert.equal(released.status, 200);
+    assert.equal(((await released.json()) as { state: string }).state, 'AGING');
+    for (let i = 0; i < 100 && (await db().endpoint.findUniqueOrThrow({ where: { id: one!.id } })).state !== 'AVAILABLE'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const reserved = await post('/v1/reservations', { accountId: 'acct-alloc', address: one!.address, minutes: 5 });
+    assert.equal(reserved.status, 201);
+    assert.equal(((await reserved.json()) as { state: string }).state, 'RESERVED');
+    const twice = await post('/v1/reservations', { accountId: 'acct-alloc', address: one!.address });
+    assert.equal(twice.status, 409);
+    assert.match(((await twice.json()) as { error: { message: string } }).error.message, /endpoint is RESERVED, not AVAILABLE/);
+    const insight = (await (await fetch(`${app.url}/v1/endpoints/${one!.address}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { history: { toState: string; cause: string }[]; classifierTags: string[] };
+    assert.deepEqual(insight.history.map((h) => h.toState), ['QUARANTINE', 'TESTING', 'AVAILABLE', 'ALLOCATED', 'AGING', 'TESTING', 'AVAILABLE', 'RESERVED']);
+    assert.ok(insight.classifierTags.includes('npa:425'));
+    assert.equal((await fetch(`${app.url}/v1/endpoints/${one!.address}`, { headers: { authorization: `Bearer ${await apiKey('OPERATOR')}` } })).status, 200);
+  });
+
   it('allocates by address, refuses another account (404), the wrong scope (403) and bad input (400)', async () => {
-    const [one] = await db().endpoint.findMany({ where: { npa: '425' }, take: 1 });
+    const [one] = await db().endpoint.findMany({ where: { npa: '425', state: 'ALLOCATED' }, take: 1 });
     const again = await allocate({ accountId: 'acct-alloc', address: one!.address });
     assert.equal(again.status, 409);
     assert.match(((await again.json()) as { error: { message: string } }).error.message, /already allocated to this account/);
