@@ -19,7 +19,7 @@ export interface ActivityDeps {
   monitorInput?: InventoryMonitorInput;
   taskQueue?: string;
   /** for numbers accepted from deliveries */
-  policy?: LifecyclePolicy;
+  policy: LifecyclePolicy;
   /** where order forms for carriers without an API are written */
   formsDir?: string;
   carrierHttp?: HttpOptions;
@@ -33,7 +33,7 @@ export function createActivities(deps: ActivityDeps) {
       db: deps.db,
       client: deps.client,
       taskQueue: deps.taskQueue ?? 'endpoint-inventory',
-      policy: deps.policy!,
+      policy: deps.policy,
       formsDir: deps.formsDir ?? '.ei/order-forms',
       http: deps.carrierHttp,
     }),

@@ -5,7 +5,7 @@ import { derivedUuid } from '../src/domain/ids';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../src/db/client';
 import { evaluateGroupings } from '../src/db/groupings';
-import { decide, type GroupingMetrics } from '../src/domain/inventory';
+import { OPEN_ORDER_STATUSES, decide, type GroupingMetrics } from '../src/domain/inventory';
 import { assignRequests, requirementsOf, type ProviderInfo } from '../src/domain/provider-selection';
 import {
   INVENTORY_MONITOR_ID,
@@ -20,7 +20,6 @@ import {
 
 /** Requests carried per pass (most urgent first): keeps workflow payloads small. */
 export const MAX_REQUESTS_PER_PASS = 500;
-const OPEN_STATUSES = ['PENDING', 'SUBMITTED', 'AWAITING_OPERATOR', 'PARTIALLY_DELIVERED'] as const;
 
 export interface PlannedOrder {
   orderId: string;
@@ -147,7 +146,7 @@ export function inventoryActivities(deps: InventoryDeps) {
              WHERE e.state = 'AVAILABLE' AND e.classifier_tags @> ${r.tags}::text[] AND e.provider_id IS NOT NULL
                AND NOT EXISTS (
                  SELECT 1 FROM order_lines l JOIN provider_orders po ON po.id = l.order_id
-                  WHERE po.direction = 'RELEASE' AND po.status::text = ANY(${[...OPEN_STATUSES]}::text[])
+                  WHERE po.direction = 'RELEASE' AND po.status::text = ANY(${[...OPEN_ORDER_STATUSES]}::text[])
                     AND e.id::text = ANY(l.endpoint_ids))
              ORDER BY e.quality_score ASC NULLS FIRST, e.monthly_cost_cents DESC, e.address
              LIMIT ${r.quantity}`;

@@ -10,6 +10,7 @@ import type { Db } from '../src/db/client';
 import { ApiCarrierAdapter, CarrierRejected, ManualCarrierAdapter, type CarrierAdapter, type HttpOptions } from '../src/carriers/adapter';
 import { inherentTags } from '../src/domain/classification';
 import { parseAddress, AddressError, type ParsedAddress } from '../src/domain/numbers';
+import { OPEN_ORDER_STATUSES } from '../src/domain/inventory';
 import { assignRequests, type ProviderInfo } from '../src/domain/provider-selection';
 import { ingestEndpoints } from '../src/usecases/ingest';
 import { startWorkflowForRow } from '../src/usecases/reconcile';
@@ -21,7 +22,6 @@ import {
   type LifecyclePolicy,
 } from '../workflows/shared';
 
-const OPEN = ['PENDING', 'SUBMITTED', 'AWAITING_OPERATOR', 'PARTIALLY_DELIVERED'] as const;
 const INHERENT = new Set(['country', 'region', 'npa', 'nxx', 'kind', 'vanity', 'word']);
 
 export interface OrderDeps {
@@ -269,7 +269,7 @@ export function orderActivities(deps: OrderDeps) {
                avg(extract(epoch FROM po.completed_at - po.submitted_at)) FILTER (WHERE po.status = 'DELIVERED')::float8 AS lead
           FROM provider_orders po JOIN order_lines l ON l.order_id = po.id
          WHERE po.provider_id = ${input.providerId} AND po.direction = 'ACQUIRE'
-           AND po.status::text <> ALL(${[...OPEN]}::text[])`;
+           AND po.status::text <> ALL(${[...OPEN_ORDER_STATUSES]}::text[])`;
       if (!s || s.orders === 0) return (await db.provider.findUniqueOrThrow({ where: { id: input.providerId } })).reliabilityScore;
       const fillRate = s.requested ? s.accepted / s.requested : 1;
       const delivered = s.accepted + s.rejected;

@@ -3,7 +3,7 @@
 // that moment), the bulk rebuild, and the monitor's one set-based evaluation
 // pass over every grouping, which also keeps each result as a snapshot.
 import type { Db } from './client';
-import type { GroupingMetrics, Thresholds } from '../domain/inventory';
+import { OPEN_ORDER_STATUSES, type GroupingMetrics, type Thresholds } from '../domain/inventory';
 
 export interface GroupingInput extends Thresholds {
   name: string;
@@ -129,14 +129,14 @@ export async function evaluateGroupings(
       SELECT l.grouping_id, sum(greatest(l.quantity - l.accepted - l.rejected, 0)) AS on_order
         FROM order_lines l JOIN provider_orders po ON po.id = l.order_id
        WHERE po.direction = 'ACQUIRE'
-         AND po.status IN ('PENDING', 'SUBMITTED', 'AWAITING_OPERATOR', 'PARTIALLY_DELIVERED')
+         AND po.status::text = ANY(${[...OPEN_ORDER_STATUSES]}::text[])
          AND l.grouping_id IS NOT NULL
        GROUP BY 1
     ), rel AS (
       SELECT l.grouping_id, sum(cardinality(l.endpoint_ids)) AS on_release
         FROM order_lines l JOIN provider_orders po ON po.id = l.order_id
        WHERE po.direction = 'RELEASE'
-         AND po.status IN ('PENDING', 'SUBMITTED', 'AWAITING_OPERATOR', 'PARTIALLY_DELIVERED')
+         AND po.status::text = ANY(${[...OPEN_ORDER_STATUSES]}::text[])
          AND l.grouping_id IS NOT NULL
        GROUP BY 1
     ), a AS (

@@ -86,6 +86,9 @@ export function decide(m: GroupingMetrics): Decision | null {
 
 // ------------------------------------------------------------ reference evaluation
 
+/** An order in one of these is still coming: its outstanding numbers count as on order. */
+export const OPEN_ORDER_STATUSES = ['PENDING', 'SUBMITTED', 'AWAITING_OPERATOR', 'PARTIALLY_DELIVERED'] as const;
+
 export const ALLOCATED_STATES: readonly EndpointStateName[] = ['ALLOCATED', 'PORTING_OUT'];
 export const PIPELINE_STATES: readonly EndpointStateName[] = ['ORDERED', 'QUARANTINE', 'AGING', 'TESTING', 'PORTING_IN'];
 

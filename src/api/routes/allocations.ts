@@ -13,14 +13,14 @@ import { BadRequest, Conflict, HttpError, NotFound } from '../errors';
 import { principalOf, type Auth } from '../middleware/auth';
 import type { Db } from '../../db/client';
 import { normaliseTags, TagError } from '../../domain/classification';
-import { addressField } from '../input';
+import { addressField, areaCode, countryCode } from '../input';
 import type { TemporalGateway } from '../../temporal/client';
 import { allocateUpdate, endpointWorkflowId, type EndpointStatus } from '../../../workflows/shared';
 
 const Criteria = z
   .object({
-    country: z.string().regex(/^[A-Za-z]{2}$/, 'an ISO 3166 alpha-2 code').optional(),
-    npa: z.string().regex(/^\d{2,5}$/, '2-5 digits').optional(),
+    country: countryCode.optional(),
+    npa: areaCode.optional(),
     nxx: z.string().regex(/^\d{6}$/, 'npa + nxx, 6 digits').optional(),
     kind: z.enum(['mobile', 'fixed_line', 'fixed_line_or_mobile', 'toll_free', 'short_code', 'sip']).optional(),
     capabilities: z.array(z.enum(['voice', 'sms', 'mms', 'fax'])).max(4).optional(),

@@ -9,7 +9,7 @@ import { Prisma } from '../../db/generated/client';
 import { errorResponse as error, jsonContent as json, z } from '../openapi';
 import { BadRequest } from '../errors';
 import { principalOf, type Auth } from '../middleware/auth';
-import { addressField } from '../input';
+import { addressField, areaCode, countryCode } from '../input';
 import type { Db } from '../../db/client';
 import { lettersToDigits } from '../../domain/classification';
 
@@ -33,8 +33,8 @@ const pattern = (field: string, min: number) =>
 
 const Query = z
   .object({
-    country: z.string().regex(/^[A-Za-z]{2}$/, 'an ISO 3166 alpha-2 code').optional(),
-    npa: z.string().regex(/^\d{2,5}$/, '2-5 digits').optional(),
+    country: countryCode.optional(),
+    npa: areaCode.optional(),
     nxx: z.string().regex(/^\d{3}$/, '3 digits').optional(),
     kind: z.enum(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'SHORT_CODE', 'SIP']).optional(),
     capabilities: z
