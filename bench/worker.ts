@@ -1,5 +1,5 @@
-// The benchmark's worker process: the production worker with bench/workflows.ts
-// (endpoint workflow + idle baseline). Run as a child so its memory is its own.
+// The benchmarks' worker process: the production worker with bench/workflows.ts
+// (production workflows + the baselines). Run as a child so its memory is its own.
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';

@@ -39,6 +39,12 @@ const schema = z.object({
   READY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** how long SIGTERM waits for in-flight requests and activities */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+  /** requests per minute per API key, per API process, unless the key has its own (api_keys.rate_limit) */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).default(1200),
+  /** how long an Idempotency-Key's first answer is kept (and replayed) */
+  IDEMPOTENCY_TTL: duration.prefault('24 hours'),
+  /** a request holding an Idempotency-Key that has not answered after this long is presumed dead: a retry may run it again */
+  IDEMPOTENCY_LEASE: duration.prefault('2 minutes'),
 
   // ---- endpoint lifecycle (fixed per workflow when it starts)
   QUARANTINE_NEW: duration.prefault('30 days'),

@@ -13,12 +13,18 @@ import { allocationRoutes } from './routes/allocations';
 import { searchRoutes } from './routes/search';
 import { endpointRoutes } from './routes/endpoints';
 import { authenticate } from './middleware/auth';
+import { routingRoutes } from './routes/routing';
+import { requestLogging } from './middleware/requests';
+import { RateLimiter } from './middleware/rate-limit';
+import { idempotency } from './middleware/idempotency';
+import { createMetrics } from './metrics';
+import type { Config } from '../config';
 
 export interface AppDeps {
   db: Db;
   temporal: TemporalGateway;
   log: Logger;
-  config: { API_BODY_LIMIT: string; READY_TIMEOUT_MS: number; WEBHOOK_TOLERANCE: number };
+  config: Pick<Config, 'API_BODY_LIMIT' | 'READY_TIMEOUT_MS' | 'WEBHOOK_TOLERANCE' | 'RATE_LIMIT_PER_MINUTE' | 'IDEMPOTENCY_TTL' | 'IDEMPOTENCY_LEASE'>;
   /** tells the inventory monitor the shelf changed (coalesced); default: nobody */
   notifier?: { notify(): void };
 }
@@ -29,6 +35,8 @@ export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const metrics = createMetrics({ db: deps.db, temporal: deps.temporal, timeoutMs: deps.config.READY_TIMEOUT_MS });
+  app.use(requestLogging(deps.log, metrics.observe));
   // the raw bytes are kept: carrier webhooks are signed over them
   app.use(
     express.json({
@@ -42,10 +50,28 @@ export function buildApp(deps: AppDeps): Express {
 
   const registry = createRegistry();
   app.use(healthRoutes({ db: deps.db, temporal: deps.temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));
-  const auth = authenticate(deps.db);
-  registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer ei_<prefix>_<secret> (npm run key:create)' });
+  const auth = authenticate(deps.db, {
+    limiter: new RateLimiter(deps.config.RATE_LIMIT_PER_MINUTE),
+    after: idempotency(deps.db, { ttlMs: deps.config.IDEMPOTENCY_TTL, leaseMs: deps.config.IDEMPOTENCY_LEASE, onReplay: () => metrics.idempotentReplays.inc() }),
+  });
+  registry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'Authorization: Bearer ei_<prefix>_<secret> (npm run key:create). Each operation lists the scopes it accepts in `x-scopes`. ' +
+      'Every POST takes an optional Idempotency-Key header: the same key and body get the first answer again (Idempotent-Replayed: true), ' +
+      'another body 422, a duplicate while the first still runs 409.',
+  });
+  registry.registerPath({
+    method: 'get', path: '/metrics', summary: 'Prometheus metrics: request latencies, inventory per grouping, orders by status, workflows in error',
+    responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.use(groupingRoutes({ db: deps.db, temporal: deps.temporal }, registry, auth));
   app.use(searchRoutes({ db: deps.db, notify: () => deps.notifier?.notify() }, registry, auth));
+  app.use(routingRoutes({ db: deps.db }, registry, auth));
   app.use(endpointRoutes({ db: deps.db, temporal: deps.temporal, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(allocationRoutes({ db: deps.db, temporal: deps.temporal, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry, auth));

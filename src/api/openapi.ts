@@ -31,3 +31,12 @@ export const errorResponse = {
   description: 'error: `{error: {code, message, issues?}}`',
   ...jsonContent(z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ field: z.string(), reason: z.string() })).optional() }) })),
 };
+
+/**
+ * A route that needs an API key of one of these scopes: the document says so
+ * (security + `x-scopes`), and test/api/openapi.test.ts holds every route to it.
+ */
+export const secured = (...scopes: ('PLATFORM' | 'OPERATOR' | 'CARRIER')[]) => ({
+  security: [{ apiKey: [] }],
+  'x-scopes': scopes.map((s) => s.toLowerCase()),
+});

@@ -67,7 +67,8 @@ describe('health and readiness', () => {
       assert.equal(bad.status, 400);
       const body = (await bad.json()) as { error: { code: string; message: string } };
       assert.equal(body.error.code, 'malformed_json');
-      assert.match(body.error.message, /^body: not valid JSON/);
+      assert.match(body.error.message, /^\(body\): not valid JSON/);
+      assert.ok(bad.headers.get('x-request-id'), 'every answer carries its request id');
     });
   });
 

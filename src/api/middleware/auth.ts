@@ -2,9 +2,10 @@
 // the whole key is stored; the prefix finds the row. Scopes: platform (acts
 // for its accounts only), operator, carrier (its provider only).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler, Request } from 'express';
+import type { RequestHandler, Request, Response } from 'express';
 import type { Db } from '../../db/client';
 import { HttpError } from '../errors';
+import type { RateLimiter } from './rate-limit';
 
 export type Scope = 'PLATFORM' | 'OPERATOR' | 'CARRIER';
 
@@ -14,6 +15,8 @@ export interface Principal {
   scope: Scope;
   accountIds: string[];
   providerId: string | null;
+  /** requests per minute; null = RATE_LIMIT_PER_MINUTE */
+  rateLimit: number | null;
 }
 
 export class Unauthorized extends HttpError {
@@ -30,7 +33,7 @@ export class Forbidden extends HttpError {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Makes a key; the secret is shown once, only its hash is kept. */
-export async function createApiKey(db: Db, opts: { name: string; scope: Scope; accountIds?: string[]; providerId?: string }): Promise<{ id: string; key: string }> {
+export async function createApiKey(db: Db, opts: { name: string; scope: Scope; accountIds?: string[]; providerId?: string; rateLimit?: number }): Promise<{ id: string; key: string }> {
   const prefix = randomBytes(6).toString('hex');
   const key = `ei_${prefix}_${randomBytes(24).toString('base64url')}`;
   const row = await db.apiKey.create({
@@ -40,6 +43,7 @@ export async function createApiKey(db: Db, opts: { name: string; scope: Scope; a
       name: opts.name,
       scope: opts.scope,
       providerId: opts.providerId ?? null,
+      rateLimit: opts.rateLimit ?? null,
       accounts: { create: (opts.accountIds ?? []).map((accountId) => ({ accountId })) },
     },
   });
@@ -54,8 +58,20 @@ export function principalOf(req: Request): Principal {
 
 export type Auth = (...scopes: Scope[]) => RequestHandler;
 
-/** Checks the key (cached a short while) and requires one of `scopes`. */
-export function authenticate(db: Db, cacheMs = 10_000): Auth {
+export interface AuthOptions {
+  /** a revoked key keeps working this long at most */
+  cacheMs?: number;
+  limiter?: RateLimiter;
+  /** runs after the key is known (Idempotency-Key); false = already answered */
+  after?: (req: Request, res: Response, who: Principal) => Promise<boolean>;
+}
+
+/**
+ * Checks the key (cached a short while), requires one of `scopes`, counts the
+ * request against the key's rate limit, then applies `after` (idempotency).
+ */
+export function authenticate(db: Db, opts: AuthOptions = {}): Auth {
+  const cacheMs = opts.cacheMs ?? 10_000;
   const cache = new Map<string, { p: Principal | null; until: number }>();
   const lookup = async (key: string): Promise<Principal | null> => {
     const hit = cache.get(key);
@@ -66,14 +82,14 @@ export function authenticate(db: Db, cacheMs = 10_000): Auth {
       const row = await db.apiKey.findUnique({ where: { prefix }, include: { accounts: true } });
       const given = Buffer.from(sha256(key));
       if (row && !row.revokedAt && given.length === row.hash.length && timingSafeEqual(given, Buffer.from(row.hash))) {
-        p = { keyId: row.id, name: row.name, scope: row.scope, accountIds: row.accounts.map((a) => a.accountId), providerId: row.providerId };
+        p = { keyId: row.id, name: row.name, scope: row.scope, accountIds: row.accounts.map((a) => a.accountId), providerId: row.providerId, rateLimit: row.rateLimit };
       }
     }
     cache.set(key, { p, until: Date.now() + cacheMs });
     return p;
   };
   return (...scopes: Scope[]): RequestHandler =>
-    async (req, _res, next) => {
+    async (req, res, next) => {
       const header = req.get('authorization');
       const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : req.get('x-api-key');
       if (!key) throw new Unauthorized('Authorization: missing API key (Authorization: Bearer <key>)');
@@ -81,6 +97,8 @@ export function authenticate(db: Db, cacheMs = 10_000): Auth {
       if (!p) throw new Unauthorized('Authorization: unknown or revoked API key');
       if (!scopes.includes(p.scope)) throw new Forbidden(`a ${p.scope.toLowerCase()} key cannot do this (needs ${scopes.map((s) => s.toLowerCase()).join(' or ')})`);
       (req as Request & { principal?: Principal }).principal = p;
+      opts.limiter?.take(p.keyId, p.rateLimit, res);
+      if (opts.after && !(await opts.after(req, res, p))) return;
       next();
     };
 }

@@ -2,8 +2,9 @@
 // message; bad input is a 400 naming the field; nothing leaks a stack trace.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { BadRequest, HttpError, Unavailable } from '../errors';
+import { BadRequest, HttpError } from '../errors';
 import type { Logger } from '../../logger';
+import { requestContext } from './requests';
 
 export const notFoundHandler: RequestHandler = (req, res) => {
   res.status(404).json({ error: { code: 'not_found', message: `no route ${req.method} ${req.path}` } });
@@ -11,6 +12,7 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    const requestId = requestContext(req)?.id;
     if (err instanceof ZodError) {
       // an unknown field is named itself, not its parent
       const issues = err.issues.flatMap((i) =>
@@ -19,31 +21,27 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
           : [{ field: i.path.join('.') || '(body)', reason: i.message }],
       );
       res.status(400).json({
-        error: { code: 'bad_request', message: issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues },
+        error: { code: 'bad_request', message: issues.map((i) => `${i.field}: ${i.reason}`).join('; '), issues, requestId },
       });
       return;
     }
     if (err instanceof HttpError) {
-      if (err instanceof Unavailable) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      const retry = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retry === 'number') res.setHeader('Retry-After', String(retry));
       const issues = err instanceof BadRequest && err.issues.length ? { issues: err.issues } : {};
-      res.status(err.status).json({ error: { code: err.code, message: err.message, ...issues, ...(err.details === undefined ? {} : { details: err.details }) } });
+      res.status(err.status).json({ error: { code: err.code, message: err.message, ...issues, ...(err.details === undefined ? {} : { details: err.details }), requestId } });
       return;
     }
     // body-parser's own errors carry a status and a type
     const e = err as { status?: number; type?: string; message?: string };
-    if (e.type === 'entity.parse.failed') {
-      res.status(400).json({ error: { code: 'malformed_json', message: `body: not valid JSON (${e.message})` } });
-      return;
-    }
-    if (e.type === 'entity.too.large') {
-      res.status(413).json({ error: { code: 'body_too_large', message: 'body: larger than the limit' } });
-      return;
-    }
-    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      res.status(e.status).json({ error: { code: e.type ?? 'bad_request', message: e.message ?? 'bad request' } });
-      return;
-    }
-    log.error({ err, path: req.path }, 'unhandled error');
-    res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+    // body-parser's own errors: the body as a whole is the field
+    const body = (code: string, reason: string, status = 400) =>
+      res.status(status).json({ error: { code, message: `(body): ${reason}`, issues: [{ field: '(body)', reason }], requestId } });
+    if (e.type === 'entity.parse.failed') return void body('malformed_json', `not valid JSON (${e.message})`);
+    if (e.type === 'entity.too.large') return void body('body_too_large', `larger than the limit of ${(e as { limit?: number }).limit ?? '?'} bytes`);
+    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return void body('unsupported_encoding', e.message ?? 'unsupported encoding', 415);
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return void body(e.type ?? 'bad_request', e.message ?? 'bad request', e.status);
+    (requestContext(req)?.log ?? log).error({ err, path: req.path }, 'unhandled error');
+    res.status(500).json({ error: { code: 'internal', message: 'internal error', requestId } });
   };
 }

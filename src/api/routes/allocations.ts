@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { errorResponse as error, jsonContent as json, z } from '../openapi';
+import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
 import { BadRequest, Conflict, HttpError, NotFound } from '../errors';
 import { principalOf, type Auth } from '../middleware/auth';
 import type { Db } from '../../db/client';
@@ -69,6 +69,7 @@ function criteriaTags(c: z.infer<typeof Criteria>): string[] {
 export function allocationRoutes(deps: AllocationDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   registry.registerPath({
+    ...secured('PLATFORM'),
     method: 'post', path: '/v1/allocations', summary: 'Allocate an endpoint to an account: by address, or the best match for criteria',
     request: { body: json(Allocate) },
     responses: { 201: { description: 'allocated: the endpoint status', ...json(z.record(z.string(), z.unknown())) }, 400: error, 401: error, 403: error, 404: error, 409: error },

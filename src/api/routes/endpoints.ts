@@ -4,7 +4,7 @@
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { errorResponse as error, jsonContent as json, z } from '../openapi';
+import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
 import { Conflict, NotFound } from '../errors';
 import { principalOf, type Auth, type Principal } from '../middleware/auth';
 import { addressField } from '../input';
@@ -42,7 +42,7 @@ export function endpointRoutes(deps: EndpointDeps, registry: OpenAPIRegistry, au
     }
   };
 
-  registry.registerPath({ method: 'post', path: '/v1/reservations', summary: 'Reserve an AVAILABLE endpoint for an account for some minutes (it returns to AVAILABLE by itself)', request: { body: json(Reserve) }, responses: { 201: { description: 'reserved' }, 400: error, 404: error, 409: error } });
+  registry.registerPath({ ...secured('PLATFORM'), method: 'post', path: '/v1/reservations', summary: 'Reserve an AVAILABLE endpoint for an account for some minutes (it returns to AVAILABLE by itself)', request: { body: json(Reserve) }, responses: { 201: { description: 'reserved' }, 400: error, 404: error, 409: error } });
   router.post('/v1/reservations', auth('PLATFORM'), async (req, res) => {
     const body = Reserve.parse(req.body);
     ownAccount(principalOf(req), body.accountId);
@@ -52,7 +52,7 @@ export function endpointRoutes(deps: EndpointDeps, registry: OpenAPIRegistry, au
     res.status(201).json(status);
   });
 
-  registry.registerPath({ method: 'post', path: '/v1/releases', summary: "Release an account's endpoint (allocated: it ages before reuse; reserved: available again)", request: { body: json(Release) }, responses: { 200: { description: 'released' }, 400: error, 404: error, 409: error } });
+  registry.registerPath({ ...secured('PLATFORM'), method: 'post', path: '/v1/releases', summary: "Release an account's endpoint (allocated: it ages before reuse; reserved: available again)", request: { body: json(Release) }, responses: { 200: { description: 'released' }, 400: error, 404: error, 409: error } });
   router.post('/v1/releases', auth('PLATFORM'), async (req, res) => {
     const body = Release.parse(req.body);
     const who = principalOf(req);
@@ -66,7 +66,7 @@ export function endpointRoutes(deps: EndpointDeps, registry: OpenAPIRegistry, au
     res.json(status);
   });
 
-  registry.registerPath({ method: 'get', path: '/v1/endpoints/{address}', summary: 'Insight: the record, classifiers, scores and full history of an endpoint', request: { params: AddressParam }, responses: { 200: { description: 'the endpoint' }, 400: error, 404: error } });
+  registry.registerPath({ ...secured('PLATFORM', 'OPERATOR'), method: 'get', path: '/v1/endpoints/{address}', summary: 'Insight: the record, classifiers, scores and full history of an endpoint', request: { params: AddressParam }, responses: { 200: { description: 'the endpoint' }, 400: error, 404: error } });
   router.get('/v1/endpoints/:address', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
     const address = addressField(AddressParam.parse(req.params).address);
     const who = principalOf(req);

@@ -3,7 +3,7 @@
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { errorResponse, jsonContent, z } from '../openapi';
+import { errorResponse, jsonContent, secured, z } from '../openapi';
 import { BadRequest, Conflict, NotFound, Unavailable } from '../errors';
 import type { Db } from '../../db/client';
 import { createGrouping, evaluateGroupings, updateGrouping } from '../../db/groupings';
@@ -71,12 +71,13 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, au
   const json = jsonContent;
   const error = errorResponse;
 
-  registry.registerPath({ method: 'get', path: '/v1/groupings', summary: 'List classification groupings', responses: { 200: { description: 'groupings', ...json(z.object({ groupings: z.array(Grouping) })) } } });
+  registry.registerPath({ ...secured('OPERATOR'), method: 'get', path: '/v1/groupings', summary: 'List classification groupings', responses: { 200: { description: 'groupings', ...json(z.object({ groupings: z.array(Grouping) })) } } });
   router.get('/v1/groupings', auth('OPERATOR'), async (_req, res) => {
     res.json({ groupings: await deps.db.classificationGrouping.findMany({ orderBy: { name: 'asc' } }) });
   });
 
   registry.registerPath({
+    ...secured('OPERATOR'),
     method: 'post', path: '/v1/groupings', summary: 'Create a grouping (a conjunction of classifier tags with thresholds)',
     request: { body: json(GroupingBody) },
     responses: { 201: { description: 'created', ...json(Grouping) }, 400: error, 409: error },
@@ -95,6 +96,7 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, au
   });
 
   registry.registerPath({
+    ...secured('OPERATOR'),
     method: 'patch', path: '/v1/groupings/{id}', summary: 'Change a grouping', request: { params: Id, body: json(GroupingPatch) },
     responses: { 200: { description: 'changed', ...json(Grouping) }, 400: error, 404: error, 409: error },
   });
@@ -115,6 +117,7 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, au
   });
 
   registry.registerPath({
+    ...secured('OPERATOR'),
     method: 'get', path: '/v1/inventory', summary: 'Inventory per grouping: counts, on order, allocation rate, unmet searches, trend, depletion',
     request: { query: ReportQuery }, responses: { 200: { description: 'report', ...json(z.object({ groupings: z.array(z.record(z.string(), z.unknown())) })) }, 400: error },
   });
@@ -125,6 +128,7 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, au
   });
 
   registry.registerPath({
+    ...secured('OPERATOR'),
     method: 'post', path: '/v1/inventory/check', summary: "Operator's check-now: the monitor evaluates at once and answers with its report",
     responses: { 200: { description: 'the report', ...json(z.record(z.string(), z.unknown())) }, 503: error },
   });

@@ -6,7 +6,7 @@ import { Router, type Request } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
-import { errorResponse, jsonContent, z } from '../openapi';
+import { errorResponse, jsonContent, secured, z } from '../openapi';
 import { NotFound } from '../errors';
 import { Unauthorized } from '../middleware/auth';
 import type { Db } from '../../db/client';
@@ -83,7 +83,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Au
     res.status(202).json({ status: 'accepted' });
   });
 
-  registry.registerPath({ method: 'get', path: '/v1/orders', summary: 'Provider orders, newest first', request: { query: OrderQuery }, responses: { 200: { description: 'orders', ...json(z.object({ orders: z.array(z.record(z.string(), z.unknown())) })) }, 400: error } });
+  registry.registerPath({ ...secured('OPERATOR'), method: 'get', path: '/v1/orders', summary: 'Provider orders, newest first', request: { query: OrderQuery }, responses: { 200: { description: 'orders', ...json(z.object({ orders: z.array(z.record(z.string(), z.unknown())) })) }, 400: error } });
   router.get('/v1/orders', auth('OPERATOR'), async (req, res) => {
     const q = OrderQuery.parse(req.query);
     const orders = await deps.db.providerOrder.findMany({
@@ -95,7 +95,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Au
     res.json({ orders });
   });
 
-  registry.registerPath({ method: 'get', path: '/v1/orders/{id}', summary: 'An order with its lines and every delivered number with its outcome', request: { params: Id }, responses: { 200: { description: 'the order', ...json(z.record(z.string(), z.unknown())) }, 404: error } });
+  registry.registerPath({ ...secured('OPERATOR'), method: 'get', path: '/v1/orders/{id}', summary: 'An order with its lines and every delivered number with its outcome', request: { params: Id }, responses: { 200: { description: 'the order', ...json(z.record(z.string(), z.unknown())) }, 404: error } });
   router.get('/v1/orders/:id', auth('OPERATOR'), async (req, res) => {
     const { id } = Id.parse(req.params);
     const order = await deps.db.providerOrder.findUnique({ where: { id }, include: { lines: true, deliveries: { orderBy: { id: 'asc' } } } });
@@ -103,7 +103,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Au
     res.json({ ...order, deliveries: order.deliveries.map((d) => ({ ...d, id: String(d.id) })) });
   });
 
-  registry.registerPath({ method: 'get', path: '/v1/orders/{id}/form.{format}', summary: 'The order form for a carrier without an API (csv, or html to print)', request: { params: z.object({ id: z.string().uuid(), format: z.enum(['csv', 'html']) }) }, responses: { 200: { description: 'the form' }, 404: error } });
+  registry.registerPath({ ...secured('OPERATOR'), method: 'get', path: '/v1/orders/{id}/form.{format}', summary: 'The order form for a carrier without an API (csv, or html to print)', request: { params: z.object({ id: z.string().uuid(), format: z.enum(['csv', 'html']) }) }, responses: { 200: { description: 'the form' }, 404: error } });
   router.get('/v1/orders/:id/form.:format', auth('OPERATOR'), async (req, res) => {
     const { id, format } = z.object({ id: z.string().uuid(), format: z.enum(['csv', 'html']) }).parse(req.params);
     const order = await deps.db.providerOrder.findUnique({ where: { id }, include: { lines: true, provider: true } });
@@ -119,6 +119,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Au
   });
 
   registry.registerPath({
+    ...secured('OPERATOR'),
     method: 'post', path: '/v1/orders/{id}/deliveries', summary: "An operator's entry of the numbers a carrier without an API delivered",
     request: { params: Id, body: json(OperatorEntry) }, responses: { 202: { description: 'handed to the order' }, 400: error, 404: error },
   });
@@ -137,6 +138,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Au
   });
 
   registry.registerPath({
+    ...secured('PLATFORM', 'OPERATOR'),
     method: 'post', path: '/v1/traffic', summary: 'Inbound calls or messages the call router saw for an unallocated number (judged in quarantine)',
     request: { body: json(Traffic) }, responses: { 202: { description: 'passed to the endpoint' }, 400: error, 404: error },
   });

@@ -6,7 +6,7 @@
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Prisma } from '../../db/generated/client';
-import { errorResponse as error, jsonContent as json, z } from '../openapi';
+import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
 import { BadRequest } from '../errors';
 import { principalOf, type Auth } from '../middleware/auth';
 import { addressField, areaCode, countryCode } from '../input';
@@ -74,6 +74,7 @@ interface Row {
 export function searchRoutes(deps: SearchDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   registry.registerPath({
+    ...secured('PLATFORM', 'OPERATOR'),
     method: 'get', path: '/v1/endpoints', summary: 'Search AVAILABLE endpoints (paged by address: pass the last address as `after`)',
     request: { query: Query },
     responses: { 200: { description: 'matches', ...json(z.object({ endpoints: z.array(z.record(z.string(), z.unknown())), next: z.string().nullable() })) }, 400: error, 401: error, 403: error },

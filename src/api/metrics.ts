@@ -1,0 +1,105 @@
+// Prometheus metrics for GET /metrics: request latencies by route, the
+// inventory per grouping and state, orders by status, and workflows that
+// ended in error (counted by Temporal's visibility). The database and
+// Temporal figures are read when scraped; a dependency that does not answer
+// within the timeout leaves its figures out and counts a scrape error.
+import type { Request } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Db } from '../db/client';
+import type { TemporalGateway } from '../temporal/client';
+import { withTimeout } from '../temporal/client';
+import { routeOf } from './middleware/requests';
+
+export interface ApiMetrics {
+  registry: Registry;
+  observe(req: Request, status: number, seconds: number): void;
+  rateLimited: Counter;
+  idempotentReplays: Counter;
+}
+
+export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeoutMs: number }): ApiMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'endpoint_inventory_api_' });
+  const scrapeErrors = new Counter({ name: 'endpoint_inventory_scrape_errors_total', help: 'metrics a scrape could not read, by source', labelNames: ['source'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'endpoint_inventory_http_request_duration_seconds',
+    help: 'API request latency by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const rateLimited = new Counter({ name: 'endpoint_inventory_rate_limited_total', help: 'requests refused with 429 by the per-key rate limit', registers: [registry] });
+  const idempotentReplays = new Counter({ name: 'endpoint_inventory_idempotent_replays_total', help: 'POSTs answered from an earlier request with the same Idempotency-Key', registers: [registry] });
+
+  const read = async <T>(source: string, run: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await withTimeout(run(), deps.timeoutMs, source);
+    } catch {
+      scrapeErrors.inc({ source });
+      return undefined;
+    }
+  };
+
+  new Gauge({
+    name: 'endpoint_inventory_grouping_endpoints',
+    help: 'endpoints per classification grouping and state (exact counts kept by the database)',
+    labelNames: ['grouping', 'state'],
+    registers: [registry],
+    async collect() {
+      const rows = await read('postgres', () =>
+        deps.db.$queryRaw<{ name: string; state: string; n: number }[]>`
+          SELECT g.name, c.state::text AS state, c.n FROM grouping_counts c JOIN classification_groupings g ON g.id = c.grouping_id WHERE g.enabled`,
+      );
+      this.reset();
+      for (const r of rows ?? []) this.set({ grouping: r.name, state: r.state }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'endpoint_inventory_grouping_minimum',
+    help: 'the minimum AVAILABLE each grouping should hold',
+    labelNames: ['grouping'],
+    registers: [registry],
+    async collect() {
+      const rows = await read('postgres', () => deps.db.classificationGrouping.findMany({ where: { enabled: true }, select: { name: true, minAvailable: true } }));
+      this.reset();
+      for (const r of rows ?? []) this.set({ grouping: r.name }, r.minAvailable);
+    },
+  });
+  new Gauge({
+    name: 'endpoint_inventory_orders',
+    help: 'provider orders by direction and status',
+    labelNames: ['direction', 'status'],
+    registers: [registry],
+    async collect() {
+      const rows = await read('postgres', () => deps.db.providerOrder.groupBy({ by: ['direction', 'status'], _count: { _all: true } }));
+      this.reset();
+      for (const r of rows ?? []) this.set({ direction: r.direction, status: r.status }, r._count._all);
+    },
+  });
+  new Gauge({
+    name: 'endpoint_inventory_workflows_in_error',
+    help: 'workflows that ended Failed or TimedOut, by workflow type (Temporal visibility)',
+    labelNames: ['status', 'type'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const status of ['Failed', 'TimedOut'] as const) {
+        for (const type of ['endpointWorkflow', 'providerOrderWorkflow', 'inventoryMonitorWorkflow', 'inventoryTickWorkflow']) {
+          const n = await read('temporal', async () => (await deps.temporal.client()).workflow.count(`ExecutionStatus = "${status}" AND WorkflowType = "${type}"`));
+          if (n === undefined) return;
+          this.set({ status, type }, n.count);
+        }
+      }
+    },
+  });
+
+  return {
+    registry,
+    rateLimited,
+    idempotentReplays,
+    observe(req, status, seconds) {
+      latency.observe({ method: req.method, route: routeOf(req), status: String(status) }, seconds);
+      if (status === 429) rateLimited.inc();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// Idempotency-Key on every authenticated POST. The first request with a key
+// runs and its answer is stored before it is sent; the same key with the same
+// body gets that answer again (header Idempotent-Replayed: true) and nothing
+// runs twice; the same key with another body is a 422; a duplicate arriving
+// while the first is still running is a 409. Keys are per API key and kept
+// IDEMPOTENCY_TTL. A 5xx answer is not kept: the retry runs again.
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Db } from '../../db/client';
+import { BadRequest, HttpError, Unprocessable } from '../errors';
+import type { Principal } from './auth';
+import { requestContext } from './requests';
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+export class InProgress extends HttpError {
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super(409, 'idempotency_in_progress', 'Idempotency-Key: a request with this key is still running; retry shortly for its answer');
+  }
+}
+
+/** JSON with sorted keys: the same body however its fields are ordered or spaced */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export interface IdempotencyOptions {
+  ttlMs: number;
+  leaseMs: number;
+  onReplay?: () => void;
+}
+
+export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, res: Response, who: Principal) => Promise<boolean> {
+  let sweeps = 0;
+  /** true: the caller goes on to the route; false: answered here */
+  return async (req, res, who) => {
+    if (req.method !== 'POST') return true;
+    const key = req.get('idempotency-key');
+    if (key === undefined) return true;
+    if (!KEY.test(key)) throw new BadRequest('Idempotency-Key: 1-255 printable ASCII characters', [{ field: 'Idempotency-Key', reason: '1-255 printable ASCII characters' }]);
+    const path = req.originalUrl.split('?')[0]!;
+    const hash = createHash('sha256').update(`${req.method} ${path}\n${canonical(req.body ?? null)}`).digest('hex');
+    const expires = new Date(Date.now() + opts.ttlMs);
+    // take the key, or take it over when its record expired or its holder died
+    const [mine] = await db.$queryRaw<{ created_at: Date }[]>`
+      INSERT INTO idempotency_records (api_key_id, key, method, path, request_hash, status, created_at, expires_at)
+      VALUES (${who.keyId}::uuid, ${key}, ${req.method}, ${path}, ${hash}, 'IN_PROGRESS', clock_timestamp(), ${expires})
+      ON CONFLICT (api_key_id, key) DO UPDATE
+        SET method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash, status = 'IN_PROGRESS',
+            response_status = NULL, response_body = NULL, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+        WHERE idempotency_records.expires_at < now()
+           OR (idempotency_records.status = 'IN_PROGRESS' AND idempotency_records.request_hash = EXCLUDED.request_hash
+               AND idempotency_records.created_at < now() - make_interval(secs => ${opts.leaseMs / 1000}))
+      RETURNING created_at`;
+    if (!mine) {
+      const prior = await db.idempotencyRecord.findUnique({ where: { apiKeyId_key: { apiKeyId: who.keyId, key } } });
+      if (!prior) throw new InProgress(); // it was just released by a 5xx: the retry may go again
+      if (prior.requestHash !== hash) {
+        throw new Unprocessable(`Idempotency-Key: already used for another request (${prior.method} ${prior.path} with another body); use a new key`);
+      }
+      if (prior.status === 'IN_PROGRESS') throw new InProgress();
+      opts.onReplay?.();
+      res.setHeader('Idempotent-Replayed', 'true');
+      res.status(prior.responseStatus ?? 200).json(prior.responseBody);
+      return false;
+    }
+
+    if (++sweeps % 500 === 0) void db.$executeRaw`DELETE FROM idempotency_records WHERE expires_at < now()`.catch(() => undefined);
+
+    // the answer is stored before it is sent: a crash after sending cannot make a retry run it twice
+    const send = res.json.bind(res);
+    const where = { apiKeyId: who.keyId, key, createdAt: mine.created_at };
+    res.json = (body: unknown) => {
+      const status = res.statusCode;
+      const store =
+        status >= 500
+          ? db.idempotencyRecord.deleteMany({ where })
+          : db.idempotencyRecord.updateMany({ where, data: { status: 'COMPLETED', responseStatus: status, responseBody: (body ?? {}) as object } });
+      store.then(
+        () => send(body),
+        (err: unknown) => {
+          requestContext(req)?.log.error({ err: (err as Error).message, key }, 'could not store the idempotent answer; a retry will wait out the lease');
+          send(body);
+        },
+      );
+      return res;
+    };
+    return true;
+  };
+}
