@@ -18,13 +18,16 @@ import { requestLogging } from './middleware/requests';
 import { RateLimiter } from './middleware/rate-limit';
 import { idempotency } from './middleware/idempotency';
 import { createMetrics } from './metrics';
-import type { Config } from '../config';
+import { lifecyclePolicy, type Config } from '../config';
+import { providerRoutes } from './routes/providers';
+import { lifecycleRoutes } from './routes/lifecycle';
+import { reconcileRoutes } from './routes/reconcile';
 
 export interface AppDeps {
   db: Db;
   temporal: TemporalGateway;
   log: Logger;
-  config: Pick<Config, 'API_BODY_LIMIT' | 'READY_TIMEOUT_MS' | 'WEBHOOK_TOLERANCE' | 'RATE_LIMIT_PER_MINUTE' | 'IDEMPOTENCY_TTL' | 'IDEMPOTENCY_LEASE'>;
+  config: Config;
   /** tells the inventory monitor the shelf changed (coalesced); default: nobody */
   notifier?: { notify(): void };
 }
@@ -74,6 +77,10 @@ export function buildApp(deps: AppDeps): Express {
   app.use(routingRoutes({ db: deps.db }, registry, auth));
   app.use(endpointRoutes({ db: deps.db, temporal: deps.temporal, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(allocationRoutes({ db: deps.db, temporal: deps.temporal, notify: () => deps.notifier?.notify() }, registry, auth));
+  const lifecycle = { db: deps.db, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, policy: lifecyclePolicy(deps.config) };
+  app.use(lifecycleRoutes({ ...lifecycle, notify: () => deps.notifier?.notify() }, registry, auth));
+  app.use(providerRoutes({ db: deps.db }, registry, auth));
+  app.use(reconcileRoutes(lifecycle, registry, auth));
   app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry, auth));
 
   const document = buildDocument(registry, API_VERSION);

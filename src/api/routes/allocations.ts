@@ -17,7 +17,7 @@ import { addressField, areaCode, countryCode } from '../input';
 import type { TemporalGateway } from '../../temporal/client';
 import { allocateUpdate, endpointWorkflowId, type EndpointStatus } from '../../../workflows/shared';
 
-const Criteria = z
+export const CriteriaSchema = z
   .object({
     country: countryCode.optional(),
     npa: areaCode.optional(),
@@ -26,12 +26,13 @@ const Criteria = z
     capabilities: z.array(z.enum(['voice', 'sms', 'mms', 'fax'])).max(4).optional(),
     tags: z.array(z.string().max(100)).max(8).optional(),
   })
-  .strict();
+  .strict()
+  .openapi('Criteria');
 const Allocate = z
   .object({
     accountId: z.string().min(1).max(64),
     address: z.string().min(1).max(100).optional(),
-    criteria: Criteria.optional(),
+    criteria: CriteriaSchema.optional(),
     applicationUri: z.string().max(2000).optional(),
   })
   .strict()
@@ -48,7 +49,9 @@ export interface AllocationDeps {
   notify: () => void;
 }
 
-function criteriaTags(c: z.infer<typeof Criteria>): string[] {
+export type Criteria = z.infer<typeof CriteriaSchema>;
+
+export function criteriaTags(c: Criteria): string[] {
   const tags = [
     ...(c.country ? [`country:${c.country.toLowerCase()}`] : []),
     ...(c.npa ? [`npa:${c.npa}`] : []),
@@ -66,11 +69,69 @@ function criteriaTags(c: z.infer<typeof Criteria>): string[] {
   }
 }
 
+type Client = Awaited<ReturnType<TemporalGateway['client']>>;
+
+/**
+ * Allocation itself, shared by /v1/allocations and /v1/exchanges: by address,
+ * or the best AVAILABLE match for criteria. Throws 404/409 HttpErrors.
+ */
+export function allocator(deps: AllocationDeps) {
+  const allocateAddress = async (client: Client, address: string, accountId: string, applicationUri: string | undefined, actor: string): Promise<EndpointStatus> =>
+    client.workflow.getHandle(endpointWorkflowId(address)).executeUpdate(allocateUpdate, { args: [{ accountId, applicationUri, actor }] });
+
+  return {
+    async byAddress(input: { address: string; accountId: string; applicationUri?: string; actor: string }): Promise<EndpointStatus> {
+      const client = await deps.temporal.client();
+      try {
+        const status = await allocateAddress(client, input.address, input.accountId, input.applicationUri, input.actor);
+        deps.notify();
+        return status;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new NotFound(`address: no managed endpoint ${input.address}`);
+        if (err instanceof WorkflowUpdateFailedError) throw new Conflict((err.cause as Error)?.message ?? 'refused');
+        throw err;
+      }
+    },
+
+    async byCriteria(input: { criteria: Criteria; accountId: string; applicationUri?: string; actor: string; except?: string }): Promise<EndpointStatus> {
+      const tags = criteriaTags(input.criteria);
+      const client = await deps.temporal.client();
+      const token = randomUUID();
+      for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
+        const [candidate] = await deps.db.$queryRaw<{ id: string; address: string }[]>`
+          UPDATE endpoints SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS}), claim_token = ${token}::uuid
+           WHERE id = (
+             SELECT id FROM endpoints
+              WHERE state = 'AVAILABLE' AND classifier_tags @> ${tags}::text[]
+                AND (claimed_until IS NULL OR claimed_until < now())
+                AND address <> ${input.except ?? ''}
+              ORDER BY quality_score DESC NULLS LAST, address
+              LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING id::text, address`;
+        if (!candidate) break;
+        try {
+          const status = await allocateAddress(client, candidate.address, input.accountId, input.applicationUri, input.actor);
+          deps.notify();
+          return status;
+        } catch (err) {
+          // it moved on (or has no workflow): let it go and take the next candidate
+          await deps.db.$executeRaw`UPDATE endpoints SET claimed_until = NULL, claim_token = NULL WHERE id = ${candidate.id}::uuid AND claim_token = ${token}::uuid`;
+          if (!(err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+      // demand the shelf could not meet: the monitor weighs it
+      await deps.db.unmetSearch.create({ data: { tags, accountId: input.accountId } });
+      deps.notify();
+      throw new HttpError(409, 'none_available', `none available: no AVAILABLE endpoint matches ${tags.join(' + ')}`, { tags });
+    },
+  };
+}
+
 export function allocationRoutes(deps: AllocationDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
+  const allocate = allocator(deps);
   registry.registerPath({
-    ...secured('PLATFORM'),
-    method: 'post', path: '/v1/allocations', summary: 'Allocate an endpoint to an account: by address, or the best match for criteria',
+    ...secured('PLATFORM'), method: 'post', path: '/v1/allocations', summary: 'Allocate an endpoint to an account: by address, or the best match for criteria',
     request: { body: json(Allocate) },
     responses: { 201: { description: 'allocated: the endpoint status', ...json(z.record(z.string(), z.unknown())) }, 400: error, 401: error, 403: error, 404: error, 409: error },
   });
@@ -80,54 +141,12 @@ export function allocationRoutes(deps: AllocationDeps, registry: OpenAPIRegistry
     const who = principalOf(req);
     // another account's business does not exist for this key
     if (!who.accountIds.includes(body.accountId)) throw new NotFound(`accountId: no account ${body.accountId} for this key`);
-    const client = await deps.temporal.client();
-    const allocate = (address: string) =>
-      client.workflow.getHandle(endpointWorkflowId(address)).executeUpdate(allocateUpdate, {
-        args: [{ accountId: body.accountId, applicationUri: body.applicationUri, actor: `key:${who.name}` }],
-      });
-
-    if (body.address !== undefined) {
-      const address = addressField(body.address);
-      try {
-        const status = await allocate(address);
-        deps.notify();
-        res.status(201).json(status);
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw new NotFound(`address: no managed endpoint ${address}`);
-        if (err instanceof WorkflowUpdateFailedError) throw new Conflict((err.cause as Error)?.message ?? 'refused');
-        throw err;
-      }
-      return;
-    }
-
-    const tags = criteriaTags(body.criteria!);
-    const token = randomUUID();
-    for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
-      const [candidate] = await deps.db.$queryRaw<{ id: string; address: string }[]>`
-        UPDATE endpoints SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS}), claim_token = ${token}::uuid
-         WHERE id = (
-           SELECT id FROM endpoints
-            WHERE state = 'AVAILABLE' AND classifier_tags @> ${tags}::text[]
-              AND (claimed_until IS NULL OR claimed_until < now())
-            ORDER BY quality_score DESC NULLS LAST, address
-            LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id::text, address`;
-      if (!candidate) break;
-      try {
-        const status: EndpointStatus = await allocate(candidate.address);
-        deps.notify();
-        res.status(201).json(status);
-        return;
-      } catch (err) {
-        // it moved on (or has no workflow): let it go and take the next candidate
-        await deps.db.$executeRaw`UPDATE endpoints SET claimed_until = NULL, claim_token = NULL WHERE id = ${candidate.id}::uuid AND claim_token = ${token}::uuid`;
-        if (!(err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)) throw err;
-      }
-    }
-    // demand the shelf could not meet: the monitor weighs it
-    await deps.db.unmetSearch.create({ data: { tags, accountId: body.accountId } });
-    deps.notify();
-    throw new HttpError(409, 'none_available', `none available: no AVAILABLE endpoint matches ${tags.join(' + ')}`, { tags });
+    const actor = `key:${who.name}`;
+    const status =
+      body.address !== undefined
+        ? await allocate.byAddress({ address: addressField(body.address), accountId: body.accountId, applicationUri: body.applicationUri, actor })
+        : await allocate.byCriteria({ criteria: body.criteria!, accountId: body.accountId, applicationUri: body.applicationUri, actor });
+    res.status(201).json(status);
   });
 
   return router;

@@ -8,7 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import { errorResponse, jsonContent, secured, z } from '../openapi';
 import { NotFound } from '../errors';
-import { Unauthorized } from '../middleware/auth';
+import { principalOf, Unauthorized } from '../middleware/auth';
 import type { Db } from '../../db/client';
 import { orderFormCsv, orderFormHtml } from '../../carriers/adapter';
 import { verifyWebhook } from '../../carriers/webhook';
@@ -119,15 +119,17 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Au
   });
 
   registry.registerPath({
-    ...secured('OPERATOR'),
-    method: 'post', path: '/v1/orders/{id}/deliveries', summary: "An operator's entry of the numbers a carrier without an API delivered",
+    ...secured('OPERATOR', 'CARRIER'),
+    method: 'post', path: '/v1/orders/{id}/deliveries', summary: "Numbers delivered for an order: an operator's entry for a carrier without an API, or the carrier itself with a carrier key (its own orders only)",
     request: { params: Id, body: json(OperatorEntry) }, responses: { 202: { description: 'handed to the order' }, 400: error, 404: error },
   });
-  router.post('/v1/orders/:id/deliveries', auth('OPERATOR'), async (req, res) => {
+  router.post('/v1/orders/:id/deliveries', auth('OPERATOR', 'CARRIER'), async (req, res) => {
     const { id } = Id.parse(req.params);
     const body = OperatorEntry.parse(req.body);
+    const who = principalOf(req);
     const order = await deps.db.providerOrder.findUnique({ where: { id } });
-    if (!order) throw new NotFound(`no order ${id}`);
+    // a carrier key speaks for its own orders only
+    if (!order || (who.scope === 'CARRIER' && order.providerId !== who.providerId)) throw new NotFound(`no order ${id}`);
     try {
       await signal(orderWorkflowId(id), deliverySignal, { source: 'operator', numbers: body.numbers, final: body.final });
     } catch (err) {

@@ -1,0 +1,99 @@
+// Operators' carriers: create, change, list. A carrier's webhook secret is
+// written, never read back: on create it is generated when not given and
+// shown once in that answer; afterwards only `hasWebhookSecret` is.
+import { randomBytes } from 'node:crypto';
+import { Router } from 'express';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
+import { Conflict, NotFound } from '../errors';
+import type { Auth } from '../middleware/auth';
+import type { Db } from '../../db/client';
+import type { Provider } from '../../db/generated/client';
+
+const KINDS = ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'UAN', 'OTHER', 'SHORT_CODE', 'SIP'] as const;
+const cents = z.number().int().min(0).max(100_000_000);
+const Fields = z.object({
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(['API', 'MANUAL']),
+  apiBaseUrl: z.string().url().max(2000).nullable(),
+  contactEmail: z.string().email().max(320).nullable(),
+  webhookSecret: z.string().min(16, 'at least 16 characters').max(200),
+  countries: z.array(z.string().regex(/^[A-Za-z]{2}$/, 'an ISO 3166 alpha-2 code')).max(300),
+  npas: z.array(z.string().regex(/^\d{2,5}$/, '2-5 digits')).max(2000),
+  kinds: z.array(z.enum(KINDS)).max(KINDS.length),
+  costPerNumberCents: cents,
+  monthlyCostCents: cents,
+  quotaNumbers: z.number().int().min(0).max(100_000_000).nullable(),
+  quotaPeriodDays: z.number().int().min(1).max(3650),
+  active: z.boolean(),
+});
+const ProviderInput = Fields.partial()
+  .required({ name: true, kind: true })
+  .extend({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and -, 2-63 characters') })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.kind === 'API' && !p.apiBaseUrl) ctx.addIssue({ code: 'custom', path: ['apiBaseUrl'], message: 'required for a carrier with an API' });
+  })
+  .openapi('ProviderInput');
+const ProviderPatch = Fields.partial().strict().openapi('ProviderPatch');
+const ProviderView = z
+  .object({
+    id: z.string(), name: z.string(), kind: z.enum(['API', 'MANUAL']), apiBaseUrl: z.string().nullable(), contactEmail: z.string().nullable(),
+    hasWebhookSecret: z.boolean(), countries: z.array(z.string()), npas: z.array(z.string()), kinds: z.array(z.string()),
+    costPerNumberCents: z.number(), monthlyCostCents: z.number(), reliabilityScore: z.number(), fillRate: z.number(),
+    meanLeadTimeSeconds: z.number().nullable(), mismatchRate: z.number(), failureRate: z.number(),
+    quotaNumbers: z.number().nullable(), quotaPeriodDays: z.number(), active: z.boolean(),
+  })
+  .openapi('Provider');
+const Id = z.object({ id: z.string().min(1).max(100) });
+
+function view(p: Provider): z.infer<typeof ProviderView> {
+  const { webhookSecret, createdAt: _c, updatedAt: _u, ...rest } = p;
+  return { ...rest, hasWebhookSecret: webhookSecret !== null };
+}
+
+export function providerRoutes(deps: { db: Db }, registry: OpenAPIRegistry, auth: Auth): Router {
+  const router = Router();
+
+  registry.registerPath({ ...secured('OPERATOR'), method: 'get', path: '/v1/providers', summary: 'Carriers, with their measured reliability', responses: { 200: { description: 'providers', ...json(z.object({ providers: z.array(ProviderView) })) }, 401: error, 403: error } });
+  router.get('/v1/providers', auth('OPERATOR'), async (_req, res) => {
+    res.json({ providers: (await deps.db.provider.findMany({ orderBy: { id: 'asc' } })).map(view) });
+  });
+
+  registry.registerPath({
+    ...secured('OPERATOR'), method: 'post', path: '/v1/providers', summary: 'Add a carrier (the webhook secret is shown once, in this answer)',
+    request: { body: json(ProviderInput) },
+    responses: { 201: { description: 'created', ...json(ProviderView.extend({ webhookSecret: z.string().nullable() })) }, 400: error, 401: error, 403: error, 409: error },
+  });
+  router.post('/v1/providers', auth('OPERATOR'), async (req, res) => {
+    const body = ProviderInput.parse(req.body);
+    const webhookSecret = body.webhookSecret ?? (body.kind === 'API' ? randomBytes(24).toString('base64url') : null);
+    const countries = body.countries?.map((c) => c.toUpperCase());
+    try {
+      const created = await deps.db.provider.create({ data: { ...body, countries, webhookSecret } });
+      res.status(201).json({ ...view(created), webhookSecret });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'P2002') throw new Conflict(`id: a provider ${body.id} exists already`);
+      throw err;
+    }
+  });
+
+  registry.registerPath({
+    ...secured('OPERATOR'), method: 'patch', path: '/v1/providers/{id}', summary: 'Change a carrier (coverage, costs, quota, secret, active)',
+    request: { params: Id, body: json(ProviderPatch) },
+    responses: { 200: { description: 'changed', ...json(ProviderView) }, 400: error, 401: error, 403: error, 404: error },
+  });
+  router.patch('/v1/providers/:id', auth('OPERATOR'), async (req, res) => {
+    const { id } = Id.parse(req.params);
+    const body = ProviderPatch.parse(req.body);
+    const current = await deps.db.provider.findUnique({ where: { id } });
+    if (!current) throw new NotFound(`no provider ${id}`);
+    const kind = body.kind ?? current.kind;
+    const apiBaseUrl = body.apiBaseUrl === undefined ? current.apiBaseUrl : body.apiBaseUrl;
+    if (kind === 'API' && !apiBaseUrl) throw new z.ZodError([{ code: 'custom', path: ['apiBaseUrl'], message: 'required for a carrier with an API', input: apiBaseUrl }]);
+    const updated = await deps.db.provider.update({ where: { id }, data: { ...body, countries: body.countries?.map((c) => c.toUpperCase()) } });
+    res.json(view(updated));
+  });
+
+  return router;
+}
