@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { PidFile, ensureRoleAndDatabase, startPrivatePostgres, startTemporal, say } from '../../scripts/lib/stack';
 import { TIMESKIP_DB, TEST_DB, TEST_PG_PORT, TEST_TEMPORAL_PORT, closeShared, setStack, stack } from './stack';
 
-const pids = new PidFile(join(__dirname, '..', '..', '.ei', 'test.pids'));
+// EI_TEST_PG_CLUSTER / EI_TEST_PG_PORT / EI_TEST_TEMPORAL_PORT(_2) let two runs share a machine
+const CLUSTER = process.env.EI_TEST_PG_CLUSTER ?? 'test';
+const pids = new PidFile(join(__dirname, '..', '..', '.ei', CLUSTER === 'test' ? 'test.pids' : `test-${CLUSTER}.pids`));
 
 export async function mochaGlobalSetup(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const started = Date.now();
   pids.killLeftovers();
-  const pg = await startPrivatePostgres('test', TEST_PG_PORT);
+  const pg = await startPrivatePostgres(CLUSTER, TEST_PG_PORT);
   // a fresh database each run: no test depends on what an earlier run left
   const fresh = async (name: string) => {
     pg.psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
