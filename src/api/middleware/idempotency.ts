@@ -32,6 +32,11 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** what makes two requests "the same": method, path and the body's content */
+export function requestHash(method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${path}\n${canonical(body ?? null)}`).digest('hex');
+}
+
 export interface IdempotencyOptions {
   ttlMs: number;
   leaseMs: number;
@@ -47,7 +52,7 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
     if (key === undefined) return true;
     if (!KEY.test(key)) throw new BadRequest('Idempotency-Key: 1-255 printable ASCII characters', [{ field: 'Idempotency-Key', reason: '1-255 printable ASCII characters' }]);
     const path = req.originalUrl.split('?')[0]!;
-    const hash = createHash('sha256').update(`${req.method} ${path}\n${canonical(req.body ?? null)}`).digest('hex');
+    const hash = requestHash(req.method, path, req.body);
     const expires = new Date(Date.now() + opts.ttlMs);
     // take the key, or take it over when its record expired or its holder died
     const [mine] = await db.$queryRaw<{ created_at: Date }[]>`
