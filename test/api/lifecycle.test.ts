@@ -1,0 +1,214 @@
+// The account's other verbs on the real stack (worker, Temporal, PostgreSQL):
+// routing lookup, exchange, quality feedback, port-out and port-in with their
+// status; Idempotency-Key on allocation (never a second endpoint); operators'
+// providers and reconciliation; carrier keys on their own orders only.
+import assert from 'node:assert/strict';
+import type { Client, Connection } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { buildApp } from '../../src/api/app';
+import { createApiKey } from '../../src/api/middleware/auth';
+import { lifecyclePolicy } from '../../src/config';
+import { TemporalGateway } from '../../src/temporal/client';
+import { ingestEndpoints } from '../../src/usecases/ingest';
+import { createWorker } from '../../workers/worker';
+import { serve } from '../support/http';
+import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
+
+interface Status { address: string; state: string; accountId: string | null }
+interface ErrorBody { error: { code: string; message: string; issues?: { field: string; reason: string }[] } }
+interface Port { id: string; status: string; endpointState: string | null; reason: string | null; direction: string }
+
+const until = async (what: string, check: () => Promise<boolean>, ms = 30_000) => {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+describe('API: routing, exchange, feedback, ports, providers, reconciliation', function () {
+  this.timeout(120_000);
+  let client: Client;
+  let connection: Connection;
+  let native: NativeConnection;
+  let worker: Worker;
+  let running: Promise<void>;
+  let app: Awaited<ReturnType<typeof serve>>;
+  let gateway: TemporalGateway;
+  let key = '';
+  let other = '';
+  let operator = '';
+  const ACCT = 'acct-life';
+  const config = () => testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s', PORT_OUT_DURATION: '1s' });
+  const call = (method: string, path: string, body?: unknown, auth = key, headers: Record<string, string> = {}) =>
+    fetch(`${app.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}`, ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const ok = async <T>(res: Response, status: number): Promise<T> => {
+    const text = await res.text();
+    assert.equal(res.status, status, text);
+    return JSON.parse(text) as T;
+  };
+  const enc = encodeURIComponent;
+
+  before(async () => {
+    ({ client, connection } = await temporalClient());
+    native = await nativeConnection();
+    worker = await createWorker({ config: config(), connection: native, db: db(), log: testLog, client });
+    running = worker.run();
+    gateway = new TemporalGateway(stack().temporalAddress, 'default', 2000);
+    app = await serve(buildApp({ db: db(), temporal: gateway, log: testLog, config: config() }));
+    key = await apiKey('PLATFORM', [ACCT]);
+    other = await apiKey('PLATFORM', ['acct-life-other']);
+    operator = await apiKey('OPERATOR');
+    // 12 voice + SMS numbers in 206, through quarantine and their tests to AVAILABLE
+    await ingestEndpoints(
+      { db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: lifecyclePolicy(config()) },
+      Array.from({ length: 12 }, (_, i) => ({ address: `+1206${String(5_550_100 + i * 7)}`, capable: { voice: true, sms: true } })),
+      { entry: 'quarantine', actor: 'test' },
+    );
+    await until('12 AVAILABLE', async () => (await db().endpoint.count({ where: { npa: '206', state: 'AVAILABLE' } })) === 12);
+  });
+  after(async () => {
+    worker.shutdown();
+    await running;
+    await app.close();
+    await gateway.close();
+    await connection.close();
+    await native.close();
+  });
+
+  it('Idempotency-Key on allocation: concurrent and repeated requests allocate one endpoint, and all get its answer', async () => {
+    const body = { accountId: ACCT, criteria: { npa: '206', capabilities: ['sms'] }, applicationUri: 'sip:app-1@apps.example.com' };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => call('POST', '/v1/allocations', body, key, { 'idempotency-key': 'alloc-once' })));
+    const bodies = await Promise.all(answers.map(async (r) => ({ status: r.status, body: (await r.json()) as Status & ErrorBody })));
+    for (const b of bodies) assert.ok(b.status === 201 || (b.status === 409 && b.body.error.code === 'idempotency_in_progress'), JSON.stringify(b));
+    const won = new Set(bodies.filter((b) => b.status === 201).map((b) => b.body.address));
+    assert.ok(won.size <= 1, `one endpoint at most, got ${[...won].join(', ')}`);
+    // the retry after the dust settles gets the first answer
+    const replay = await call('POST', '/v1/allocations', body, key, { 'idempotency-key': 'alloc-once' });
+    const first = await ok<Status>(replay, 201);
+    assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+    if (won.size) assert.equal(first.address, [...won][0]);
+    assert.equal(await db().endpoint.count({ where: { npa: '206', accountId: ACCT } }), 1, 'never a second allocation');
+  });
+
+  it('routing lookup: an allocated endpoint routes to its application URI; others are 404; bad addresses 400', async () => {
+    const [mine] = await db().endpoint.findMany({ where: { npa: '206', accountId: ACCT } });
+    const route = await ok<{ applicationUri: string; accountId: string; state: string }>(await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, operator), 200);
+    assert.deepEqual(route, { address: mine!.address, accountId: ACCT, applicationUri: 'sip:app-1@apps.example.com', state: 'ALLOCATED' });
+    assert.equal((await call('GET', `/v1/routes/${enc(mine!.address)}`)).status, 200, 'its holder may look it up');
+    assert.equal((await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, other)).status, 404, "another account's route does not exist for it");
+    const [free] = await db().endpoint.findMany({ where: { npa: '206', state: 'AVAILABLE' }, take: 1 });
+    assert.equal((await call('GET', `/v1/routes/${enc(free!.address)}`, undefined, operator)).status, 404);
+    const bad = await ok<ErrorBody>(await call('GET', `/v1/routes/${enc('+1 555')}`, undefined, operator), 400);
+    assert.equal(bad.error.issues![0]!.field, 'address');
+  });
+
+  it('exchange: the new endpoint takes the old one’s application URI and the old one is released; refusals name the reason', async () => {
+    const [old] = await db().endpoint.findMany({ where: { npa: '206', accountId: ACCT } });
+    const done = await ok<{ allocated: Status; released: Status }>(await call('POST', '/v1/exchanges', { accountId: ACCT, address: old!.address }), 201);
+    assert.notEqual(done.allocated.address, old!.address);
+    assert.equal(done.allocated.state, 'ALLOCATED');
+    assert.equal(done.released.state, 'AGING');
+    const route = await ok<{ applicationUri: string }>(await call('GET', `/v1/routes/${enc(done.allocated.address)}`, undefined, operator), 200);
+    assert.equal(route.applicationUri, 'sip:app-1@apps.example.com');
+    assert.equal((await call('GET', `/v1/routes/${enc(old!.address)}`, undefined, operator)).status, 404, 'the old one no longer routes');
+    // not held any more / another account / the same address
+    assert.equal((await call('POST', '/v1/exchanges', { accountId: ACCT, address: old!.address })).status, 404);
+    assert.equal((await call('POST', '/v1/exchanges', { accountId: 'acct-life-other', address: done.allocated.address }, other)).status, 404);
+    const same = await ok<ErrorBody>(await call('POST', '/v1/exchanges', { accountId: ACCT, address: done.allocated.address, newAddress: done.allocated.address }), 400);
+    assert.equal(same.error.issues![0]!.field, 'newAddress');
+    const none = await ok<ErrorBody>(await call('POST', '/v1/exchanges', { accountId: ACCT, address: done.allocated.address, criteria: { npa: '212' } }), 409);
+    assert.equal(none.error.code, 'none_available');
+    assert.equal((await db().endpoint.findUniqueOrThrow({ where: { address: done.allocated.address } })).state, 'ALLOCATED', 'a failed exchange keeps the old endpoint');
+  });
+
+  it('quality feedback: a good score is recorded; a bad one sends the endpoint back to testing and it returns to its holder', async () => {
+    const [mine] = await db().endpoint.findMany({ where: { npa: '206', accountId: ACCT, state: 'ALLOCATED' } });
+    await ok(await call('POST', '/v1/feedback', { accountId: ACCT, address: mine!.address, score: 0.93, source: 'call-quality' }), 202);
+    await until('score 0.93', async () => (await db().endpoint.findUniqueOrThrow({ where: { id: mine!.id } })).qualityScore === 0.93);
+    await ok(await call('POST', '/v1/feedback', { accountId: ACCT, address: mine!.address, score: 0.1 }), 202);
+    await until('retested', async () => (await db().endpointHistory.count({ where: { endpointId: mine!.id, toState: 'TESTING', fromState: 'ALLOCATED' } })) === 1);
+    await until('back to its holder', async () => (await db().endpoint.findUniqueOrThrow({ where: { id: mine!.id } })).state === 'ALLOCATED');
+    assert.equal((await db().endpoint.findUniqueOrThrow({ where: { id: mine!.id } })).accountId, ACCT);
+    assert.equal((await call('POST', '/v1/feedback', { accountId: 'acct-life-other', address: mine!.address, score: 0.5 }, other)).status, 404);
+    const bad = await ok<ErrorBody>(await call('POST', '/v1/feedback', { accountId: ACCT, address: mine!.address, score: 2 }), 400);
+    assert.equal(bad.error.issues![0]!.field, 'score');
+  });
+
+  it('port-out: the endpoint routes until the port completes, then it is gone; the request shows where it stands', async () => {
+    const [mine] = await db().endpoint.findMany({ where: { npa: '206', accountId: ACCT, state: 'ALLOCATED' } });
+    assert.equal((await call('POST', '/v1/port-outs', { accountId: 'acct-life-other', address: mine!.address }, other)).status, 404);
+    const started = await ok<Port>(await call('POST', '/v1/port-outs', { accountId: ACCT, address: mine!.address, gainingCarrier: 'Other Telco' }), 202);
+    assert.equal(started.direction, 'OUT');
+    assert.equal(started.status, 'IN_PROGRESS');
+    assert.equal(started.endpointState, 'PORTING_OUT');
+    await until('ported out', async () => (await ok<Port>(await call('GET', `/v1/ports/${started.id}`), 200)).status === 'COMPLETED');
+    const done = await ok<Port & { gainingCarrier: string }>(await call('GET', `/v1/ports/${started.id}`, undefined, operator), 200);
+    assert.equal(done.endpointState, 'PORTED_OUT');
+    assert.equal(done.gainingCarrier, 'Other Telco');
+    assert.equal((await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, operator)).status, 404);
+    assert.equal((await call('GET', `/v1/ports/${started.id}`, undefined, other)).status, 404, "another account's port request does not exist for it");
+    assert.equal((await call('POST', '/v1/port-outs', { accountId: ACCT, address: mine!.address })).status, 404, 'not held any more');
+  });
+
+  it('port-in: a new number joins as PORTING_IN, passes its tests and is the account’s; a managed number is a 409', async () => {
+    const address = '+12065559900';
+    const started = await ok<Port>(await call('POST', '/v1/port-ins', { accountId: ACCT, address, losingCarrier: 'Old Telco', capabilities: ['voice', 'sms'] }), 202);
+    assert.equal(started.direction, 'IN');
+    assert.ok(['IN_PROGRESS', 'COMPLETED'].includes(started.status));
+    await until('ported in', async () => (await ok<Port>(await call('GET', `/v1/ports/${started.id}`), 200)).status !== 'IN_PROGRESS');
+    const done = await ok<Port>(await call('GET', `/v1/ports/${started.id}`), 200);
+    assert.equal(done.status, 'COMPLETED', JSON.stringify(done));
+    assert.equal(done.endpointState, 'ALLOCATED');
+    assert.match(done.reason ?? '', /ported in/);
+    const row = await db().endpoint.findUniqueOrThrow({ where: { address } });
+    assert.equal(row.accountId, ACCT);
+    assert.equal(row.state, 'ALLOCATED');
+    const again = await ok<ErrorBody>(await call('POST', '/v1/port-ins', { accountId: ACCT, address }), 409);
+    assert.match(again.error.message, /already managed here \(ALLOCATED\)/);
+    assert.equal((await call('POST', '/v1/port-ins', { accountId: 'acct-life-other', address: '+12065559901' })).status, 404, 'not one of this key’s accounts');
+    assert.equal((await call('GET', '/v1/ports/00000000-0000-4000-8000-000000000000')).status, 404);
+  });
+
+  it('providers: create (the webhook secret shown once), list without secrets, change; bad input named', async () => {
+    const created = await ok<{ id: string; webhookSecret: string; hasWebhookSecret: boolean }>(
+      await call('POST', '/v1/providers', { id: 'life-carrier', name: 'Life Carrier', kind: 'API', apiBaseUrl: 'http://127.0.0.1:1/api', npas: ['206'], costPerNumberCents: 100 }, operator),
+      201,
+    );
+    assert.ok(created.webhookSecret.length >= 16);
+    assert.equal(created.hasWebhookSecret, true);
+    const list = await ok<{ providers: Record<string, unknown>[] }>(await call('GET', '/v1/providers', undefined, operator), 200);
+    const mine = list.providers.find((p) => p.id === 'life-carrier')!;
+    assert.equal(mine.hasWebhookSecret, true);
+    assert.ok(!('webhookSecret' in mine), 'secrets are never read back');
+    const changed = await ok<{ costPerNumberCents: number; active: boolean }>(await call('PATCH', '/v1/providers/life-carrier', { costPerNumberCents: 80, active: false }, operator), 200);
+    assert.deepEqual([changed.costPerNumberCents, changed.active], [80, false]);
+    assert.equal((await call('PATCH', '/v1/providers/no-such-carrier', { active: true }, operator)).status, 404);
+    assert.equal((await call('POST', '/v1/providers', { id: 'life-carrier', name: 'again', kind: 'MANUAL' }, operator)).status, 409);
+    const noUrl = await ok<ErrorBody>(await call('POST', '/v1/providers', { id: 'life-carrier-2', name: 'x', kind: 'API' }, operator), 400);
+    assert.equal(noUrl.error.issues![0]!.field, 'apiBaseUrl');
+    const unset = await ok<ErrorBody>(await call('PATCH', '/v1/providers/life-carrier', { apiBaseUrl: null }, operator), 400);
+    assert.equal(unset.error.issues![0]!.field, 'apiBaseUrl');
+    assert.equal((await call('GET', '/v1/providers', undefined, key)).status, 403);
+  });
+
+  it('carrier keys deliver for their own orders only; reconciliation over HTTP finds no drift', async () => {
+    const order = await db().providerOrder.create({ data: { providerId: 'life-carrier', direction: 'ACQUIRE', idempotencyKey: 'life-order-1', status: 'SUBMITTED' } });
+    await db().provider.create({ data: { id: 'life-other-carrier', name: 'Other', kind: 'MANUAL' } });
+    try {
+      const own = (await createApiKey(db(), { name: 'life carrier', scope: 'CARRIER', providerId: 'life-carrier' })).key;
+      const stranger = (await createApiKey(db(), { name: 'other carrier', scope: 'CARRIER', providerId: 'life-other-carrier' })).key;
+      assert.equal((await call('POST', `/v1/orders/${order.id}/deliveries`, { numbers: ['+12065550000'] }, stranger)).status, 404);
+      // its own order: past the scope check (the order has no running workflow here: closed)
+      const closed = await ok<ErrorBody>(await call('POST', `/v1/orders/${order.id}/deliveries`, { numbers: ['+12065550000'] }, own), 404);
+      assert.match(closed.error.message, /is closed/);
+      assert.equal((await call('POST', `/v1/orders/${order.id}/deliveries`, { numbers: ['+12065550000'] }, key)).status, 403);
+    } finally {
+      await db().providerOrder.delete({ where: { id: order.id } });
+    }
+    const report = await ok<{ workflows: number; rows: number; drift: { address: string }[] }>(await call('POST', '/v1/reconciliations', {}, operator), 200);
+    assert.ok(report.workflows >= 12, JSON.stringify(report)); // 12 delivered + 1 ported in - 1 ported out (its workflow ended)
+    assert.deepEqual(report.drift.filter((d) => d.address.startsWith('+1206')), []);
+    assert.equal((await call('POST', '/v1/reconciliations', { repair: 'yes' }, operator)).status, 400);
+  });
+});
