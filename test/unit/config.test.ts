@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../../src/config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, settingNames } from '../../src/config';
 
 describe('config', () => {
   it('has a default for every setting', () => {
@@ -21,5 +23,11 @@ describe('config', () => {
         return true;
       },
     );
+  });
+
+  it('documents every setting in the README settings table', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const missing = settingNames.filter((name) => !readme.includes(`| \`${name}\` |`));
+    assert.deepEqual(missing, []);
   });
 });
