@@ -76,6 +76,8 @@ if [ "${EI_SETUP_TEST_SERVER:-0}" = 1 ]; then
   command -v java >/dev/null || apt_install default-jre-headless
   command -v mvn >/dev/null || apt_install maven
   bash scripts/java-test-server.sh install
+  # the dashboard's browser test: Debian's Chromium driven by playwright-core
+  command -v chromium >/dev/null || apt_install chromium
 fi
 
 step "set-up done in $(( $(date +%s) - t0 )) s"

@@ -22,6 +22,7 @@ import { lifecyclePolicy, type Config } from '../config';
 import { providerRoutes } from './routes/providers';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { reconcileRoutes } from './routes/reconcile';
+import { dashboardRoutes } from './routes/dashboard';
 
 export interface AppDeps {
   db: Db;
@@ -81,6 +82,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(lifecycleRoutes({ ...lifecycle, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(providerRoutes({ db: deps.db }, registry, auth));
   app.use(reconcileRoutes(lifecycle, registry, auth));
+  app.use(dashboardRoutes({ db: deps.db, temporalWebUrl: deps.config.TEMPORAL_WEB_URL, namespace: deps.config.TEMPORAL_NAMESPACE }, registry, auth));
   app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry, auth));
 
   const document = buildDocument(registry, API_VERSION);
