@@ -7,6 +7,7 @@ import { createDb } from '../src/db/client';
 import { ingestEndpoints } from '../src/usecases/ingest';
 import { createGrouping } from '../src/db/groupings';
 import { createApiKey } from '../src/api/middleware/auth';
+import { reconcile } from '../src/usecases/reconcile';
 
 /** The simulated carriers of the demo: one quick and mostly right, one slower and dearer. */
 export const DEMO_CARRIERS = [
@@ -62,6 +63,32 @@ export async function stateCounts(config: Config): Promise<string> {
   try {
     const groups = await db.endpoint.groupBy({ by: ['state'], _count: { _all: true }, orderBy: { state: 'asc' } });
     return groups.map((g) => `${g.state} ${g._count._all}`).join(', ') || 'no endpoints';
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** Reconciles with repair; a line saying what was found, or null when nothing drifted. */
+export async function repairDrift(config: Config): Promise<string | null> {
+  const db = createDb(config.DATABASE_URL, 4);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const report = await reconcile({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, policy: lifecyclePolicy(config) }, { repair: true });
+    if (!report.drift.length) return null;
+    const repaired = report.drift.filter((d) => d.repaired).length;
+    return `${report.drift.length} endpoints drifted (${[...new Set(report.drift.map((d) => d.kind))].join(', ')}), ${repaired} repaired`;
+  } finally {
+    await connection.close();
+    await db.$disconnect();
+  }
+}
+
+/** The call router's key (operator scope): the carrier simulator sends its inbound traffic with it. */
+export async function createRouterKey(config: Config): Promise<string> {
+  const db = createDb(config.DATABASE_URL, 1);
+  try {
+    return (await createApiKey(db, { name: 'demo call router (carrier simulator)', scope: 'OPERATOR' })).key;
   } finally {
     await db.$disconnect();
   }

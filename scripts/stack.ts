@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
 import { DEMO_CARRIERS, seedDemo, stateCounts } from './demo-seed';
+import { driveDemoTraffic } from './demo-traffic';
+import { createRouterKey, repairDrift } from './demo-seed';
 import {
   CACHE_DIR,
   TEMPORAL_BIN,
@@ -92,8 +94,8 @@ async function main(): Promise<void> {
     TEMPORAL_WEB_URL: `http://localhost:${TEMPORAL_UI_PORT}`,
   };
   const config = loadConfig(env);
-  const node = (name: string, script: string): Managed => {
-    const m = spawnManaged(name, process.execPath, ['--import', 'tsx', script], { env, cwd: ROOT, echo: true });
+  const node = (name: string, script: string, extra: Record<string, string> = {}): Managed => {
+    const m = spawnManaged(name, process.execPath, ['--import', 'tsx', script], { env: { ...env, ...extra }, cwd: ROOT, echo: true });
     pids.add(m);
     stops.push(() => m.stop());
     return m;
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
     SIM_PORT: String(simPort),
     SIM_WEBHOOK_BASE: `http://${config.API_HOST}:${config.API_PORT}/v1/carriers`,
     SIM_TRAFFIC_URL: `http://${config.API_HOST}:${config.API_PORT}/v1/traffic`,
+    SIM_TRAFFIC_KEY: await createRouterKey(config),
     SIM_CARRIERS: JSON.stringify(DEMO_CARRIERS),
     LOG_LEVEL: 'warn',
   };
@@ -114,7 +117,8 @@ async function main(): Promise<void> {
   say('starting worker');
   node('worker', 'workers/main.ts');
   say('starting API');
-  node('api', 'src/main.ts');
+  // the API's access log (one line per request) would drown the demo's output: warnings only, unless LOG_LEVEL says otherwise
+  node('api', 'src/main.ts', { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
 
   const api = `http://${config.API_HOST}:${config.API_PORT}`;
   await waitFor('API', async () => (await fetch(`${api}/ready`).catch(() => undefined))?.status === 200, 120_000);
@@ -123,7 +127,9 @@ async function main(): Promise<void> {
   say('the stack is up:');
   console.log(`
   API            ${api}              (readiness: ${api}/ready)
+  Dashboard      ${api}/dashboard    (paste the operator key printed below)
   API docs       ${api}/docs         (OpenAPI: ${api}/v1/openapi.json)
+  Metrics        ${api}/metrics
   Orders         ${api}/v1/orders    (inventory: ${api}/v1/inventory)
   Carrier sim    http://127.0.0.1:3100/stats
   Temporal Web   ${config.TEMPORAL_WEB_URL}
@@ -133,6 +139,9 @@ async function main(): Promise<void> {
   /ready: ${JSON.stringify(ready)}
 `);
   const keys = await seedDemo(config, say, `http://127.0.0.1:${simPort}`);
+  // rows kept from an earlier run whose workflows are gone (Temporal's state deleted): give them workflows again
+  const repaired = await repairDrift(config);
+  if (repaired) say(`reconciliation at start: ${repaired}`);
   say(`quarantine ${config.QUARANTINE_NEW / 1000}s, aging ${config.QUARANTINE_AGING / 1000}s (demo settings); watch them move:`);
   console.log(`
   ${TEMPORAL_BIN} workflow list --address 127.0.0.1:${TEMPORAL_PORT} --query 'EndpointState="QUARANTINE"'
@@ -146,6 +155,13 @@ async function main(): Promise<void> {
 
   Ctrl-C stops everything started here.
 `);
+  // the demo's customers: allocations and releases through the API (DEMO_TRAFFIC=off to leave it quiet)
+  if (process.env.DEMO_TRAFFIC !== 'off') {
+    const intervalMs = Number(process.env.DEMO_TRAFFIC_INTERVAL_MS ?? 4000);
+    say(`demo traffic: one allocation every ${intervalMs / 1000}s through the API, about half released again after 1-3 min (DEMO_TRAFFIC=off stops it)`);
+    const traffic = driveDemoTraffic({ api, platformKey: keys.platformKey, intervalMs, holdMs: 60_000, log: say });
+    stops.push(async () => traffic.stop()); // stopped first (reverse order)
+  }
   // progress: the inventory by state, whenever it changes
   let last = '';
   for (;;) {

@@ -46,7 +46,7 @@ async function listen(app: express.Express): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function rig(carrier: CarrierPatch = {}, extra: { hangMs?: number; seed?: number } = {}): Promise<Rig> {
+async function rig(carrier: CarrierPatch = {}, extra: { hangMs?: number; seed?: number; trafficKey?: string | null } = {}): Promise<Rig> {
   const receiver: Receiver = { webhooks: [], traffic: [], failNext: 0 };
   const recv = express();
   recv.post('/v1/carriers/:carrierId/webhook', express.raw({ type: () => true }), (req, res) => {
@@ -60,6 +60,11 @@ async function rig(carrier: CarrierPatch = {}, extra: { hangMs?: number; seed?: 
     res.status(204).end();
   });
   recv.post('/v1/traffic', express.json(), (req, res) => {
+    // like the API: the call router's feed needs a key
+    if (req.get('authorization') !== 'Bearer router-key') {
+      res.status(401).end();
+      return;
+    }
     receiver.traffic.push(req.body as Receiver['traffic'][number]);
     res.status(202).end();
   });
@@ -69,6 +74,7 @@ async function rig(carrier: CarrierPatch = {}, extra: { hangMs?: number; seed?: 
     carriers: [{ id: 'sim-west', secret: SECRET, deliveryDelayMs: 10, ...carrier }],
     webhookBase: `${recvBase}/v1/carriers`,
     trafficUrl: `${recvBase}/v1/traffic`,
+    trafficKey: extra.trafficKey === undefined ? 'router-key' : extra.trafficKey ?? undefined,
     seed: extra.seed ?? 42,
     ...(extra.hangMs === undefined ? {} : { hangMs: extra.hangMs }),
   });
@@ -296,6 +302,15 @@ describe('carrier simulator', () => {
       assert.ok(x.count >= 1 && x.count <= 3);
     }
     assert.equal(t.sim.stats().carriers['sim-west']!.trafficSent, 3);
+    assert.equal(t.sim.stats().carriers['sim-west']!.trafficFailed, 0);
+  });
+
+  it('counts traffic the API refuses (no key) instead of losing track of it', async () => {
+    const t = await rig({ inboundTrafficRate: 1 }, { trafficKey: null });
+    await t.post('/carriers/sim-west/orders', order([{ lineId: 'a', quantity: 2 }]), key('traffic-nokey'));
+    await t.sim.flush();
+    assert.equal(t.receiver.traffic.length, 0);
+    assert.equal(t.sim.stats().carriers['sim-west']!.trafficFailed, 2);
   });
 
   it('issues the same numbers for the same seed, never repeating one', async () => {

@@ -30,16 +30,19 @@
     var pts = g.series;
     var t0 = new Date(pts[0].at).getTime(), t1 = new Date(pts[pts.length - 1].at).getTime();
     if (t1 === t0) t0 = t1 - 60000;
-    var top = Math.max(g.maxAvailable, 1);
-    pts.forEach(function (p) { top = Math.max(top, p.available, p.max); });
-    top = top * 1.1;
+    // the scale follows the figures and the target; a far-off maximum is drawn only when it fits
+    var top = Math.max(g.targetAvailable * 1.5, 2);
+    pts.forEach(function (p) { top = Math.max(top, p.available * 1.15, p.target * 1.15); });
+    var showMax = pts.every(function (p) { return p.max <= top; });
     var x = function (at) { return pad + ((new Date(at).getTime() - t0) / (t1 - t0)) * (w - 2 * pad); };
     var y = function (v) { return h - pad - (v / top) * (h - 2 * pad); };
     var path = function (field) {
       return pts.map(function (p, i) { return (i ? 'L' : 'M') + x(p.at).toFixed(1) + ',' + y(p[field]).toFixed(1); }).join(' ');
     };
     return '<svg class="chart" viewBox="0 0 ' + w + ' ' + h + '" preserveAspectRatio="none" role="img" aria-label="available over time">' +
-      '<path d="' + path('max') + '" fill="none" stroke="#9aa1b1" stroke-dasharray="4 3" stroke-width="1"/>' +
+      (showMax ? '<path d="' + path('max') + '" fill="none" stroke="#9aa1b1" stroke-dasharray="4 3" stroke-width="1"/>' : '') +
+      '<text x="' + (w - pad) + '" y="12" text-anchor="end" font-size="10" fill="#6b7385">' + Math.round(top) + '</text>' +
+      '<text x="' + (w - pad) + '" y="' + (h - pad - 2) + '" text-anchor="end" font-size="10" fill="#6b7385">0</text>' +
       '<path d="' + path('target') + '" fill="none" stroke="#1f9d55" stroke-dasharray="4 3" stroke-width="1"/>' +
       '<path d="' + path('min') + '" fill="none" stroke="#d9480f" stroke-dasharray="4 3" stroke-width="1.2"/>' +
       '<path data-testid="available-line" d="' + path('available') + '" fill="none" stroke="#3b5bdb" stroke-width="2"/>' +
@@ -50,7 +53,7 @@
   function groupingCard(g) {
     var low = g.available < g.minAvailable;
     var dep = duration(g.depletionSeconds);
-    var soon = g.depletionSeconds !== null && g.depletionSeconds < 86400;
+    var soon = g.available === 0 || (g.depletionSeconds !== null && g.depletionSeconds < 86400);
     return '<div class="card' + (low ? ' low' : '') + '" data-testid="grouping" data-grouping="' + esc(g.name) + '">' +
       '<h3>' + esc(g.name) + '</h3><div class="tags">' + esc(g.tags.join(' + ')) + '</div>' +
       '<div class="figures">' +
@@ -61,7 +64,7 @@
       '<div><b data-testid="allocated">' + g.allocated + '</b>allocated</div>' +
       '</div>' + chart(g) +
       '<div class="depletion' + (soon ? ' soon' : '') + '" data-testid="depletion">' +
-      (dep ? 'runs out in ~' + dep + ' at ' + g.allocationRate.toFixed(1) + ' allocations/h' : 'not depleting (no allocations in the window)') +
+      (g.available === 0 ? 'empty' + (g.allocationRate > 0 ? ' (' + g.allocationRate.toFixed(1) + ' allocations/h)' : '') : dep ? 'runs out in ~' + dep + ' at ' + g.allocationRate.toFixed(1) + ' allocations/h' : 'not depleting (no allocations in the window)') +
       (low ? ' · below minimum' : '') + '</div></div>';
   }
 

@@ -10,6 +10,8 @@ const envSchema = z.object({
   SIM_HOST: z.string().min(1).default('127.0.0.1'),
   SIM_WEBHOOK_BASE: z.url().default('http://127.0.0.1:3000/v1/carriers'),
   SIM_TRAFFIC_URL: z.url().default('http://127.0.0.1:3000/v1/traffic'),
+  /** an API key (platform or operator) for the traffic feed; without one the API answers 401 */
+  SIM_TRAFFIC_KEY: z.string().min(1).optional(),
   SIM_CARRIERS: z
     .string()
     .default('[{"id":"sim-west","secret":"sim-west-secret"}]')
@@ -39,6 +41,7 @@ function main(): void {
     carriers: env.SIM_CARRIERS,
     webhookBase: env.SIM_WEBHOOK_BASE,
     trafficUrl: env.SIM_TRAFFIC_URL,
+    trafficKey: env.SIM_TRAFFIC_KEY,
     seed,
     log,
   });

@@ -52,6 +52,8 @@ export interface SimulatorOptions {
   /** Webhooks go to `${webhookBase}/${carrierId}/webhook`. */
   webhookBase: string;
   trafficUrl: string;
+  /** the API key the call router's traffic feed needs (platform or operator scope) */
+  trafficKey?: string;
   /** Without a seed every run differs. */
   seed?: number;
   log?: Logger;
@@ -71,6 +73,8 @@ export interface CarrierStats {
   releases: string[];
   cancels: number;
   trafficSent: number;
+  /** traffic posts the API did not accept (or could not be reached) */
+  trafficFailed: number;
 }
 
 export interface SimulatorStats {
@@ -180,6 +184,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         releases: [],
         cancels: 0,
         trafficSent: 0,
+        trafficFailed: 0,
       },
     });
   }
@@ -263,7 +268,12 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         await sleep(delay);
         if (shutdown.signal.aborted) return;
         carrier.stats.trafficSent++;
-        await post(opts.trafficUrl, body, {}); // unwanted traffic is fire-and-forget; failures don't matter
+        // unwanted traffic is fire-and-forget: a failure is counted, not retried
+        const ok = await post(opts.trafficUrl, body, opts.trafficKey ? { authorization: `Bearer ${opts.trafficKey}` } : {});
+        if (!ok) {
+          carrier.stats.trafficFailed++;
+          if (carrier.stats.trafficFailed === 1) opts.log?.warn({ url: opts.trafficUrl, keyed: Boolean(opts.trafficKey) }, 'inbound traffic not accepted by the API (first failure; see /stats trafficFailed)');
+        }
       });
     }
   }
