@@ -1,0 +1,37 @@
+// `ops check-now`: the monitor's checkNow update (as POST /v1/inventory/check):
+// it evaluates every grouping at once and answers with its report. No monitor
+// running, or no worker to run it, is a dependency that is not there (exit 3).
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { CliContext, EXIT, unreachable } from '../context';
+import { iso, json } from '../format';
+import { withTimeout } from '../../temporal/client';
+import { INVENTORY_MONITOR_ID, checkNowUpdate, type InventoryReport } from '../../../workflows/shared';
+
+export interface CheckNowOptions {
+  json?: boolean;
+  timeoutMs: number;
+}
+
+export async function checkNowCommand(ctx: CliContext, opts: CheckNowOptions): Promise<number> {
+  const client = await ctx.temporal();
+  let report: InventoryReport;
+  try {
+    report = await withTimeout(client.workflow.getHandle(INVENTORY_MONITOR_ID).executeUpdate(checkNowUpdate), opts.timeoutMs, 'check-now');
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw unreachable('the inventory monitor is not running (a worker starts it: `npm run worker`)');
+    if (/timed out after/.test((err as Error).message)) {
+      throw unreachable(`the inventory monitor did not answer within ${opts.timeoutMs / 1000}s: is a worker polling task queue "${ctx.config().TEMPORAL_TASK_QUEUE}"?`);
+    }
+    throw err;
+  }
+  if (opts.json) {
+    ctx.out(json(report));
+    return EXIT.OK;
+  }
+  ctx.out(`evaluated ${report.groupings} grouping${report.groupings === 1 ? '' : 's'} at ${iso(report.evaluatedAt)}: ${report.belowMin} below minimum, ${report.aboveMax} above maximum`);
+  for (const a of report.acquire) ctx.out(`  acquire ${a.quantity} for ${a.name}: ${a.reason}`);
+  for (const r of report.release) ctx.out(`  release ${r.quantity} from ${r.name}: ${r.reason}`);
+  if (report.batchDeadline) ctx.out(`orders are placed at ${iso(report.batchDeadline)} (after the batching window)`);
+  else if (!report.acquire.length && !report.release.length) ctx.out('nothing to order or release');
+  return EXIT.OK;
+}

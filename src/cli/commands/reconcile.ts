@@ -1,0 +1,40 @@
+// `ops reconcile`: every running endpoint workflow against its row (invariant
+// 2), the same use case and report as `npm run reconcile`.
+import { CliContext, EXIT } from '../context';
+import { json } from '../format';
+import { lifecyclePolicy } from '../../config';
+import { reconcile } from '../../usecases/reconcile';
+
+export async function reconcileCommand(ctx: CliContext, opts: { repair?: boolean; json?: boolean }): Promise<number> {
+  const config = ctx.config();
+  const db = await ctx.db();
+  const client = await ctx.temporal();
+  let last = 0;
+  const tty = ctx.io.stderrIsTTY ?? false;
+  const report = await reconcile(
+    { db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, policy: lifecyclePolicy(config) },
+    {
+      repair: opts.repair,
+      onProgress: (done) => {
+        const now = Date.now();
+        if (now - last < (tty ? 200 : 5000)) return;
+        last = now;
+        ctx.io.stderr(tty ? `\rreconcile: ${done} workflows queried\x1b[K` : `reconcile: ${done} workflows queried\n`);
+      },
+    },
+  );
+  if (tty && last) ctx.io.stderr('\r\x1b[K');
+  if (opts.json) {
+    ctx.out(json(report));
+  } else {
+    ctx.out(`endpoint workflows running: ${report.workflows}; rows: ${report.rows}; drift: ${report.drift.length}`);
+    for (const d of report.drift) {
+      const wf = d.workflow ? `workflow ${d.workflow.state} v${d.workflow.version}` : 'no workflow';
+      const row = d.row ? `row ${d.row.state} v${d.row.version}` : 'no row';
+      ctx.out(`  ${d.address}  ${d.kind}: ${wf}, ${row}${d.error ? ` (${d.error})` : ''}${d.repaired ? '  → repaired' : ''}`);
+    }
+    const left = report.drift.filter((d) => !d.repaired).length;
+    if (left && !opts.repair) ctx.out('run `ops reconcile --repair` to repair state_mismatch and no_workflow; no_row is left for an operator');
+  }
+  return report.drift.every((d) => d.repaired) ? EXIT.OK : EXIT.PROBLEM;
+}
