@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { buildApp } from '../../src/api/app';
 import { TemporalGateway } from '../../src/temporal/client';
 import { startTemporal, type Managed } from '../../scripts/lib/stack';
-import { db, stack, testConfig, testLog } from '../support/stack';
+import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 import { serve } from '../support/http';
 
 interface Ready {
@@ -99,6 +99,18 @@ describe('health and readiness', () => {
       assert.equal(down.body.checks.temporal.status, 'down');
       assert.ok(down.body.checks.temporal.error, 'a reason is given');
       assert.equal(down.body.checks.postgres.status, 'up');
+      // a route that needs Temporal says so: 503 with Retry-After, not 500
+      const started = Date.now();
+      const alloc = await fetch(`${app.url}/v1/reservations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await apiKey('PLATFORM', ['acct-health'])}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ accountId: 'acct-health', address: '+14155550100' }),
+      });
+      const body = (await alloc.json()) as { error: { code: string; message: string } };
+      assert.equal(alloc.status, 503, JSON.stringify(body));
+      assert.match(body.error.message, /Temporal is unavailable/);
+      assert.equal(alloc.headers.get('retry-after'), '5');
+      assert.ok(Date.now() - started < 10_000);
 
       ownTemporal = await startTemporal({ port, uiPort: null });
       let again = await ready(app.url);
@@ -140,6 +152,43 @@ describe('health and readiness', () => {
         again = await ready(app.url);
       }
       assert.equal(again.code, 200, JSON.stringify(again.body));
+    });
+
+    it('answers every route 503 with Retry-After while PostgreSQL is down (not 500, not a hang), and serves again after', async () => {
+      const operator = await apiKey('OPERATOR');
+      const platform = await apiKey('PLATFORM', ['acct-health']);
+      const calls: [string, string, string, unknown?][] = [
+        ['GET', '/v1/providers', operator],
+        ['GET', '/v1/endpoints?npa=415', platform],
+        ['POST', '/v1/allocations', platform, { accountId: 'acct-health', criteria: { npa: '415' } }],
+        ['GET', '/v1/routes/%2B14155550100', operator],
+      ];
+      const send = ([method, path, key, body]: (typeof calls)[number]) =>
+        fetch(`${app.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      for (const c of calls) assert.ok((await send(c)).status < 500, `${c[1]} answers while the database is up`);
+      await stack().pg.stop();
+      try {
+        for (const c of calls) {
+          const started = Date.now();
+          const res = await send(c);
+          const body = (await res.json()) as { error: { code: string; message: string } };
+          assert.equal(res.status, 503, `${c[0]} ${c[1]}: ${JSON.stringify(body)}`);
+          assert.equal(body.error.code, 'unavailable');
+          assert.match(body.error.message, /PostgreSQL is unavailable/);
+          assert.equal(res.headers.get('retry-after'), '5');
+          assert.ok(Date.now() - started < 7_000, `${c[1]} answered in ${Date.now() - started} ms`);
+        }
+      } finally {
+        await stack().pg.start();
+      }
+      for (const c of calls) {
+        let status = 0;
+        for (let i = 0; i < 40 && (status === 0 || status >= 500); i++) {
+          status = (await send(c)).status;
+          if (status >= 500) await new Promise((r) => setTimeout(r, 250));
+        }
+        assert.ok(status < 500, `${c[1]} recovers by itself (${status})`);
+      }
     });
   });
 });

@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { BadRequest, HttpError } from '../errors';
 import type { Logger } from '../../logger';
 import { requestContext } from './requests';
+import { dependencyDown } from '../dependency';
 
 export const notFoundHandler: RequestHandler = (req, res) => {
   res.status(404).json({ error: { code: 'not_found', message: `no route ${req.method} ${req.path}` } });
@@ -41,6 +42,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (e.type === 'entity.too.large') return void body('body_too_large', `larger than the limit of ${(e as { limit?: number }).limit ?? '?'} bytes`);
     if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return void body('unsupported_encoding', e.message ?? 'unsupported encoding', 415);
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return void body(e.type ?? 'bad_request', e.message ?? 'bad request', e.status);
+    // a dependency away is not a bug: 503, try again shortly (nothing half-done stays: every change is a transaction or a workflow update)
+    const down = dependencyDown(err);
+    if (down) {
+      (requestContext(req)?.log ?? log).warn({ err: (err as Error).message, dependency: down, path: req.path }, 'dependency unavailable');
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({ error: { code: 'unavailable', message: `${down === 'postgres' ? 'PostgreSQL' : 'Temporal'} is unavailable; retry shortly`, details: { dependency: down }, requestId } });
+      return;
+    }
     (requestContext(req)?.log ?? log).error({ err, path: req.path }, 'unhandled error');
     res.status(500).json({ error: { code: 'internal', message: 'internal error', requestId } });
   };
