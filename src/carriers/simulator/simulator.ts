@@ -61,6 +61,8 @@ export interface SimulatorOptions {
   hangMs?: number;
   /** Per-attempt limit on a webhook or traffic POST, so a stuck receiver cannot stall deliveries forever. */
   requestTimeoutMs?: number;
+  /** retries of a webhook the receiver did not take (backoff 0.1 s doubling, at most 5 s); default 10 */
+  webhookRetries?: number;
 }
 
 export interface CarrierStats {
@@ -75,6 +77,12 @@ export interface CarrierStats {
   trafficSent: number;
   /** traffic posts the API did not accept (or could not be reached) */
   trafficFailed: number;
+  /** the Idempotency-Key of every order this carrier created (one order per key) */
+  orderKeys: string[];
+  /** every number sent in a webhook, once */
+  deliveredNumbers: string[];
+  /** webhooks given up after every retry (their numbers never reached the receiver) */
+  webhooksAbandoned: number;
 }
 
 export interface SimulatorStats {
@@ -157,6 +165,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   const log = opts.log ?? pino({ level: 'silent' });
   const hangMs = opts.hangMs ?? 30_000;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 5_000;
+  const webhookRetries = opts.webhookRetries ?? 10;
   const webhookBase = opts.webhookBase.replace(/\/+$/, '');
   const random = mulberry32(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
   const chance = (p: number) => random() < p;
@@ -185,6 +194,9 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         cancels: 0,
         trafficSent: 0,
         trafficFailed: 0,
+        orderKeys: [],
+        deliveredNumbers: [],
+        webhooksAbandoned: 0,
       },
     });
   }
@@ -249,11 +261,13 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
           [SIGNATURE_HEADER]: signWebhook(carrier.config.secret, timestamp, rawBody),
         });
         if (ok) break;
-        if (attempt === 5) {
-          log.warn({ carrier: carrier.config.id, carrierOrderId: payload.carrierOrderId }, 'webhook given up after 5 retries');
+        if (attempt === webhookRetries) {
+          log.warn({ carrier: carrier.config.id, carrierOrderId: payload.carrierOrderId }, `webhook given up after ${webhookRetries} retries`);
+          if (copy === 0) carrier.stats.webhooksAbandoned++;
           break;
         }
-        await sleep(100 * 2 ** attempt);
+        // like real carriers: keep trying for a while (about 25 s with the default 10 retries)
+        await sleep(Math.min(100 * 2 ** attempt, 5_000));
       }
     }
   }
@@ -296,6 +310,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       });
       const numbers = lines.flatMap((l) => l.numbers);
       order.delivered += numbers.length;
+      carrier.stats.deliveredNumbers.push(...numbers);
       // Set before sending, so a receiver that polls the order from its webhook handler agrees.
       if (step.final) order.status = order.delivered === order.requested ? 'delivered' : 'partially_delivered';
       scheduleTraffic(carrier, numbers);
@@ -324,6 +339,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     carrier.orders.set(carrierOrderId, order);
     carrier.byKey.set(key, order);
     carrier.stats.orders++;
+    carrier.stats.orderKeys.push(key);
 
     const cfg = carrier.config;
     const full = order.lines.map((l) => l.quantity);
@@ -491,6 +507,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         submissions: { ...c.stats.submissions },
         returns: c.stats.returns.map((r) => ({ ...r })),
         releases: [...c.stats.releases],
+        orderKeys: [...c.stats.orderKeys],
+        deliveredNumbers: [...c.stats.deliveredNumbers],
       };
     }
     return out;
