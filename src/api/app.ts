@@ -18,6 +18,7 @@ import { requestLogging } from './middleware/requests';
 import { RateLimiter } from './middleware/rate-limit';
 import { idempotency } from './middleware/idempotency';
 import { createMetrics } from './metrics';
+import { inputGuard } from './input';
 import { lifecyclePolicy, type Config } from '../config';
 import { providerRoutes } from './routes/providers';
 import { lifecycleRoutes } from './routes/lifecycle';
@@ -51,6 +52,7 @@ export function buildApp(deps: AppDeps): Express {
       },
     }),
   );
+  app.use(inputGuard);
 
   const registry = createRegistry();
   app.use(healthRoutes({ db: deps.db, temporal: deps.temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));

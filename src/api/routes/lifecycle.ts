@@ -98,13 +98,14 @@ export function lifecycleRoutes(deps: LifecycleDeps, registry: OpenAPIRegistry, 
     const who = principalOf(req);
     ownAccount(who, body.accountId);
     const oldAddress = addressField(body.address);
+    // bad input is a 400 whatever the database holds
+    const newAddress = body.newAddress === undefined ? undefined : addressField(body.newAddress, 'newAddress');
     const old = await heldBy(deps.db, who, body.accountId, oldAddress);
     if (old.state !== 'ALLOCATED') throw new Conflict(`address: ${oldAddress} is ${old.state}, not ALLOCATED: nothing to exchange`);
     const actor = `key:${who.name}`;
     const applicationUri = old.applicationUri ?? undefined;
     let allocated: EndpointStatus;
-    if (body.newAddress !== undefined) {
-      const newAddress = addressField(body.newAddress, 'newAddress');
+    if (newAddress !== undefined) {
       if (newAddress === oldAddress) throw new BadRequest('newAddress: the same as address', [{ field: 'newAddress', reason: 'the same as address' }]);
       allocated = await allocate.byAddress({ address: newAddress, accountId: body.accountId, applicationUri, actor });
     } else {

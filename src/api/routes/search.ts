@@ -45,7 +45,7 @@ const Query = z
     startsWith: pattern('startsWith', 1).optional(),
     endsWith: pattern('endsWith', 1).optional(),
     near: z.string().max(30).optional(),
-    maxPrice: z.coerce.number().int().min(0).optional(),
+    maxPrice: z.coerce.number().int().min(0).max(2_147_483_647).optional(), // the column is a 32-bit integer
     minQuality: z.coerce.number().min(0).max(1).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     after: z.string().max(100).optional(),
@@ -108,10 +108,24 @@ export function searchRoutes(deps: SearchDeps, registry: OpenAPIRegistry, auth: 
       where.push(Prisma.sql`npa = ${digits.slice(0, 3)}`);
       order = Prisma.sql`(nxx = ${digits.slice(3, 6)}) DESC, abs(coalesce(line, '0')::int - ${Number(digits.slice(6))}), address`;
     }
-    const rows = await deps.db.$queryRaw<Row[]>`
+    const select = Prisma.sql`
       SELECT address, kind::text, country, npa, nxx, voice_enabled AS voice, sms_enabled AS sms, mms_enabled AS mms,
              fax_enabled AS fax, monthly_cost_cents AS "monthlyCostCents", quality_score AS "qualityScore"
-        FROM endpoints WHERE ${Prisma.join(where, ' AND ')} ORDER BY ${order} LIMIT ${q.limit}`;
+        FROM endpoints WHERE ${Prisma.join(where, ' AND ')}`;
+    // A pattern of 4 or more digits matches few rows (random digits: about 7
+    // numbers in 10,000), which the trigram index finds at once. Left alone,
+    // the planner may walk the address index instead, hoping to meet `limit`
+    // matches early: its LIKE estimate comes from a 100-value histogram, so one
+    // chance hit there makes it expect 1% of the table, and a rare pattern then
+    // reads most of it (seconds at 1,000,000 rows: bench/search.bench.ts).
+    // Collecting the matches first and sorting only those takes that path away.
+    const fixed = (p: string | undefined) => (p ?? '').replace(/\*/g, '').length;
+    const few = !q.near && Math.max(fixed(q.contains), fixed(q.startsWith), fixed(q.endsWith)) >= 4;
+    const rows = await deps.db.$queryRaw<Row[]>(
+      few
+        ? Prisma.sql`WITH matches AS MATERIALIZED (${select}) SELECT * FROM matches ORDER BY ${order} LIMIT ${q.limit}`
+        : Prisma.sql`${select} ORDER BY ${order} LIMIT ${q.limit}`,
+    );
     if (rows.length === 0 && !q.after) {
       await deps.db.unmetSearch.create({ data: { tags: tags.sort(), accountId: principalOf(req).accountIds[0] ?? null } });
       deps.notify();

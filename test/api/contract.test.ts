@@ -1,0 +1,470 @@
+// The API's contract, operation by operation, on the real stack. Every /v1
+// operation in the OpenAPI document has a row here (a new route without one
+// fails this suite), and every row is held to the same rules: no key 401; a
+// key of a scope its `x-scopes` leaves out 403, before its input is looked at;
+// bad input (malformed JSON, an oversized body, a wrong type, an unknown
+// field, an invalid number, a bad path or query parameter) 400 naming the
+// field and the reason; another account's business 404. Every request here is
+// refused before it reaches Temporal, so no worker runs.
+import assert from 'node:assert/strict';
+import { buildApp } from '../../src/api/app';
+import { signWebhook } from '../../src/carriers/webhook';
+import { TemporalGateway } from '../../src/temporal/client';
+import { serve } from '../support/http';
+import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
+
+type Scope = 'platform' | 'operator' | 'carrier';
+const SCOPES: Scope[] = ['platform', 'operator', 'carrier'];
+
+const A = 'acct-contract-a';
+const B = 'acct-contract-b';
+/** an endpoint account B holds (a row without a workflow: removed after the suite) */
+const HELD_BY_B = '+13075550142';
+/** a number that parses but is managed nowhere */
+const UNKNOWN = '+13075550199';
+/** looks like a number, is not one */
+const NOT_A_NUMBER = '+1 555 0100';
+const NO_SUCH_ID = '7d444840-9dc0-41d1-b245-5ffdce74fad2';
+/** a port request of account B */
+const PORT_OF_B = '0b7c3f8e-2d1a-4c5b-9e6f-7a8b9c0d1e2f';
+const CARRIER = 'contract-carrier';
+const CARRIER_SECRET = 'contract-carrier-webhook-secret';
+const WEBHOOK = 'POST /v1/carriers/{providerId}/webhook';
+
+/** one request's variations on its row: path parameters, a query string, body fields (merged into the row's body) */
+interface Probe {
+  params?: Record<string, string>;
+  query?: string;
+  body?: Record<string, unknown>;
+}
+
+interface Row {
+  /** path parameters that pass validation */
+  params?: Record<string, string>;
+  /** a body its schema accepts; the bad bodies are this with one thing wrong (never sent as it is) */
+  body?: Record<string, unknown>;
+  /** a field (dotted path) given a value of the wrong type */
+  wrongType?: [field: string, value: unknown][];
+  /** body fields that take an address */
+  addresses?: string[];
+  /** other bad input, each a 400 naming `field` */
+  bad?: (Probe & { field: string })[];
+  /** another account's business: each a 404 for account A's platform key */
+  elsewhere?: (Probe & { why: string })[];
+}
+
+/** Every /v1 operation but the carrier webhook (signed, not keyed: its own test below). */
+const TABLE: Record<string, Row> = {
+  'GET /v1/groupings': {},
+  'POST /v1/groupings': {
+    body: { name: 'contract', tags: ['npa:307'], minAvailable: 1, targetAvailable: 2, maxAvailable: 3 },
+    wrongType: [['minAvailable', 'one'], ['tags', 'npa:307'], ['name', 7], ['enabled', 'yes']],
+    bad: [
+      { body: { maxAvailable: 1.5 }, field: 'maxAvailable' },
+      { body: { minAvailable: -1 }, field: 'minAvailable' },
+      { body: { name: 'nul\u0000name' }, field: 'name' },
+    ],
+  },
+  'PATCH /v1/groupings/{id}': {
+    params: { id: NO_SUCH_ID },
+    body: { name: 'contract' },
+    wrongType: [['maxAvailable', '3'], ['autoAdjust', 1]],
+    bad: [{ params: { id: 'not-a-uuid' }, field: 'id' }],
+  },
+  'GET /v1/dashboard': {
+    bad: [{ query: 'window=2d', field: 'window' }, { query: 'points=1', field: 'points' }, { query: 'points=many', field: 'points' }, { query: 'colour=red', field: 'colour' }],
+  },
+  'GET /v1/inventory': {
+    bad: [{ query: 'window=1y', field: 'window' }, { query: 'colour=red', field: 'colour' }],
+  },
+  'POST /v1/inventory/check': {},
+  'GET /v1/endpoints': {
+    bad: [
+      { query: 'npa=7', field: 'npa' },
+      { query: 'npa=415&npa=212', field: 'npa' },
+      { query: 'limit=abc', field: 'limit' },
+      { query: 'limit=1000', field: 'limit' },
+      { query: 'maxPrice=-1', field: 'maxPrice' },
+      { query: 'minQuality=2', field: 'minQuality' },
+      { query: 'kind=pager', field: 'kind' },
+      { query: 'contains=12', field: 'contains' },
+      { query: 'near=hello', field: 'near' },
+      { query: 'colour=red', field: 'colour' },
+      { query: 'after=%00', field: 'after' },
+      { query: 'maxPrice=3000000000', field: 'maxPrice' },
+    ],
+  },
+  'GET /v1/routes/{address}': {
+    params: { address: UNKNOWN },
+    bad: [{ params: { address: 'hello' }, field: 'address' }, { params: { address: NOT_A_NUMBER }, field: 'address' }],
+    elsewhere: [{ params: { address: HELD_BY_B }, why: "account B's endpoint" }],
+  },
+  'GET /v1/endpoints/{address}': {
+    params: { address: UNKNOWN },
+    bad: [{ params: { address: 'hello' }, field: 'address' }, { params: { address: NOT_A_NUMBER }, field: 'address' }],
+    elsewhere: [{ params: { address: HELD_BY_B }, why: "account B's endpoint" }],
+  },
+  'POST /v1/reservations': {
+    body: { accountId: A, address: UNKNOWN, minutes: 15 },
+    wrongType: [['minutes', '15'], ['accountId', 7]],
+    addresses: ['address'],
+    bad: [{ body: { minutes: 0 }, field: 'minutes' }, { body: { minutes: 2.5 }, field: 'minutes' }],
+    elsewhere: [{ body: { accountId: B }, why: 'account B' }],
+  },
+  'POST /v1/releases': {
+    body: { accountId: A, address: UNKNOWN },
+    wrongType: [['address', 1]],
+    addresses: ['address'],
+    elsewhere: [
+      { body: { accountId: B }, why: 'account B' },
+      { body: { address: HELD_BY_B }, why: "account B's endpoint" },
+    ],
+  },
+  'POST /v1/allocations': {
+    body: { accountId: A, address: UNKNOWN },
+    wrongType: [['applicationUri', 5], ['criteria', 'npa:415']],
+    addresses: ['address'],
+    bad: [{ body: { address: undefined, criteria: { npa: 'abc' } }, field: 'criteria.npa' }],
+    elsewhere: [{ body: { accountId: B, address: undefined, criteria: { npa: '307' } }, why: 'account B' }],
+  },
+  'POST /v1/exchanges': {
+    body: { accountId: A, address: UNKNOWN },
+    wrongType: [['newAddress', 5], ['criteria', []]],
+    addresses: ['address', 'newAddress'],
+    elsewhere: [
+      { body: { accountId: B }, why: 'account B' },
+      { body: { address: HELD_BY_B }, why: "account B's endpoint" },
+    ],
+  },
+  'POST /v1/port-ins': {
+    body: { accountId: A, address: UNKNOWN },
+    wrongType: [['capabilities', 'voice'], ['losingCarrier', false]],
+    addresses: ['address'],
+    bad: [{ body: { capabilities: ['telepathy'] }, field: 'capabilities.0' }],
+    elsewhere: [{ body: { accountId: B }, why: 'account B' }],
+  },
+  'POST /v1/port-outs': {
+    body: { accountId: A, address: UNKNOWN },
+    wrongType: [['gainingCarrier', 1]],
+    addresses: ['address'],
+    elsewhere: [
+      { body: { accountId: B }, why: 'account B' },
+      { body: { address: HELD_BY_B }, why: "account B's endpoint" },
+    ],
+  },
+  'GET /v1/ports/{id}': {
+    params: { id: NO_SUCH_ID },
+    bad: [{ params: { id: '42' }, field: 'id' }],
+    elsewhere: [{ params: { id: PORT_OF_B }, why: "account B's port request" }],
+  },
+  'POST /v1/feedback': {
+    body: { accountId: A, address: UNKNOWN, score: 0.5 },
+    wrongType: [['score', 'high'], ['comment', 3]],
+    addresses: ['address'],
+    bad: [{ body: { score: 2 }, field: 'score' }],
+    elsewhere: [
+      { body: { accountId: B }, why: 'account B' },
+      { body: { address: HELD_BY_B }, why: "account B's endpoint" },
+    ],
+  },
+  'GET /v1/providers': {},
+  'POST /v1/providers': {
+    body: { id: 'contract-new', name: 'contract', kind: 'MANUAL' },
+    wrongType: [['costPerNumberCents', '5'], ['active', 'true'], ['countries', 'US']],
+    bad: [
+      { body: { kind: 'API' }, field: 'apiBaseUrl' },
+      { body: { id: 'Not Valid' }, field: 'id' },
+      { body: { webhookSecret: 'short' }, field: 'webhookSecret' },
+      { body: { costPerNumberCents: -1 }, field: 'costPerNumberCents' },
+      { body: { contactEmail: 'nobody' }, field: 'contactEmail' },
+      { body: { name: 'nul\u0000name' }, field: 'name' },
+    ],
+  },
+  'PATCH /v1/providers/{id}': {
+    params: { id: 'contract-none' },
+    body: { name: 'contract' },
+    wrongType: [['quotaNumbers', 'many']],
+    bad: [{ params: { id: 'x'.repeat(101) }, field: 'id' }, { params: { id: 'nul\u0000' }, field: '(path)' }],
+  },
+  'POST /v1/reconciliations': {
+    body: { repair: false },
+    wrongType: [['repair', 'yes']],
+  },
+  'GET /v1/orders': {
+    bad: [
+      { query: 'status=LOST', field: 'status' },
+      { query: 'colour=red', field: 'colour' },
+      { query: `provider=${'x'.repeat(101)}`, field: 'provider' },
+      { query: 'provider=%00', field: 'provider' },
+    ],
+  },
+  'GET /v1/orders/{id}': {
+    params: { id: NO_SUCH_ID },
+    bad: [{ params: { id: 'nope' }, field: 'id' }],
+  },
+  'GET /v1/orders/{id}/form.{format}': {
+    params: { id: NO_SUCH_ID, format: 'csv' },
+    bad: [{ params: { format: 'pdf' }, field: 'format' }, { params: { id: 'nope' }, field: 'id' }],
+  },
+  'POST /v1/orders/{id}/deliveries': {
+    params: { id: NO_SUCH_ID },
+    body: { numbers: [UNKNOWN] },
+    wrongType: [['final', 'yes'], ['numbers', UNKNOWN]],
+    bad: [{ body: { numbers: [] }, field: 'numbers' }, { params: { id: 'nope' }, field: 'id' }],
+  },
+  'POST /v1/traffic': {
+    body: { address: UNKNOWN, medium: 'voice' },
+    wrongType: [['count', '1'], ['medium', 1]],
+    addresses: ['address'],
+    bad: [{ body: { count: 0 }, field: 'count' }, { body: { medium: 'fax' }, field: 'medium' }],
+  },
+};
+
+interface Operation {
+  security?: Record<string, string[]>[];
+  'x-scopes'?: string[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+}
+interface Schema {
+  $ref?: string;
+  properties?: Record<string, unknown>;
+  allOf?: Schema[];
+}
+interface OpenApi {
+  paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, Schema> };
+}
+interface ApiError {
+  code: string;
+  message: string;
+  issues?: { field: string; reason: string }[];
+  requestId?: string;
+}
+
+function operations(doc: OpenApi): Map<string, Operation> {
+  const ops = new Map<string, Operation>();
+  for (const [path, item] of Object.entries(doc.paths)) {
+    if (!path.startsWith('/v1/')) continue;
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      if (item[method]) ops.set(`${method.toUpperCase()} ${path}`, item[method]);
+    }
+  }
+  return ops;
+}
+
+/** the top-level fields a body schema names */
+function bodyFields(doc: OpenApi, op: Operation): string[] {
+  const resolve = (s: Schema): Schema => (s.$ref ? resolve(doc.components!.schemas![s.$ref.split('/').at(-1)!]!) : s);
+  const schema = resolve(op.requestBody!.content['application/json']!.schema);
+  return [...Object.keys(schema.properties ?? {}), ...(schema.allOf ?? []).flatMap((s) => Object.keys(resolve(s).properties ?? {}))];
+}
+
+/** bytes in an API_BODY_LIMIT like '100kb' */
+function limitBytes(limit: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i.exec(limit.trim());
+  assert.ok(m, `API_BODY_LIMIT ${limit}: this suite reads b, kb or mb`);
+  return Math.ceil(Number(m[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[(m[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb']);
+}
+
+function withField(body: Record<string, unknown>, field: string, value: unknown): Record<string, unknown> {
+  const copy = structuredClone(body);
+  const path = field.split('.');
+  let at: Record<string, unknown> = copy;
+  for (const k of path.slice(0, -1)) at = (at[k] ??= {}) as Record<string, unknown>;
+  at[path.at(-1)!] = value;
+  return copy;
+}
+
+describe('API contract: every operation in the OpenAPI document', () => {
+  let app: Awaited<ReturnType<typeof serve>>;
+  let gateway: TemporalGateway;
+  let doc: OpenApi;
+  let ops: Map<string, Operation>;
+  let config: ReturnType<typeof testConfig>;
+  const keys = {} as Record<Scope, string>;
+
+  interface Send {
+    key?: string;
+    body?: unknown;
+    /** the body's bytes as they are (malformed JSON) */
+    raw?: string;
+    query?: string;
+    headers?: Record<string, string>;
+  }
+  const send = (method: string, path: string, o: Send = {}) =>
+    fetch(`${app.url}${path}${o.query ? `?${o.query}` : ''}`, {
+      method,
+      headers: {
+        ...(o.key ? { authorization: `Bearer ${o.key}` } : {}),
+        ...(o.raw !== undefined || o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...o.headers,
+      },
+      body: o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body)),
+    });
+
+  /** the JSON error of a refusal with this status; its requestId is the response's X-Request-Id */
+  async function refused(res: Response, status: number, what: string): Promise<ApiError> {
+    const text = await res.text();
+    assert.equal(res.status, status, `${what}: ${text}`);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/, what);
+    const { error } = JSON.parse(text) as { error: ApiError };
+    assert.equal(typeof error.code, 'string', what);
+    assert.equal(typeof error.message, 'string', what);
+    assert.equal(error.requestId, res.headers.get('x-request-id'), `${what}: requestId`);
+    return error;
+  }
+
+  /** a 400 whose issues name exactly `field`, with a reason */
+  async function names(res: Response, field: string, what: string, reason?: RegExp): Promise<void> {
+    const error = await refused(res, 400, what);
+    const issues = error.issues ?? [];
+    assert.ok(issues.length > 0, `${what}: no issues in ${JSON.stringify(error)}`);
+    assert.deepEqual([...new Set(issues.map((i) => i.field))], [field], `${what}: ${JSON.stringify(issues)}`);
+    for (const i of issues) assert.ok(i.reason.length > 0, `${what}: an issue without a reason`);
+    if (reason) assert.match(issues[0]!.reason, reason, what);
+    assert.ok(error.message.includes(field), `${what}: the message names ${field}: ${error.message}`);
+  }
+
+  const fill = (template: string, params: Record<string, string>) =>
+    template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      assert.ok(params[name] !== undefined, `${template}: the row gives no value for {${name}}`);
+      return encodeURIComponent(params[name]!);
+    });
+
+  before(async () => {
+    config = testConfig({ RATE_LIMIT_PER_MINUTE: '1000000' });
+    gateway = new TemporalGateway(stack().temporalAddress, 'default', 1500);
+    app = await serve(buildApp({ db: db(), temporal: gateway, log: testLog, config }));
+    [keys.platform, keys.operator, keys.carrier] = await Promise.all([apiKey('PLATFORM', [A]), apiKey('OPERATOR'), apiKey('CARRIER')]);
+    await db().account.upsert({ where: { id: B }, create: { id: B, name: B }, update: {} });
+    await db().endpoint.create({ data: { address: HELD_BY_B, kind: 'FIXED_LINE_OR_MOBILE', country: 'US', npa: '307', nxx: '555', line: '0142', digits: '3075550142', state: 'ALLOCATED', accountId: B } });
+    await db().portRequest.create({ data: { id: PORT_OF_B, address: HELD_BY_B, accountId: B, direction: 'OUT', status: 'IN_PROGRESS' } });
+    await db().provider.create({ data: { id: CARRIER, name: 'contract carrier', kind: 'API', apiBaseUrl: 'http://127.0.0.1:9/', webhookSecret: CARRIER_SECRET } });
+    doc = (await (await fetch(`${app.url}/v1/openapi.json`)).json()) as OpenApi;
+    ops = operations(doc);
+  });
+  after(async () => {
+    // rows without workflows would be drift for the final reconciliation
+    await db().portRequest.deleteMany({ where: { id: PORT_OF_B } });
+    await db().endpoint.deleteMany({ where: { address: HELD_BY_B } });
+    await db().provider.deleteMany({ where: { id: CARRIER } });
+    await app?.close();
+    await gateway?.close();
+  });
+
+  it('has a row for every /v1 operation in the document, and no row for one it lacks', () => {
+    const documented = [...ops.keys()].filter((op) => op !== WEBHOOK);
+    assert.ok(documented.length >= 20, `only ${documented.length} operations documented`);
+    assert.deepEqual(documented.filter((op) => !(op in TABLE)), [], 'operations without a contract row: add one to TABLE');
+    assert.deepEqual(Object.keys(TABLE).filter((op) => !ops.has(op)), [], 'rows for operations the document no longer has');
+  });
+
+  for (const [name, row] of Object.entries(TABLE)) {
+    it(name, async function () {
+      this.timeout(20_000);
+      const op = ops.get(name);
+      assert.ok(op, `${name} is not in the OpenAPI document`);
+      const [method, template] = name.split(' ') as [string, string];
+      const path = (p: Probe = {}) => fill(template, { ...row.params, ...p.params });
+      const body = (p: Probe = {}) => (row.body ? JSON.parse(JSON.stringify({ ...row.body, ...p.body })) as Record<string, unknown> : undefined);
+      const go = (p: Probe, key: string | undefined, extra: Send = {}) => send(method, path(p), { key, query: p.query, body: body(p), ...extra });
+
+      // the document says who may call it
+      assert.deepEqual(op.security, [{ apiKey: [] }], `${name}: security`);
+      const scopes = (op['x-scopes'] ?? []) as Scope[];
+      assert.ok(scopes.length > 0 && scopes.every((s) => SCOPES.includes(s)), `${name}: x-scopes ${JSON.stringify(op['x-scopes'])}`);
+      const allowed = keys[scopes[0]!];
+
+      // no key, an unknown key: 401
+      assert.equal((await refused(await go({}, undefined), 401, `${name} without a key`)).code, 'unauthorized');
+      assert.equal((await refused(await go({}, 'ei_0123456789ab_unknown'), 401, `${name} with an unknown key`)).code, 'unauthorized');
+
+      // a scope it does not take: 403, even for input that is bad too
+      const worst: Probe = row.body ? { body: { colour: 'red', ...Object.fromEntries(row.wrongType ?? []) } } : (row.bad?.[0] ?? {});
+      for (const scope of SCOPES.filter((s) => !scopes.includes(s))) {
+        assert.equal((await refused(await go(worst, keys[scope]), 403, `${name} with a ${scope} key`)).code, 'forbidden');
+      }
+      // every scope it takes is let in (and held to its input): a POST's malformed Idempotency-Key, or bad input, or a read
+      for (const scope of scopes) {
+        const what = `${name} with a ${scope} key`;
+        if (method === 'POST') await names(await go(worst, keys[scope], { headers: { 'idempotency-key': 'k'.repeat(256) } }), 'Idempotency-Key', what);
+        else if (row.body || row.bad) assert.equal((await go(worst, keys[scope])).status, 400, what);
+        else assert.equal((await go({}, keys[scope])).status, 200, what);
+      }
+
+      if (op.requestBody) {
+        assert.ok(row.body, `${name} takes a body: give the row one`);
+        const fields = bodyFields(doc, op);
+        const malformed = await refused(await send(method, path(), { key: allowed, raw: '{"accountId": "a",' }), 400, `${name}: malformed JSON`);
+        assert.equal(malformed.code, 'malformed_json');
+        assert.deepEqual(malformed.issues?.map((i) => i.field), ['(body)']);
+        const limit = limitBytes(config.API_BODY_LIMIT);
+        const huge = await refused(await send(method, path(), { key: allowed, body: { ...row.body, padding: 'x'.repeat(limit + 1024) } }), 400, `${name}: oversized body`);
+        assert.equal(huge.code, 'body_too_large');
+        assert.deepEqual(huge.issues?.map((i) => i.field), ['(body)']);
+        await names(await send(method, path(), { key: allowed, raw: '[]' }), '(body)', `${name}: an array for a body`);
+        const deep = { ...row.body, deep: JSON.parse(`${'['.repeat(1000)}${']'.repeat(1000)}`) as unknown };
+        await names(await send(method, path(), { key: allowed, body: deep, headers: { 'idempotency-key': `contract-deep-${Date.now()}` } }), '(body)', `${name}: nested 1000 deep`, /nested deeper/);
+
+        await names(await go({ body: { colour: 'red' } }, allowed), 'colour', `${name}: an unknown field`, /unknown field/);
+        assert.ok(row.wrongType?.length, `${name}: give the row a wrong-type field`);
+        for (const [field, value] of row.wrongType ?? []) {
+          assert.ok(fields.includes(field.split('.')[0]!), `${name}: the document has no field ${field}`);
+          const res = await send(method, path(), { key: allowed, body: withField(row.body, field, value) });
+          await names(res, field, `${name}: ${JSON.stringify(value)} for ${field}`, /expected|invalid/i);
+        }
+        for (const field of row.addresses ?? []) {
+          assert.ok(fields.includes(field), `${name}: the document has no field ${field}`);
+          for (const address of [NOT_A_NUMBER, 'call me', '12345']) {
+            await names(await go({ body: { [field]: address } }, allowed), field, `${name}: ${address} for ${field}`, /number|phone|country/);
+          }
+        }
+      } else {
+        assert.equal(row.body, undefined, `${name} takes no body in the document`);
+      }
+
+      for (const probe of row.bad ?? []) {
+        await names(await go(probe, allowed), probe.field, `${name}: ${JSON.stringify(probe)}`);
+      }
+      for (const probe of row.elsewhere ?? []) {
+        assert.ok(scopes.includes('platform'), `${name}: another account's business is a platform key's question`);
+        const error = await refused(await go(probe, keys.platform), 404, `${name}: ${probe.why}`);
+        assert.equal(error.code, 'not_found');
+      }
+    });
+  }
+
+  it(`${WEBHOOK}: signed, not keyed; refuses malformed, oversized, unsigned and badly signed deliveries`, async () => {
+    const op = ops.get(WEBHOOK);
+    assert.ok(op, `${WEBHOOK} is not in the OpenAPI document`);
+    assert.equal(op.security, undefined, 'a webhook carries a signature, not an API key');
+    const path = `/v1/carriers/${CARRIER}/webhook`;
+    const delivery = { carrierOrderId: 'co-1', idempotencyKey: 'contract-no-such-order', lines: [], final: true };
+    const signed = (body: unknown, at = Math.floor(Date.now() / 1000)) => {
+      const raw = JSON.stringify(body);
+      return send('POST', path, { raw, headers: { 'x-carrier-timestamp': String(at), 'x-carrier-signature': signWebhook(CARRIER_SECRET, at, raw) } });
+    };
+
+    const malformed = await refused(await send('POST', path, { raw: '{"final": tru' }), 400, 'malformed JSON');
+    assert.deepEqual(malformed.issues?.map((i) => i.field), ['(body)']);
+    const huge = await refused(await send('POST', path, { body: { ...delivery, padding: 'x'.repeat(limitBytes(config.API_BODY_LIMIT) + 1024) } }), 400, 'oversized');
+    assert.deepEqual(huge.issues?.map((i) => i.field), ['(body)']);
+    await names(await send('POST', `/v1/carriers/${'c'.repeat(101)}/webhook`, { body: delivery }), 'providerId', 'a provider id too long');
+    await refused(await send('POST', '/v1/carriers/contract-nobody/webhook', { body: delivery }), 404, 'an unknown carrier');
+    await names(await send('POST', '/v1/carriers/%00/webhook', { body: delivery }), '(path)', 'a NUL in the provider id', /NUL/);
+
+    assert.match((await refused(await send('POST', path, { body: delivery }), 401, 'unsigned')).message, /missing signature/);
+    const badFormat = await send('POST', path, { body: delivery, headers: { 'x-carrier-timestamp': 'yesterday', 'x-carrier-signature': 'md5=abc' } });
+    assert.match((await refused(badFormat, 401, 'a bad signature format')).message, /bad signature format/);
+    const forged = await send('POST', path, { body: delivery, headers: { 'x-carrier-timestamp': String(Math.floor(Date.now() / 1000)), 'x-carrier-signature': `sha256=${'0'.repeat(64)}` } });
+    assert.match((await refused(forged, 401, 'a forged signature')).message, /signature mismatch/);
+    assert.match((await refused(await signed(delivery, Math.floor(Date.now() / 1000) - 3600), 401, 'a stale timestamp')).message, /stale timestamp/);
+
+    // signed, the body is held to its schema
+    await names(await signed({ ...delivery, final: 'yes' }), 'final', 'signed, a wrong type', /expected boolean/);
+    await names(await signed({ ...delivery, lines: [{ lineId: 'l1', numbers: 'x' }] }), 'lines.0.numbers', 'signed, a wrong nested type');
+    await names(await signed({ ...delivery, idempotencyKey: 'nul\u0000key' }), 'idempotencyKey', 'signed, a NUL in a string', /NUL/);
+    const unknown = await refused(await signed(delivery), 404, 'signed, an unknown order');
+    assert.match(unknown.message, /idempotencyKey/);
+  });
+});
