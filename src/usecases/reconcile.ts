@@ -41,7 +41,7 @@ export interface ReconcileDeps {
 
 export async function reconcile(
   deps: ReconcileDeps,
-  opts: { repair?: boolean; onProgress?: (done: number) => void } = {},
+  opts: { repair?: boolean; onProgress?: (done: number) => void; /** pause before drift is read again (0: report the first reading) */ settleMs?: number } = {},
 ): Promise<ReconcileReport> {
   const running = new Map<string, EndpointStatus>();
   const ids: string[] = [];
@@ -85,6 +85,33 @@ export async function reconcile(
   }
   for (const [address, wf] of running) {
     if (!byAddress.has(address)) drift.push({ address, kind: 'no_row', workflow: { state: wf.state, version: wf.version } });
+  }
+
+  // The workflow's state and the row are read moments apart, and visibility lags a
+  // start: a transition in flight looks like drift. Only what is still drift when
+  // read again, both sides together, after a pause, is reported (and repaired).
+  const settleMs = opts.settleMs ?? 1500;
+  for (let round = 0; round < 2 && drift.length && settleMs > 0; round++) {
+    await new Promise((r) => setTimeout(r, settleMs));
+    const still: Drift[] = [];
+    await forEachLimit(drift, 16, async (d) => {
+      const handle = deps.client.workflow.getHandle(endpointWorkflowId(d.address));
+      const wf = await handle.query(stateQuery).catch(() => undefined);
+      const row = await deps.db.endpoint.findUnique({ where: { address: d.address } });
+      if (row) byAddress.set(d.address, { ...byAddress.get(d.address)!, ...row });
+      if (wf) running.set(d.address, wf);
+      else running.delete(d.address);
+      if (wf && row) {
+        if (wf.state !== row.state || wf.version !== row.version) still.push({ address: d.address, kind: 'state_mismatch', workflow: { state: wf.state, version: wf.version }, row: { state: row.state, version: row.version } });
+      } else if (row && !wf) {
+        const closed = await handle.describe().then((x) => x.status.name !== 'RUNNING', () => true);
+        if (!closed) still.push({ address: d.address, kind: 'unqueryable', row: { state: row.state, version: row.version }, error: d.error ?? 'query failed' });
+        else if (!FINAL_STATES.includes(row.state)) still.push({ address: d.address, kind: 'no_workflow', row: { state: row.state, version: row.version } });
+      } else if (wf && !row) {
+        still.push({ address: d.address, kind: 'no_row', workflow: { state: wf.state, version: wf.version } });
+      }
+    });
+    drift.splice(0, drift.length, ...still);
   }
 
   if (opts.repair) {

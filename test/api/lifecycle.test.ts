@@ -11,6 +11,7 @@ import { lifecyclePolicy } from '../../src/config';
 import { TemporalGateway } from '../../src/temporal/client';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { createWorker } from '../../workers/worker';
+import { stateQuery } from '../../workflows/shared';
 import { serve } from '../support/http';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
@@ -129,6 +130,8 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     await ok(await call('POST', '/v1/feedback', { accountId: ACCT, address: mine!.address, score: 0.1 }), 202);
     await until('retested', async () => (await db().endpointHistory.count({ where: { endpointId: mine!.id, toState: 'TESTING', fromState: 'ALLOCATED' } })) === 1);
     await until('back to its holder', async () => (await db().endpoint.findUniqueOrThrow({ where: { id: mine!.id } })).state === 'ALLOCATED');
+    // the row is written by the workflow's activity a moment before the workflow itself moves on
+    await until('its workflow too', async () => (await client.workflow.getHandle(`endpoint/${mine!.address}`).query(stateQuery)).state === 'ALLOCATED');
     assert.equal((await db().endpoint.findUniqueOrThrow({ where: { id: mine!.id } })).accountId, ACCT);
     assert.equal((await call('POST', '/v1/feedback', { accountId: 'acct-life-other', address: mine!.address, score: 0.5 }, other)).status, 404);
     const bad = await ok<ErrorBody>(await call('POST', '/v1/feedback', { accountId: ACCT, address: mine!.address, score: 2 }), 400);
