@@ -166,12 +166,13 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
 
   it('a number failing its routing test is rejected', () =>
     withLifecycle(
-      async ({ env, ingest, waitFor }) => {
+      async ({ env, ingest, waitFor, record }) => {
         const h = await ingest();
         await env.sleep(31 * DAY);
         await waitFor(h, 'REJECTED');
         const row = await rowOf((await h.query(stateQuery)).address);
         assert.match(row.history.at(-1)!.cause, /routing to the platform failed/);
+        await record(h, 'tests-failed-rejected');
       },
       { rates: { routing: 1 } },
     ));
@@ -222,7 +223,7 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
     }));
 
   it('a reservation holder allocates its reserved number; another account cannot', () =>
-    withLifecycle(async ({ env, ingest, waitFor }) => {
+    withLifecycle(async ({ env, ingest, waitFor, record }) => {
       const h = await ingest();
       await env.sleep(31 * DAY);
       await waitFor(h, 'AVAILABLE');
@@ -231,6 +232,7 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       assert.match(await rejection(h.executeUpdate(allocateUpdate, { args: [{ accountId: 'acct-3' }] })), /reserved for another account/);
       const s = await h.executeUpdate(allocateUpdate, { args: [{ accountId: 'acct-2' }] });
       assert.equal(s.state, 'ALLOCATED');
+      await record(h, 'reserved-then-allocated');
     }));
 
   it('two concurrent allocate updates on one endpoint: exactly one wins, the other is told why', () =>
@@ -351,6 +353,7 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
         assert.equal(row.version, s.version);
         assert.equal(row.state, 'AVAILABLE');
         await record(h, 'continue-as-new');
+        await record(env.client.workflow.getHandle(h.workflowId, firstRunId), 'continue-as-new-first-run');
       },
       { policy: { historyLimit: 150 } },
     ));

@@ -141,6 +141,7 @@ describe('inventory monitor', function () {
     const result = await client.workflow.getHandle(orderWorkflowId(line.orderId)).result();
     assert.equal(result.status, 'DELIVERED');
     assert.equal(await db().endpoint.count({ where: { id: { in: line.endpointIds }, state: 'RETIRED' } }), 7);
+    await recordHistory(client.workflow.getHandle(orderWorkflowId(line.orderId)), 'order-release');
     const report = await monitor().executeUpdate(checkNowUpdate);
     assert.ok(!report.release.some((d) => d.groupingId === ids.excess), 'not released twice');
   });

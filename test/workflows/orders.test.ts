@@ -153,6 +153,7 @@ describe('provider orders against the carrier simulator', function () {
     assert.equal(next.accepted, 2);
     assert.equal((await endpointsOf(row.id)).length + (await endpointsOf(result.reroutedTo!)).length, 4);
     assert.match((await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).failureReason ?? '', /2 of 4 accepted; the rest re-routed/);
+    await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-partial-rerouted');
   });
 
   it('a carrier that is down is retried, then the order goes to the next provider', async () => {
