@@ -195,6 +195,33 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.equal((await call('GET', '/v1/providers', undefined, key)).status, 403);
   });
 
+  it('a retried release whose first answer was lost gets that answer, even after the endpoint went to someone else', async () => {
+    const first = await ok<Status>(await call('POST', '/v1/allocations', { accountId: ACCT, criteria: { npa: '206' } }), 201);
+    const released = await call('POST', '/v1/releases', { accountId: ACCT, address: first.address }, key, { 'idempotency-key': 'release-lost-answer' });
+    const answer = await ok<Status>(released, 200);
+    assert.equal(answer.state, 'AGING');
+    // the answer never reached the client and was not kept (say the API died before storing it)
+    await db().idempotencyRecord.deleteMany({ where: { key: 'release-lost-answer' } });
+    await until('available again', async () => (await db().endpoint.findUniqueOrThrow({ where: { address: first.address } })).state === 'AVAILABLE');
+    const theirs = await ok<Status>(await call('POST', '/v1/allocations', { accountId: 'acct-life-other', address: first.address }, other), 201);
+    assert.equal(theirs.accountId, 'acct-life-other');
+    // the retry lands on the same workflow update: its first result, nothing released again
+    const retried = await ok<Status>(await call('POST', '/v1/releases', { accountId: ACCT, address: first.address }, key, { 'idempotency-key': 'release-lost-answer' }), 200);
+    assert.deepEqual(retried, answer);
+    const row = await db().endpoint.findUniqueOrThrow({ where: { address: first.address } });
+    assert.deepEqual([row.state, row.accountId], ['ALLOCATED', 'acct-life-other']);
+    // the same for an allocation by criteria: the retry finds the endpoint its first attempt claimed
+    const alloc = await ok<Status>(await call('POST', '/v1/allocations', { accountId: ACCT, criteria: { npa: '206' } }, key, { 'idempotency-key': 'alloc-lost-answer' }), 201);
+    await db().idempotencyRecord.deleteMany({ where: { key: 'alloc-lost-answer' } });
+    const held = () => db().endpoint.count({ where: { accountId: ACCT, state: 'ALLOCATED' } });
+    const before = await held();
+    const again = await ok<Status>(await call('POST', '/v1/allocations', { accountId: ACCT, criteria: { npa: '206' } }, key, { 'idempotency-key': 'alloc-lost-answer' }), 201);
+    assert.equal(again.address, alloc.address, 'the same endpoint, not a second one');
+    assert.equal(await held(), before, 'nothing more allocated');
+    // and another account's endpoint is still a 404 for a release
+    assert.equal((await call('POST', '/v1/releases', { accountId: ACCT, address: first.address })).status, 404);
+  });
+
   it('carrier keys deliver for their own orders only; reconciliation over HTTP finds no drift', async () => {
     const order = await db().providerOrder.create({ data: { providerId: 'life-carrier', direction: 'ACQUIRE', idempotencyKey: 'life-order-1', status: 'SUBMITTED' } });
     await db().provider.create({ data: { id: 'life-other-carrier', name: 'Other', kind: 'MANUAL' } });

@@ -4,7 +4,7 @@
 // runs twice; the same key with another body is a 422; a duplicate arriving
 // while the first is still running is a 409. Keys are per API key and kept
 // IDEMPOTENCY_TTL. A 5xx answer is not kept: the retry runs again.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../db/client';
 import { BadRequest, HttpError, Unprocessable } from '../errors';
@@ -32,6 +32,24 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/**
+ * The id of what this request does, for the workflow updates it sends: derived
+ * from the Idempotency-Key (per API key) when there is one, so a retry of a
+ * request whose first attempt was applied — but whose answer was lost or was a
+ * 503 — lands on the same Temporal update and gets its result instead of doing
+ * it again; a fresh id otherwise. UUID-shaped (allocation claims store it).
+ */
+export function operationId(req: Request): string {
+  const r = req as Request & { operationId?: string };
+  r.operationId ??= randomUUID();
+  return r.operationId;
+}
+
+function uuidFrom(text: string): string {
+  const h = createHash('sha256').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 /** what makes two requests "the same": method, path and the body's content */
 export function requestHash(method: string, path: string, body: unknown): string {
   return createHash('sha256').update(`${method} ${path}\n${canonical(body ?? null)}`).digest('hex');
@@ -53,6 +71,7 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
     if (!KEY.test(key)) throw new BadRequest('Idempotency-Key: 1-255 printable ASCII characters', [{ field: 'Idempotency-Key', reason: '1-255 printable ASCII characters' }]);
     const path = req.originalUrl.split('?')[0]!;
     const hash = requestHash(req.method, path, req.body);
+    (req as Request & { operationId?: string }).operationId = uuidFrom(`${who.keyId}:${key}`);
     const expires = new Date(Date.now() + opts.ttlMs);
     // take the key, or take it over when its record expired or its holder died
     const [mine] = await db.$queryRaw<{ created_at: Date }[]>`

@@ -4,13 +4,13 @@
 // never share one) and asks that endpoint's workflow to allocate it; the
 // workflow's compare-and-set is the final word. Platform keys, for their
 // own accounts only.
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
 import { BadRequest, Conflict, HttpError, NotFound } from '../errors';
 import { principalOf, type Auth } from '../middleware/auth';
+import { operationId } from '../middleware/idempotency';
 import type { Db } from '../../db/client';
 import { normaliseTags, TagError } from '../../domain/classification';
 import { addressField, areaCode, countryCode } from '../input';
@@ -76,14 +76,15 @@ type Client = Awaited<ReturnType<TemporalGateway['client']>>;
  * or the best AVAILABLE match for criteria. Throws 404/409 HttpErrors.
  */
 export function allocator(deps: AllocationDeps) {
-  const allocateAddress = async (client: Client, address: string, accountId: string, applicationUri: string | undefined, actor: string): Promise<EndpointStatus> =>
-    client.workflow.getHandle(endpointWorkflowId(address)).executeUpdate(allocateUpdate, { args: [{ accountId, applicationUri, actor }] });
+  // the update id makes a retried request the same update: a first attempt that was applied is answered, not repeated
+  const allocateAddress = async (client: Client, address: string, accountId: string, applicationUri: string | undefined, actor: string, operation: string): Promise<EndpointStatus> =>
+    client.workflow.getHandle(endpointWorkflowId(address)).executeUpdate(allocateUpdate, { args: [{ accountId, applicationUri, actor }], updateId: `${operation}:allocate` });
 
   return {
-    async byAddress(input: { address: string; accountId: string; applicationUri?: string; actor: string }): Promise<EndpointStatus> {
+    async byAddress(input: { address: string; accountId: string; applicationUri?: string; actor: string; operation: string }): Promise<EndpointStatus> {
       const client = await deps.temporal.client();
       try {
-        const status = await allocateAddress(client, input.address, input.accountId, input.applicationUri, input.actor);
+        const status = await allocateAddress(client, input.address, input.accountId, input.applicationUri, input.actor, input.operation);
         deps.notify();
         return status;
       } catch (err) {
@@ -93,10 +94,22 @@ export function allocator(deps: AllocationDeps) {
       }
     },
 
-    async byCriteria(input: { criteria: Criteria; accountId: string; applicationUri?: string; actor: string; except?: string }): Promise<EndpointStatus> {
+    /** `operation` (a UUID) is also the claim token: a retry finds the endpoint its first attempt claimed */
+    async byCriteria(input: { criteria: Criteria; accountId: string; applicationUri?: string; actor: string; except?: string; operation: string }): Promise<EndpointStatus> {
       const tags = criteriaTags(input.criteria);
       const client = await deps.temporal.client();
-      const token = randomUUID();
+      const token = input.operation;
+      const [earlier] = await deps.db.$queryRaw<{ address: string }[]>`SELECT address FROM endpoints WHERE claim_token = ${token}::uuid LIMIT 1`;
+      if (earlier) {
+        try {
+          const status = await allocateAddress(client, earlier.address, input.accountId, input.applicationUri, input.actor, token);
+          deps.notify();
+          return status;
+        } catch (err) {
+          // that attempt did not allocate it and it has moved on: claim afresh
+          if (!(err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
       for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
         const [candidate] = await deps.db.$queryRaw<{ id: string; address: string }[]>`
           UPDATE endpoints SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS}), claim_token = ${token}::uuid
@@ -110,7 +123,7 @@ export function allocator(deps: AllocationDeps) {
           RETURNING id::text, address`;
         if (!candidate) break;
         try {
-          const status = await allocateAddress(client, candidate.address, input.accountId, input.applicationUri, input.actor);
+          const status = await allocateAddress(client, candidate.address, input.accountId, input.applicationUri, input.actor, token);
           deps.notify();
           return status;
         } catch (err) {
@@ -142,10 +155,11 @@ export function allocationRoutes(deps: AllocationDeps, registry: OpenAPIRegistry
     // another account's business does not exist for this key
     if (!who.accountIds.includes(body.accountId)) throw new NotFound(`accountId: no account ${body.accountId} for this key`);
     const actor = `key:${who.name}`;
+    const operation = operationId(req);
     const status =
       body.address !== undefined
-        ? await allocate.byAddress({ address: addressField(body.address), accountId: body.accountId, applicationUri: body.applicationUri, actor })
-        : await allocate.byCriteria({ criteria: body.criteria!, accountId: body.accountId, applicationUri: body.applicationUri, actor });
+        ? await allocate.byAddress({ address: addressField(body.address), accountId: body.accountId, applicationUri: body.applicationUri, actor, operation })
+        : await allocate.byCriteria({ criteria: body.criteria!, accountId: body.accountId, applicationUri: body.applicationUri, actor, operation });
     res.status(201).json(status);
   });
 

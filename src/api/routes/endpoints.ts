@@ -8,6 +8,7 @@ import { errorResponse as error, jsonContent as json, secured, z } from '../open
 import { Conflict, NotFound } from '../errors';
 import { principalOf, type Auth, type Principal } from '../middleware/auth';
 import { addressField } from '../input';
+import { operationId } from '../middleware/idempotency';
 import type { Db } from '../../db/client';
 import type { TemporalGateway } from '../../temporal/client';
 import { endpointWorkflowId, releaseUpdate, reserveUpdate } from '../../../workflows/shared';
@@ -47,7 +48,7 @@ export function endpointRoutes(deps: EndpointDeps, registry: OpenAPIRegistry, au
     const body = Reserve.parse(req.body);
     ownAccount(principalOf(req), body.accountId);
     const address = addressField(body.address);
-    const status = await update(address, (h) => h.executeUpdate(reserveUpdate, { args: [{ accountId: body.accountId, until: Date.now() + body.minutes * 60_000, actor: `key:${principalOf(req).name}` }] }));
+    const status = await update(address, (h) => h.executeUpdate(reserveUpdate, { args: [{ accountId: body.accountId, until: Date.now() + body.minutes * 60_000, actor: `key:${principalOf(req).name}` }], updateId: `${operationId(req)}:reserve` }));
     deps.notify();
     res.status(201).json(status);
   });
@@ -58,10 +59,14 @@ export function endpointRoutes(deps: EndpointDeps, registry: OpenAPIRegistry, au
     const who = principalOf(req);
     ownAccount(who, body.accountId);
     const address = addressField(body.address);
-    const row = await deps.db.endpoint.findUnique({ where: { address }, select: { accountId: true } });
-    // held by someone this key does not act for: not its business
-    if (!row || !row.accountId || !who.accountIds.includes(row.accountId)) throw new NotFound(`address: no endpoint ${address} held by your accounts`);
-    const status = await update(address, (h) => h.executeUpdate(releaseUpdate, { args: [{ accountId: body.accountId, actor: `key:${who.name}` }] }));
+    // The workflow judges who holds it (the row may lag a moment). No look at the row first: a
+    // retry of a release that was applied but whose answer was lost must reach the same update
+    // (same id) and get its result, even if the endpoint has been allocated to someone since.
+    const status = await update(address, (h) => h.executeUpdate(releaseUpdate, { args: [{ accountId: body.accountId, actor: `key:${who.name}` }], updateId: `${operationId(req)}:release` })).catch((err: unknown) => {
+      // not held by this account: not its business
+      if (err instanceof Conflict && /held by another account|not ALLOCATED or RESERVED/.test(err.message)) throw new NotFound(`address: no endpoint ${address} held by account ${body.accountId}`);
+      throw err;
+    });
     deps.notify();
     res.json(status);
   });

@@ -10,6 +10,7 @@ import { errorResponse as error, jsonContent as json, secured, z } from '../open
 import { BadRequest, Conflict, NotFound } from '../errors';
 import { principalOf, type Auth, type Principal } from '../middleware/auth';
 import { addressField } from '../input';
+import { operationId } from '../middleware/idempotency';
 import { allocator, CriteriaSchema, type AllocationDeps, type Criteria } from './allocations';
 import type { Db } from '../../db/client';
 import { ingestEndpoints } from '../../usecases/ingest';
@@ -103,24 +104,25 @@ export function lifecycleRoutes(deps: LifecycleDeps, registry: OpenAPIRegistry, 
     const old = await heldBy(deps.db, who, body.accountId, oldAddress);
     if (old.state !== 'ALLOCATED') throw new Conflict(`address: ${oldAddress} is ${old.state}, not ALLOCATED: nothing to exchange`);
     const actor = `key:${who.name}`;
+    const operation = operationId(req);
     const applicationUri = old.applicationUri ?? undefined;
     let allocated: EndpointStatus;
     if (newAddress !== undefined) {
       if (newAddress === oldAddress) throw new BadRequest('newAddress: the same as address', [{ field: 'newAddress', reason: 'the same as address' }]);
-      allocated = await allocate.byAddress({ address: newAddress, accountId: body.accountId, applicationUri, actor });
+      allocated = await allocate.byAddress({ address: newAddress, accountId: body.accountId, applicationUri, actor, operation });
     } else {
       const criteria: Criteria = body.criteria ?? {
         ...(old.npa ? { npa: old.npa } : {}),
         capabilities: (['voice', 'sms', 'mms', 'fax'] as const).filter((c) => old[`${c}Enabled`]),
       };
-      allocated = await allocate.byCriteria({ criteria, accountId: body.accountId, applicationUri, actor, except: oldAddress });
+      allocated = await allocate.byCriteria({ criteria, accountId: body.accountId, applicationUri, actor, except: oldAddress, operation });
     }
     try {
-      const released = await (await handle(oldAddress)).executeUpdate(releaseUpdate, { args: [{ accountId: body.accountId, actor }] });
+      const released = await (await handle(oldAddress)).executeUpdate(releaseUpdate, { args: [{ accountId: body.accountId, actor }], updateId: `${operation}:release` });
       res.status(201).json({ allocated, released });
     } catch (err) {
       // the old one stays; the new one goes back
-      await (await handle(allocated.address)).executeUpdate(releaseUpdate, { args: [{ accountId: body.accountId, actor: `${actor} (exchange undone)` }] }).catch(() => undefined);
+      await (await handle(allocated.address)).executeUpdate(releaseUpdate, { args: [{ accountId: body.accountId, actor: `${actor} (exchange undone)` }], updateId: `${operation}:undo` }).catch(() => undefined);
       refused(err, oldAddress);
     }
   });
@@ -170,7 +172,7 @@ export function lifecycleRoutes(deps: LifecycleDeps, registry: OpenAPIRegistry, 
     ownAccount(who, body.accountId);
     const addr = addressField(body.address);
     const row = await heldBy(deps.db, who, body.accountId, addr);
-    await (await handle(addr)).executeUpdate(portOutUpdate, { args: [{ accountId: body.accountId, actor: `key:${who.name}` }] }).catch((err: unknown) => refused(err, addr));
+    await (await handle(addr)).executeUpdate(portOutUpdate, { args: [{ accountId: body.accountId, actor: `key:${who.name}` }], updateId: `${operationId(req)}:port-out` }).catch((err: unknown) => refused(err, addr));
     const request = await deps.db.portRequest.create({
       data: { address: addr, accountId: body.accountId, direction: 'OUT', status: 'IN_PROGRESS', gainingCarrier: body.gainingCarrier ?? null, endpointId: row.id },
     });
