@@ -363,7 +363,8 @@ async function main(): Promise<number> {
     const row = byAddress.get(address);
     if (!row || row.state !== 'ALLOCATED' || row.accountId !== accounts[c]) v(`acknowledged allocation lost: ${address} (client ${c}) is ${row ? `${row.state} for ${row.accountId}` : 'missing'}`);
   }
-  const unacknowledged = await db.endpoint.count({ where: { state: 'ALLOCATED', accountId: { in: accounts }, address: { notIn: [...ledger.held.keys()] } } });
+  const orphans = await db.endpoint.findMany({ where: { state: 'ALLOCATED', accountId: { in: accounts }, address: { notIn: [...ledger.held.keys()] } }, select: { address: true, accountId: true, stateChangedAt: true } });
+  const unacknowledged = orphans.length;
   // 2. every endpoint's history is one unbroken chain: no transition lost, none twice, none from a state it was not in
   const breaks = await db.$queryRaw<{ address: string; version: number; from_state: string | null; prev: string | null; step: number | null }[]>`
     SELECT address, version, from_state, prev, step FROM (
@@ -440,6 +441,7 @@ async function main(): Promise<number> {
     numbersDelivered: deliveredCount,
     endpointsHeldAtEnd: ledger.held.size,
     unacknowledgedAllocations: unacknowledged,
+    unacknowledgedList: orphans.slice(0, 20).map((o) => ({ ...o, stateChangedAt: o.stateChangedAt.toISOString() })),
     reconciliation: { workflows: report.workflows, rows: report.rows, drift: report.drift.length },
     violations: violations.length,
     violationList: violations.slice(0, 50),
