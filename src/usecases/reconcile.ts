@@ -96,7 +96,9 @@ export async function reconcile(
     const still: Drift[] = [];
     await forEachLimit(drift, 16, async (d) => {
       const handle = deps.client.workflow.getHandle(endpointWorkflowId(d.address));
-      const wf = await handle.query(stateQuery).catch(() => undefined);
+      // a closed workflow still answers queries: only a running one counts
+      const isRunning = await handle.describe().then((x) => x.status.name === 'RUNNING', () => false);
+      const wf = isRunning ? await handle.query(stateQuery).catch(() => undefined) : undefined;
       const row = await deps.db.endpoint.findUnique({ where: { address: d.address } });
       if (row) byAddress.set(d.address, { ...byAddress.get(d.address)!, ...row });
       if (wf) running.set(d.address, wf);
@@ -104,8 +106,7 @@ export async function reconcile(
       if (wf && row) {
         if (wf.state !== row.state || wf.version !== row.version) still.push({ address: d.address, kind: 'state_mismatch', workflow: { state: wf.state, version: wf.version }, row: { state: row.state, version: row.version } });
       } else if (row && !wf) {
-        const closed = await handle.describe().then((x) => x.status.name !== 'RUNNING', () => true);
-        if (!closed) still.push({ address: d.address, kind: 'unqueryable', row: { state: row.state, version: row.version }, error: d.error ?? 'query failed' });
+        if (isRunning) still.push({ address: d.address, kind: 'unqueryable', row: { state: row.state, version: row.version }, error: d.error ?? 'query failed' });
         else if (!FINAL_STATES.includes(row.state)) still.push({ address: d.address, kind: 'no_workflow', row: { state: row.state, version: row.version } });
       } else if (wf && !row) {
         still.push({ address: d.address, kind: 'no_row', workflow: { state: wf.state, version: wf.version } });
