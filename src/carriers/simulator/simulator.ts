@@ -167,9 +167,14 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   const requestTimeoutMs = opts.requestTimeoutMs ?? 5_000;
   const webhookRetries = opts.webhookRetries ?? 10;
   const webhookBase = opts.webhookBase.replace(/\/+$/, '');
-  const random = mulberry32(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 32);
+  const random = mulberry32(seed);
   const chance = (p: number) => random() < p;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  // what happens when timers fire (duplicate webhooks, traffic) draws from a stream of its own, so the
+  // order timers fire in under load cannot shift what the main stream gives the next order
+  const late = mulberry32((seed ^ 0x9e3779b9) >>> 0);
+  const lateChance = (p: number) => late() < p;
   const issued = new Set<string>();
   const pending = new Set<Promise<void>>();
   // One switch that wakes every sleeper and aborts every request, so close() leaves nothing behind.
@@ -250,7 +255,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   async function sendWebhook(carrier: Carrier, payload: WebhookPayload): Promise<void> {
     const url = `${webhookBase}/${encodeURIComponent(carrier.config.id)}/webhook`;
     const rawBody = JSON.stringify(payload);
-    const copies = chance(carrier.config.duplicateWebhookRate) ? 2 : 1;
+    const copies = lateChance(carrier.config.duplicateWebhookRate) ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) {
       for (let attempt = 0; !shutdown.signal.aborted; attempt++) {
         // Signed per attempt, like real carriers, so a late retry does not arrive already stale.
@@ -275,9 +280,9 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   function scheduleTraffic(carrier: Carrier, numbers: string[]): void {
     const cfg = carrier.config;
     for (const address of numbers) {
-      if (!chance(cfg.inboundTrafficRate)) continue;
-      const delay = cfg.deliveryDelayMs * (1 + 2 * random());
-      const body = JSON.stringify({ address, medium: pick(['voice', 'messaging'] as const), count: 1 + Math.floor(random() * 3) });
+      if (!lateChance(cfg.inboundTrafficRate)) continue;
+      const delay = cfg.deliveryDelayMs * (1 + 2 * late());
+      const body = JSON.stringify({ address, medium: late() < 0.5 ? 'voice' : 'messaging', count: 1 + Math.floor(late() * 3) });
       track(async () => {
         await sleep(delay);
         if (shutdown.signal.aborted) return;
@@ -292,22 +297,15 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     }
   }
 
-  // Steps are decided when the order is accepted so the PRNG is drawn in request order, not in
-  // whatever order timers happen to fire. Each step is a count per line plus whether it is final.
-  async function fulfil(carrier: Carrier, order: Order, steps: { counts: number[]; final: boolean }[]): Promise<void> {
+  // Steps and their numbers are decided when the order is accepted so the PRNG is drawn in request
+  // order, not in whatever order timers happen to fire. Each step is the numbers per line plus
+  // whether it is final.
+  async function fulfil(carrier: Carrier, order: Order, steps: { lines: { lineId: string; numbers: string[] }[]; final: boolean }[]): Promise<void> {
     const stop = AbortSignal.any([shutdown.signal, order.cancel.signal]);
     for (const step of steps) {
       await sleep(carrier.config.deliveryDelayMs, stop);
       if (stop.aborted) return;
-      const lines = order.lines.flatMap((line, i) => {
-        const count = step.counts[i] ?? 0;
-        if (count === 0) return [];
-        const generic = GENERIC_NPAS.filter((npa) => npa !== line.npa);
-        const numbers = Array.from({ length: count }, () =>
-          issueNumber(chance(carrier.config.genericPoolRate) ? pick(generic) : line.npa),
-        );
-        return [{ lineId: line.lineId, numbers }];
-      });
+      const lines = step.lines;
       const numbers = lines.flatMap((l) => l.numbers);
       order.delivered += numbers.length;
       carrier.stats.deliveredNumbers.push(...numbers);
@@ -349,7 +347,18 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       : chance(cfg.splitDeliveryRate)
         ? [{ counts: half, final: false }, { counts: full.map((q, i) => q - (half[i] ?? 0)), final: true }]
         : [{ counts: full, final: true }];
-    track(() => fulfil(carrier, order, steps));
+    // the numbers too are drawn now, in request order: timers firing in another order
+    // under load must not change which numbers a seed issues
+    const drawn = steps.map((step) => ({
+      final: step.final,
+      lines: order.lines.flatMap((line, i) => {
+        const count = step.counts[i] ?? 0;
+        if (count === 0) return [];
+        const generic = GENERIC_NPAS.filter((npa) => npa !== line.npa);
+        return [{ lineId: line.lineId, numbers: Array.from({ length: count }, () => issueNumber(chance(cfg.genericPoolRate) ? pick(generic) : line.npa)) }];
+      }),
+    }));
+    track(() => fulfil(carrier, order, drawn));
     return order;
   }
 
