@@ -329,7 +329,8 @@ describe('CLI: ops', function () {
       taskQueue: SHARED_TASK_QUEUE, workflowId: orderWorkflowId(order.id),
       args: [{ orderId: order.id, providerId: 'cli-paper', direction: 'ACQUIRE', deliveryTimeoutMs: 60_000 }],
     });
-    for (let i = 0; i < 100 && (await db().providerOrder.findUniqueOrThrow({ where: { id: order.id } })).status !== 'AWAITING_OPERATOR'; i++) {
+    const deadline = Date.now() + 60_000; // seconds on a busy machine
+    while (Date.now() < deadline && (await db().providerOrder.findUniqueOrThrow({ where: { id: order.id } })).status !== 'AWAITING_OPERATOR') {
       await new Promise((r) => setTimeout(r, 100));
     }
     const listed = await ops(['orders', '--provider', 'cli-paper', '--status', 'AWAITING_OPERATOR']);
