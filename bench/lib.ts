@@ -6,11 +6,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../src/db/migrate';
 import {
   ensureRoleAndDatabase,
+  say,
+  sleep,
   spawnManaged,
   startPrivatePostgres,
   startTemporal,
@@ -51,20 +53,35 @@ export class Teardown {
   }
 }
 
-/** A fresh, migrated database in the benchmarks' cluster; the cluster is stopped at the end only if this run started it. */
-export async function benchDatabase(name: string, teardown: Teardown): Promise<{ pg: PostgresHandle; url: string }> {
-  const pg = await startPrivatePostgres(BENCH_PG_CLUSTER, BENCH_PG_PORT);
+/**
+ * A fresh, migrated database in the benchmarks' cluster (with `keep`, the one
+ * an earlier run left, migrated to today's schema); the cluster is stopped at
+ * the end only if this run started it.
+ */
+export async function benchDatabase(name: string, teardown: Teardown, opts: { keep?: boolean } = {}): Promise<{ pg: PostgresHandle; url: string }> {
+  // :55532 lies in Linux's ephemeral port range, so an outgoing connection of
+  // some other process can hold it for a moment: try again before giving up
+  let pg: PostgresHandle | undefined;
+  for (let attempt = 1; !pg; attempt++) {
+    try {
+      pg = await startPrivatePostgres(BENCH_PG_CLUSTER, BENCH_PG_PORT);
+    } catch (err) {
+      if (attempt === 5) throw err;
+      say(`PostgreSQL did not start on :${BENCH_PG_PORT} (attempt ${attempt}); trying again`);
+      await sleep(3000);
+    }
+  }
   if (pg.startedHere) teardown.add('PostgreSQL', () => pg.stop());
-  pg.psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  if (!opts.keep) pg.psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   const url = ensureRoleAndDatabase(pg, 'endpoint_inventory', 'endpoint_inventory', name);
   await migrate(url);
   return { pg, url };
 }
 
-export async function benchTemporal(port: number, teardown: Teardown): Promise<string> {
+export async function benchTemporal(port: number, teardown: Teardown): Promise<{ address: string; pid: number }> {
   const server = await startTemporal({ port, uiPort: null });
   teardown.add('Temporal', () => server.stop());
-  return `127.0.0.1:${port}`;
+  return { address: `127.0.0.1:${port}`, pid: server.pid };
 }
 
 /** bench/worker.ts in a process of its own; resolves once it polls. */
@@ -151,19 +168,28 @@ export interface Run {
   wallMs: number;
 }
 
+/** `next` for a closed loop of `n` operations in all. */
+export function times(n: number): () => number | undefined {
+  let i = 0;
+  return () => (i < n ? i++ : undefined);
+}
+
+/** `next` for a closed loop that runs until an operation returns 'stop'. */
+export const untilStopped = (): (() => number) => () => 0;
+
 /**
  * Closed loop: `clients` workers, each sending its next operation when its
  * last one is answered, until `next()` says there is no more (undefined) or
  * `op` returns 'stop'.
  */
-export async function closedLoop<T>(clients: number, next: () => T | undefined, op: (item: T) => Promise<string>): Promise<Run> {
+export async function closedLoop<T>(clients: number, next: () => T | undefined, op: (item: T, client: number) => Promise<string>): Promise<Run> {
   const samples: Sample[] = [];
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, client) => {
       for (let item = next(); item !== undefined; item = next()) {
         const start = performance.now();
-        const outcome = await op(item);
+        const outcome = await op(item, client);
         const end = performance.now();
         samples.push({ ms: end - start, outcome, at: end - t0 });
         if (outcome === 'stop') return;
@@ -247,6 +273,13 @@ function childPids(parent: number): number[] {
   return out;
 }
 
+/** CPU seconds of the whole machine since boot (all cores): busy (user, nice, system, irq, softirq), and stolen by the hypervisor. */
+function machineSeconds(): { busy: number; steal: number } {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const busy = [0, 1, 2, 5, 6].reduce((sum, i) => sum + (f[i] ?? 0), 0);
+  return { busy: busy / TICKS_PER_SECOND, steal: (f[7] ?? 0) / TICKS_PER_SECOND };
+}
+
 /** The postmaster of a cluster, from its data directory. */
 export function postmasterPid(pg: PostgresHandle): number {
   const dir = pg.psql('SHOW data_directory').trim();
@@ -270,6 +303,9 @@ export class CpuMeter {
     }
     const self = process.cpuUsage();
     out.bench = (self.user + self.system) / 1e6;
+    const m = machineSeconds();
+    out.machine = m.busy;
+    out.steal = m.steal;
     return out;
   }
 
@@ -279,9 +315,29 @@ export class CpuMeter {
     const result = await fn();
     const after = this.read();
     const cpuSeconds: Record<string, number> = {};
-    for (const k of Object.keys(after)) cpuSeconds[k] = Math.round(((after[k] ?? 0) - (before[k] ?? 0)) * 100) / 100;
-    return { result, cpuSeconds };
+    // (a backend that exits between the readings can make a cluster's figure dip a little below zero)
+    for (const k of Object.keys(after)) cpuSeconds[k] = Math.max(0, Math.round(((after[k] ?? 0) - (before[k] ?? 0)) * 100) / 100);
+    return { result, cpuSeconds: withOthers(cpuSeconds) };
   }
+}
+
+/**
+ * Adds `others`: what else ran on the machine meanwhile (another test run,
+ * say) and took at least that much CPU from the benchmark. A lower bound: the
+ * machine's counters are sampled at clock ticks and miss short bursts that a
+ * process's own figures are charged with, so for many short requests the
+ * parts can add up to more than the machine (then `others` is 0).
+ */
+export function withOthers(cpuSeconds: Record<string, number>): Record<string, number> {
+  const ours = Object.entries(cpuSeconds).reduce((sum, [k, v]) => (k === 'machine' || k === 'steal' || k === 'others' ? sum : sum + v), 0);
+  return { ...cpuSeconds, others: Math.max(0, Math.round(((cpuSeconds.machine ?? 0) - ours) * 100) / 100) };
+}
+
+/** Sums the CPU seconds of several stretches. */
+export function sumCpu(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = { ...a };
+  for (const [k, v] of Object.entries(b)) if (k !== 'others') out[k] = Math.round(((out[k] ?? 0) + v) * 100) / 100;
+  return withOthers(out);
 }
 
 // ---------------------------------------------------------------- figures
@@ -291,6 +347,7 @@ export interface Latency {
   p50: number;
   p90: number;
   p99: number;
+  p999: number;
   max: number;
   mean: number;
 }
@@ -302,7 +359,7 @@ export function latency(ms: number[]): Latency {
   const s = [...ms].sort((a, b) => a - b);
   const at = (q: number) => s[Math.max(0, Math.ceil(q * s.length) - 1)] ?? NaN;
   const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
-  return { count: s.length, p50: round2(at(0.5)), p90: round2(at(0.9)), p99: round2(at(0.99)), max: round2(s.at(-1) ?? NaN), mean: round2(mean) };
+  return { count: s.length, p50: round2(at(0.5)), p90: round2(at(0.9)), p99: round2(at(0.99)), p999: round2(at(0.999)), max: round2(s.at(-1) ?? NaN), mean: round2(mean) };
 }
 
 export function countBy<T>(xs: T[], key: (x: T) => string): Record<string, number> {
@@ -311,13 +368,14 @@ export function countBy<T>(xs: T[], key: (x: T) => string): Record<string, numbe
   return out;
 }
 
-export function machine(): { cores: number; cpu: string; memoryGiB: number; node: string; platform: string } {
+export function machine(): { cores: number; cpu: string; memoryGiB: number; node: string; platform: string; loadAverage1mAtStart: number } {
   return {
     cores: cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    loadAverage1mAtStart: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 

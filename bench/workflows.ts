@@ -1,9 +1,12 @@
 // The benchmark worker's workflows: the production set (endpoint lifecycle,
 // the inventory monitor the API signals, orders), and the baselines — a
-// workflow that does nothing but stay open, and one whose only update does
-// nothing but answer.
-import { condition, setHandler } from '@temporalio/workflow';
-import { noopUpdate } from './shared';
+// workflow that does nothing but stay open, one whose only update does
+// nothing but answer, and one whose updates run one activity, as an activity
+// or as a local activity (what an allocation's transition write costs in
+// Temporal, with the database work taken out).
+import { condition, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { noopUpdate, viaActivityUpdate, viaLocalActivityUpdate } from './shared';
 
 export { endpointWorkflow, inventoryMonitorWorkflow, inventoryTickWorkflow, providerOrderWorkflow } from '../workflows';
 
@@ -13,5 +16,22 @@ export async function idleWorkflow(): Promise<void> {
 
 export async function noopWorkflow(): Promise<void> {
   setHandler(noopUpdate, (n) => n);
+  await condition(() => false);
+}
+
+const remote = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds' });
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds' });
+// recordScores for an endpoint that does not exist: one short transaction, no write
+const NO_ENDPOINT = { endpointId: '00000000-0000-0000-0000-000000000000', version: 0, set: {} };
+
+export async function oneActivityWorkflow(): Promise<void> {
+  setHandler(viaActivityUpdate, async (n) => {
+    await remote.recordScores(NO_ENDPOINT);
+    return n;
+  });
+  setHandler(viaLocalActivityUpdate, async (n) => {
+    await local.recordScores(NO_ENDPOINT);
+    return n;
+  });
   await condition(() => false);
 }
