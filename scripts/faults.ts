@@ -142,8 +142,10 @@ async function main(): Promise<number> {
     IDEMPOTENCY_LEASE: '10s',
   };
   const config = loadConfig(env);
-  const worker = new Service({ name: 'worker', script: 'workers/main.ts', env, logFile: join(DIR, 'worker.log'), ready: workerReady(join(DIR, 'worker.log')) });
-  const apiProc = new Service({ name: 'api', script: 'src/main.ts', env, logFile: join(DIR, 'api.log'), ready: apiReady(api) });
+  // every process started is remembered: a run killed hard leaves none behind for the next (killLeftovers above)
+  const remember = (p: { name: string; pid: number }) => pids.add(p);
+  const worker = new Service({ name: 'worker', script: 'workers/main.ts', env, logFile: join(DIR, 'worker.log'), ready: workerReady(join(DIR, 'worker.log')), onSpawn: remember });
+  const apiProc = new Service({ name: 'api', script: 'src/main.ts', env, logFile: join(DIR, 'api.log'), ready: apiReady(api), onSpawn: remember });
   cleanups.push(() => worker.stop(), () => apiProc.stop());
   await worker.start();
   await apiProc.start();

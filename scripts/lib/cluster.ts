@@ -17,6 +17,8 @@ export interface ServiceOptions {
   ready?: (pid: number) => Promise<boolean>;
   /** restart it when it dies while wanted; default true */
   supervise?: boolean;
+  /** told of every process started (e.g. to remember its pid for a later clean-up) */
+  onSpawn?: (p: { name: string; pid: number }) => void;
 }
 
 export class Service {
@@ -40,6 +42,7 @@ export class Service {
   private spawn(): void {
     const proc = spawnManaged(this.opts.name, process.execPath, ['--import', 'tsx', this.opts.script], { env: this.opts.env, cwd: ROOT, logFile: this.opts.logFile });
     this.proc = proc;
+    this.opts.onSpawn?.({ name: this.opts.name, pid: proc.pid });
     proc.child.once('exit', () => {
       if (this.proc !== proc || !this.wanted || this.opts.supervise === false) return;
       // the supervisor brings it back after a second

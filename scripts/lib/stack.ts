@@ -140,7 +140,7 @@ export class PidFile {
     rmSync(this.path, { force: true });
   }
 
-  add(m: Managed): void {
+  add(m: Pick<Managed, 'pid' | 'name'>): void {
     writeFileSync(this.path, `${m.pid} ${m.name}\n`, { flag: 'a' });
   }
 

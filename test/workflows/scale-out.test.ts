@@ -68,6 +68,8 @@ describe('scale-out: two workers and two APIs, one of each killed', function () 
   });
   after(async () => {
     await Promise.all([...workers.map((w) => w.stop()), ...apis.map((a) => a.service.stop())]);
+    // whatever did not stop in time is not left running after the suite
+    for (const s of [...workers, ...apis.map((a) => a.service)]) s.kill();
     await connection.close();
   });
 
