@@ -2,6 +2,7 @@
 // server (apart from the tests', which may stop theirs at any time), the
 // worker and the API as child processes (so the load generator never shares
 // their event loop), closed- and open-loop load, percentiles, the result file.
+import { mulberry32 } from '../src/carriers/simulator/simulator';
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -397,17 +398,8 @@ export function writeResult(name: string, result: object): string {
   return path;
 }
 
-/** A small seeded PRNG (mulberry32), so every run asks the same questions. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (the simulator's mulberry32), so every run asks the same questions. */
+export const prng = mulberry32;
 
 /** Runs `main`, always runs the teardown, exits 1 on failure. */
 export function runBench(main: (teardown: Teardown) => Promise<void>): void {

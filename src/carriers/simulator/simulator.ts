@@ -547,7 +547,7 @@ function defined<T extends object>(patch: T): Partial<T> {
 }
 
 // mulberry32: tiny, fast and good enough for test behaviour; not for anything secret.
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
