@@ -328,12 +328,12 @@ async function main(): Promise<number> {
     await restartTemporal();
     return 2;
   });
-  // until the operation count is reached, the worker SIGKILLed 5-25 s after each time it is up again
+  // until the operation count is reached, the worker SIGKILLed 15-35 s after each time it is up again
   let extra = 0;
   const extraStarted = Date.now();
   while (totalOps() < OPS_TARGET) {
     await worker.waitReady();
-    const until = Date.now() + 5000 + Math.random() * 20_000;
+    const until = Date.now() + 15_000 + Math.random() * 20_000;
     while (Date.now() < until && totalOps() < OPS_TARGET) await sleep(1000);
     if (totalOps() < OPS_TARGET) {
       worker.kill();
@@ -341,7 +341,7 @@ async function main(): Promise<number> {
     }
     say(`operations ${totalOps()} / ${OPS_TARGET}`);
   }
-  if (extra) faults.push({ scenario: 'worker SIGKILL 5-25 s after each restart until the operation target', injected: extra, ms: Date.now() - extraStarted });
+  if (extra) faults.push({ scenario: 'worker SIGKILL 15-35 s after each restart until the operation target', injected: extra, ms: Date.now() - extraStarted });
   stopLoad = true;
   await Promise.all(clients);
   say(`load stopped after ${totalOps()} operations; letting orders and lifecycles settle`);
