@@ -95,11 +95,11 @@ export function allocator(deps: AllocationDeps) {
     },
 
     /** `operation` (a UUID) is also the claim token: a retry finds the endpoint its first attempt claimed */
-    async byCriteria(input: { criteria: Criteria; accountId: string; applicationUri?: string; actor: string; except?: string; operation: string }): Promise<EndpointStatus> {
+    async byCriteria(input: { criteria: Criteria; accountId: string; applicationUri?: string; actor: string; except?: string; operation: string; /** the operation id comes from an Idempotency-Key: an earlier attempt may have claimed one */ resumable?: boolean }): Promise<EndpointStatus> {
       const tags = criteriaTags(input.criteria);
       const client = await deps.temporal.client();
       const token = input.operation;
-      const [earlier] = await deps.db.$queryRaw<{ address: string }[]>`SELECT address FROM endpoints WHERE claim_token = ${token}::uuid LIMIT 1`;
+      const [earlier] = input.resumable ? await deps.db.$queryRaw<{ address: string }[]>`SELECT address FROM endpoints WHERE claim_token = ${token}::uuid LIMIT 1` : [];
       if (earlier) {
         try {
           const status = await allocateAddress(client, earlier.address, input.accountId, input.applicationUri, input.actor, token);
@@ -159,7 +159,7 @@ export function allocationRoutes(deps: AllocationDeps, registry: OpenAPIRegistry
     const status =
       body.address !== undefined
         ? await allocate.byAddress({ address: addressField(body.address), accountId: body.accountId, applicationUri: body.applicationUri, actor, operation })
-        : await allocate.byCriteria({ criteria: body.criteria!, accountId: body.accountId, applicationUri: body.applicationUri, actor, operation });
+        : await allocate.byCriteria({ criteria: body.criteria!, accountId: body.accountId, applicationUri: body.applicationUri, actor, operation, resumable: req.get('idempotency-key') !== undefined });
     res.status(201).json(status);
   });
 

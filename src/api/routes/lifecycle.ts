@@ -115,7 +115,7 @@ export function lifecycleRoutes(deps: LifecycleDeps, registry: OpenAPIRegistry, 
         ...(old.npa ? { npa: old.npa } : {}),
         capabilities: (['voice', 'sms', 'mms', 'fax'] as const).filter((c) => old[`${c}Enabled`]),
       };
-      allocated = await allocate.byCriteria({ criteria, accountId: body.accountId, applicationUri, actor, except: oldAddress, operation });
+      allocated = await allocate.byCriteria({ criteria, accountId: body.accountId, applicationUri, actor, except: oldAddress, operation, resumable: req.get('idempotency-key') !== undefined });
     }
     try {
       const released = await (await handle(oldAddress)).executeUpdate(releaseUpdate, { args: [{ accountId: body.accountId, actor }], updateId: `${operation}:release` });
