@@ -114,9 +114,11 @@ export function orderActivities(deps: OrderDeps) {
      * Verifies each delivered number (parses, is new to the repository, fits
      * its line) and accepts the good ones into quarantine with a lifecycle
      * workflow each. A number already decided for this order is skipped, so a
-     * duplicate webhook or a retried activity changes nothing.
+     * duplicate webhook or a retried activity changes nothing. `late`: the
+     * order has stopped taking numbers; each new one is recorded as RETURNED
+     * with the reason (and the workflow hands it back to the carrier).
      */
-    async acceptDelivery(input: { orderId: string; delivery: DeliveryInput }) {
+    async acceptDelivery(input: { orderId: string; delivery: DeliveryInput; late?: boolean }) {
       const order = await db.providerOrder.findUniqueOrThrow({ where: { id: input.orderId }, include: { lines: true } });
       const lines = new Map(order.lines.map((l) => [l.id, l]));
       const offered: { address: string; lineId: string | null }[] = [
@@ -134,7 +136,7 @@ export function orderActivities(deps: OrderDeps) {
           select: { address: true, orderId: true },
         })).map((e) => [e.address, e.orderId]),
       );
-      const outcomes: { address: string; lineId: string | null; outcome: 'ACCEPTED' | 'MISMATCH_RETURNED' | 'DUPLICATE' | 'INVALID'; reason: string | null; parsed?: ParsedAddress }[] = [];
+      const outcomes: { address: string; lineId: string | null; outcome: 'ACCEPTED' | 'MISMATCH_RETURNED' | 'DUPLICATE' | 'INVALID' | 'RETURNED'; reason: string | null; parsed?: ParsedAddress }[] = [];
       for (const o of offered) {
         let p: ParsedAddress;
         try {
@@ -147,6 +149,11 @@ export function orderActivities(deps: OrderDeps) {
         if (decided.has(p.address) || outcomes.some((x) => x.address === p.address)) continue;
         if (known.has(p.address) && known.get(p.address) !== order.id) {
           outcomes.push({ address: p.address, lineId: o.lineId, outcome: 'DUPLICATE', reason: 'already in the repository' });
+          continue;
+        }
+        if (input.late && !known.has(p.address)) {
+          const closed = order.completedAt ? ` (${order.status} at ${order.completedAt.toISOString()})` : ` (${order.status})`;
+          outcomes.push({ address: p.address, lineId: null, outcome: 'RETURNED', reason: `delivered after the order stopped taking numbers${closed}` });
           continue;
         }
         // the line it was delivered for, or the first open line it fits

@@ -8,6 +8,7 @@
 import {
   ParentClosePolicy,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -57,10 +58,29 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
     ]);
   };
 
+  // A delivery is never dropped: one that arrives after the order stopped
+  // waiting (timed out, cancelled, filled, carrier said final) is recorded as
+  // RETURNED with the reason and handed back to the carrier. Temporal re-runs
+  // a workflow task whose completion raced a signal, so draining the inbox
+  // after the last await sees every signal the order accepted.
+  const takeLate = async () => {
+    while (inbox.length > 0) {
+      const d = inbox.shift()!;
+      const res = await acts.acceptDelivery({ orderId: input.orderId, delivery: d, late: true });
+      if (res.mismatched.length) await acts.returnToCarrier({ orderId: input.orderId, numbers: res.mismatched });
+    }
+  };
+
   if (input.direction === 'RELEASE') {
     const { released } = await acts.releaseEndpoints({ orderId: input.orderId });
     await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: `${released} endpoints handed back` });
     status('DELIVERED');
+    return progress;
+  }
+
+  if (input.direction === 'LATE') {
+    await takeLate();
+    progress.status = 'LATE_DELIVERY_RETURNED';
     return progress;
   }
 
@@ -95,34 +115,55 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
     if (carrierDone && progress.outstanding > 0) why = 'the carrier delivered all it will';
   }
 
+  // deliveries that came in while the order was deciding (before the carrier
+  // took the cancellation) still count for it
+  const keepsLate = patched('order-late-deliveries');
+  const takeInFlight = async () => {
+    while (keepsLate && inbox.length > 0) {
+      const d = inbox.shift()!;
+      const res = await acts.acceptDelivery({ orderId: input.orderId, delivery: d });
+      Object.assign(progress, { requested: res.requested, accepted: res.accepted, rejected: res.rejected, outstanding: res.outstanding });
+      if (res.mismatched.length) await acts.returnToCarrier({ orderId: input.orderId, numbers: res.mismatched });
+    }
+  };
+
   if (progress.outstanding === 0) {
     await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: null });
     status('DELIVERED');
   } else if (cancelled !== null) {
     if (submitted?.kind === 'submitted') await acts.cancelAtCarrier({ orderId: input.orderId });
+    await takeInFlight();
     await acts.finishOrder({ orderId: input.orderId, status: 'CANCELLED', reason: cancelled });
     status('CANCELLED');
   } else {
     // what is missing goes to the next eligible provider
     if (submitted?.kind === 'submitted' && !carrierDone) await acts.cancelAtCarrier({ orderId: input.orderId });
-    const next = await acts.rerouteRemainder({ orderId: input.orderId, reason: why });
-    if (next) {
-      await startChild(providerOrderWorkflow, {
-        workflowId: orderWorkflowId(next.orderId),
-        args: [{ orderId: next.orderId, providerId: next.providerId, direction: 'ACQUIRE', deliveryTimeoutMs: input.deliveryTimeoutMs }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        typedSearchAttributes: [
-          { key: OrderProvider, value: next.providerId },
-          { key: OrderStatus, value: 'PENDING' },
-        ],
-      });
-      progress.reroutedTo = next.orderId;
+    await takeInFlight();
+    if (progress.outstanding === 0) {
+      // filled by what was in flight
+      await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: null });
+      status('DELIVERED');
+    } else {
+      const next = await acts.rerouteRemainder({ orderId: input.orderId, reason: why });
+      if (next) {
+        await startChild(providerOrderWorkflow, {
+          workflowId: orderWorkflowId(next.orderId),
+          args: [{ orderId: next.orderId, providerId: next.providerId, direction: 'ACQUIRE', deliveryTimeoutMs: input.deliveryTimeoutMs }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          typedSearchAttributes: [
+            { key: OrderProvider, value: next.providerId },
+            { key: OrderStatus, value: 'PENDING' },
+          ],
+        });
+        progress.reroutedTo = next.orderId;
+      }
+      const reason = `${why}: ${progress.accepted} of ${progress.requested} accepted; ${next ? `the rest re-routed to order ${next.orderId} (${next.providerId})` : 'no other provider can take the rest'}`;
+      const final = progress.accepted === 0 && !next ? 'FAILED' : 'CANCELLED';
+      await acts.finishOrder({ orderId: input.orderId, status: final, reason });
+      status(final);
     }
-    const reason = `${why}: ${progress.accepted} of ${progress.requested} accepted; ${next ? `the rest re-routed to order ${next.orderId} (${next.providerId})` : 'no other provider can take the rest'}`;
-    const final = progress.accepted === 0 && !next ? 'FAILED' : 'CANCELLED';
-    await acts.finishOrder({ orderId: input.orderId, status: final, reason });
-    status(final);
   }
   await acts.updateReliability({ providerId: input.providerId });
+  if (keepsLate) await takeLate();
   return progress;
 }

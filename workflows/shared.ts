@@ -239,7 +239,13 @@ export const monitorStatusQuery = defineQuery<MonitorStatus>('monitorStatus');
 export interface ProviderOrderInput {
   orderId: string;
   providerId: string;
-  direction: 'ACQUIRE' | 'RELEASE';
+  /**
+   * ACQUIRE and RELEASE are orders; LATE takes deliveries that reached an
+   * order after its workflow had closed (started by the webhook route with
+   * signal-with-start as `order/<id>/late`): each number is recorded as
+   * RETURNED with the reason and handed back to the carrier.
+   */
+  direction: 'ACQUIRE' | 'RELEASE' | 'LATE';
   /** how long to wait for the carrier's deliveries before re-routing the rest; default 3 days */
   deliveryTimeoutMs?: number;
 }
@@ -266,5 +272,7 @@ export interface OrderProgress {
 }
 
 export const deliverySignal = defineSignal<[DeliveryInput]>('delivery');
+/** deliveries that reached an order after its workflow closed */
+export const lateDeliveryWorkflowId = (orderId: string): string => `order/${orderId}/late`;
 export const cancelOrderSignal = defineSignal<[{ reason: string }]>('cancelOrder');
 export const orderProgressQuery = defineQuery<OrderProgress>('progress');

@@ -85,7 +85,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(providerRoutes({ db: deps.db }, registry, auth));
   app.use(reconcileRoutes(lifecycle, registry, auth));
   app.use(dashboardRoutes({ db: deps.db, temporalWebUrl: deps.config.TEMPORAL_WEB_URL, namespace: deps.config.TEMPORAL_NAMESPACE }, registry, auth));
-  app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry, auth));
+  app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, registry, auth));
 
   const document = buildDocument(registry, API_VERSION);
   app.get('/v1/openapi.json', (_req, res) => {

@@ -45,6 +45,8 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
     'order-operator-entry.json': { path: 'ACQUIRE: carrier without an API → AWAITING_OPERATOR; the operator\'s entry (signal) → DELIVERED', by: ORDERS },
     'order-timeout-rerouted.json': { path: 'ACQUIRE: nothing delivered within the delivery timeout (timer) → cancelled at the carrier, re-routed to a child order', by: MORE },
     'order-timeout-failed.json': { path: 'ACQUIRE (the re-routed child, no API): times out and no provider is left → FAILED, no child', by: MORE },
+    'order-delivered-while-cancelling.json': { path: 'ACQUIRE: delivery timeout → cancel at the carrier; a delivery signalled while the carrier confirms → accepted, order DELIVERED, no child', by: ORDERS },
+    'order-late-returned.json': { path: 'LATE (signal-with-start by the webhook route after the order closed): numbers recorded RETURNED and handed back to the carrier', by: ORDERS },
     'order-cancelled.json': { path: 'ACQUIRE: `cancelOrder` signal while waiting → cancelled at the carrier → CANCELLED', by: MORE },
     'order-release.json': { path: 'RELEASE: endpoints handed back → DELIVERED', by: MONITOR },
   },

@@ -12,7 +12,7 @@ import { signWebhook } from '../../src/carriers/webhook';
 import { createSimulator, type Simulator } from '../../src/carriers/simulator/simulator';
 import { TemporalGateway } from '../../src/temporal/client';
 import { createWorker } from '../../workers/worker';
-import { orderWorkflowId, type OrderProgress } from '../../workflows/shared';
+import { lateDeliveryWorkflowId, orderWorkflowId, type OrderProgress } from '../../workflows/shared';
 import { serve } from '../support/http';
 import { recordHistory } from '../support/replay';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
@@ -83,11 +83,11 @@ describe('provider orders against the carrier simulator', function () {
     await native.close();
   });
   beforeEach(() => {
-    for (const c of ['carrier-a', 'carrier-b']) sim.configure(c, { genericPoolRate: 0, partialFillRate: 0, down: false, duplicateWebhookRate: 0, deliveryDelayMs: 100 });
+    for (const c of ['carrier-a', 'carrier-b']) sim.configure(c, { genericPoolRate: 0, partialFillRate: 0, down: false, duplicateWebhookRate: 0, deliveryDelayMs: 100, cancelDelayMs: 0 });
   });
 
   /** An order of `quantity` numbers in a fresh area code, started like the monitor starts one. */
-  async function order(providerId: string, quantity: number, opts: { start?: boolean } = {}) {
+  async function order(providerId: string, quantity: number, opts: { start?: boolean; deliveryTimeoutMs?: number } = {}) {
     const area = AREAS[nextArea++ % AREAS.length]!;
     const row = await db().providerOrder.create({
       data: {
@@ -100,7 +100,7 @@ describe('provider orders against the carrier simulator', function () {
     const handle = opts.start === false ? undefined : await client.workflow.start('providerOrderWorkflow', {
       taskQueue: ORDER_TASK_QUEUE,
       workflowId: orderWorkflowId(row.id),
-      args: [{ orderId: row.id, providerId, direction: 'ACQUIRE', deliveryTimeoutMs: 20_000 }],
+      args: [{ orderId: row.id, providerId, direction: 'ACQUIRE', deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 20_000 }],
     });
     return { row, area, handle };
   }
@@ -199,6 +199,65 @@ describe('provider orders against the carrier simulator', function () {
     assert.equal(((await (await send(now, good)).json()) as { status: string }).status, 'duplicate');
     await client.workflow.getHandle(orderWorkflowId(row.id)).signal('cancelOrder', { reason: 'test over' });
     await resultOf(row.id);
+  });
+
+  /** A webhook signed as carrier-a's: its numbers for the order's first line. */
+  async function webhookFor(row: { id: string; idempotencyKey: string }, numbers: string[]) {
+    const line = await db().orderLine.findFirstOrThrow({ where: { orderId: row.id } });
+    const body = JSON.stringify({ carrierOrderId: 'late', idempotencyKey: row.idempotencyKey, lines: [{ lineId: line.id, numbers }], final: false, sentAt: new Date().toISOString() });
+    const now = Math.floor(Date.now() / 1000);
+    const res = await fetch(`${api.url}/v1/carriers/carrier-a/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-carrier-timestamp': String(now), 'x-carrier-signature': signWebhook('secret-a', now, body) },
+      body,
+    });
+    assert.equal(res.status, 202);
+    return ((await res.json()) as { status: string }).status;
+  }
+
+  it('a delivery that arrives while the order is being cancelled at the carrier still counts for it (nothing dropped, nothing re-ordered)', async () => {
+    // the carrier is quiet until the order times out, then slow to confirm the cancellation:
+    // its delivery comes in meanwhile (found by the fault suite: such numbers had no outcome)
+    sim.configure('carrier-a', { deliveryDelayMs: 60_000, cancelDelayMs: 1500 });
+    const before = sim.stats().carriers['carrier-a']!.cancels;
+    const { row, area } = await order('carrier-a', 2, { deliveryTimeoutMs: 1000 });
+    const deadline = Date.now() + 60_000;
+    while (sim.stats().carriers['carrier-a']!.cancels === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(sim.stats().carriers['carrier-a']!.cancels > before, 'the order asked the carrier to cancel');
+    assert.equal(await webhookFor(row, [`+1${area}3456701`, `+1${area}3456702`]), 'accepted');
+    const result = await resultOf(row.id);
+    assert.equal(result.status, 'DELIVERED', JSON.stringify(result));
+    assert.equal(result.accepted, 2);
+    assert.equal(result.reroutedTo, null);
+    assert.equal(await rerouted(row.id), null);
+    assert.deepEqual((await endpointsOf(row.id)).map((e) => e.address).sort(), [`+1${area}3456701`, `+1${area}3456702`]);
+    await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-delivered-while-cancelling');
+  });
+
+  it('a delivery after the order closed is recorded RETURNED with the reason and handed back to the carrier', async () => {
+    sim.configure('carrier-a', { deliveryDelayMs: 60_000 });
+    const { row, area } = await order('carrier-a', 2);
+    await client.workflow.getHandle(orderWorkflowId(row.id)).signal('cancelOrder', { reason: 'test: no longer needed' });
+    assert.equal((await resultOf(row.id)).status, 'CANCELLED');
+    const numbers = [`+1${area}4567801`, `+1${area}4567802`];
+    assert.equal(await webhookFor(row, numbers), 'late');
+    const late = await client.workflow.getHandle<() => Promise<OrderProgress>>(lateDeliveryWorkflowId(row.id)).result();
+    assert.equal(late.status, 'LATE_DELIVERY_RETURNED');
+    const outcomes = await db().deliveredNumber.findMany({ where: { orderId: row.id }, orderBy: { address: 'asc' } });
+    assert.deepEqual(outcomes.map((o) => [o.address, o.outcome]), numbers.map((n) => [n, 'RETURNED']));
+    assert.ok(outcomes.every((o) => /delivered after the order stopped taking numbers \(CANCELLED at /.test(o.reason ?? '')), JSON.stringify(outcomes.map((o) => o.reason)));
+    assert.equal((await endpointsOf(row.id)).length, 0);
+    const returned = sim.stats().carriers['carrier-a']!.returns.filter((r) => numbers.includes(r.address));
+    assert.equal(returned.length, 2);
+    assert.match(returned[0]!.reason, /RETURNED: delivered after the order stopped taking numbers/);
+    // the line's counters are the order's: a late number does not count against it
+    const line = await db().orderLine.findFirstOrThrow({ where: { orderId: row.id } });
+    assert.deepEqual([line.delivered, line.accepted, line.rejected], [0, 0, 0]);
+    // the same numbers again (a carrier's retry): nothing new
+    assert.equal(await webhookFor(row, numbers), 'late');
+    await client.workflow.getHandle(lateDeliveryWorkflowId(row.id)).result();
+    assert.equal(await db().deliveredNumber.count({ where: { orderId: row.id } }), 2);
+    await recordHistory(client.workflow.getHandle(lateDeliveryWorkflowId(row.id)), 'order-late-returned');
   });
 
   it('a carrier without an API: its order form is generated and the operator\'s entry completes the order', async () => {

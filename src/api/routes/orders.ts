@@ -15,7 +15,7 @@ import { verifyWebhook } from '../../carriers/webhook';
 import { addressField } from '../input';
 import type { TemporalGateway } from '../../temporal/client';
 import type { Auth } from '../middleware/auth';
-import { deliverySignal, endpointWorkflowId, inboundTrafficSignal, orderWorkflowId } from '../../../workflows/shared';
+import { deliverySignal, endpointWorkflowId, inboundTrafficSignal, lateDeliveryWorkflowId, orderWorkflowId } from '../../../workflows/shared';
 
 const Webhook = z
   .object({
@@ -45,6 +45,8 @@ export interface OrderDeps {
   db: Db;
   temporal: TemporalGateway;
   webhookToleranceSeconds: number;
+  /** where a late delivery's workflow runs */
+  taskQueue: string;
 }
 
 export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Auth): Router {
@@ -61,7 +63,7 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Au
   registry.registerPath({
     method: 'post', path: '/v1/carriers/{providerId}/webhook', summary: "A carrier's signed delivery (HMAC-SHA256 over timestamp.body)",
     request: { params: ProviderParam, body: json(Webhook) },
-    responses: { 202: { description: 'taken (or already taken: duplicate)', ...json(z.object({ status: z.enum(['accepted', 'duplicate']) })) }, 400: error, 401: error, 404: error },
+    responses: { 202: { description: 'taken (or already taken: duplicate; late: the order had closed, its numbers are recorded RETURNED and handed back)', ...json(z.object({ status: z.enum(['accepted', 'duplicate', 'late']) })) }, 400: error, 401: error, 404: error },
   });
   router.post('/v1/carriers/:providerId/webhook', async (req, res) => {
     const { providerId } = ProviderParam.parse(req.params);
@@ -79,7 +81,25 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Au
       res.status(202).json({ status: 'duplicate' });
       return;
     }
-    await signal(orderWorkflowId(order.id), deliverySignal, { source: 'carrier', lines: body.lines, final: body.final });
+    const delivery = { source: 'carrier' as const, lines: body.lines, final: body.final };
+    try {
+      await signal(orderWorkflowId(order.id), deliverySignal, delivery);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // The order's workflow has closed (timed out, cancelled, filled): its
+      // numbers are not dropped but recorded as RETURNED with the reason and
+      // handed back to the carrier by a short workflow of their own.
+      const client = await deps.temporal.client();
+      await client.workflow.signalWithStart('providerOrderWorkflow', {
+        taskQueue: deps.taskQueue,
+        workflowId: lateDeliveryWorkflowId(order.id),
+        args: [{ orderId: order.id, providerId, direction: 'LATE' }],
+        signal: deliverySignal,
+        signalArgs: [delivery],
+      });
+      res.status(202).json({ status: 'late' });
+      return;
+    }
     res.status(202).json({ status: 'accepted' });
   });
 

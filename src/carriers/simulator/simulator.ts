@@ -14,6 +14,8 @@ const rate = z.number().min(0).max(1);
 const behaviour = {
   secret: z.string().min(1),
   deliveryDelayMs: z.number().int().min(0).max(600_000),
+  /** how long the carrier takes to answer a cancellation (deliveries already under way go on meanwhile) */
+  cancelDelayMs: z.number().int().min(0).max(600_000),
   genericPoolRate: rate,
   partialFillRate: rate,
   splitDeliveryRate: rate,
@@ -32,6 +34,7 @@ export const carrierConfigSchema = z.strictObject({
   // The id goes into URLs and order ids, so keep it URL-safe.
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"'),
   deliveryDelayMs: behaviour.deliveryDelayMs.default(200),
+  cancelDelayMs: behaviour.cancelDelayMs.default(0),
   genericPoolRate: rate.default(0),
   partialFillRate: rate.default(0),
   splitDeliveryRate: rate.default(0),
@@ -441,7 +444,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     res.json({ carrierOrderId, status, requested, delivered });
   });
 
-  app.post('/carriers/:carrierId/orders/:carrierOrderId/cancel', (req, res) => {
+  app.post('/carriers/:carrierId/orders/:carrierOrderId/cancel', async (req, res) => {
     const carrier = carrierOf(res, req.params.carrierId);
     if (!carrier) return;
     const order = carrier.orders.get(req.params.carrierOrderId);
@@ -450,6 +453,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       return;
     }
     carrier.stats.cancels++;
+    if (carrier.config.cancelDelayMs > 0) await sleep(carrier.config.cancelDelayMs, shutdown.signal);
     // A finished order has nothing left to stop; cancelling it is a harmless no-op.
     if (order.status !== 'accepted') {
       res.json({ cancelled: 0 });
