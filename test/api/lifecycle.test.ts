@@ -3,10 +3,12 @@
 // status; Idempotency-Key on allocation (never a second endpoint); operators'
 // providers and reconciliation; carrier keys on their own orders only.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { buildApp } from '../../src/api/app';
 import { createApiKey } from '../../src/api/middleware/auth';
+import { allocator } from '../../src/api/routes/allocations';
 import { lifecyclePolicy } from '../../src/config';
 import { TemporalGateway } from '../../src/temporal/client';
 import { ingestEndpoints } from '../../src/usecases/ingest';
@@ -220,6 +222,44 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.equal(await held(), before, 'nothing more allocated');
     // and another account's endpoint is still a 404 for a release
     assert.equal((await call('POST', '/v1/releases', { accountId: ACCT, address: first.address })).status, 404);
+  });
+
+  it('an allocation by criteria whose answer was lost in transit (not refused) keeps its claim: the retry gets that endpoint, not a second one', async () => {
+    // found by the fault suite: endpoints allocated that no client was told about
+    await ingestEndpoints(
+      { db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: lifecyclePolicy(config()) },
+      Array.from({ length: 2 }, (_, i) => ({ address: `+1312${String(5_550_300 + i * 7)}`, capable: { voice: true, sms: true } })),
+      { entry: 'quarantine', actor: 'test' },
+    );
+    await until('2 AVAILABLE in 312', async () => (await db().endpoint.count({ where: { npa: '312', state: 'AVAILABLE' } })) === 2);
+    // the update reaches the workflow and is applied; its answer is lost on the way back
+    let lose = true;
+    const real = await gateway.client();
+    const lossy = {
+      client: async () => ({
+        workflow: {
+          getHandle: (id: string) => {
+            const handle = real.workflow.getHandle(id);
+            return {
+              executeUpdate: async (...args: Parameters<typeof handle.executeUpdate>) => {
+                const result = await handle.executeUpdate(...args);
+                if (lose) {
+                  lose = false;
+                  throw new Error('connection reset (test)');
+                }
+                return result;
+              },
+            };
+          },
+        },
+      }),
+    } as unknown as TemporalGateway;
+    const allocate = allocator({ db: db(), temporal: lossy, notify: () => {} });
+    const input = { criteria: { npa: '312' }, accountId: ACCT, actor: 'test', operation: randomUUID(), resumable: true };
+    await assert.rejects(allocate.byCriteria(input), /connection reset/);
+    const retried = await allocate.byCriteria(input);
+    const held = await db().endpoint.findMany({ where: { npa: '312', state: 'ALLOCATED' }, select: { address: true } });
+    assert.deepEqual(held.map((e) => e.address), [retried.address], 'one endpoint allocated, the one the client was told');
   });
 
   it('carrier keys deliver for their own orders only; reconciliation over HTTP finds no drift', async () => {

@@ -127,9 +127,13 @@ export function allocator(deps: AllocationDeps) {
           deps.notify();
           return status;
         } catch (err) {
+          // Anything but a refusal (Temporal unreachable, a timeout) may have
+          // allocated it after all: keep the claim, so the client's retry with
+          // its Idempotency-Key resumes on this endpoint with the same update
+          // id instead of allocating a second one (the claim lapses by itself).
+          if (!(err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)) throw err;
           // it moved on (or has no workflow): let it go and take the next candidate
           await deps.db.$executeRaw`UPDATE endpoints SET claimed_until = NULL, claim_token = NULL WHERE id = ${candidate.id}::uuid AND claim_token = ${token}::uuid`;
-          if (!(err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)) throw err;
         }
       }
       // demand the shelf could not meet: the monitor weighs it
