@@ -27,6 +27,8 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
     'endpoint-reservation-expires.json': { path: '`reserve` update → RESERVED; reservation timer fires → AVAILABLE', by: LIFECYCLE },
     'endpoint-reserved-then-allocated.json': { path: '`reserve` → RESERVED; the holder\'s `allocate` cancels the reservation timer → ALLOCATED', by: LIFECYCLE },
     'endpoint-reservation-released.json': { path: '`reserve` → RESERVED; the holder\'s `release` → AVAILABLE', by: MORE },
+    'endpoint-local-transitions.json': { path: 'the release-aging path as runs since `transition-local-activity` record it: every transition a local activity (an update completes in one workflow task)', by: LIFECYCLE },
+    'endpoint-concurrent-allocate-local.json': { path: 'two `allocate` updates at once with local-activity transitions: one ALLOCATED, the other refused inside the handler', by: LIFECYCLE },
     'endpoint-concurrent-allocate.json': { path: 'two `allocate` updates at once: one ALLOCATED, the other refused inside the handler', by: LIFECYCLE },
     'endpoint-quality-retest.json': { path: 'AVAILABLE; `qualityReport` signal below 0.5 → TESTING → AVAILABLE', by: LIFECYCLE },
     'endpoint-allocated-retest.json': { path: 'ALLOCATED; a good `qualityReport` written by `recordScores`; a bad one → TESTING → back to its holder (ALLOCATED)', by: MORE },

@@ -36,7 +36,9 @@ export const EDITS: Edit[] = [
     before: 'const { version } = await recordTransition({',
     change: 'await recordScores({ endpointId, version: s.version, set: { qualityScore: s.qualityScore } });',
     why: 'write the scores before every transition (an extra activity)',
-    detected: /activity command 'recordScores'/,
+    // against a run whose transitions are local activities the SDK finds the
+    // activity where the history has the transition's local-activity marker
+    detected: /activity command 'recordScores'|Missing associated machine for LocalActivity/,
   },
   {
     workflowType: 'providerOrderWorkflow',

@@ -202,6 +202,7 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
         ['QUARANTINE', 'TESTING', 'AVAILABLE', 'ALLOCATED', 'AGING', 'TESTING', 'AVAILABLE'],
       );
       await record(h, 'release-aging-available');
+      await record(h, 'local-transitions');
     }));
 
   it('a reservation expires and the number returns to available by itself', () =>
@@ -255,6 +256,7 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       assert.equal(row.accountId, winner);
       assert.equal(row.history.filter((e) => e.toState === 'ALLOCATED').length, 1);
       await record(h, 'concurrent-allocate');
+      await record(h, 'concurrent-allocate-local');
     }));
 
   it('invalid transitions are refused with a reason and change nothing', () =>
