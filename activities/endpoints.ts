@@ -3,6 +3,7 @@
 // in the same transaction, so a retried activity never applies or records a
 // transition twice.
 import { ApplicationFailure } from '@temporalio/common';
+import { Prisma } from '../src/db/generated/client';
 import type { Db } from '../src/db/client';
 import type { TestHarness } from '../src/harness/harness';
 import { DIMENSIONS, measuredTags } from '../src/domain/classification';
@@ -94,17 +95,43 @@ export function withMeasuredTags(row: CurrentRow, p: EndpointPatch = {}, state: 
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
-/** The row as it is, locked until the transaction ends: the compare-and-set reads this. */
-async function lockRow(tx: Tx, endpointId: string): Promise<CurrentRow | undefined> {
-  const rows = await tx.$queryRaw<CurrentRow[]>`
+/** The row as it is: the compare-and-set of recordTransition reads this; `lock` holds it until the transaction ends. */
+async function readRow(db: Db | Tx, endpointId: string, lock = false): Promise<CurrentRow | undefined> {
+  const rows = await db.$queryRaw<CurrentRow[]>`
     SELECT state, version, classifier_tags AS "classifierTags", voice_capable AS "voiceCapable", sms_capable AS "smsCapable",
            mms_capable AS "mmsCapable", fax_capable AS "faxCapable", voice_enabled AS "voiceEnabled",
            sms_enabled AS "smsEnabled", mms_enabled AS "mmsEnabled", fax_enabled AS "faxEnabled",
            quality_score AS "qualityScore", voice_cleanliness AS "voiceCleanliness",
            messaging_cleanliness AS "messagingCleanliness"
-      FROM endpoints WHERE id = ${endpointId}::uuid FOR UPDATE`;
+      FROM endpoints WHERE id = ${endpointId}::uuid ${lock ? Prisma.sql`FOR UPDATE` : Prisma.empty}`;
   return rows[0];
 }
+
+function settledAfter(row: CurrentRow | undefined, input: TransitionInput, next: number): TransitionResult {
+  if (row && row.version === next && row.state === input.to) return { version: next };
+  throw ApplicationFailure.create({
+    type: 'StaleTransition',
+    nonRetryable: true,
+    message: row
+      ? `endpoint ${input.endpointId} is ${row.state} v${row.version}, expected ${input.from} v${input.fromVersion}`
+      : `endpoint ${input.endpointId} does not exist`,
+  });
+}
+
+/** columns() keys → column names */
+const COLUMN = {
+  accountId: 'account_id',
+  reservedUntil: 'reserved_until',
+  quarantineUntil: 'quarantine_until',
+  applicationUri: 'application_uri',
+  voiceEnabled: 'voice_enabled',
+  smsEnabled: 'sms_enabled',
+  mmsEnabled: 'mms_enabled',
+  faxEnabled: 'fax_enabled',
+  voiceCleanliness: 'voice_cleanliness',
+  messagingCleanliness: 'messaging_cleanliness',
+  qualityScore: 'quality_score',
+} as const satisfies Record<keyof ReturnType<typeof columns>, string>;
 
 const MEASURED = new Set(
   (Object.entries(DIMENSIONS) as [string, { source: string }][]).filter(([, d]) => d.source === 'measured').map(([k]) => k),
@@ -114,58 +141,53 @@ export function endpointActivities(db: Db, harness?: TestHarness) {
   return {
     async recordTransition(input: TransitionInput): Promise<TransitionResult> {
       const next = input.fromVersion + 1;
-      return db.$transaction(async (tx) => {
-        if (input.set?.accountId) {
-          const account = await tx.account.findUnique({ where: { id: input.set.accountId }, select: { active: true } });
-          if (!account?.active) {
-            throw ApplicationFailure.create({
-              type: 'UnknownAccount',
-              nonRetryable: true,
-              message: `accountId: no active account ${input.set.accountId}`,
-            });
-          }
+      // Two round trips, no interactive transaction: read the row, then one
+      // statement that updates it only if it still has the state and version
+      // the workflow saw (and the account is active) and inserts the history
+      // row from the update's result — atomic, as a single statement is. The
+      // workflow is the row's only writer of what the tags are computed from,
+      // so the unlocked read cannot be overtaken; the version check would
+      // refuse it if it were.
+      const row = await readRow(db, input.endpointId);
+      // a retried attempt whose first one committed gets the same answer; anything else is stale
+      if (!row || row.state !== input.from || row.version !== input.fromVersion) return settledAfter(row, input, next);
+      const set = input.set ?? {};
+      const assignments = [
+        Prisma.sql`state = ${input.to}::"EndpointState"`,
+        Prisma.sql`version = ${next}`,
+        Prisma.sql`state_changed_at = now()`,
+        Prisma.sql`updated_at = now()`,
+        Prisma.sql`classifier_tags = ${withMeasuredTags(row, set, input.to)}::text[]`,
+        ...Object.entries(columns(set))
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => Prisma.sql`${Prisma.raw(COLUMN[k as keyof typeof COLUMN])} = ${v}`),
+      ];
+      const account = set.accountId ?? null;
+      const written = await db.$queryRaw<{ version: number }[]>`
+        WITH upd AS (
+          UPDATE endpoints SET ${Prisma.join(assignments, ', ')}
+           WHERE id = ${input.endpointId}::uuid AND state = ${input.from}::"EndpointState" AND version = ${input.fromVersion}
+             AND (${account}::text IS NULL OR EXISTS (SELECT 1 FROM accounts WHERE id = ${account} AND active))
+          RETURNING id)
+        INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, details)
+        SELECT id, ${next}, ${input.from}::"EndpointState", ${input.to}::"EndpointState", ${input.cause}, ${input.actor}, ${JSON.stringify(input.details ?? {})}::jsonb
+          FROM upd
+        RETURNING version`;
+      if (written.length) return { version: next };
+      if (account) {
+        const acct = await db.account.findUnique({ where: { id: account }, select: { active: true } });
+        if (!acct?.active) {
+          throw ApplicationFailure.create({ type: 'UnknownAccount', nonRetryable: true, message: `accountId: no active account ${account}` });
         }
-        const row = await lockRow(tx, input.endpointId);
-        if (!row || row.state !== input.from || row.version !== input.fromVersion) {
-          // an earlier attempt of this very activity committed: same answer again
-          if (row && row.version === next && row.state === input.to) return { version: next };
-          throw ApplicationFailure.create({
-            type: 'StaleTransition',
-            nonRetryable: true,
-            message: row
-              ? `endpoint ${input.endpointId} is ${row.state} v${row.version}, expected ${input.from} v${input.fromVersion}`
-              : `endpoint ${input.endpointId} does not exist`,
-          });
-        }
-        await tx.endpoint.update({
-          where: { id: input.endpointId },
-          data: {
-            ...columns(input.set),
-            state: input.to,
-            version: next,
-            stateChangedAt: new Date(),
-            classifierTags: withMeasuredTags(row, input.set, input.to),
-          },
-        });
-        await tx.endpointHistory.create({
-          data: {
-            endpointId: input.endpointId,
-            version: next,
-            fromState: input.from,
-            toState: input.to,
-            cause: input.cause,
-            actor: input.actor,
-            details: (input.details ?? {}) as object,
-          },
-        });
-        return { version: next };
-      });
+      }
+      // the row moved between the read and the write (or a concurrent attempt wrote it)
+      return settledAfter(await readRow(db, input.endpointId), input, next);
     },
 
     /** Scores that change without a transition (a quality report). */
     async recordScores(input: { endpointId: string; version: number; set: EndpointPatch }): Promise<void> {
       await db.$transaction(async (tx) => {
-        const row = await lockRow(tx, input.endpointId);
+        const row = await readRow(tx, input.endpointId, true);
         if (!row || row.version !== input.version) return; // moved on since: the next transition writes the scores
         await tx.endpoint.update({
           where: { id: input.endpointId },

@@ -66,7 +66,7 @@ describe('database schema', () => {
     const expected = [
       'Endpoint', 'EndpointHistory', 'ClassificationGrouping', 'InventorySnapshot', 'Provider',
       'ProviderOrder', 'OrderLine', 'DeliveredNumber', 'Account', 'ApiKey', 'ApiKeyAccount',
-      'IdempotencyRecord', 'UnmetSearch', 'PortRequest', 'GroupingCount', 'GroupingAllocation', 'WebhookReceipt',
+      'IdempotencyRecord', 'AllocationResume', 'UnmetSearch', 'PortRequest', 'GroupingCount', 'GroupingAllocation', 'WebhookReceipt',
     ];
     assert.deepEqual([...schema.tables.keys()].sort(), expected.sort());
     assert.ok(schema.fields.length > 100, `only ${schema.fields.length} fields parsed`);

@@ -97,7 +97,11 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
       return false;
     }
 
-    if (++sweeps % 500 === 0) void db.$executeRaw`DELETE FROM idempotency_records WHERE expires_at < now()`.catch(() => undefined);
+    if (++sweeps % 500 === 0) {
+      void db.$executeRaw`DELETE FROM idempotency_records WHERE expires_at < now()`.catch(() => undefined);
+      // what keyed allocations claimed is needed as long as their records are
+      void db.$executeRaw`DELETE FROM allocation_resumes WHERE created_at < now() - make_interval(secs => ${opts.ttlMs / 1000})`.catch(() => undefined);
+    }
 
     // the answer is stored before it is sent: a crash after sending cannot make a retry run it twice
     const send = res.json.bind(res);

@@ -94,12 +94,14 @@ export function allocator(deps: AllocationDeps) {
       }
     },
 
-    /** `operation` (a UUID) is also the claim token: a retry finds the endpoint its first attempt claimed */
+    /** `operation` (a UUID) is also the claim token; a keyed request's retry finds the endpoint its first attempt claimed in allocation_resumes */
     async byCriteria(input: { criteria: Criteria; accountId: string; applicationUri?: string; actor: string; except?: string; operation: string; /** the operation id comes from an Idempotency-Key: an earlier attempt may have claimed one */ resumable?: boolean }): Promise<EndpointStatus> {
       const tags = criteriaTags(input.criteria);
       const client = await deps.temporal.client();
       const token = input.operation;
-      const [earlier] = input.resumable ? await deps.db.$queryRaw<{ address: string }[]>`SELECT address FROM endpoints WHERE claim_token = ${token}::uuid LIMIT 1` : [];
+      const [earlier] = input.resumable
+        ? await deps.db.$queryRaw<{ address: string }[]>`SELECT e.address FROM allocation_resumes r JOIN endpoints e ON e.id = r.endpoint_id WHERE r.token = ${token}::uuid`
+        : [];
       if (earlier) {
         try {
           const status = await allocateAddress(client, earlier.address, input.accountId, input.applicationUri, input.actor, token);
@@ -111,16 +113,24 @@ export function allocator(deps: AllocationDeps) {
         }
       }
       for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
+        // a keyed request remembers what it claimed (in the same statement), so its retry resumes there
         const [candidate] = await deps.db.$queryRaw<{ id: string; address: string }[]>`
-          UPDATE endpoints SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS}), claim_token = ${token}::uuid
-           WHERE id = (
-             SELECT id FROM endpoints
-              WHERE state = 'AVAILABLE' AND classifier_tags @> ${tags}::text[]
-                AND (claimed_until IS NULL OR claimed_until < now())
-                AND address <> ${input.except ?? ''}
-              ORDER BY quality_score DESC NULLS LAST, address
-              LIMIT 1 FOR UPDATE SKIP LOCKED)
-          RETURNING id::text, address`;
+          WITH claimed AS (
+            UPDATE endpoints SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS}), claim_token = ${token}::uuid
+             WHERE id = (
+               SELECT id FROM endpoints
+                WHERE state = 'AVAILABLE' AND classifier_tags @> ${tags}::text[]
+                  AND (claimed_until IS NULL OR claimed_until < now())
+                  AND address <> ${input.except ?? ''}
+                ORDER BY quality_score DESC NULLS LAST, address
+                LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING id, address
+          ), resume AS (
+            INSERT INTO allocation_resumes (token, endpoint_id)
+            SELECT ${token}::uuid, id FROM claimed WHERE ${input.resumable === true}
+            ON CONFLICT (token) DO UPDATE SET endpoint_id = EXCLUDED.endpoint_id, created_at = now()
+          )
+          SELECT id::text, address FROM claimed`;
         if (!candidate) break;
         try {
           const status = await allocateAddress(client, candidate.address, input.accountId, input.applicationUri, input.actor, token);
