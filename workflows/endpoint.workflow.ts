@@ -55,7 +55,7 @@ import { createLock } from './lock';
 const TRANSITION_RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['StaleTransition'] };
 const remote = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: TRANSITION_RETRY });
 const { recordScores } = remote;
-// A transition is one short transaction: as a local activity it runs inside
+// A transition is two short statements: as a local activity it runs inside
 // the workflow task, so an allocate/reserve/release update completes in one
 // workflow task instead of three (schedule, activity task, completion) — the
 // allocation benchmark's bottleneck. Retry-safe like the activity (an attempt
