@@ -228,10 +228,10 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     // found by the fault suite: endpoints allocated that no client was told about
     await ingestEndpoints(
       { db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: lifecyclePolicy(config()) },
-      Array.from({ length: 2 }, (_, i) => ({ address: `+1312${String(5_550_300 + i * 7)}`, capable: { voice: true, sms: true } })),
+      Array.from({ length: 2 }, (_, i) => ({ address: `+1907${String(5_550_300 + i * 7)}`, capable: { voice: true, sms: true } })),
       { entry: 'quarantine', actor: 'test' },
     );
-    await until('2 AVAILABLE in 312', async () => (await db().endpoint.count({ where: { npa: '312', state: 'AVAILABLE' } })) === 2);
+    await until('2 AVAILABLE in 907', async () => (await db().endpoint.count({ where: { npa: '907', state: 'AVAILABLE' } })) === 2);
     // the update reaches the workflow and is applied; its answer is lost on the way back
     let lose = true;
     const real = await gateway.client();
@@ -255,10 +255,10 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
       }),
     } as unknown as TemporalGateway;
     const allocate = allocator({ db: db(), temporal: lossy, notify: () => {} });
-    const input = { criteria: { npa: '312' }, accountId: ACCT, actor: 'test', operation: randomUUID(), resumable: true };
+    const input = { criteria: { npa: '907' }, accountId: ACCT, actor: 'test', operation: randomUUID(), resumable: true };
     await assert.rejects(allocate.byCriteria(input), /connection reset/);
     const retried = await allocate.byCriteria(input);
-    const held = await db().endpoint.findMany({ where: { npa: '312', state: 'ALLOCATED' }, select: { address: true } });
+    const held = await db().endpoint.findMany({ where: { npa: '907', state: 'ALLOCATED' }, select: { address: true } });
     assert.deepEqual(held.map((e) => e.address), [retried.address], 'one endpoint allocated, the one the client was told');
   });
 
