@@ -214,7 +214,14 @@ export function orderActivities(deps: OrderDeps) {
       const order = await db.providerOrder.findUniqueOrThrow({ where: { id: input.orderId } });
       if (!order.carrierReference) return;
       const { adapter } = await adapterFor(order.providerId);
-      await adapter.cancel(order.carrierReference);
+      try {
+        await adapter.cancel(order.carrierReference);
+      } catch (err) {
+        // a 4xx (say, "unknown order"): nothing open there to stop, and asking again cannot change
+        // that; the order goes on (its late deliveries are still taken and returned)
+        if (!(err instanceof CarrierRejected)) throw err;
+        log.warn('the carrier refused the cancellation; taken as nothing left to cancel', { orderId: order.id, provider: order.providerId, reason: err.message });
+      }
     },
 
     /** The unfilled remainder as a new order at the next eligible provider (never this one). */

@@ -12,6 +12,9 @@ import { signWebhook } from '../../src/carriers/webhook';
 import { createSimulator, type Simulator } from '../../src/carriers/simulator/simulator';
 import { TemporalGateway } from '../../src/temporal/client';
 import { createWorker } from '../../workers/worker';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { orderActivities } from '../../activities/orders';
+import { lifecyclePolicy } from '../../src/config';
 import { lateDeliveryWorkflowId, orderWorkflowId, type OrderProgress } from '../../workflows/shared';
 import { serve } from '../support/http';
 import { recordHistory } from '../support/replay';
@@ -258,6 +261,25 @@ describe('provider orders against the carrier simulator', function () {
     await client.workflow.getHandle(lateDeliveryWorkflowId(row.id)).result();
     assert.equal(await db().deliveredNumber.count({ where: { orderId: row.id } }), 2);
     await recordHistory(client.workflow.getHandle(lateDeliveryWorkflowId(row.id)), 'order-late-returned');
+  });
+
+  it('a cancellation the carrier refuses (it knows no such order) is taken as nothing left to cancel, not retried forever', async () => {
+    // seen in the demo: a simulator restarted under a kept Temporal state forgot its orders, and
+    // the order's cancelAtCarrier retried its 404 every minute
+    const row = await db().providerOrder.create({
+      data: { providerId: 'carrier-a', direction: 'ACQUIRE', idempotencyKey: `test:${randomUUID()}`, status: 'SUBMITTED', carrierReference: 'SIM-carrier-a-999999' },
+    });
+    const acts = orderActivities({ db: db(), taskQueue: ORDER_TASK_QUEUE, policy: lifecyclePolicy(config()), formsDir: '.ei/order-forms', http: { timeoutMs: 2000, attempts: 1, backoffMs: 10 } });
+    const before = sim.stats().carriers['carrier-a']!.cancels;
+    await new MockActivityEnvironment().run(acts.cancelAtCarrier, { orderId: row.id });
+    assert.equal(sim.stats().carriers['carrier-a']!.cancels, before, 'the simulator counts only cancellations of orders it knows');
+    // a carrier that cannot be reached is still retried (the activity fails, Temporal retries it)
+    await db().provider.update({ where: { id: 'carrier-a' }, data: { apiBaseUrl: 'http://127.0.0.1:1/nowhere' } });
+    try {
+      await assert.rejects(new MockActivityEnvironment().run(acts.cancelAtCarrier, { orderId: row.id }));
+    } finally {
+      await db().provider.update({ where: { id: 'carrier-a' }, data: { apiBaseUrl: `${simServer.url}/carriers/carrier-a` } });
+    }
   });
 
   it('a carrier without an API: its order form is generated and the operator\'s entry completes the order', async () => {
