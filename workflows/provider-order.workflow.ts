@@ -58,15 +58,18 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
     ]);
   };
 
-  // A delivery is never dropped: one that arrives after the order stopped
-  // waiting (timed out, cancelled, filled, carrier said final) is recorded as
-  // RETURNED with the reason and handed back to the carrier. Temporal re-runs
-  // a workflow task whose completion raced a signal, so draining the inbox
-  // after the last await sees every signal the order accepted.
-  const takeLate = async () => {
+  // A delivery is never dropped. Deliveries that came in while the order was
+  // deciding (before the carrier took the cancellation) still count for it;
+  // one that arrives after the order stopped waiting (`late`: timed out,
+  // cancelled, filled, carrier said final) is recorded as RETURNED with the
+  // reason and handed back to the carrier. Temporal re-runs a workflow task
+  // whose completion raced a signal, so draining the inbox after the last
+  // await sees every signal the order accepted.
+  const drain = async (late: boolean) => {
     while (inbox.length > 0) {
       const d = inbox.shift()!;
-      const res = await acts.acceptDelivery({ orderId: input.orderId, delivery: d, late: true });
+      const res = await acts.acceptDelivery({ orderId: input.orderId, delivery: d, ...(late ? { late } : {}) });
+      if (!late) Object.assign(progress, { requested: res.requested, accepted: res.accepted, rejected: res.rejected, outstanding: res.outstanding });
       if (res.mismatched.length) await acts.returnToCarrier({ orderId: input.orderId, numbers: res.mismatched });
     }
   };
@@ -79,7 +82,7 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
   }
 
   if (input.direction === 'LATE') {
-    await takeLate();
+    await drain(true);
     progress.status = 'LATE_DELIVERY_RETURNED';
     return progress;
   }
@@ -115,30 +118,21 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
     if (carrierDone && progress.outstanding > 0) why = 'the carrier delivered all it will';
   }
 
-  // deliveries that came in while the order was deciding (before the carrier
-  // took the cancellation) still count for it
+  // runs that began before late deliveries were kept replay as they ran
   const keepsLate = patched('order-late-deliveries');
-  const takeInFlight = async () => {
-    while (keepsLate && inbox.length > 0) {
-      const d = inbox.shift()!;
-      const res = await acts.acceptDelivery({ orderId: input.orderId, delivery: d });
-      Object.assign(progress, { requested: res.requested, accepted: res.accepted, rejected: res.rejected, outstanding: res.outstanding });
-      if (res.mismatched.length) await acts.returnToCarrier({ orderId: input.orderId, numbers: res.mismatched });
-    }
-  };
 
   if (progress.outstanding === 0) {
     await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: null });
     status('DELIVERED');
   } else if (cancelled !== null) {
     if (submitted?.kind === 'submitted') await acts.cancelAtCarrier({ orderId: input.orderId });
-    await takeInFlight();
+    if (keepsLate) await drain(false);
     await acts.finishOrder({ orderId: input.orderId, status: 'CANCELLED', reason: cancelled });
     status('CANCELLED');
   } else {
     // what is missing goes to the next eligible provider
     if (submitted?.kind === 'submitted' && !carrierDone) await acts.cancelAtCarrier({ orderId: input.orderId });
-    await takeInFlight();
+    if (keepsLate) await drain(false);
     if (progress.outstanding === 0) {
       // filled by what was in flight
       await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: null });
@@ -164,6 +158,6 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
     }
   }
   await acts.updateReliability({ providerId: input.providerId });
-  if (keepsLate) await takeLate();
+  if (keepsLate) await drain(true);
   return progress;
 }
