@@ -2,14 +2,20 @@
 // concurrent clients) until the shelf of N AVAILABLE endpoints — each with its
 // running lifecycle workflow — is empty. Against two baselines in the same run
 // at the same concurrency: a bare Temporal update (a handler that does
-// nothing) and the bare SQL claim the route runs first (on a copy of the rows,
-// so it does not take the HTTP run's shelf). Then: was any endpoint allocated
-// twice? To show where an allocation's cost lies, also an update that runs one
-// activity (a transaction that finds no row), as an activity and as a local
-// activity, and each part's CPU seconds per 1000 operations.
+// nothing) and the bare SQL claim the route runs first, taking the row off the
+// shelf in the same statement (on a copy of the rows, so it does not take the
+// HTTP run's shelf). Then: was any endpoint allocated
+// twice? To show where an allocation's cost lies, also an update that only
+// upserts the EndpointState search attribute, one that runs one activity (a
+// transaction that finds no row) as an activity and as a local activity, one
+// that does both (what any endpoint transition costs in Temporal and the
+// worker at least), and each part's CPU seconds per 1000 operations. With
+// BENCH_OTHER_ENDPOINTS, also a claim on criteria most of the table matches,
+// against the claim as it was before the best-first window.
 //
 //   node --import tsx bench/allocation.bench.ts       (BENCH_N=2000 endpoints on the shelf;
-//                                                      BENCH_OTHER_ENDPOINTS=1000000 rows around it, no workflows)
+//                                                      BENCH_OTHER_ENDPOINTS=1000000 rows around it, no workflows;
+//                                                      BENCH_CPU_PROF=<dir>: CPU profiles of the worker and the API)
 //
 // Own PostgreSQL cluster `bench` (:55532) and Temporal dev server (:7533); the
 // worker and the API each run as a child process.
@@ -18,6 +24,7 @@ import { Agent } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { createApiKey } from '../src/api/middleware/auth';
+import { CLAIM_WINDOW, claimCandidate } from '../src/api/routes/allocations';
 import { lifecyclePolicy, loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';
 import { ingestEndpoints } from '../src/usecases/ingest';
@@ -42,7 +49,7 @@ import {
   writeResult,
   type Run,
 } from './lib';
-import { noopUpdate, noopWorkflowId, oneActivityWorkflowId, viaActivityUpdate, viaLocalActivityUpdate } from './shared';
+import { localActivityUpsertUpdate, noopUpdate, noopWorkflowId, oneActivityWorkflowId, upsertUpdate, viaActivityUpdate, viaLocalActivityUpdate } from './shared';
 
 const N = envNumber('BENCH_N', 2000);
 /** rows around the shelf, without workflows, so the table is the size of a real inventory's (0: the shelf alone) */
@@ -58,8 +65,34 @@ const WARMUP_NPA = '253';
 const WARMUP = 2 * CLIENTS;
 const GOAL = { ratioAtLeast: 0.5, p99AtMostMs: 250, doubleAllocations: 0 };
 
-// The route's claim (src/api/routes/allocations.ts), as it runs there.
+// The route's claim (src/api/routes/allocations.ts claimCandidate) as it runs
+// for criteria with an area code when the first window has a free row: the
+// best CLAIM_WINDOW matches through the tags index (top-N sorted), then the
+// first of them nobody holds.
 const CLAIM_SQL = `
+  WITH candidates AS MATERIALIZED (
+    SELECT id FROM endpoints
+     WHERE state = 'AVAILABLE' AND classifier_tags @> $1::text[]
+       AND (claimed_until IS NULL OR claimed_until < now())
+     ORDER BY quality_score + 0 DESC NULLS LAST, address
+     LIMIT ${CLAIM_WINDOW})
+  UPDATE endpoints SET claimed_until = now() + make_interval(secs => 30), claim_token = $2::uuid
+   WHERE id = (
+     SELECT id FROM endpoints
+      WHERE id = ANY (ARRAY(SELECT id FROM candidates))
+        AND state = 'AVAILABLE' AND (claimed_until IS NULL OR claimed_until < now())
+      ORDER BY quality_score + 0 DESC NULLS LAST, address
+      LIMIT 1 FOR UPDATE SKIP LOCKED)
+  RETURNING id::text, address`;
+// The SQL baseline: that claim taking the row off the shelf in the same
+// statement (on the copy, where no workflow follows up: claimed rows left
+// AVAILABLE would pile up in every later claim's way).
+const BASELINE_CLAIM_SQL = CLAIM_SQL.replace("SET claimed_until", "SET state = 'ALLOCATED', account_id = $3, claimed_until");
+// The claim before the window and the best-first index (migration
+// 20261127060000): every match sorted, then locked in order. With
+// BENCH_OTHER_ENDPOINTS it runs (with that index dropped, in a transaction
+// rolled back) against the route's claim on criteria most of the table matches.
+const UNBOUNDED_CLAIM_SQL = `
   UPDATE endpoints SET claimed_until = now() + make_interval(secs => 30), claim_token = $2::uuid
    WHERE id = (
      SELECT id FROM endpoints
@@ -179,7 +212,7 @@ runBench(async (teardown) => {
     return String(res.status);
   };
   const claim = async (npa: string): Promise<string> => {
-    const { rows } = await pool.query(CLAIM_SQL, [tags(npa), randomUUID()]);
+    const { rows } = await pool.query(BASELINE_CLAIM_SQL, [tags(npa), randomUUID(), ACCOUNT]);
     return rows.length ? 'claimed' : 'stop';
   };
   const noopHandles = Array.from({ length: CLIENTS }, (_, i) => client.workflow.getHandle(noopWorkflowId(i)));
@@ -190,9 +223,14 @@ runBench(async (teardown) => {
       await noopHandles[c]!.executeUpdate(noopUpdate, { args: [n] });
       return 'ok';
     });
-  const activityUpdates = (total: number, local: boolean): Promise<Run> =>
+  const upsertUpdates = (total: number): Promise<Run> =>
     closedLoop(CLIENTS, times(total), async (n, c) => {
-      await oneActivityHandles[c]!.executeUpdate(local ? viaLocalActivityUpdate : viaActivityUpdate, { args: [n] });
+      await noopHandles[c]!.executeUpdate(upsertUpdate, { args: [n] });
+      return 'ok';
+    });
+  const activityUpdates = (total: number, local: boolean | 'upsert'): Promise<Run> =>
+    closedLoop(CLIENTS, times(total), async (n, c) => {
+      await oneActivityHandles[c]!.executeUpdate(local === 'upsert' ? localActivityUpsertUpdate : local ? viaLocalActivityUpdate : viaActivityUpdate, { args: [n] });
       return 'ok';
     });
 
@@ -202,10 +240,12 @@ runBench(async (teardown) => {
     await client.workflow.start('oneActivityWorkflow', { taskQueue: TASK_QUEUE, workflowId: oneActivityWorkflowId(i), workflowIdConflictPolicy: 'USE_EXISTING' });
   }
   await bareUpdates(10 * CLIENTS);
+  await upsertUpdates(4 * CLIENTS);
   await activityUpdates(4 * CLIENTS, false);
   await activityUpdates(4 * CLIENTS, true);
+  await activityUpdates(4 * CLIENTS, 'upsert');
   await closedLoop(CLIENTS, times(4 * CLIENTS), () => claim(COPY_NPA));
-  await pool.query(`UPDATE endpoints SET claimed_until = NULL, claim_token = NULL WHERE npa = '${COPY_NPA}'`);
+  await pool.query(`UPDATE endpoints SET state = 'AVAILABLE', account_id = NULL, claimed_until = NULL, claim_token = NULL WHERE npa = '${COPY_NPA}'`);
   const warm = await closedLoop(CLIENTS, untilStopped(), () => allocate(WARMUP_NPA, false));
   const warmAllocated = warm.samples.filter((s) => s.outcome === '201').length;
   if (warmAllocated !== WARMUP) throw new Error(`warm-up allocated ${warmAllocated} of ${WARMUP}: ${JSON.stringify(countBy(warm.samples, (s) => s.outcome))} ${unexpected.join(' | ')}`);
@@ -219,15 +259,48 @@ runBench(async (teardown) => {
 
   say(`bare Temporal update: ${N} no-op updates, ${CLIENTS} clients`);
   const updatesBefore = await meter.measure(() => bareUpdates(N));
+  say(`update upserting the EndpointState search attribute: ${N}, ${CLIENTS} clients`);
+  const viaUpsert = await meter.measure(() => upsertUpdates(N));
   say(`update running one activity: ${N}, ${CLIENTS} clients; then the same with a local activity`);
   const viaActivity = await meter.measure(() => activityUpdates(N, false));
   const viaLocal = await meter.measure(() => activityUpdates(N, true));
-  say(`bare SQL claim: ${N} claims, ${CLIENTS} connections`);
+  say(`update running one local activity and upserting the search attribute (a transition's floor): ${N}, ${CLIENTS} clients`);
+  const viaFloor = await meter.measure(() => activityUpdates(N, 'upsert'));
+  say(`bare SQL claim (taking the row off the shelf): ${N} claims, ${CLIENTS} connections`);
   const claims = await meter.measure(() => closedLoop(CLIENTS, untilStopped(), () => claim(COPY_NPA)));
   say(`allocation by criteria over HTTP: ${CLIENTS} clients until the shelf of ${N} is empty`);
   const http = await meter.measure(() => closedLoop(CLIENTS, untilStopped(), () => allocate(NPA, true)));
   say(`bare Temporal update again (drift check)`);
   const updatesAfter = await meter.measure(() => bareUpdates(N));
+
+  // criteria most of a large table matches (cap:sms: every other endpoint), one claim at a time
+  const broad = OTHERS
+    ? await (async () => {
+        const time = async (n: number, claimOne: () => Promise<boolean>) => {
+          const ms: number[] = [];
+          for (let i = 0; i < n; i++) {
+            const t0 = performance.now();
+            if (!(await claimOne())) throw new Error('broad claim found nothing');
+            ms.push(performance.now() - t0);
+          }
+          return latency(ms);
+        };
+        say(`broad criteria (cap:sms) over ${OTHERS} other endpoints: the claim before the window and index, then the route's`);
+        const conn = await pool.connect();
+        let before: ReturnType<typeof latency>;
+        try {
+          await conn.query('BEGIN');
+          await conn.query('DROP INDEX endpoints_available_best_idx');
+          before = await time(20, async () => (await conn.query(UNBOUNDED_CLAIM_SQL, [['cap:sms'], randomUUID()])).rows.length > 0);
+        } finally {
+          await conn.query('ROLLBACK');
+          conn.release();
+        }
+        const windowed = await time(500, async () => (await claimCandidate(db, { tags: ['cap:sms'], token: randomUUID(), resumable: false })) !== undefined);
+        await pool.query(`UPDATE endpoints SET claimed_until = NULL, claim_token = NULL WHERE claimed_until IS NOT NULL`);
+        return { criteria: ['cap:sms'], unboundedClaimMs: before, windowedClaimMs: windowed, ratioOfMeans: +(before.mean / windowed.mean).toFixed(1) };
+      })()
+    : undefined;
 
   // ---------------------------------------------------------------- figures
   const ok = (r: Run, outcome: string) => r.samples.filter((s) => s.outcome === outcome);
@@ -239,8 +312,10 @@ runBench(async (teardown) => {
   const before = summary(updatesBefore.result, 'ok');
   const after = summary(updatesAfter.result, 'ok');
   const bareRate = (before.opsPerSecond + after.opsPerSecond) / 2;
+  const ups = summary(viaUpsert.result, 'ok');
   const act = summary(viaActivity.result, 'ok');
   const loc = summary(viaLocal.result, 'ok');
+  const floor = summary(viaFloor.result, 'ok');
   const sql = summary(claims.result, 'claimed');
   const alloc = summary(http.result, '201');
   const statuses = countBy(http.result.samples, (s) => (s.outcome === 'stop' ? '409 none_available' : s.outcome));
@@ -269,20 +344,26 @@ runBench(async (teardown) => {
     [
       ['bare Temporal update (before)', before.ops, before.opsPerSecond, before.latencyMs.p50, before.latencyMs.p99, before.latencyMs.max],
       ['bare Temporal update (after)', after.ops, after.opsPerSecond, after.latencyMs.p50, after.latencyMs.p99, after.latencyMs.max],
+      ['update + search-attribute upsert', ups.ops, ups.opsPerSecond, ups.latencyMs.p50, ups.latencyMs.p99, ups.latencyMs.max],
       ['update + 1 activity', act.ops, act.opsPerSecond, act.latencyMs.p50, act.latencyMs.p99, act.latencyMs.max],
       ['update + 1 local activity', loc.ops, loc.opsPerSecond, loc.latencyMs.p50, loc.latencyMs.p99, loc.latencyMs.max],
-      ['bare SQL claim', sql.ops, sql.opsPerSecond, sql.latencyMs.p50, sql.latencyMs.p99, sql.latencyMs.max],
+      ['update + local activity + upsert', floor.ops, floor.opsPerSecond, floor.latencyMs.p50, floor.latencyMs.p99, floor.latencyMs.max],
+      ['bare SQL claim (+ off the shelf)', sql.ops, sql.opsPerSecond, sql.latencyMs.p50, sql.latencyMs.p99, sql.latencyMs.max],
       ['POST /v1/allocations (201)', alloc.ops, alloc.opsPerSecond, alloc.latencyMs.p50, alloc.latencyMs.p99, alloc.latencyMs.max],
     ],
   );
+  if (broad) console.log(`\nbroad claim (cap:sms) over ${OTHERS} others: before (all matches sorted) p50 ${broad.unboundedClaimMs.p50} ms, mean ${broad.unboundedClaimMs.mean} ms; the route's (best-first walk) p50 ${broad.windowedClaimMs.p50} ms, mean ${broad.windowedClaimMs.mean} ms (${broad.ratioOfMeans}x)`);
   console.log(`\nallocation rate / bare update rate = ${ratio} (goal >= ${GOAL.ratioAtLeast}); p99 ${alloc.latencyMs.p99} ms (goal <= ${GOAL.p99AtMostMs})`);
   console.log(`answers: ${JSON.stringify(statuses)}; double allocations: ${doubles.doubleAllocations}; ${JSON.stringify(doubles)}`);
   if (unexpected.length) console.log(`unexpected answers: ${unexpected.join(' | ')}`);
   const perK = (cpu: Record<string, number>, ops: number) => Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, +((v / ops) * 1000).toFixed(2)]));
   console.log(`CPU seconds per 1000 allocations: ${JSON.stringify(perK(http.cpuSeconds, alloc.ops))}`);
   console.log(`CPU seconds per 1000 bare updates: ${JSON.stringify(perK(updatesBefore.cpuSeconds, before.ops))}`);
+  console.log(`CPU seconds per 1000 updates + search-attribute upsert: ${JSON.stringify(perK(viaUpsert.cpuSeconds, ups.ops))}`);
   console.log(`CPU seconds per 1000 updates + 1 activity: ${JSON.stringify(perK(viaActivity.cpuSeconds, act.ops))}`);
   console.log(`CPU seconds per 1000 updates + 1 local activity: ${JSON.stringify(perK(viaLocal.cpuSeconds, loc.ops))}`);
+  console.log(`CPU seconds per 1000 updates + 1 local activity + upsert: ${JSON.stringify(perK(viaFloor.cpuSeconds, floor.ops))}`);
+  console.log(`a transition's floor (update + local activity + upsert) / bare update rate = ${(floor.opsPerSecond / bareRate).toFixed(3)}`);
 
   const result = {
     bench: 'allocation',
@@ -301,8 +382,10 @@ runBench(async (teardown) => {
       shelfFilledInSeconds: Math.round(shelfMs / 1000),
     },
     bareTemporalUpdate: { before, after, meanOpsPerSecond: Math.round(bareRate), cpuSecondsPer1000: perK(updatesBefore.cpuSeconds, before.ops) },
+    updateWithSearchAttributeUpsert: { ...ups, cpuSecondsPer1000: perK(viaUpsert.cpuSeconds, ups.ops) },
     updateWithOneActivity: { ...act, cpuSecondsPer1000: perK(viaActivity.cpuSeconds, act.ops) },
     updateWithOneLocalActivity: { ...loc, cpuSecondsPer1000: perK(viaLocal.cpuSeconds, loc.ops) },
+    updateWithLocalActivityAndUpsert: { ...floor, ratioToBareUpdate: +(floor.opsPerSecond / bareRate).toFixed(3), cpuSecondsPer1000: perK(viaFloor.cpuSeconds, floor.ops) },
     bareSqlClaim: { ...sql, cpuSecondsPer1000: perK(claims.cpuSeconds, sql.ops) },
     allocation: {
       ...alloc,
@@ -311,6 +394,7 @@ runBench(async (teardown) => {
       unexpected,
       cpuSecondsPer1000: perK(http.cpuSeconds, alloc.ops),
     },
+    ...(broad ? { broadCriteriaClaim: broad } : {}),
     ratioAllocationToBareUpdate: ratio,
     ratioAllocationToSqlClaim: +(alloc.opsPerSecond / sql.opsPerSecond).toFixed(3),
     doubleAllocations: doubles,

@@ -85,9 +85,15 @@ export async function benchTemporal(port: number, teardown: Teardown): Promise<{
   return { address: `127.0.0.1:${port}`, pid: server.pid };
 }
 
+/** BENCH_CPU_PROF=<dir>: the worker and the API write V8 CPU profiles there (open in Chrome DevTools or speedscope) */
+function profileArgs(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}/${name}`] : [];
+}
+
 /** bench/worker.ts in a process of its own; resolves once it polls. */
 export async function forkWorker(env: NodeJS.ProcessEnv, teardown: Teardown): Promise<ChildProcess> {
-  const worker = fork(join(__dirname, 'worker.ts'), [], { env, execArgv: ['--import', 'tsx'] });
+  const worker = fork(join(__dirname, 'worker.ts'), [], { env, execArgv: ['--import', 'tsx', ...profileArgs('worker')] });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
@@ -116,7 +122,7 @@ export async function freePort(): Promise<number> {
 /** The API (`node --import tsx src/main.ts`) as a child process; resolves when /health answers. */
 export async function startApi(env: NodeJS.ProcessEnv, teardown: Teardown): Promise<{ url: string; api: Managed }> {
   const port = await freePort();
-  const api = spawnManaged('api', process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const api = spawnManaged('api', process.execPath, ['--import', 'tsx', ...profileArgs('api'), 'src/main.ts'], {
     cwd: ROOT,
     echo: true,
     env: { ...env, API_HOST: '127.0.0.1', API_PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000' },

@@ -4,9 +4,10 @@
 // nothing but answer, and one whose updates run one activity, as an activity
 // or as a local activity (what an allocation's transition write costs in
 // Temporal, with the database work taken out).
-import { condition, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { condition, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { EndpointState } from '../workflows/shared';
 import type { Activities } from '../activities';
-import { noopUpdate, viaActivityUpdate, viaLocalActivityUpdate } from './shared';
+import { localActivityUpsertUpdate, noopUpdate, upsertUpdate, viaActivityUpdate, viaLocalActivityUpdate } from './shared';
 
 export { endpointWorkflow, inventoryMonitorWorkflow, inventoryTickWorkflow, providerOrderWorkflow } from '../workflows';
 
@@ -16,6 +17,11 @@ export async function idleWorkflow(): Promise<void> {
 
 export async function noopWorkflow(): Promise<void> {
   setHandler(noopUpdate, (n) => n);
+  // a state change in Temporal's visibility store, as each endpoint transition makes
+  setHandler(upsertUpdate, (n) => {
+    upsertSearchAttributes([{ key: EndpointState, value: n % 2 ? 'ALLOCATED' : 'AVAILABLE' }]);
+    return n;
+  });
   await condition(() => false);
 }
 
@@ -31,6 +37,11 @@ export async function oneActivityWorkflow(): Promise<void> {
   });
   setHandler(viaLocalActivityUpdate, async (n) => {
     await local.recordScores(NO_ENDPOINT);
+    return n;
+  });
+  setHandler(localActivityUpsertUpdate, async (n) => {
+    await local.recordScores(NO_ENDPOINT);
+    upsertSearchAttributes([{ key: EndpointState, value: n % 2 ? 'ALLOCATED' : 'AVAILABLE' }]);
     return n;
   });
   await condition(() => false);

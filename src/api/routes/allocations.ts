@@ -41,6 +41,14 @@ const Allocate = z
 
 /** How long a claim holds a candidate while its workflow allocates it. */
 const CLAIM_SECONDS = 30;
+/**
+ * How many of the best matches a claim looks at before it locks one. Only
+ * claims still in flight (uncommitted) can take a whole window; then the claim
+ * looks again at every match.
+ */
+export const CLAIM_WINDOW = 64;
+/** How far down the shelf (best first) a claim walks before it looks up its matches by their tags instead. */
+export const CLAIM_WALK = 1000;
 const MAX_CANDIDATES = 5;
 
 export interface AllocationDeps {
@@ -70,6 +78,72 @@ export function criteriaTags(c: Criteria): string[] {
 }
 
 type Client = Awaited<ReturnType<TemporalGateway['client']>>;
+
+/**
+ * Claims the best AVAILABLE, unclaimed match for `tags` for CLAIM_SECONDS, in
+ * one statement. First the best CLAIM_WINDOW matches are found without locks,
+ * two ways, each bounded: for criteria without an area code or exchange, a
+ * walk down the top CLAIM_WALK of the shelf, best first
+ * (endpoints_available_best_idx) — enough when they match much of the shelf
+ * (country:us, cap:sms), where sorting every match cost ~1 s over 600,000
+ * endpoints; when the walk finds fewer than a window (or for an area code),
+ * the matches themselves through the tags index, top-N sorted.
+ * (The second is kept off the best-first index on purpose: a walk that does
+ * not stop early reads the whole shelf.) Then the first of the window nobody
+ * holds is locked (SKIP LOCKED: concurrent claims spread over the window and
+ * never share a row; the lock re-checks state and claim). Only when every row
+ * of a full window was held by claims in flight does it look at every match.
+ * A keyed request also records what it claimed, so its retry resumes there.
+ */
+export async function claimCandidate(
+  db: Db,
+  input: { tags: string[]; token: string; except?: string; resumable: boolean },
+): Promise<{ id: string; address: string } | undefined> {
+  const except = input.except ?? '';
+  // an area code or exchange narrows the matches to one place: straight to the tags index
+  const walk = input.tags.some((t) => t.startsWith('npa:') || t.startsWith('nxx:')) ? 0 : CLAIM_WALK;
+  for (const window of [CLAIM_WINDOW, null]) {
+    const [row] = await db.$queryRaw<{ id: string | null; address: string | null; seen: number }[]>`
+      WITH walked AS MATERIALIZED (
+        SELECT id FROM (
+          SELECT id, address, classifier_tags, claimed_until FROM endpoints
+           WHERE state = 'AVAILABLE'
+           ORDER BY quality_score DESC NULLS LAST, address
+           LIMIT ${walk}::int) best
+         WHERE classifier_tags @> ${input.tags}::text[] AND (claimed_until IS NULL OR claimed_until < now()) AND address <> ${except}
+         LIMIT ${window}::int
+      ), candidates AS MATERIALIZED (
+        SELECT id FROM walked
+        UNION ALL
+        SELECT id FROM (
+          SELECT id FROM endpoints
+           WHERE state = 'AVAILABLE' AND classifier_tags @> ${input.tags}::text[]
+             AND (claimed_until IS NULL OR claimed_until < now()) AND address <> ${except}
+           ORDER BY quality_score + 0 DESC NULLS LAST, address
+           LIMIT ${window}::int) matched
+         WHERE ${window}::int IS NULL OR (SELECT count(*) FROM walked) < ${window}::int
+      ), claimed AS (
+        UPDATE endpoints SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS}), claim_token = ${input.token}::uuid
+         WHERE id = (
+           SELECT id FROM endpoints
+            WHERE id = ANY (ARRAY(SELECT id FROM candidates))
+              AND state = 'AVAILABLE' AND (claimed_until IS NULL OR claimed_until < now())
+            ORDER BY quality_score + 0 DESC NULLS LAST, address
+            LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, address
+      ), resume AS (
+        INSERT INTO allocation_resumes (token, endpoint_id)
+        SELECT ${input.token}::uuid, id FROM claimed WHERE ${input.resumable}
+        ON CONFLICT (token) DO UPDATE SET endpoint_id = EXCLUDED.endpoint_id, created_at = now()
+      )
+      SELECT (SELECT id::text FROM claimed) AS id, (SELECT address FROM claimed) AS address,
+             (SELECT count(DISTINCT id) FROM candidates)::int AS seen`;
+    if (row?.id && row.address) return { id: row.id, address: row.address };
+    // fewer matches than a window: none left that nobody holds
+    if (window === null || (row?.seen ?? 0) < window) return undefined;
+  }
+  return undefined;
+}
 
 /**
  * Allocation itself, shared by /v1/allocations and /v1/exchanges: by address,
@@ -113,24 +187,7 @@ export function allocator(deps: AllocationDeps) {
         }
       }
       for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
-        // a keyed request remembers what it claimed (in the same statement), so its retry resumes there
-        const [candidate] = await deps.db.$queryRaw<{ id: string; address: string }[]>`
-          WITH claimed AS (
-            UPDATE endpoints SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS}), claim_token = ${token}::uuid
-             WHERE id = (
-               SELECT id FROM endpoints
-                WHERE state = 'AVAILABLE' AND classifier_tags @> ${tags}::text[]
-                  AND (claimed_until IS NULL OR claimed_until < now())
-                  AND address <> ${input.except ?? ''}
-                ORDER BY quality_score DESC NULLS LAST, address
-                LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING id, address
-          ), resume AS (
-            INSERT INTO allocation_resumes (token, endpoint_id)
-            SELECT ${token}::uuid, id FROM claimed WHERE ${input.resumable === true}
-            ON CONFLICT (token) DO UPDATE SET endpoint_id = EXCLUDED.endpoint_id, created_at = now()
-          )
-          SELECT id::text, address FROM claimed`;
+        const candidate = await claimCandidate(deps.db, { tags, token, except: input.except, resumable: input.resumable === true });
         if (!candidate) break;
         try {
           const status = await allocateAddress(client, candidate.address, input.accountId, input.applicationUri, input.actor, token);
