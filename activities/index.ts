@@ -23,6 +23,8 @@ export interface ActivityDeps {
   /** where order forms for carriers without an API are written */
   formsDir?: string;
   carrierHttp?: HttpOptions;
+  /** what the monitor's pass deletes (src/db/retention.ts); without it nothing is pruned */
+  retention?: { retentionMs: number; webhookToleranceMs: number };
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -5,6 +5,8 @@ import { derivedUuid } from '../src/domain/ids';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../src/db/client';
 import { evaluateGroupings } from '../src/db/groupings';
+import { pruneHistory } from '../src/db/retention';
+import type { Logger } from '../src/logger';
 import { OPEN_ORDER_STATUSES, decide, type GroupingMetrics } from '../src/domain/inventory';
 import { assignRequests, requirementsOf, type ProviderInfo } from '../src/domain/provider-selection';
 import {
@@ -36,6 +38,8 @@ export interface InventoryDeps {
   client?: Client;
   monitorInput?: InventoryMonitorInput;
   taskQueue?: string;
+  log?: Logger;
+  retention?: { retentionMs: number; webhookToleranceMs: number };
 }
 
 export function inventoryActivities(deps: InventoryDeps) {
@@ -47,6 +51,14 @@ export function inventoryActivities(deps: InventoryDeps) {
       release: ReleaseRequest[];
     }> {
       const metrics = await evaluateGroupings(db, { windowMs: input.windowMs, snapshot: true });
+      if (deps.retention) {
+        // history past HISTORY_RETENTION (and receipts past their webhooks' tolerance); a failure here is no reason to skip the decisions
+        const pruned = await pruneHistory(db, deps.retention).catch((err: unknown) => {
+          deps.log?.warn({ err }, 'pruning old history failed; the next pass tries again');
+          return null;
+        });
+        if (pruned && pruned.snapshots + pruned.unmetSearches + pruned.webhookReceipts > 0) deps.log?.info({ pruned }, 'pruned old history');
+      }
       const byId = new Map(metrics.map((m) => [m.groupingId, m]));
       const decisions = metrics.map(decide).filter((d) => d !== null);
       const acquire = decisions

@@ -79,6 +79,8 @@ const schema = z.object({
   MONITOR_EVALUATION_WINDOW: duration.prefault('24 hours'),
   /** the API sends at most one inventory-changed signal per this interval */
   MONITOR_SIGNAL_COALESCE: duration.prefault('1s'),
+  /** inventory snapshots and unmet searches older than this are deleted by the monitor's pass (at least 7 days and MONITOR_EVALUATION_WINDOW) */
+  HISTORY_RETENTION: duration.prefault('30 days'),
 
   // ---- provider orders
   /** a carrier webhook whose timestamp is further than this from now is refused */
@@ -108,8 +110,18 @@ export class ConfigError extends Error {
 }
 
 /** Parses `env` (default: process.env); throws ConfigError naming each bad setting. */
+/** the dashboard's longest window */
+export const MIN_HISTORY_RETENTION_MS = 7 * 86_400_000;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = schema
+    .superRefine((c, ctx) => {
+      const least = Math.max(MIN_HISTORY_RETENTION_MS, c.MONITOR_EVALUATION_WINDOW);
+      if (c.HISTORY_RETENTION < least) {
+        ctx.addIssue({ code: 'custom', path: ['HISTORY_RETENTION'], message: `must be at least ${ms(least, { long: true })} (the dashboard's 7-day window and MONITOR_EVALUATION_WINDOW read that far back)` });
+      }
+    })
+    .safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
