@@ -1,9 +1,10 @@
 // The benchmark worker's workflows: the production set (endpoint lifecycle,
 // the inventory monitor the API signals, orders), and the baselines — a
 // workflow that does nothing but stay open, one whose only update does
-// nothing but answer, and one whose updates run one activity, as an activity
-// or as a local activity (what an allocation's transition write costs in
-// Temporal, with the database work taken out).
+// nothing but answer (or only upsert the EndpointState search attribute), and
+// one whose updates run one activity, as an activity or as a local activity,
+// with or without that upsert (what an allocation's transition costs in
+// Temporal and the worker, with the database work taken out).
 import { condition, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { EndpointState } from '../workflows/shared';
 import type { Activities } from '../activities';
@@ -15,11 +16,13 @@ export async function idleWorkflow(): Promise<void> {
   await condition(() => false);
 }
 
+/** a state change in Temporal's visibility store, as each endpoint transition makes */
+const upsertState = (n: number): void => upsertSearchAttributes([{ key: EndpointState, value: n % 2 ? 'ALLOCATED' : 'AVAILABLE' }]);
+
 export async function noopWorkflow(): Promise<void> {
   setHandler(noopUpdate, (n) => n);
-  // a state change in Temporal's visibility store, as each endpoint transition makes
   setHandler(upsertUpdate, (n) => {
-    upsertSearchAttributes([{ key: EndpointState, value: n % 2 ? 'ALLOCATED' : 'AVAILABLE' }]);
+    upsertState(n);
     return n;
   });
   await condition(() => false);
@@ -41,7 +44,7 @@ export async function oneActivityWorkflow(): Promise<void> {
   });
   setHandler(localActivityUpsertUpdate, async (n) => {
     await local.recordScores(NO_ENDPOINT);
-    upsertSearchAttributes([{ key: EndpointState, value: n % 2 ? 'ALLOCATED' : 'AVAILABLE' }]);
+    upsertState(n);
     return n;
   });
   await condition(() => false);

@@ -109,19 +109,20 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses `env` (default: process.env); throws ConfigError naming each bad setting. */
-/** the dashboard's longest window */
+/** the dashboard's longest window (src/api/routes/dashboard.ts) */
 export const MIN_HISTORY_RETENTION_MS = 7 * 86_400_000;
 
+// settings that constrain each other
+const checked = schema.superRefine((c, ctx) => {
+  const least = Math.max(MIN_HISTORY_RETENTION_MS, c.MONITOR_EVALUATION_WINDOW);
+  if (c.HISTORY_RETENTION < least) {
+    ctx.addIssue({ code: 'custom', path: ['HISTORY_RETENTION'], message: `must be at least ${ms(least, { long: true })} (the dashboard's 7-day window and MONITOR_EVALUATION_WINDOW read that far back)` });
+  }
+});
+
+/** Parses `env` (default: process.env); throws ConfigError naming each bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema
-    .superRefine((c, ctx) => {
-      const least = Math.max(MIN_HISTORY_RETENTION_MS, c.MONITOR_EVALUATION_WINDOW);
-      if (c.HISTORY_RETENTION < least) {
-        ctx.addIssue({ code: 'custom', path: ['HISTORY_RETENTION'], message: `must be at least ${ms(least, { long: true })} (the dashboard's 7-day window and MONITOR_EVALUATION_WINDOW read that far back)` });
-      }
-    })
-    .safeParse(env);
+  const parsed = checked.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
