@@ -79,7 +79,7 @@ const schema = z.object({
   MONITOR_EVALUATION_WINDOW: duration.prefault('24 hours'),
   /** the API sends at most one inventory-changed signal per this interval */
   MONITOR_SIGNAL_COALESCE: duration.prefault('1s'),
-  /** inventory snapshots and unmet searches older than this are deleted by the monitor's pass (at least 7 days and MONITOR_EVALUATION_WINDOW) */
+  /** inventory snapshots and unmet searches older than this are deleted by the monitor's pass (at least 7 days and MONITOR_EVALUATION_WINDOW); webhook receipts go after twice WEBHOOK_TOLERANCE */
   HISTORY_RETENTION: duration.prefault('30 days'),
 
   // ---- provider orders

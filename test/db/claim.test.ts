@@ -11,7 +11,7 @@ describe('criteria claim: best first, bounded, never stuck behind claims in flig
   this.timeout(60_000);
   const tag = `test:claim-${randomUUID().slice(0, 8)}`;
   const TOTAL = CLAIM_WINDOW + 6;
-  // area code 966 belongs to this file; quality falls with i, so +1966555000 (i = 0) is the best
+  // area code 966 belongs to this file; quality falls with i, so +19665550000 (i = 0) is the best
   const address = (i: number) => `+1966555${String(i).padStart(4, '0')}`;
   const quality = (i: number) => (1000 - i) / 1000;
 
