@@ -5,7 +5,7 @@ import { loadConfig, monitorInput } from './config';
 import { MonitorNotifier } from './usecases/monitor';
 import { createDb } from './db/client';
 import { createLogger } from './logger';
-import { TemporalGateway } from './temporal/client';
+import { TemporalGateway } from './temporal/gateway';
 import { buildApp } from './api/app';
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -98,6 +99,8 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
       throw ApplicationFailure.create({ type: REJECTED_UPDATE, message: `no transition ${s.state} → ${to}`, nonRetryable: true });
     }
     const next: EndpointSnapshot = { ...s, ...changes, state: to };
+    // the update that asked for it, or this workflow's own step from this version
+    const operation = currentUpdateInfo()?.id ?? `${workflowInfo().workflowId}@v${s.version}`;
     const timed = to === 'QUARANTINE' || to === 'AGING';
     // runs that began before transitions became local activities replay as they ran
     const recordTransition = patched('transition-local-activity') ? local.recordTransition : remote.recordTransition;
@@ -108,6 +111,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
       to,
       cause,
       actor,
+      operation,
       details,
       set: {
         accountId: next.accountId,

@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
-import type { TemporalGateway } from '../temporal/client';
+import type { TemporalGateway } from '../temporal/gateway';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { buildDocument, createRegistry } from './openapi';
 import { healthRoutes } from './routes/health';

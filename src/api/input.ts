@@ -3,7 +3,7 @@
 // and the reason.
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { BadRequest } from './errors';
+import { BadRequest } from '../domain/errors';
 import { parseAddress, AddressError } from '../domain/numbers';
 
 export function addressField(input: string, field = 'address'): string {

@@ -6,8 +6,8 @@
 import type { Request } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/client';
-import type { TemporalGateway } from '../temporal/client';
-import { withTimeout } from '../temporal/client';
+import type { TemporalGateway } from '../temporal/gateway';
+import { withTimeout } from '../temporal/gateway';
 import { routeOf } from './middleware/requests';
 
 export interface ApiMetrics {

@@ -175,3 +175,9 @@ export async function evaluateGroupings(
            unmet AS "unmetSearches", trend, depletion AS "depletionSeconds"
       FROM d ORDER BY name`;
 }
+
+/** Deletes at most `batch` snapshots taken before `before`; how many went. */
+export async function pruneSnapshots(db: Db, before: Date, batch: number): Promise<number> {
+  return db.$executeRaw`
+    DELETE FROM inventory_snapshots WHERE id IN (SELECT id FROM inventory_snapshots WHERE taken_at < ${before} LIMIT ${batch})`;
+}

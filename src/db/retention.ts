@@ -3,8 +3,11 @@
 // webhook receipts (replay protection, needed only while a webhook's timestamp
 // is still inside WEBHOOK_TOLERANCE). The monitor's pass deletes what is
 // older, a bounded batch per table per pass, so a backlog drains over a few
-// passes instead of one long delete.
+// passes instead of one long delete. Each table's own module deletes its rows.
 import type { Db } from './client';
+import { pruneUnmet } from './demand';
+import { pruneSnapshots } from './groupings';
+import { pruneReceipts } from './webhooks';
 
 export const PRUNE_BATCH = 10_000;
 
@@ -23,11 +26,8 @@ export async function pruneHistory(
   const before = new Date(now.getTime() - opts.retentionMs);
   // a receipt outlives its webhook's tolerance on both sides of its timestamp
   const receiptsBefore = new Date(now.getTime() - 2 * opts.webhookToleranceMs);
-  const snapshots = await db.$executeRaw`
-    DELETE FROM inventory_snapshots WHERE id IN (SELECT id FROM inventory_snapshots WHERE taken_at < ${before} LIMIT ${batch})`;
-  const unmetSearches = await db.$executeRaw`
-    DELETE FROM unmet_searches WHERE id IN (SELECT id FROM unmet_searches WHERE at < ${before} LIMIT ${batch})`;
-  const webhookReceipts = await db.$executeRaw`
-    DELETE FROM webhook_receipts WHERE signature IN (SELECT signature FROM webhook_receipts WHERE received_at < ${receiptsBefore} LIMIT ${batch})`;
+  const snapshots = await pruneSnapshots(db, before, batch);
+  const unmetSearches = await pruneUnmet(db, before, batch);
+  const webhookReceipts = await pruneReceipts(db, receiptsBefore, batch);
   return { snapshots, unmetSearches, webhookReceipts };
 }

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getCountryCallingCode, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import type { EndpointKind, ParsedAddress } from './numbers';
-import type { Capabilities, Capability } from '../../workflows/shared';
+import type { Capabilities, Capability, EndpointStateName } from './endpoint';
 
 // ------------------------------------------------------------ keypad words
 
@@ -377,6 +377,56 @@ export function measuredTags(m: Measurements): string[] {
   const clean = c >= CLEANLINESS_BANDS.clean ? 'clean' : c >= CLEANLINESS_BANDS.fair ? 'fair' : 'dirty';
   tags.push(`clean:${clean}`);
   return tags;
+}
+
+/** What a row holds that its tags are computed from. */
+export interface TaggedRow {
+  state: EndpointStateName;
+  classifierTags: string[];
+  voiceCapable: boolean;
+  smsCapable: boolean;
+  mmsCapable: boolean;
+  faxCapable: boolean;
+  voiceEnabled: boolean;
+  smsEnabled: boolean;
+  mmsEnabled: boolean;
+  faxEnabled: boolean;
+  qualityScore: number | null;
+  voiceCleanliness: number;
+  messagingCleanliness: number;
+}
+
+/** Measurements a change may bring; what it leaves out stays as the row has it. */
+export interface MeasuredChange {
+  enabled?: Capabilities;
+  qualityScore?: number | null;
+  voiceCleanliness?: number;
+  messagingCleanliness?: number;
+}
+
+/** On its way to the shelf: not offered yet, but counted for what it should become. */
+const PIPELINE: readonly EndpointStateName[] = ['ORDERED', 'QUARANTINE', 'AGING', 'TESTING', 'PORTING_IN'];
+
+const MEASURED_DIMENSIONS = new Set(
+  (Object.entries(DIMENSIONS) as [string, DimensionSpec][]).filter(([, d]) => d.source === 'measured').map(([k]) => k),
+);
+
+/**
+ * Inherent tags stay; measured ones (cap, quality, clean) follow the new
+ * values. A number in the pipeline carries the capabilities it is expected to
+ * have (what its carrier says it can do), so a grouping like `cap:sms` counts
+ * it as on its way; testing then replaces them with what passed.
+ */
+export function withMeasuredTags(row: TaggedRow, p: MeasuredChange = {}, state: EndpointStateName = row.state): string[] {
+  const inherent = row.classifierTags.filter((t) => !MEASURED_DIMENSIONS.has(t.slice(0, t.indexOf(':'))));
+  const expected = { voice: row.voiceCapable, sms: row.smsCapable, mms: row.mmsCapable, fax: row.faxCapable };
+  const measured = measuredTags({
+    enabled: PIPELINE.includes(state) ? expected : (p.enabled ?? { voice: row.voiceEnabled, sms: row.smsEnabled, mms: row.mmsEnabled, fax: row.faxEnabled }),
+    qualityScore: p.qualityScore !== undefined ? p.qualityScore : row.qualityScore,
+    voiceCleanliness: p.voiceCleanliness ?? row.voiceCleanliness,
+    messagingCleanliness: p.messagingCleanliness ?? row.messagingCleanliness,
+  });
+  return [...new Set([...inherent, ...measured])].sort();
 }
 
 /** Every tag of an endpoint, normalised. */

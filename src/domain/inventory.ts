@@ -4,7 +4,7 @@
 // target. Plus the plain TypeScript evaluation that the SQL pass is checked
 // against. Pure.
 import { matches } from './classification';
-import type { EndpointStateName } from '../../workflows/shared';
+import type { EndpointStateName } from './endpoint';
 
 export interface Thresholds {
   minAvailable: number;

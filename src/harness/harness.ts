@@ -3,7 +3,7 @@
 // devices through carriers; the simulator below stands in for it in the demo
 // and the tests.
 import { createHash } from 'node:crypto';
-import type { CapabilityTest } from '../../workflows/shared';
+import type { CapabilityTest } from '../domain/endpoint';
 
 export interface HarnessResult {
   passed: boolean;

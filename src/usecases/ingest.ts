@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import { parseAddress, AddressError, type ParsedAddress } from '../domain/numbers';
-import { endpointSearchAttributes, initialSnapshot, NO_CAPABILITIES } from '../domain/lifecycle';
+import { endpointSearchAttributes, initialSnapshot, NO_CAPABILITIES } from '../temporal/endpoints';
 import { inherentTags, measuredTags } from '../domain/classification';
 import { endpointWorkflowId, type Capabilities, type LifecyclePolicy } from '../../workflows/shared';
 

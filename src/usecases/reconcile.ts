@@ -5,7 +5,7 @@
 // started from the row.
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
-import { endpointSearchAttributes, initialSnapshot } from '../domain/lifecycle';
+import { endpointSearchAttributes, initialSnapshot } from '../temporal/endpoints';
 import { parseAddress } from '../domain/numbers';
 import { forEachLimit } from './ingest';
 import {

@@ -6,7 +6,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { buildApp } from '../../src/api/app';
 import { lifecyclePolicy } from '../../src/config';
-import { TemporalGateway } from '../../src/temporal/client';
+import { TemporalGateway } from '../../src/temporal/gateway';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { createWorker } from '../../workers/worker';
 import { serve } from '../support/http';

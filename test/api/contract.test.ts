@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { buildApp } from '../../src/api/app';
 import { signWebhook } from '../../src/carriers/webhook';
-import { TemporalGateway } from '../../src/temporal/client';
+import { TemporalGateway } from '../../src/temporal/gateway';
 import { serve } from '../support/http';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 

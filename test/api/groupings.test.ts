@@ -3,7 +3,7 @@
 // with the reason; bad input is a 400 naming the field.
 import assert from 'node:assert/strict';
 import { buildApp } from '../../src/api/app';
-import { TemporalGateway } from '../../src/temporal/client';
+import { TemporalGateway } from '../../src/temporal/gateway';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 import { serve } from '../support/http';
 

@@ -2,7 +2,7 @@
 // reporting each one down while it is stopped.
 import assert from 'node:assert/strict';
 import { buildApp } from '../../src/api/app';
-import { TemporalGateway } from '../../src/temporal/client';
+import { TemporalGateway } from '../../src/temporal/gateway';
 import { startTemporal, type Managed } from '../../scripts/lib/stack';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 import { serve } from '../support/http';

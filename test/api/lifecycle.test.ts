@@ -10,7 +10,7 @@ import { buildApp } from '../../src/api/app';
 import { createApiKey } from '../../src/api/middleware/auth';
 import { allocator } from '../../src/api/routes/allocations';
 import { lifecyclePolicy } from '../../src/config';
-import { TemporalGateway } from '../../src/temporal/client';
+import { TemporalGateway } from '../../src/temporal/gateway';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { createWorker } from '../../workers/worker';
 import { stateQuery } from '../../workflows/shared';

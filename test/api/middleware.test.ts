@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { buildApp } from '../../src/api/app';
 import { createApiKey } from '../../src/api/middleware/auth';
 import { requestHash } from '../../src/api/middleware/idempotency';
-import { TemporalGateway } from '../../src/temporal/client';
+import { TemporalGateway } from '../../src/temporal/gateway';
 import { serve } from '../support/http';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 

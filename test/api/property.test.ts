@@ -16,7 +16,7 @@ import { buildApp } from '../../src/api/app';
 import { createApiKey } from '../../src/api/middleware/auth';
 import { signWebhook } from '../../src/carriers/webhook';
 import { tryParseAddress } from '../../src/domain/numbers';
-import { TemporalGateway } from '../../src/temporal/client';
+import { TemporalGateway } from '../../src/temporal/gateway';
 import { serve } from '../support/http';
 import { db, stack, testConfig, testLog } from '../support/stack';
 

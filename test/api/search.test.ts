@@ -1,7 +1,7 @@
 // Search of AVAILABLE endpoints through the API on the real database.
 import assert from 'node:assert/strict';
 import { buildApp } from '../../src/api/app';
-import { TemporalGateway } from '../../src/temporal/client';
+import { TemporalGateway } from '../../src/temporal/gateway';
 import { serve } from '../support/http';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { withMeasuredTags } from '../../activities/endpoints';
+import { withMeasuredTags } from '../../src/domain/classification';
 
 const row = {
   state: 'QUARANTINE' as const, version: 1,

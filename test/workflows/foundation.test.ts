@@ -7,7 +7,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import { endpointActivities } from '../../activities/endpoints';
 import { createWorker } from '../../workers/worker';
 import { lifecyclePolicy } from '../../src/config';
-import { NO_CAPABILITIES, initialSnapshot } from '../../src/domain/lifecycle';
+import { NO_CAPABILITIES, initialSnapshot } from '../../src/temporal/endpoints';
 import { endpointWorkflowId, stateQuery } from '../../workflows/shared';
 import { db, nativeConnection, temporalClient, testConfig, testLog, SHARED_TASK_QUEUE } from '../support/stack';
 
@@ -78,17 +78,29 @@ describe('foundation: workflow → activity → PostgreSQL', () => {
 
     it('applied twice (a retry) moves once and records once', async () => {
       const endpointId = await insertEndpoint(randomNanp());
-      const input = { endpointId, from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 'test', actor: 'test' } as const;
+      const input = { endpointId, from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 'test', actor: 'test', operation: 'op-1' } as const;
       assert.deepEqual(await recordTransition(input), { version: 1 });
       assert.deepEqual(await recordTransition(input), { version: 1 });
       assert.equal(await db().endpointHistory.count({ where: { endpointId } }), 1);
     });
 
+    it('another operation that finds the row as it wanted it is not acknowledged: only the one that made the change is', async () => {
+      const endpointId = await insertEndpoint(randomNanp());
+      const first = { endpointId, from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 'test', actor: 'test', operation: 'update-a' } as const;
+      assert.deepEqual(await recordTransition(first), { version: 1 });
+      await assert.rejects(
+        recordTransition({ ...first, operation: 'update-b' }),
+        (err: Error & { type?: string; nonRetryable?: boolean }) => err.type === 'StaleTransition' && err.nonRetryable === true && /another operation \(update-a\)/.test(err.message),
+      );
+      const history = await db().endpointHistory.findMany({ where: { endpointId } });
+      assert.deepEqual(history.map((h) => h.operation), ['update-a']);
+    });
+
     it('refuses a stale version without changing anything', async () => {
       const endpointId = await insertEndpoint(randomNanp());
-      await recordTransition({ endpointId, from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 't', actor: 't' });
+      await recordTransition({ endpointId, from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 't', actor: 't', operation: 't' });
       await assert.rejects(
-        recordTransition({ endpointId, from: 'ORDERED', fromVersion: 0, to: 'TESTING', cause: 't', actor: 't' }),
+        recordTransition({ endpointId, from: 'ORDERED', fromVersion: 0, to: 'TESTING', cause: 't', actor: 't', operation: 't' }),
         (err: Error & { type?: string; nonRetryable?: boolean }) =>
           err.type === 'StaleTransition' && err.nonRetryable === true && /QUARANTINE v1/.test(err.message),
       );
@@ -99,7 +111,7 @@ describe('foundation: workflow → activity → PostgreSQL', () => {
 
     it('refuses an endpoint that does not exist', async () => {
       await assert.rejects(
-        recordTransition({ endpointId: randomUUID(), from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 't', actor: 't' }),
+        recordTransition({ endpointId: randomUUID(), from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 't', actor: 't', operation: 't' }),
         /does not exist/,
       );
     });

@@ -10,7 +10,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { buildApp } from '../../src/api/app';
 import { signWebhook } from '../../src/carriers/webhook';
 import { createSimulator, type Simulator } from '../../src/carriers/simulator/simulator';
-import { TemporalGateway } from '../../src/temporal/client';
+import { TemporalGateway } from '../../src/temporal/gateway';
 import { createWorker } from '../../workers/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { orderActivities } from '../../activities/orders';

@@ -6,18 +6,11 @@ import type { RequestHandler, Request, Response } from 'express';
 import type { Db } from '../../db/client';
 import { HttpError } from '../errors';
 import type { RateLimiter } from './rate-limit';
+import type { Caller, Scope } from '../../domain/access';
 
-export type Scope = 'PLATFORM' | 'OPERATOR' | 'CARRIER';
-
-export interface Principal {
-  keyId: string;
-  name: string;
-  scope: Scope;
-  accountIds: string[];
-  providerId: string | null;
-  /** requests per minute; null = RATE_LIMIT_PER_MINUTE */
-  rateLimit: number | null;
-}
+export type { Scope } from '../../domain/access';
+/** the caller a request's key stands for */
+export type Principal = Caller;
 
 export class Unauthorized extends HttpError {
   constructor(message: string) {

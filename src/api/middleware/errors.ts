@@ -2,10 +2,14 @@
 // message; bad input is a 400 naming the field; nothing leaks a stack trace.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { BadRequest, HttpError } from '../errors';
+import { HttpError } from '../errors';
+import { BadRequest, DomainError, type ErrorKind } from '../../domain/errors';
 import type { Logger } from '../../logger';
 import { requestContext } from './requests';
-import { dependencyDown } from '../dependency';
+import { dependencyDown } from '../../dependency';
+
+/** a domain error's kind → the HTTP status it answers */
+export const STATUS_OF: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422, unavailable: 503 };
 
 export const notFoundHandler: RequestHandler = (req, res) => {
   res.status(404).json({ error: { code: 'not_found', message: `no route ${req.method} ${req.path}` } });
@@ -26,11 +30,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       });
       return;
     }
-    if (err instanceof HttpError) {
+    if (err instanceof DomainError || err instanceof HttpError) {
+      const status = err instanceof DomainError ? STATUS_OF[err.kind] : err.status;
       const retry = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
       if (typeof retry === 'number') res.setHeader('Retry-After', String(retry));
       const issues = err instanceof BadRequest && err.issues.length ? { issues: err.issues } : {};
-      res.status(err.status).json({ error: { code: err.code, message: err.message, ...issues, ...(err.details === undefined ? {} : { details: err.details }), requestId } });
+      res.status(status).json({ error: { code: err.code, message: err.message, ...issues, ...(err.details === undefined ? {} : { details: err.details }), requestId } });
       return;
     }
     // body-parser's own errors carry a status and a type

@@ -7,7 +7,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../db/client';
-import { BadRequest, HttpError, Unprocessable } from '../errors';
+import { HttpError } from '../errors';
+import { BadRequest, Unprocessable } from '../../domain/errors';
 import type { Principal } from './auth';
 import { requestContext } from './requests';
 

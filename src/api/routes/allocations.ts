@@ -8,13 +8,14 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
-import { BadRequest, Conflict, HttpError, NotFound } from '../errors';
+import { HttpError } from '../errors';
+import { BadRequest, Conflict, NotFound } from '../../domain/errors';
 import { principalOf, type Auth } from '../middleware/auth';
 import { operationId } from '../middleware/idempotency';
 import type { Db } from '../../db/client';
 import { normaliseTags, TagError } from '../../domain/classification';
 import { addressField, areaCode, countryCode } from '../input';
-import type { TemporalGateway } from '../../temporal/client';
+import type { TemporalGateway } from '../../temporal/gateway';
 import { allocateUpdate, endpointWorkflowId, type EndpointStatus } from '../../../workflows/shared';
 
 export const CriteriaSchema = z

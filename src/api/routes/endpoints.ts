@@ -5,12 +5,12 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
-import { Conflict, NotFound } from '../errors';
+import { Conflict, NotFound } from '../../domain/errors';
 import { principalOf, type Auth, type Principal } from '../middleware/auth';
 import { addressField } from '../input';
 import { operationId } from '../middleware/idempotency';
 import type { Db } from '../../db/client';
-import type { TemporalGateway } from '../../temporal/client';
+import type { TemporalGateway } from '../../temporal/gateway';
 import { endpointWorkflowId, releaseUpdate, reserveUpdate } from '../../../workflows/shared';
 
 const Reserve = z

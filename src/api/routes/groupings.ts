@@ -4,11 +4,11 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { errorResponse, jsonContent, secured, z } from '../openapi';
-import { BadRequest, Conflict, NotFound, Unavailable } from '../errors';
+import { BadRequest, Conflict, NotFound, Unavailable } from '../../domain/errors';
 import type { Db } from '../../db/client';
 import { createGrouping, evaluateGroupings, updateGrouping } from '../../db/groupings';
 import { validateGrouping } from '../../domain/classification';
-import type { TemporalGateway } from '../../temporal/client';
+import type { TemporalGateway } from '../../temporal/gateway';
 import type { Auth } from '../middleware/auth';
 import { INVENTORY_MONITOR_ID, checkNowUpdate } from '../../../workflows/shared';
 

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from '../openapi';
 import type { Db } from '../../db/client';
-import { withTimeout, type TemporalGateway } from '../../temporal/client';
+import { withTimeout, type TemporalGateway } from '../../temporal/gateway';
 
 const Check = z.object({
   status: z.enum(['up', 'down']),

@@ -7,7 +7,7 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
-import { BadRequest, Conflict, NotFound } from '../errors';
+import { BadRequest, Conflict, NotFound } from '../../domain/errors';
 import { principalOf, type Auth, type Principal } from '../middleware/auth';
 import { addressField } from '../input';
 import { operationId } from '../middleware/idempotency';

@@ -7,13 +7,13 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import { errorResponse, jsonContent, secured, z } from '../openapi';
-import { NotFound } from '../errors';
+import { NotFound } from '../../domain/errors';
 import { principalOf, Unauthorized } from '../middleware/auth';
 import type { Db } from '../../db/client';
 import { orderFormCsv, orderFormHtml } from '../../carriers/adapter';
 import { verifyWebhook } from '../../carriers/webhook';
 import { addressField } from '../input';
-import type { TemporalGateway } from '../../temporal/client';
+import type { TemporalGateway } from '../../temporal/gateway';
 import type { Auth } from '../middleware/auth';
 import { deliverySignal, endpointWorkflowId, inboundTrafficSignal, lateDeliveryWorkflowId, orderWorkflowId } from '../../../workflows/shared';
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
-import { Conflict, NotFound } from '../errors';
+import { Conflict, NotFound } from '../../domain/errors';
 import type { Auth } from '../middleware/auth';
 import type { Db } from '../../db/client';
 import type { Provider } from '../../db/generated/client';

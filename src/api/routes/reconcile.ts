@@ -7,7 +7,7 @@ import { errorResponse as error, jsonContent as json, secured, z } from '../open
 import type { Auth } from '../middleware/auth';
 import { reconcile } from '../../usecases/reconcile';
 import type { Db } from '../../db/client';
-import type { TemporalGateway } from '../../temporal/client';
+import type { TemporalGateway } from '../../temporal/gateway';
 import type { LifecyclePolicy } from '../../../workflows/shared';
 
 const Request = z.object({ repair: z.boolean().default(false) }).strict().openapi('ReconcileRequest');

@@ -4,7 +4,7 @@
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
-import { NotFound } from '../errors';
+import { NotFound } from '../../domain/errors';
 import { principalOf, type Auth } from '../middleware/auth';
 import { addressField } from '../input';
 import type { Db } from '../../db/client';

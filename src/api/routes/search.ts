@@ -7,7 +7,7 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Prisma } from '../../db/generated/client';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
-import { BadRequest } from '../errors';
+import { BadRequest } from '../../domain/errors';
 import { principalOf, type Auth } from '../middleware/auth';
 import { addressField, areaCode, countryCode } from '../input';
 import type { Db } from '../../db/client';

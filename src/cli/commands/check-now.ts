@@ -4,7 +4,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { CliContext, EXIT, unreachable } from '../context';
 import { iso, json } from '../format';
-import { withTimeout } from '../../temporal/client';
+import { withTimeout } from '../../temporal/gateway';
 import { INVENTORY_MONITOR_ID, checkNowUpdate, type InventoryReport } from '../../../workflows/shared';
 
 export interface CheckNowOptions {

@@ -1,0 +1,92 @@
+// The errors use cases, repositories and the Temporal gateway throw. They say
+// what went wrong in the domain's terms; the API's one error middleware maps
+// each kind to an HTTP status (the CLI to an exit code).
+
+export interface FieldIssue {
+  field: string;
+  reason: string;
+}
+
+/** invalid: bad input · not_found · conflict: refused in the current state · unprocessable · unavailable: a dependency is away */
+export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'unprocessable' | 'unavailable';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    /** stable machine-readable code (the API's `error.code`) */
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input: names each field and why. */
+export class BadRequest extends DomainError {
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super('invalid', 'bad_request', message);
+  }
+
+  /** one field, one reason: "field: reason" */
+  static field(field: string, reason: string): BadRequest {
+    return new BadRequest(`${field}: ${reason}`, [{ field, reason }]);
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(message: string) {
+    super('not_found', 'not_found', message);
+  }
+}
+
+/** Refused in the current state (a workflow's update refused, a duplicate, a rule). */
+export class Conflict extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super('conflict', 'conflict', message, details);
+  }
+}
+
+/** Nothing on the shelf matches: demand the inventory could not meet. */
+export class NoneAvailable extends DomainError {
+  constructor(readonly tags: string[]) {
+    super('conflict', 'none_available', `none available: no AVAILABLE endpoint matches ${tags.join(' + ')}`, { tags });
+  }
+}
+
+export class Unprocessable extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super('unprocessable', 'unprocessable', message, details);
+  }
+}
+
+export type Dependency = 'postgres' | 'temporal';
+
+/** A dependency is away or too slow: nothing half-done stays, try again shortly. */
+export class Unavailable extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+    readonly dependency?: Dependency,
+  ) {
+    super('unavailable', 'unavailable', message, dependency ? { dependency } : undefined);
+  }
+}
+
+/** A compare-and-set found the endpoint moved on (or moved by another operation): never retried. */
+export class StaleTransition extends DomainError {
+  constructor(message: string) {
+    super('conflict', 'stale_transition', message);
+  }
+}
+
+/** A transition named an account that does not exist or is not active. */
+export class UnknownAccount extends DomainError {
+  constructor(readonly accountId: string) {
+    super('not_found', 'unknown_account', `accountId: no active account ${accountId}`);
+  }
+}

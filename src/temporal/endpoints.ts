@@ -1,0 +1,190 @@
+// Endpoint lifecycle workflows (`endpoint/<address>`): typed updates, signals
+// and the state query of one, and starting or listing them as a whole.
+import { TypedSearchAttributes, type UpdateDefinition } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { endpointWorkflow } from '../../workflows/endpoint.workflow';
+import {
+  EndpointCountry,
+  EndpointNpa,
+  EndpointNumber,
+  EndpointState,
+  EndpointType,
+  allocateUpdate,
+  endpointWorkflowId,
+  inboundTrafficSignal,
+  portOutUpdate,
+  qualityReportSignal,
+  releaseUpdate,
+  reserveUpdate,
+  retireUpdate,
+  returnedUpdate,
+  stateQuery,
+  type AllocateInput,
+  type EndpointSnapshot,
+  type EndpointStatus,
+  type InboundTrafficInput,
+  type PortOutInput,
+  type QualityReportInput,
+  type ReleaseInput,
+  type ReserveInput,
+  type RetireInput,
+  type ReturnedInput,
+} from '../../workflows/shared';
+import type { Capabilities, EndpointStateName, LifecyclePolicy } from '../domain/endpoint';
+import { NotFound } from '../domain/errors';
+import { temporalCall } from './errors';
+
+interface ClientSource {
+  client(): Promise<Client>;
+  readonly taskQueue: string;
+}
+
+/** One endpoint's workflow. Update ids make a retried request the same update: applied once, answered again. */
+export class EndpointWorkflow {
+  constructor(
+    private readonly gateway: ClientSource,
+    readonly address: string,
+  ) {}
+
+  private get notFound(): string {
+    return `address: no managed endpoint ${this.address}`;
+  }
+
+  private async handle() {
+    return (await this.gateway.client()).workflow.getHandle<typeof endpointWorkflow>(endpointWorkflowId(this.address));
+  }
+
+  private update<I>(def: UpdateDefinition<EndpointStatus, [I]>, input: I, updateId: string): Promise<EndpointStatus> {
+    return temporalCall(async () => (await this.handle()).executeUpdate(def, { args: [input], updateId }), this.notFound);
+  }
+
+  allocate(input: AllocateInput, updateId: string): Promise<EndpointStatus> {
+    return this.update(allocateUpdate, input, updateId);
+  }
+
+  reserve(input: ReserveInput, updateId: string): Promise<EndpointStatus> {
+    return this.update(reserveUpdate, input, updateId);
+  }
+
+  release(input: ReleaseInput, updateId: string): Promise<EndpointStatus> {
+    return this.update(releaseUpdate, input, updateId);
+  }
+
+  portOut(input: PortOutInput, updateId: string): Promise<EndpointStatus> {
+    return this.update(portOutUpdate, input, updateId);
+  }
+
+  retire(input: RetireInput, updateId: string): Promise<EndpointStatus> {
+    return this.update(retireUpdate, input, updateId);
+  }
+
+  returned(input: ReturnedInput, updateId: string): Promise<EndpointStatus> {
+    return this.update(returnedUpdate, input, updateId);
+  }
+
+  inboundTraffic(input: InboundTrafficInput): Promise<void> {
+    return temporalCall(async () => (await this.handle()).signal(inboundTrafficSignal, input), this.notFound);
+  }
+
+  qualityReport(input: QualityReportInput): Promise<void> {
+    return temporalCall(async () => (await this.handle()).signal(qualityReportSignal, input), this.notFound);
+  }
+
+  /** What the workflow holds now (a closed workflow still answers). */
+  state(): Promise<EndpointStatus> {
+    return temporalCall(async () => (await this.handle()).query(stateQuery), this.notFound);
+  }
+
+  /** Whether its workflow runs (false when closed or never started). */
+  async isRunning(): Promise<boolean> {
+    return temporalCall(async () => (await (await this.handle()).describe()).status.name === 'RUNNING', this.notFound).catch((err: unknown) => {
+      if (err instanceof NotFound) return false;
+      throw err;
+    });
+  }
+}
+
+/** What a workflow needs to start from a repository row. */
+export interface EndpointStart {
+  address: string;
+  endpointId: string;
+  state: EndpointStateName;
+  version: number;
+  kind: string;
+  country: string | null;
+  npa: string | null;
+  capable: Capabilities;
+  accountId?: string | null;
+  reservedUntil?: number | null;
+  /** when the current timed phase (quarantine, aging, port-out) ends */
+  phaseEndsAt?: number | null;
+}
+
+export class EndpointWorkflows {
+  constructor(private readonly gateway: ClientSource) {}
+
+  /** Starts an endpoint's workflow from its row, or finds it running (same id: a no-op). */
+  async start(row: EndpointStart, policy: LifecyclePolicy): Promise<void> {
+    const snapshot = initialSnapshot(row.state, row.version, row.capable, {
+      accountId: row.accountId ?? null,
+      reservedUntil: row.reservedUntil ?? null,
+      phaseEndsAt: row.phaseEndsAt ?? null,
+    });
+    await temporalCall(async () =>
+      (await this.gateway.client()).workflow.start(endpointWorkflow, {
+        taskQueue: this.gateway.taskQueue,
+        workflowId: endpointWorkflowId(row.address),
+        args: [{ address: row.address, endpointId: row.endpointId, policy, snapshot }],
+        typedSearchAttributes: endpointSearchAttributes(row, row.state),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    );
+  }
+
+  /** The addresses of every running endpoint workflow. */
+  async *running(): AsyncIterable<string> {
+    const client = await temporalCall(() => this.gateway.client());
+    for await (const wf of client.workflow.list({ query: `WorkflowType = "${endpointWorkflow.name}" AND ExecutionStatus = "Running"` })) {
+      yield wf.workflowId.slice('endpoint/'.length);
+    }
+  }
+}
+
+export const NO_CAPABILITIES: Capabilities = { voice: false, sms: false, mms: false, fax: false };
+
+/** The first snapshot of an endpoint's workflow: nothing measured yet. */
+export function initialSnapshot(
+  state: EndpointStateName,
+  version: number,
+  capable: Capabilities,
+  extra: Partial<EndpointSnapshot> = {},
+): EndpointSnapshot {
+  return {
+    state,
+    version,
+    accountId: null,
+    reservedUntil: null,
+    phaseEndsAt: null,
+    extensions: 0,
+    voiceEvents: 0,
+    messagingEvents: 0,
+    voiceCleanliness: 1,
+    messagingCleanliness: 1,
+    capable,
+    enabled: NO_CAPABILITIES,
+    droppedMedia: [],
+    qualityScore: null,
+    afterTesting: 'AVAILABLE',
+    ...extra,
+  };
+}
+
+export function endpointSearchAttributes(p: { address: string; country: string | null; npa: string | null; kind: string }, state: EndpointStateName): TypedSearchAttributes {
+  return new TypedSearchAttributes([
+    { key: EndpointNumber, value: p.address },
+    { key: EndpointState, value: state },
+    { key: EndpointType, value: p.kind },
+    ...(p.country ? [{ key: EndpointCountry, value: p.country.trim() }] : []),
+    ...(p.npa ? [{ key: EndpointNpa, value: p.npa }] : []),
+  ]);
+}
