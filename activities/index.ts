@@ -7,14 +7,16 @@ import { endpointActivities } from './endpoints';
 import { inventoryActivities } from './inventory';
 import { orderActivities } from './orders';
 import type { HttpOptions } from '../src/carriers/adapter';
+// the one Client type outside src/temporal: workers and tests hand theirs in
 import type { Client } from '@temporalio/client';
-import type { InventoryMonitorInput, LifecyclePolicy } from '../workflows/shared';
+import { TemporalGateway } from '../src/temporal/gateway';
+import { TASK_QUEUE, type InventoryMonitorInput, type LifecyclePolicy } from '../workflows/shared';
 
 export interface ActivityDeps {
   db: Db;
   log: Logger;
   harness: TestHarness;
-  /** for activities that message workflows (the monitor's wake-up) */
+  /** for activities that message workflows (accepted numbers, release orders, the monitor's wake-up) */
   client?: Client;
   monitorInput?: InventoryMonitorInput;
   taskQueue?: string;
@@ -28,13 +30,15 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const taskQueue = deps.taskQueue ?? TASK_QUEUE;
+  const temporal = deps.client ? TemporalGateway.fromClient(deps.client, taskQueue) : undefined;
   return {
     ...endpointActivities(deps.db, deps.harness),
-    ...inventoryActivities(deps),
+    ...inventoryActivities({ db: deps.db, temporal, monitorInput: deps.monitorInput, log: deps.log, retention: deps.retention }),
     ...orderActivities({
       db: deps.db,
-      client: deps.client,
-      taskQueue: deps.taskQueue ?? 'endpoint-inventory',
+      temporal,
+      taskQueue,
       policy: deps.policy,
       formsDir: deps.formsDir ?? '.ei/order-forms',
       http: deps.carrierHttp,

@@ -23,8 +23,8 @@ import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
-import { createApiKey } from '../src/api/middleware/auth';
-import { CLAIM_WINDOW, claimCandidate } from '../src/api/routes/allocations';
+import { createApiKey } from '../src/usecases/keys';
+import { CLAIM_WINDOW, claim as claimCandidate } from '../src/db/endpoints';
 import { lifecyclePolicy, loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';
 import { ingestEndpoints } from '../src/usecases/ingest';
@@ -65,7 +65,7 @@ const WARMUP_NPA = '253';
 const WARMUP = 2 * CLIENTS;
 const GOAL = { ratioAtLeast: 0.5, p99AtMostMs: 250, doubleAllocations: 0 };
 
-// The route's claim (src/api/routes/allocations.ts claimCandidate) as it runs
+// The allocation's claim (src/db/endpoints.ts claim) as it runs
 // for criteria with an area code when the first window has a free row: the
 // best CLAIM_WINDOW matches through the tags index (top-N sorted), then the
 // first of them nobody holds.

@@ -4,7 +4,7 @@
 // counts costs each endpoint write (single-row transitions with the triggers
 // on, against the same with them off).
 //
-//   npm run bench:evaluation          (BENCH_ENDPOINTS, BENCH_GROUPINGS to scale)
+//   npm run bench:evaluation          (BENCH_ENDPOINTS to scale)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDb } from '../src/db/client';

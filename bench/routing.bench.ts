@@ -12,7 +12,7 @@
 // the API connects to as it would in production; the lookup does not use it).
 import { Agent } from 'node:http';
 import { Pool } from 'pg';
-import { createApiKey } from '../src/api/middleware/auth';
+import { createApiKey } from '../src/usecases/keys';
 import { createDb } from '../src/db/client';
 import { say } from '../scripts/lib/stack';
 import {

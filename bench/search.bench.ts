@@ -14,7 +14,7 @@
 // the API's unmet-demand signal only); the API runs as a child process.
 import { Agent } from 'node:http';
 import { Pool } from 'pg';
-import { createApiKey } from '../src/api/middleware/auth';
+import { createApiKey } from '../src/usecases/keys';
 import { QUALITY_BANDS } from '../src/domain/classification';
 import { createDb } from '../src/db/client';
 import { say } from '../scripts/lib/stack';
@@ -84,7 +84,7 @@ const KINDS: { name: string; contains: boolean; make: () => Search }[] = [
 const query = (s: Search) => new URLSearchParams(Object.entries(s) as [string, string][]).toString();
 
 /**
- * The SQL src/api/routes/search.ts builds for these parameters, as it sends
+ * The SQL src/db/search.ts builds for these parameters, as it sends
  * it (parameters bound, LIMIT 20, ordered by address); with `unfenced`, as it
  * was before it collected the matches of a 4-digit pattern first.
  */

@@ -3,7 +3,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';
-import { createApiKey, type Scope } from '../src/api/middleware/auth';
+import type { Scope } from '../src/domain/access';
+import { createApiKey } from '../src/usecases/keys';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { scope: { type: 'string' }, name: { type: 'string' }, accounts: { type: 'string' }, provider: { type: 'string' }, help: { type: 'boolean' } } });

@@ -1,13 +1,17 @@
 // The demo's first inventory: providers, accounts and numbers delivered into
 // quarantine through the same ingest use case the API uses. Durations are the
 // demo's configuration (scripts/stack.ts shortens them), not other code.
-import { Client, Connection } from '@temporalio/client';
 import { lifecyclePolicy, type Config } from '../src/config';
 import { createDb } from '../src/db/client';
-import { ingestEndpoints } from '../src/usecases/ingest';
-import { createGrouping } from '../src/db/groupings';
-import { createApiKey } from '../src/api/middleware/auth';
-import { reconcile } from '../src/usecases/reconcile';
+import { ensureAccount } from '../src/db/accounts';
+import { stateCounts as countStates } from '../src/db/dashboard';
+import { groupingNamed } from '../src/db/groupings';
+import { createProvider, findProvider, updateProvider } from '../src/db/providers';
+import { TemporalGateway } from '../src/temporal/gateway';
+import { ingest } from '../src/usecases/ingest';
+import { createGrouping } from '../src/usecases/groupings';
+import { createApiKey } from '../src/usecases/keys';
+import { reconcileEndpoints } from '../src/usecases/reconcile';
 
 /** The simulated carriers of the demo: one quick and mostly right, one slower and dearer. */
 export const DEMO_CARRIERS = [
@@ -17,24 +21,27 @@ export const DEMO_CARRIERS = [
 
 export async function seedDemo(config: Config, log: (line: string) => void, simulatorUrl: string): Promise<{ operatorKey: string; platformKey: string }> {
   const db = createDb(config.DATABASE_URL, 4);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = gatewayOf(config);
   try {
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    await temporal.client(); // Temporal first: nothing is written when it cannot be reached
     for (const [id, name] of [['acct-demo-1', 'Demo Account One'], ['acct-demo-2', 'Demo Account Two']] as const) {
-      await db.account.upsert({ where: { id }, create: { id, name }, update: {} });
+      await ensureAccount(db, { id, name });
     }
     const carriers = [
       { id: 'sim-west', name: 'Simulated Carrier West', kind: 'API' as const, apiBaseUrl: `${simulatorUrl}/carriers/sim-west`, webhookSecret: 'sim-west-secret', countries: ['US'], npas: ['415', '628', '510'], costPerNumberCents: 100, reliabilityScore: 0.85 },
       { id: 'sim-east', name: 'Simulated Carrier East', kind: 'API' as const, apiBaseUrl: `${simulatorUrl}/carriers/sim-east`, webhookSecret: 'sim-east-secret', countries: ['US'], costPerNumberCents: 180, reliabilityScore: 0.9 },
       { id: 'paper-telecom', name: 'Paper Telecom (no API)', kind: 'MANUAL' as const, contactEmail: 'orders@paper.example', countries: ['US'], costPerNumberCents: 400, reliabilityScore: 0.6 },
     ];
-    for (const c of carriers) await db.provider.upsert({ where: { id: c.id }, create: c, update: c });
+    for (const { id, ...c } of carriers) {
+      if (await findProvider(db, id)) await updateProvider(db, id, c);
+      else await createProvider(db, { id, ...c });
+    }
     // numbers whose lines end in 0100..0129 across three area codes
     const addresses = ['415', '628', '510'].flatMap((npa) =>
       Array.from({ length: 10 }, (_, i) => ({ address: `+1${npa}555${String(100 + i).padStart(4, '0')}` })),
     );
-    const res = await ingestEndpoints(
-      { db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, policy: lifecyclePolicy(config) },
+    const res = await ingest(
+      { db, temporal, policy: lifecyclePolicy(config) },
       addresses,
       { entry: 'quarantine', providerId: 'sim-west', actor: 'demo-seed' },
     );
@@ -45,24 +52,28 @@ export async function seedDemo(config: Config, log: (line: string) => void, simu
       { name: 'SMS-capable 628', tags: ['cap:sms', 'npa:628'], minAvailable: 4, targetAvailable: 8, maxAvailable: 30 },
       { name: 'Any SMS-capable', tags: ['cap:sms'], minAvailable: 10, targetAvailable: 25, maxAvailable: 200 },
     ]) {
-      if (!(await db.classificationGrouping.findUnique({ where: { name: g.name } }))) await createGrouping(db, g);
+      if (!(await groupingNamed(db, g.name))) await createGrouping({ db }, g);
     }
     // keys for this run (only their hashes are stored)
     const operatorKey = (await createApiKey(db, { name: 'demo operator', scope: 'OPERATOR' })).key;
     const platformKey = (await createApiKey(db, { name: 'demo platform', scope: 'PLATFORM', accountIds: ['acct-demo-1', 'acct-demo-2'] })).key;
     return { operatorKey, platformKey };
   } finally {
-    await connection.close();
+    await temporal.close();
     await db.$disconnect();
   }
+}
+
+/** The demo's way to Temporal: workflows start on its task queue. */
+function gatewayOf(config: Config): TemporalGateway {
+  return new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, undefined, config.TEMPORAL_TASK_QUEUE);
 }
 
 /** One line of how many endpoints are in each state. */
 export async function stateCounts(config: Config): Promise<string> {
   const db = createDb(config.DATABASE_URL, 1);
   try {
-    const groups = await db.endpoint.groupBy({ by: ['state'], _count: { _all: true }, orderBy: { state: 'asc' } });
-    return groups.map((g) => `${g.state} ${g._count._all}`).join(', ') || 'no endpoints';
+    return (await countStates(db)).map((g) => `${g.state} ${g.n}`).join(', ') || 'no endpoints';
   } finally {
     await db.$disconnect();
   }
@@ -71,15 +82,14 @@ export async function stateCounts(config: Config): Promise<string> {
 /** Reconciles with repair; a line saying what was found, or null when nothing drifted. */
 export async function repairDrift(config: Config): Promise<string | null> {
   const db = createDb(config.DATABASE_URL, 4);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = gatewayOf(config);
   try {
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const report = await reconcile({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, policy: lifecyclePolicy(config) }, { repair: true });
+    const report = await reconcileEndpoints({ db, temporal, policy: lifecyclePolicy(config) }, { repair: true });
     if (!report.drift.length) return null;
     const repaired = report.drift.filter((d) => d.repaired).length;
     return `${report.drift.length} endpoints drifted (${[...new Set(report.drift.map((d) => d.kind))].join(', ')}), ${repaired} repaired`;
   } finally {
-    await connection.close();
+    await temporal.close();
     await db.$disconnect();
   }
 }

@@ -6,7 +6,7 @@
 // are injected one scenario after another: the worker SIGKILLed (also in the
 // middle of an order), PostgreSQL restarted, the Temporal server restarted,
 // the API SIGKILLed, carriers down, failing, hanging, and sending duplicate
-// webhooks. Then it checks the invariants of ARCHITECTURE.md and prints the
+// webhooks. Then it checks the invariants of docs/design.md and prints the
 // figures. Exit code 0 only with zero violations.
 //
 //   npm run faults                 FAULTS_OPS=10000 (operations at least), FAULTS_CLIENTS=12
@@ -14,14 +14,18 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import { lifecyclePolicy, loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
-import { createGrouping } from '../src/db/groupings';
-import { createApiKey } from '../src/api/middleware/auth';
-import { ingestEndpoints } from '../src/usecases/ingest';
-import { reconcile } from '../src/usecases/reconcile';
+import { createAccount } from '../src/db/accounts';
+import * as audit from '../src/db/audit';
+import { findByAddress } from '../src/db/endpoint-reads';
+import { createProvider } from '../src/db/providers';
+import { TemporalGateway } from '../src/temporal/gateway';
+import { createGrouping } from '../src/usecases/groupings';
+import { createApiKey } from '../src/usecases/keys';
+import { ingest } from '../src/usecases/ingest';
+import { reconcileEndpoints } from '../src/usecases/reconcile';
 import { createSimulator } from '../src/carriers/simulator/simulator';
 import { ensureRoleAndDatabase, say, sleep, startPrivatePostgres, startTemporal, waitFor, type Managed } from './lib/stack';
 import { Service, apiReady, workerReady } from './lib/cluster';
@@ -91,7 +95,7 @@ async function main(): Promise<number> {
   cleanups.push(() => db.$disconnect());
   const operatorKey = (await createApiKey(db, { name: 'faults operator', scope: 'OPERATOR', rateLimit: 100_000_000 })).key;
   const accounts = Array.from({ length: CLIENTS }, (_, i) => `acct-fault-${i}`);
-  for (const id of accounts) await db.account.create({ data: { id, name: id } });
+  for (const id of accounts) await createAccount(db, { id, name: id });
   const platformKey = (await createApiKey(db, { name: 'faults platform', scope: 'PLATFORM', accountIds: accounts, rateLimit: 100_000_000 })).key;
 
   const sim = createSimulator({
@@ -113,12 +117,12 @@ async function main(): Promise<number> {
     simServer.close();
   });
   const simUrl = `http://127.0.0.1:${(simServer.address() as AddressInfo).port}`;
-  await db.provider.create({ data: { id: 'sim-a', name: 'Simulated A', kind: 'API', apiBaseUrl: `${simUrl}/carriers/sim-a`, webhookSecret: 'sim-a-secret', countries: ['US'], costPerNumberCents: 100, reliabilityScore: 0.9 } });
-  await db.provider.create({ data: { id: 'sim-b', name: 'Simulated B', kind: 'API', apiBaseUrl: `${simUrl}/carriers/sim-b`, webhookSecret: 'sim-b-secret', countries: ['US'], costPerNumberCents: 150, reliabilityScore: 0.9 } });
+  await createProvider(db, { id: 'sim-a', name: 'Simulated A', kind: 'API', apiBaseUrl: `${simUrl}/carriers/sim-a`, webhookSecret: 'sim-a-secret', countries: ['US'], costPerNumberCents: 100, reliabilityScore: 0.9 });
+  await createProvider(db, { id: 'sim-b', name: 'Simulated B', kind: 'API', apiBaseUrl: `${simUrl}/carriers/sim-b`, webhookSecret: 'sim-b-secret', countries: ['US'], costPerNumberCents: 150, reliabilityScore: 0.9 });
   for (const g of [
     { name: 'faults 415', tags: ['npa:415'], minAvailable: 30, targetAvailable: 60, maxAvailable: 400 },
     { name: 'faults 628 sms', tags: ['cap:sms', 'npa:628'], minAvailable: 30, targetAvailable: 60, maxAvailable: 400 },
-  ]) await createGrouping(db, g);
+  ]) await createGrouping({ db }, g);
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -142,6 +146,8 @@ async function main(): Promise<number> {
     IDEMPOTENCY_LEASE: '10s',
   };
   const config = loadConfig(env);
+  /** a connection of its own each time: the Temporal server is restarted in between */
+  const gateway = () => new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, undefined, TASK_QUEUE);
   // every process started is remembered: a run killed hard leaves none behind for the next (killLeftovers above)
   const remember = (p: { name: string; pid: number }) => pids.add(p);
   const worker = new Service({ name: 'worker', script: 'workers/main.ts', env, logFile: join(DIR, 'worker.log'), ready: workerReady(join(DIR, 'worker.log')), onSpawn: remember });
@@ -152,14 +158,14 @@ async function main(): Promise<number> {
 
   // the first shelf: 400 numbers in quarantine for 2 s, then tested and offered
   {
-    const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
-    await ingestEndpoints(
-      { db, client: new Client({ connection }), taskQueue: TASK_QUEUE, policy: lifecyclePolicy(config) },
+    const seeding = gateway();
+    await ingest(
+      { db, temporal: seeding, policy: lifecyclePolicy(config) },
       Array.from({ length: SEED_NUMBERS }, (_, i) => ({ address: `+1${i % 2 ? '415' : '628'}${String(5_550_000 + i * 17).padStart(7, '0')}`, capable: { voice: true, sms: true } })),
       { entry: 'quarantine', providerId: 'sim-a', actor: 'faults-seed' },
     );
-    await connection.close();
-    await waitFor('the first shelf', async () => (await db.endpoint.count({ where: { state: 'AVAILABLE' } })) >= SEED_NUMBERS * 0.9, 180_000);
+    await seeding.close();
+    await waitFor('the first shelf', async () => (await audit.countInStates(db, ['AVAILABLE'])) >= SEED_NUMBERS * 0.9, 180_000);
   }
   say(`stack up and stocked in ${Math.round((Date.now() - t0) / 1000)} s; load and faults begin`);
 
@@ -349,39 +355,32 @@ async function main(): Promise<number> {
   // ---------------------------------------------------------------- settle
   await worker.waitReady();
   await apiProc.waitReady();
-  const open = () => db.providerOrder.count({ where: { status: { in: ['PENDING', 'SUBMITTED', 'PARTIALLY_DELIVERED', 'AWAITING_OPERATOR'] } } });
+  const open = () => audit.openOrderCount(db);
   await waitFor('open orders to settle', async () => (await open()) === 0, 240_000).catch(async () => say(`orders still open after 4 minutes: ${await open()}`));
   await sim.flush();
-  await waitFor('transient states to settle', async () => (await db.endpoint.count({ where: { state: { in: ['TESTING', 'ORDERED'] } } })) === 0, 120_000).catch(() => undefined);
+  await waitFor('transient states to settle', async () => (await audit.countInStates(db, ['TESTING', 'ORDERED'])) === 0, 120_000).catch(() => undefined);
   await sleep(3000);
 
   // ---------------------------------------------------------------- invariants
   const violations = [...ledger.violations];
   const v = (what: string) => violations.push(what);
   // 1. every acknowledged allocation is there, held by its client's account; nothing is held twice
-  const heldRows = await db.endpoint.findMany({ where: { address: { in: [...ledger.held.keys()] } }, select: { address: true, state: true, accountId: true } });
+  const heldRows = await audit.holdings(db, [...ledger.held.keys()]);
   const byAddress = new Map(heldRows.map((r) => [r.address, r]));
   for (const [address, c] of ledger.held) {
     const row = byAddress.get(address);
     if (!row || row.state !== 'ALLOCATED' || row.accountId !== accounts[c]) v(`acknowledged allocation lost: ${address} (client ${c}) is ${row ? `${row.state} for ${row.accountId}` : 'missing'}`);
   }
-  const orphans = await db.endpoint.findMany({ where: { state: 'ALLOCATED', accountId: { in: accounts }, address: { notIn: [...ledger.held.keys()] } }, select: { address: true, accountId: true, stateChangedAt: true } });
+  const orphans = await audit.allocatedBesides(db, accounts, [...ledger.held.keys()]);
   const unacknowledged = orphans.length;
   // 2. every endpoint's history is one unbroken chain: no transition lost, none twice, none from a state it was not in
-  const breaks = await db.$queryRaw<{ address: string; version: number; from_state: string | null; prev: string | null; step: number | null }[]>`
-    SELECT address, version, from_state, prev, step FROM (
-      SELECT e.address, h.version, h.from_state::text AS from_state,
-             lag(h.to_state::text) OVER w AS prev, (h.version - lag(h.version) OVER w)::int AS step
-        FROM endpoint_history h JOIN endpoints e ON e.id = h.endpoint_id
-      WINDOW w AS (PARTITION BY h.endpoint_id ORDER BY h.version)) x
-     WHERE step IS NOT NULL AND (step <> 1 OR prev IS DISTINCT FROM from_state)`;
+  const breaks = await audit.historyBreaks(db);
   for (const b of breaks) v(`history chain broken: ${b.address} v${b.version} from ${b.from_state} after ${b.prev} (step ${b.step})`);
-  const stale = await db.$queryRaw<{ address: string }[]>`
-    SELECT e.address FROM endpoints e WHERE e.version <> (SELECT max(version) FROM endpoint_history h WHERE h.endpoint_id = e.id)`;
+  const stale = await audit.versionsOffHistory(db);
   for (const s of stale) v(`row version differs from its last history entry: ${s.address}`);
   // 3. every number a carrier delivered is in the repository exactly once, or was returned with a reason
   const stats = sim.stats();
-  const delivered = new Map((await db.deliveredNumber.findMany({ select: { address: true, outcome: true, reason: true, orderId: true } })).map((d) => [`${d.orderId} ${d.address}`, d]));
+  const delivered = new Map((await audit.deliveredNumbers(db)).map((d) => [`${d.orderId} ${d.address}`, d]));
   const outcomes = new Map<string, { outcome: string; reason: string | null }[]>();
   for (const d of delivered.values()) outcomes.set(d.address, [...(outcomes.get(d.address) ?? []), d]);
   let deliveredCount = 0;
@@ -398,12 +397,12 @@ async function main(): Promise<number> {
       const accepted = seen.filter((s) => s.outcome === 'ACCEPTED').length;
       if (accepted > 1) v(`delivered number accepted twice: ${n}`);
       if (accepted === 0 && seen.some((s) => !s.reason)) v(`delivered number refused without a reason: ${n}`);
-      if (accepted === 1 && !(await db.endpoint.findUnique({ where: { address: n } }))) v(`accepted number missing from endpoints: ${n}`);
+      if (accepted === 1 && !(await findByAddress(db, n))) v(`accepted number missing from endpoints: ${n}`);
     }
   }
   if (abandoned) v(`${abandoned} carrier webhooks were given up after every retry (their numbers never reached the service)`);
   // 4. exactly one order at the carrier per order of the repository
-  const orders = await db.providerOrder.findMany({ where: { direction: 'ACQUIRE' }, select: { idempotencyKey: true, providerId: true, carrierReference: true, status: true } });
+  const orders = await audit.acquireOrders(db);
   const ordersByKey = new Map(orders.map((o) => [o.idempotencyKey, o]));
   for (const c of carriers) {
     const keys = stats.carriers[c]!.orderKeys;
@@ -414,18 +413,17 @@ async function main(): Promise<number> {
     if (o.carrierReference && !stats.carriers[o.providerId]?.orderKeys.includes(o.idempotencyKey)) v(`order ${o.idempotencyKey} is marked submitted but ${o.providerId} has no such order`);
   }
   // 5. reconciliation: every endpoint workflow agrees with its row; no workflow failed
-  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
-  const temporalClient = new Client({ connection });
-  const report = await reconcile({ db, client: temporalClient, taskQueue: TASK_QUEUE, policy: lifecyclePolicy(config) });
+  const temporalGateway = gateway();
+  const report = await reconcileEndpoints({ db, temporal: temporalGateway, policy: lifecyclePolicy(config) });
   for (const d of report.drift) v(`reconciliation drift: ${d.address} ${d.kind} (workflow ${d.workflow?.state ?? '-'} v${d.workflow?.version ?? '-'}, row ${d.row?.state ?? '-'} v${d.row?.version ?? '-'})`);
-  const failed = (await temporalClient.workflow.count('ExecutionStatus = "Failed"')).count;
+  const failed = await temporalGateway.countWorkflows('ExecutionStatus = "Failed"');
   if (failed) v(`${failed} workflows failed`);
-  await connection.close();
+  await temporalGateway.close();
   // 6. never a 500: faults are 503s
   if (figures.status[500]) v(`${figures.status[500]} answers were 500`);
 
   // ---------------------------------------------------------------- figures
-  const orderStatus = await db.providerOrder.groupBy({ by: ['status'], _count: { _all: true } });
+  const orderStatus = await audit.ordersByStatus(db);
   const result = {
     seconds: Math.round((Date.now() - t0) / 1000),
     operations: totalOps(),
@@ -437,7 +435,7 @@ async function main(): Promise<number> {
     faultsInjected: faults.reduce((n, f) => n + f.injected, 0),
     faults,
     supervisorRestarts: { worker: worker.restarts, api: apiProc.restarts },
-    orders: Object.fromEntries(orderStatus.map((o) => [o.status, o._count._all])),
+    orders: orderStatus,
     carrierSubmissions: Object.fromEntries(carriers.map((c) => [c, Object.values(stats.carriers[c]!.submissions).reduce((a, b) => a + b, 0)])),
     carrierOrders: Object.fromEntries(carriers.map((c) => [c, stats.carriers[c]!.orderKeys.length])),
     numbersDelivered: deliveredCount,

@@ -1,10 +1,10 @@
 // `npm run reconcile [-- --repair] [-- --json]`: compares every endpoint
 // workflow with its PostgreSQL row and prints the drift (invariant 2).
 // Exit code: 0 no drift (or all repaired), 1 drift left, 2 could not run.
-import { Client, Connection } from '@temporalio/client';
 import { lifecyclePolicy, loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';
-import { reconcile } from '../src/usecases/reconcile';
+import { TemporalGateway } from '../src/temporal/gateway';
+import { reconcileEndpoints } from '../src/usecases/reconcile';
 
 async function main(): Promise<number> {
   const args = new Set(process.argv.slice(2));
@@ -14,11 +14,10 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const db = createDb(config.DATABASE_URL, 4);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, undefined, config.TEMPORAL_TASK_QUEUE);
   try {
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const report = await reconcile(
-      { db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, policy: lifecyclePolicy(config) },
+    const report = await reconcileEndpoints(
+      { db, temporal, policy: lifecyclePolicy(config) },
       { repair: args.has('--repair') },
     );
     if (args.has('--json')) {
@@ -33,7 +32,7 @@ async function main(): Promise<number> {
     }
     return report.drift.every((d) => d.repaired) ? 0 : 1;
   } finally {
-    await connection.close();
+    await temporal.close();
     await db.$disconnect();
   }
 }

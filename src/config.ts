@@ -1,5 +1,5 @@
 // Every setting of every process, parsed once from the environment. Each
-// default lives here and is listed in the README's settings table.
+// default lives here and is listed in docs/operations.md's settings table.
 import ms from 'ms';
 import { z } from 'zod';
 import { parseFailureRates } from './harness/harness';
@@ -109,7 +109,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** the dashboard's longest window (src/api/routes/dashboard.ts) */
+/** the dashboard's longest window (src/usecases/dashboard.ts) */
 export const MIN_HISTORY_RETENTION_MS = 7 * 86_400_000;
 
 // settings that constrain each other
@@ -150,5 +150,5 @@ export function monitorInput(c: Config): InventoryMonitorInput {
   return { batchWindowMs: c.MONITOR_BATCH_WINDOW, evaluationWindowMs: c.MONITOR_EVALUATION_WINDOW, orderDeliveryTimeoutMs: c.ORDER_DELIVERY_TIMEOUT };
 }
 
-/** The settings and their defaults, for the README and `--help` texts. */
+/** The settings and their defaults, for docs/operations.md and `--help` texts. */
 export const settingNames = Object.keys(schema.shape) as (keyof Config)[];

@@ -12,9 +12,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'api');
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const temporal = new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, config.READY_TIMEOUT_MS);
-  const notifier = MonitorNotifier.forClient(() => temporal.client(), {
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+  const temporal = new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, config.READY_TIMEOUT_MS, config.TEMPORAL_TASK_QUEUE);
+  const notifier = MonitorNotifier.forGateway(temporal, {
     input: monitorInput(config),
     coalesceMs: config.MONITOR_SIGNAL_COALESCE,
     onError: (err) => log.warn({ err: (err as Error).message }, 'could not signal the inventory monitor'),

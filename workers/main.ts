@@ -6,6 +6,7 @@ import { loadConfig, monitorInput } from '../src/config';
 import { ensureMonitor } from '../src/usecases/monitor';
 import { createDb } from '../src/db/client';
 import { createLogger } from '../src/logger';
+import { TemporalGateway } from '../src/temporal/gateway';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -21,8 +22,8 @@ async function main(): Promise<void> {
   try {
     const worker = await createWorker({ config, connection, db, log });
     // the monitor and its Schedule: started once, whichever worker comes first
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    if (config.WORKER_START_MONITOR) ensureMonitor(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, input: monitorInput(config), periodMs: config.MONITOR_PERIOD })
+    const temporal = TemporalGateway.fromClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
+    if (config.WORKER_START_MONITOR) ensureMonitor(temporal, { input: monitorInput(config), periodMs: config.MONITOR_PERIOD })
       .then(() => log.info({ periodMs: config.MONITOR_PERIOD }, 'inventory monitor and its schedule in place'))
       .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start the inventory monitor'));
     log.info(

@@ -8,12 +8,18 @@ import { errorHandler, notFoundHandler } from './middleware/errors';
 import { buildDocument, createRegistry } from './openapi';
 import { healthRoutes } from './routes/health';
 import { groupingRoutes } from './routes/groupings';
+import { inventoryRoutes } from './routes/inventory';
 import { orderRoutes } from './routes/orders';
+import { carrierRoutes } from './routes/carriers';
 import { allocationRoutes } from './routes/allocations';
-import { searchRoutes } from './routes/search';
+import { reservationRoutes } from './routes/reservations';
+import { releaseRoutes } from './routes/releases';
+import { exchangeRoutes } from './routes/exchanges';
 import { endpointRoutes } from './routes/endpoints';
 import { authenticate } from './middleware/auth';
-import { routingRoutes } from './routes/routing';
+import { routeRoutes } from './routes/routes';
+import { feedbackRoutes } from './routes/feedback';
+import { trafficRoutes } from './routes/traffic';
 import { requestLogging } from './middleware/requests';
 import { RateLimiter } from './middleware/rate-limit';
 import { idempotency } from './middleware/idempotency';
@@ -21,8 +27,8 @@ import { createMetrics } from './metrics';
 import { inputGuard } from './input';
 import { lifecyclePolicy, type Config } from '../config';
 import { providerRoutes } from './routes/providers';
-import { lifecycleRoutes } from './routes/lifecycle';
-import { reconcileRoutes } from './routes/reconcile';
+import { portRoutes } from './routes/ports';
+import { reconciliationRoutes } from './routes/reconciliations';
 import { dashboardRoutes } from './routes/dashboard';
 
 export interface AppDeps {
@@ -40,7 +46,9 @@ export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const metrics = createMetrics({ db: deps.db, temporal: deps.temporal, timeoutMs: deps.config.READY_TIMEOUT_MS });
+  // workflows the API starts (ingest, late deliveries, reconciliation) run on the configured task queue
+  const temporal = deps.temporal.onTaskQueue(deps.config.TEMPORAL_TASK_QUEUE);
+  const metrics = createMetrics({ db: deps.db, temporal, timeoutMs: deps.config.READY_TIMEOUT_MS });
   app.use(requestLogging(deps.log, metrics.observe));
   // the raw bytes are kept: carrier webhooks are signed over them
   app.use(
@@ -55,7 +63,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(inputGuard);
 
   const registry = createRegistry();
-  app.use(healthRoutes({ db: deps.db, temporal: deps.temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));
+  app.use(healthRoutes({ db: deps.db, temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));
   const auth = authenticate(deps.db, {
     limiter: new RateLimiter(deps.config.RATE_LIMIT_PER_MINUTE),
     after: idempotency(deps.db, { ttlMs: deps.config.IDEMPOTENCY_TTL, leaseMs: deps.config.IDEMPOTENCY_LEASE, onReplay: () => metrics.idempotentReplays.inc() }),
@@ -75,17 +83,24 @@ export function buildApp(deps: AppDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.use(groupingRoutes({ db: deps.db, temporal: deps.temporal }, registry, auth));
-  app.use(searchRoutes({ db: deps.db, notify: () => deps.notifier?.notify() }, registry, auth));
-  app.use(routingRoutes({ db: deps.db }, registry, auth));
-  app.use(endpointRoutes({ db: deps.db, temporal: deps.temporal, notify: () => deps.notifier?.notify() }, registry, auth));
-  app.use(allocationRoutes({ db: deps.db, temporal: deps.temporal, notify: () => deps.notifier?.notify() }, registry, auth));
-  const lifecycle = { db: deps.db, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, policy: lifecyclePolicy(deps.config) };
-  app.use(lifecycleRoutes({ ...lifecycle, notify: () => deps.notifier?.notify() }, registry, auth));
+  app.use(groupingRoutes({ db: deps.db }, registry, auth));
+  app.use(inventoryRoutes({ db: deps.db, temporal }, registry, auth));
+  app.use(endpointRoutes({ db: deps.db, notify: () => deps.notifier?.notify() }, registry, auth));
+  app.use(routeRoutes({ db: deps.db }, registry, auth));
+  app.use(feedbackRoutes({ db: deps.db, temporal }, registry, auth));
+  app.use(trafficRoutes({ temporal }, registry, auth));
+  const holding = { db: deps.db, temporal, notify: () => deps.notifier?.notify() };
+  app.use(allocationRoutes(holding, registry, auth));
+  app.use(reservationRoutes(holding, registry, auth));
+  app.use(releaseRoutes(holding, registry, auth));
+  app.use(exchangeRoutes(holding, registry, auth));
+  const lifecycle = { db: deps.db, temporal, policy: lifecyclePolicy(deps.config) };
+  app.use(portRoutes({ ...lifecycle, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(providerRoutes({ db: deps.db }, registry, auth));
-  app.use(reconcileRoutes(lifecycle, registry, auth));
+  app.use(reconciliationRoutes(lifecycle, registry, auth));
   app.use(dashboardRoutes({ db: deps.db, temporalWebUrl: deps.config.TEMPORAL_WEB_URL, namespace: deps.config.TEMPORAL_NAMESPACE }, registry, auth));
-  app.use(orderRoutes({ db: deps.db, temporal: deps.temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, registry, auth));
+  app.use(carrierRoutes({ db: deps.db, temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry));
+  app.use(orderRoutes({ db: deps.db, temporal }, registry, auth));
 
   const document = buildDocument(registry, API_VERSION);
   app.get('/v1/openapi.json', (_req, res) => {

@@ -4,16 +4,9 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { BadRequest } from '../domain/errors';
-import { parseAddress, AddressError } from '../domain/numbers';
 
-export function addressField(input: string, field = 'address'): string {
-  try {
-    return parseAddress(input).address;
-  } catch (err) {
-    if (err instanceof AddressError) throw new BadRequest(`${field}: ${err.reason}`, [{ field, reason: err.reason }]);
-    throw err;
-  }
-}
+// the rule is the domain's (use cases parse addresses too)
+export { addressField } from '../domain/address';
 
 /** Criteria fields the search and allocation routes share. */
 export const countryCode = z.string().regex(/^[A-Za-z]{2}$/, 'an ISO 3166 alpha-2 code');

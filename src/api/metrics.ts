@@ -6,8 +6,8 @@
 import type { Request } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/client';
-import type { TemporalGateway } from '../temporal/gateway';
-import { withTimeout } from '../temporal/gateway';
+import { groupingMinimums, groupingStateCounts, orderCounts } from '../db/metrics';
+import { withTimeout, type TemporalGateway } from '../temporal/gateway';
 import { routeOf } from './middleware/requests';
 
 export interface ApiMetrics {
@@ -46,12 +46,9 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
     labelNames: ['grouping', 'state'],
     registers: [registry],
     async collect() {
-      const rows = await read('postgres', () =>
-        deps.db.$queryRaw<{ name: string; state: string; n: number }[]>`
-          SELECT g.name, c.state::text AS state, c.n FROM grouping_counts c JOIN classification_groupings g ON g.id = c.grouping_id WHERE g.enabled`,
-      );
+      const rows = await read('postgres', () => groupingStateCounts(deps.db));
       this.reset();
-      for (const r of rows ?? []) this.set({ grouping: r.name, state: r.state }, Number(r.n));
+      for (const r of rows ?? []) this.set({ grouping: r.name, state: r.state }, r.n);
     },
   });
   new Gauge({
@@ -60,7 +57,7 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
     labelNames: ['grouping'],
     registers: [registry],
     async collect() {
-      const rows = await read('postgres', () => deps.db.classificationGrouping.findMany({ where: { enabled: true }, select: { name: true, minAvailable: true } }));
+      const rows = await read('postgres', () => groupingMinimums(deps.db));
       this.reset();
       for (const r of rows ?? []) this.set({ grouping: r.name }, r.minAvailable);
     },
@@ -71,9 +68,9 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
     labelNames: ['direction', 'status'],
     registers: [registry],
     async collect() {
-      const rows = await read('postgres', () => deps.db.providerOrder.groupBy({ by: ['direction', 'status'], _count: { _all: true } }));
+      const rows = await read('postgres', () => orderCounts(deps.db));
       this.reset();
-      for (const r of rows ?? []) this.set({ direction: r.direction, status: r.status }, r._count._all);
+      for (const r of rows ?? []) this.set({ direction: r.direction, status: r.status }, r.n);
     },
   });
   new Gauge({
@@ -85,9 +82,9 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
       this.reset();
       for (const status of ['Failed', 'TimedOut'] as const) {
         for (const type of ['endpointWorkflow', 'providerOrderWorkflow', 'inventoryMonitorWorkflow', 'inventoryTickWorkflow']) {
-          const n = await read('temporal', async () => (await deps.temporal.client()).workflow.count(`ExecutionStatus = "${status}" AND WorkflowType = "${type}"`));
+          const n = await read('temporal', () => deps.temporal.countWorkflows(`ExecutionStatus = "${status}" AND WorkflowType = "${type}"`));
           if (n === undefined) return;
-          this.set({ status, type }, n.count);
+          this.set({ status, type }, n);
         }
       }
     },

@@ -34,7 +34,7 @@ export const errorResponse = {
 
 /**
  * A route that needs an API key of one of these scopes: the document says so
- * (security + `x-scopes`), and test/api/openapi.test.ts holds every route to it.
+ * (security + `x-scopes`), and test/api/contract.test.ts holds every route to it.
  */
 export const secured = (...scopes: ('PLATFORM' | 'OPERATOR' | 'CARRIER')[]) => ({
   security: [{ apiKey: [] }],

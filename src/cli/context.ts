@@ -1,9 +1,10 @@
 // What every command shares: where it writes, the settings (the same
 // loadConfig() as the worker and the API), connections made only when a
 // command needs them and closed at the end, and the exit codes scripts rely on.
-import { Client, Connection, ServiceError } from '@temporalio/client';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createDb, type Db } from '../db/client';
+import { ping } from '../db/health';
+import { TemporalGateway } from '../temporal/gateway';
 
 export const EXIT = {
   OK: 0,
@@ -51,7 +52,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
 export class CliContext {
   private cfg: Config | undefined;
   private database: Db | undefined;
-  private connection: Connection | undefined;
+  private temporalGateway: TemporalGateway | undefined;
 
   constructor(readonly io: Required<Pick<CliIo, 'stdout' | 'stderr'>> & CliIo) {}
 
@@ -83,7 +84,7 @@ export class CliContext {
     const url = this.config().DATABASE_URL;
     const db = createDb(url, 4);
     try {
-      await db.$queryRaw`SELECT 1`;
+      await ping(db);
     } catch (err) {
       await db.$disconnect().catch(() => undefined);
       throw unreachable(`PostgreSQL at ${redact(url)} could not be reached: ${dependencyReason(err)}`);
@@ -92,22 +93,24 @@ export class CliContext {
     return db;
   }
 
-  async temporal(): Promise<Client> {
+  /** Temporal, connected once (an unreachable server told apart from everything else); workflows start on TEMPORAL_TASK_QUEUE. */
+  async gateway(): Promise<TemporalGateway> {
+    if (this.temporalGateway) return this.temporalGateway;
     const c = this.config();
-    if (!this.connection) {
-      try {
-        this.connection = await Connection.connect({ address: c.TEMPORAL_ADDRESS, connectTimeout: CONNECT_TIMEOUT_MS });
-      } catch (err) {
-        throw unreachable(`Temporal at ${c.TEMPORAL_ADDRESS} could not be reached: ${(err as Error).message}`);
-      }
+    const gateway = new TemporalGateway(c.TEMPORAL_ADDRESS, c.TEMPORAL_NAMESPACE, CONNECT_TIMEOUT_MS, c.TEMPORAL_TASK_QUEUE);
+    try {
+      await gateway.client();
+    } catch (err) {
+      throw unreachable(`Temporal at ${c.TEMPORAL_ADDRESS} could not be reached: ${(err as Error).message}`);
     }
-    return new Client({ connection: this.connection, namespace: c.TEMPORAL_NAMESPACE });
+    this.temporalGateway = gateway;
+    return gateway;
   }
 
   async close(): Promise<void> {
-    await this.connection?.close().catch(() => undefined);
+    await this.temporalGateway?.close().catch(() => undefined);
+    this.temporalGateway = undefined;
     await this.database?.$disconnect().catch(() => undefined);
-    this.connection = undefined;
     this.database = undefined;
   }
 }
@@ -130,10 +133,11 @@ const GRPC_UNAVAILABLE = 14;
 /** A connection lost after it was made: the database or Temporal went away mid-command. */
 export function isUnreachable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    const x = e as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string } } }; message?: string };
+    const x = e as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string } } }; message?: string; name?: string; cause?: unknown };
     if (typeof x.code === 'string' && UNREACHABLE_CODES.has(x.code)) return true;
     if (UNREACHABLE_KINDS.has(x.meta?.driverAdapterError?.cause?.kind ?? '')) return true;
-    if (e instanceof ServiceError && (e.cause as { code?: number } | undefined)?.code === GRPC_UNAVAILABLE) return true;
+    // the Temporal client's ServiceError, told by its name (only src/temporal imports the client)
+    if (x.name === 'ServiceError' && (x.cause as { code?: number } | undefined)?.code === GRPC_UNAVAILABLE) return true;
     if (typeof x.code === 'number' && x.code === GRPC_UNAVAILABLE && /UNAVAILABLE/.test(x.message ?? '')) return true;
   }
   return false;

@@ -7,7 +7,8 @@
 import { parseCsv, csvLine, type CsvError } from './csv';
 import { tryParseAddress } from '../domain/numbers';
 import type { IngestItem } from '../usecases/ingest';
-import type { Capabilities } from '../../workflows/shared';
+import type { ExportRow } from '../db/exports';
+import type { Capabilities } from '../domain/endpoint';
 
 const CAPABILITIES = ['voice', 'sms', 'mms', 'fax'] as const satisfies readonly (keyof Capabilities)[];
 
@@ -136,20 +137,8 @@ export function readEndpointCsv(text: string, opts: { defaultCountry?: string } 
   return { rows, problems, total: records.length - 1 + errors.length };
 }
 
-export interface ExportRow {
-  address: string;
-  voiceCapable: boolean;
-  smsCapable: boolean;
-  mmsCapable: boolean;
-  faxCapable: boolean;
-  monthlyCostCents: number;
-  state: string;
-  kind: string;
-  country: string | null;
-  npa: string | null;
-  providerId: string | null;
-  accountId: string | null;
-}
+/** An endpoint as an export row (src/db/exports.ts reads them). */
+export type { ExportRow };
 
 export const exportHeader = (): string => csvLine(EXPORT_COLUMNS);
 

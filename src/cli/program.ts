@@ -13,6 +13,7 @@ import { checkNowCommand } from './commands/check-now';
 import { deliverCommand, orderCommand, ordersCommand } from './commands/orders';
 import { reconcileCommand } from './commands/reconcile';
 import { EndpointState, OrderStatus } from '../db/generated/enums';
+import { DomainError } from '../domain/errors';
 import { version } from '../../package.json';
 
 export const EXIT_CODES_HELP = `
@@ -30,7 +31,7 @@ Exit codes:
 
 Settings come from the environment, as for the worker and the API:
 DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, the
-QUARANTINE_* durations, … (README, "Settings"). Results go to stdout; progress
+QUARANTINE_* durations, … (docs/operations.md, "Settings"). Results go to stdout; progress
 and errors to stderr.`;
 
 /** "30s", "2 minutes"; a bare number is refused (seconds or milliseconds?) */
@@ -209,7 +210,8 @@ function commandName(program: Command, argv: string[]): string {
 function reportError(ctx: CliContext, err: unknown, verbose: boolean, who: string): number {
   // commander has written its own message already
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-  const code = err instanceof CliError ? err.exitCode : isUnreachable(err) ? EXIT.UNREACHABLE : EXIT.FAILED;
+  const away = isUnreachable(err) || (err instanceof DomainError && err.kind === 'unavailable');
+  const code = err instanceof CliError ? err.exitCode : away ? EXIT.UNREACHABLE : EXIT.FAILED;
   const message = err instanceof CliError ? err.message : `${code === EXIT.UNREACHABLE ? 'a dependency went away: ' : ''}${messageOf(err)}`;
   ctx.err(`${who}: ${message}`);
   if (verbose && err instanceof Error && err.stack) ctx.err(err.stack);

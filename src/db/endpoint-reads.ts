@@ -1,6 +1,6 @@
 // Reads of single endpoints that use cases share (writes are src/db/endpoints.ts).
 import type { Db } from './client';
-import type { Endpoint } from './generated/client';
+import type { Endpoint, EndpointHistory } from './generated/client';
 
 export type EndpointRow = Endpoint;
 
@@ -12,4 +12,33 @@ export async function findByAddress(db: Db, address: string): Promise<EndpointRo
 export async function heldBy(db: Db, accountId: string, address: string): Promise<EndpointRow | null> {
   const row = await db.endpoint.findUnique({ where: { address } });
   return row && row.accountId === accountId ? row : null;
+}
+
+export type HistoryRow = EndpointHistory;
+
+/** The endpoint with its full history, oldest first (insight). */
+export async function withHistory(db: Db, address: string): Promise<(EndpointRow & { history: HistoryRow[] }) | null> {
+  return db.endpoint.findUnique({ where: { address }, include: { history: { orderBy: { version: 'asc' } } } });
+}
+
+/** Where an endpoint's traffic goes: only while an account holds it. */
+export interface RouteRow {
+  accountId: string;
+  applicationUri: string | null;
+  state: 'ALLOCATED' | 'PORTING_OUT';
+}
+
+/** The call router's lookup: one indexed read on the hot path, nothing else. */
+export async function routeOf(db: Db, address: string): Promise<RouteRow | null> {
+  // an endpoint being ported out still carries its holder's traffic until it is gone
+  const [row] = await db.$queryRaw<RouteRow[]>`
+    SELECT account_id AS "accountId", application_uri AS "applicationUri", state::text AS state FROM endpoints
+     WHERE address = ${address} AND state IN ('ALLOCATED', 'PORTING_OUT') AND account_id IS NOT NULL`;
+  return row ?? null;
+}
+
+/** The ones of `addresses` that are endpoints here, with the order each came from. */
+export async function knownEndpoints(db: Db, addresses: string[]): Promise<Map<string, string | null>> {
+  const rows = await db.endpoint.findMany({ where: { address: { in: addresses } }, select: { address: true, orderId: true } });
+  return new Map(rows.map((e) => [e.address, e.orderId]));
 }

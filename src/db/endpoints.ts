@@ -261,11 +261,13 @@ export async function repairFromWorkflow(
              reserved_until = ${date(wf.reservedUntil) ?? null}, state_changed_at = now(), updated_at = now()
        WHERE id = ${row.id}::uuid AND state = ${row.state}::"EndpointState" AND version = ${row.version}
       RETURNING id)
-    INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation)
-    SELECT id, ${wf.version}, ${row.state}::"EndpointState", ${wf.state}::"EndpointState", ${cause}, 'reconciler', ${operation}
-      FROM upd
-    ON CONFLICT (endpoint_id, version) DO NOTHING
-    RETURNING endpoint_id::text AS id`;
+    , hist AS (
+      INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation)
+      SELECT id, ${wf.version}, ${row.state}::"EndpointState", ${wf.state}::"EndpointState", ${cause}, 'reconciler', ${operation}
+        FROM upd
+      -- drift at the same version (a row changed by hand) keeps the history row that version has
+      ON CONFLICT (endpoint_id, version) DO NOTHING)
+    SELECT id::text FROM upd`;
   return written.length > 0;
 }
 

@@ -1,9 +1,26 @@
-// Classification groupings in PostgreSQL: creating and changing them (with
-// their counts computed under a lock that holds endpoint writers back for
-// that moment), the bulk rebuild, and the monitor's one set-based evaluation
-// pass over every grouping, which also keeps each result as a snapshot.
+// Classification groupings in PostgreSQL: reading, creating and changing them
+// (with their counts computed under a lock that holds endpoint writers back
+// for that moment; a name or conjunction taken is a Conflict), the bulk
+// rebuild, and the monitor's one set-based evaluation pass over every
+// grouping, which also keeps each result as a snapshot.
 import type { Db } from './client';
 import { OPEN_ORDER_STATUSES, type GroupingMetrics, type Thresholds } from '../domain/inventory';
+import { Conflict } from '../domain/errors';
+
+export interface Grouping extends Thresholds {
+  id: string;
+  name: string;
+  tags: string[];
+  /** the tags joined by ` + `: one grouping per conjunction */
+  key: string;
+  autoAdjust: boolean;
+  preferredProviderIds: string[];
+  enabled: boolean;
+  /** the most specific tag (set by the database) */
+  anchor: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
 
 export interface GroupingInput extends Thresholds {
   name: string;
@@ -41,8 +58,31 @@ async function recount(tx: Tx, groupingId: string, tags: string[]): Promise<void
 /** How far back a re-defined grouping's allocation rate is rebuilt from history. */
 export const ALLOCATION_HISTORY_DAYS = 30;
 
-export async function createGrouping(db: Db, g: GroupingInput) {
-  return db.$transaction(async (tx) => {
+/** A unique name or conjunction taken: refused with the message of the caller's choice. */
+async function unique<T>(run: Promise<T>, message: string): Promise<T> {
+  try {
+    return await run;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'P2002') throw new Conflict(message);
+    throw err;
+  }
+}
+
+export async function listGroupings(db: Db): Promise<Grouping[]> {
+  return db.classificationGrouping.findMany({ orderBy: { name: 'asc' } });
+}
+
+export async function getGrouping(db: Db, id: string): Promise<Grouping | null> {
+  return db.classificationGrouping.findUnique({ where: { id } });
+}
+
+export async function groupingNamed(db: Db, name: string): Promise<Grouping | null> {
+  return db.classificationGrouping.findUnique({ where: { name } });
+}
+
+/** Conflict when the name or the conjunction is taken. */
+export async function createGrouping(db: Db, g: GroupingInput): Promise<Grouping> {
+  const created = db.$transaction(async (tx) => {
     const row = await tx.classificationGrouping.create({
       data: {
         name: g.name,
@@ -59,10 +99,12 @@ export async function createGrouping(db: Db, g: GroupingInput) {
     await recount(tx, row.id, g.tags);
     return row;
   });
+  return unique(created, `a grouping with this name or these tags exists (${groupingKey(g.tags)})`);
 }
 
-export async function updateGrouping(db: Db, id: string, patch: Partial<GroupingInput>) {
-  return db.$transaction(async (tx) => {
+/** Conflict when the new name or conjunction is another's. */
+export async function updateGrouping(db: Db, id: string, patch: Partial<GroupingInput>): Promise<Grouping> {
+  const updated = db.$transaction(async (tx) => {
     const row = await tx.classificationGrouping.update({
       where: { id },
       data: {
@@ -73,6 +115,7 @@ export async function updateGrouping(db: Db, id: string, patch: Partial<Grouping
     if (patch.tags) await recount(tx, id, patch.tags);
     return row;
   });
+  return unique(updated, 'a grouping with this name or these tags exists');
 }
 
 /**

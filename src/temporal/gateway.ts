@@ -16,6 +16,8 @@ export class TemporalGateway {
   private connecting: Promise<Client> | undefined;
   /** false: the client's connection belongs to whoever handed it in */
   private owned = true;
+  /** a gateway on another task queue shares this one's client */
+  private parent: TemporalGateway | undefined;
   /** endpoint lifecycle workflows as a whole: start, list */
   readonly endpoints = new EndpointWorkflows(this);
   /** provider order workflows as a whole: late deliveries */
@@ -39,18 +41,18 @@ export class TemporalGateway {
     return gateway;
   }
 
-  /** The same gateway, starting workflows on another task queue. */
+  /** The same gateway (its connection, made or remade on demand), starting workflows on another task queue. */
   onTaskQueue(taskQueue: string): TemporalGateway {
     if (taskQueue === this.taskQueue) return this;
     const other = new TemporalGateway(this.address, this.namespace, this.connectTimeoutMs, taskQueue);
-    other.connecting = this.client();
-    other.connecting.catch(() => undefined);
+    other.parent = this;
     other.owned = false;
     return other;
   }
 
   /** The long-lived client: one per gateway, made on first use and again after a failed connect. */
   client(): Promise<Client> {
+    if (this.parent) return this.parent.client();
     this.connecting ??= Connection.connect({
       address: this.address,
       connectTimeout: this.connectTimeoutMs,

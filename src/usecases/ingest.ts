@@ -1,14 +1,17 @@
-// Brings numbers into the repository: parses and checks each address, inserts
-// the new ones in bulk (already in quarantine, or porting in for an account)
-// with their first history row, and starts one lifecycle workflow each.
-// Safe to repeat: a known address is reported, not inserted again, and a
-// workflow start for an id that runs already is a no-op.
+// Brings numbers into the repository: parses and checks each address, hands
+// the new ones to the repository in bulk (already in quarantine, or porting in
+// for an account) and starts one lifecycle workflow each. Safe to repeat: a
+// known address is reported, not inserted again, and a workflow start for an
+// id that runs already is a no-op.
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
+import { enterRepository, type Entry, type NewEndpoint } from '../db/endpoints';
+import { TemporalGateway } from '../temporal/gateway';
+import { NO_CAPABILITIES } from '../temporal/endpoints';
 import { parseAddress, AddressError, type ParsedAddress } from '../domain/numbers';
-import { endpointSearchAttributes, initialSnapshot, NO_CAPABILITIES } from '../temporal/endpoints';
 import { inherentTags, measuredTags } from '../domain/classification';
-import { endpointWorkflowId, type Capabilities, type LifecyclePolicy } from '../../workflows/shared';
+import type { Capabilities, LifecyclePolicy } from '../domain/endpoint';
 
 export interface IngestItem {
   address: string;
@@ -24,6 +27,11 @@ export interface IngestOptions {
   orderId?: string;
   defaultCountry?: string;
   actor: string;
+  /**
+   * What brings them in, recorded with each first history row. Default:
+   * `ingest:<orderId>`, `port-in:<accountId>`, else `import:<uuid>`.
+   */
+  operation?: string;
   /** workflow starts in flight at once */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
@@ -37,6 +45,13 @@ export interface IngestResult {
 
 export interface IngestDeps {
   db: Db;
+  temporal: TemporalGateway;
+  policy: LifecyclePolicy;
+}
+
+/** The shape callers with a bare Client use (tests, scripts). */
+export interface IngestClientDeps {
+  db: Db;
   client: Client;
   taskQueue: string;
   policy: LifecyclePolicy;
@@ -45,86 +60,67 @@ export interface IngestDeps {
 const CHUNK = 1000;
 // nothing measured yet: the capabilities it should have (so groupings count it
 // as on its way), quality unknown, clean
-const initialMeasured = (item: IngestItem) =>
-  measuredTags({ enabled: defaultCapable(item), qualityScore: null, voiceCleanliness: 1, messagingCleanliness: 1 });
+const initialMeasured = (capable: Capabilities) =>
+  measuredTags({ enabled: capable, qualityScore: null, voiceCleanliness: 1, messagingCleanliness: 1 });
 
-export async function ingestEndpoints(deps: IngestDeps, items: IngestItem[], opts: IngestOptions): Promise<IngestResult> {
+/** ingest() over a bare Client. */
+export function ingestEndpoints(deps: IngestClientDeps, items: IngestItem[], opts: IngestOptions): Promise<IngestResult> {
+  return ingest({ db: deps.db, temporal: TemporalGateway.fromClient(deps.client, deps.taskQueue), policy: deps.policy }, items, opts);
+}
+
+export async function ingest(deps: IngestDeps, items: IngestItem[], opts: IngestOptions): Promise<IngestResult> {
   if (opts.entry === 'port-in' && !opts.accountId) throw new Error('port-in needs an accountId');
   const result: IngestResult = { accepted: [], rejected: [], duplicates: [] };
-  const parsed = new Map<string, { p: ParsedAddress; item: IngestItem }>();
+  const parsed = new Map<string, { p: ParsedAddress; capable: Capabilities; cost: number }>();
   for (const item of items) {
     try {
       const p = parseAddress(item.address, { defaultCountry: opts.defaultCountry });
       if (parsed.has(p.address)) result.duplicates.push(p.address);
-      else parsed.set(p.address, { p, item });
+      else parsed.set(p.address, { p, capable: defaultCapable(item), cost: item.monthlyCostCents ?? 0 });
     } catch (err) {
       if (!(err instanceof AddressError)) throw err;
       result.rejected.push({ input: item.address, reason: err.reason });
     }
   }
 
-  const now = Date.now();
-  const state = opts.entry === 'port-in' ? 'PORTING_IN' : 'QUARANTINE';
-  const version = 1;
-  const quarantineUntil = state === 'QUARANTINE' ? new Date(now + deps.policy.quarantineNewMs) : null;
-  const cause = state === 'QUARANTINE' ? 'delivered: quarantine before first use' : `port-in requested for account ${opts.accountId}`;
-  const rows = [...parsed.values()];
+  const entry = entryOf(opts, deps.policy);
+  const rows: NewEndpoint[] = [...parsed.values()].map(({ p, capable, cost }) => ({
+    address: p.address, kind: p.kind, country: p.country, npa: p.npa, nxx: p.nxx, line: p.line, digits: p.digits,
+    tags: [...inherentTags(p), ...initialMeasured(capable)].sort(), capable, monthlyCostCents: cost,
+  }));
   const created: { id: string; address: string }[] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const chunk = rows.slice(i, i + CHUNK);
-    const cap = (k: keyof Capabilities) => chunk.map(({ item }) => item.capable?.[k] ?? defaultCapable(item)[k]);
-    // one statement per chunk: rows and their first history entries together
-    const inserted = await deps.db.$queryRaw<{ id: string; address: string }[]>`
-      WITH input AS (
-        SELECT * FROM unnest(
-          ${chunk.map(({ p }) => p.address)}::text[], ${chunk.map(({ p }) => p.kind)}::text[],
-          ${chunk.map(({ p }) => p.country)}::text[], ${chunk.map(({ p }) => p.npa)}::text[],
-          ${chunk.map(({ p }) => p.nxx)}::text[], ${chunk.map(({ p }) => p.line)}::text[],
-          ${chunk.map(({ p }) => p.digits)}::text[], ${chunk.map(({ p, item }) => [...inherentTags(p), ...initialMeasured(item)].sort().join('\u0001'))}::text[],
-          ${cap('voice')}::boolean[], ${cap('sms')}::boolean[], ${cap('mms')}::boolean[], ${cap('fax')}::boolean[],
-          ${chunk.map(({ item }) => item.monthlyCostCents ?? 0)}::int[]
-        ) AS t(address, kind, country, npa, nxx, line, digits, tags, voice, sms, mms, fax, cost)
-      ), ins AS (
-        INSERT INTO endpoints (address, kind, country, npa, nxx, line, digits, classifier_tags,
-                               voice_capable, sms_capable, mms_capable, fax_capable, monthly_cost_cents,
-                               state, version, account_id, provider_id, order_id, quarantine_until)
-        SELECT address, kind::"EndpointKind", country, npa, nxx, line, digits, string_to_array(tags, E'\\x01'),
-               voice, sms, mms, fax, cost,
-               ${state}::"EndpointState", ${version}, ${opts.accountId ?? null}, ${opts.providerId ?? null},
-               ${opts.orderId ?? null}::uuid, ${quarantineUntil}
-          FROM input
-        ON CONFLICT (address) DO NOTHING
-        RETURNING id, address
-      ), hist AS (
-        INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor)
-        SELECT id, ${version}, ${state === 'QUARANTINE' ? 'ORDERED' : null}::"EndpointState", ${state}::"EndpointState", ${cause}, ${opts.actor}
-          FROM ins
-      )
-      SELECT id::text, address FROM ins`;
-    created.push(...inserted);
-  }
+  for (let i = 0; i < rows.length; i += CHUNK) created.push(...(await enterRepository(deps.db, rows.slice(i, i + CHUNK), entry)));
   const createdSet = new Set(created.map((r) => r.address));
-  for (const { p } of rows) if (!createdSet.has(p.address)) result.duplicates.push(p.address);
+  for (const r of rows) if (!createdSet.has(r.address)) result.duplicates.push(r.address);
 
   let done = 0;
   await forEachLimit(created, opts.concurrency ?? 64, async ({ id, address }) => {
-    const { p, item } = parsed.get(address)!;
-    const capable = { ...defaultCapable(item), ...item.capable };
-    const snapshot = initialSnapshot(state, version, capable, {
-      accountId: opts.accountId ?? null,
-      phaseEndsAt: quarantineUntil?.getTime() ?? null,
-    });
-    await deps.client.workflow.start('endpointWorkflow', {
-      taskQueue: deps.taskQueue,
-      workflowId: endpointWorkflowId(address),
-      args: [{ address, endpointId: id, policy: deps.policy, snapshot }],
-      typedSearchAttributes: endpointSearchAttributes(p, state),
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
+    const { p, capable } = parsed.get(address)!;
+    await deps.temporal.endpoints.start(
+      {
+        address, endpointId: id, state: entry.state, version: 1, kind: p.kind, country: p.country, npa: p.npa, capable,
+        accountId: entry.accountId ?? null, phaseEndsAt: entry.quarantineUntil?.getTime() ?? null,
+      },
+      deps.policy,
+    );
     result.accepted.push({ address, endpointId: id });
     opts.onProgress?.(++done, created.length);
   });
   return result;
+}
+
+function entryOf(opts: IngestOptions, policy: LifecyclePolicy): Entry {
+  const portIn = opts.entry === 'port-in';
+  return {
+    state: portIn ? 'PORTING_IN' : 'QUARANTINE',
+    cause: portIn ? `port-in requested for account ${opts.accountId}` : 'delivered: quarantine before first use',
+    actor: opts.actor,
+    operation: opts.operation ?? (opts.orderId ? `ingest:${opts.orderId}` : portIn ? `port-in:${opts.accountId}` : `import:${randomUUID()}`),
+    accountId: opts.accountId ?? null,
+    providerId: opts.providerId ?? null,
+    orderId: opts.orderId ?? null,
+    quarantineUntil: portIn ? null : new Date(Date.now() + policy.quarantineNewMs),
+  };
 }
 
 /** What a number can carry when its carrier does not say: voice and SMS. */

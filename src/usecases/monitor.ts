@@ -1,34 +1,14 @@
 // Keeps the inventory monitor running and its Schedule in place (both
 // idempotent: every worker calls this at start), and coalesces the API's
 // inventory-changed notices into at most one signal per interval.
-import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
-import { INVENTORY_MONITOR_ID, inventoryChangedSignal, type InventoryMonitorInput } from '../../workflows/shared';
+import type { TemporalGateway } from '../temporal/gateway';
+import type { InventoryMonitorInput } from '../../workflows/shared';
 
-export const MONITOR_SCHEDULE_ID = 'inventory-monitor-schedule';
+export { MONITOR_SCHEDULE_ID } from '../temporal/monitor';
 
-export async function ensureMonitor(
-  client: Client,
-  opts: { taskQueue: string; input: InventoryMonitorInput; periodMs: number },
-): Promise<void> {
-  await client.workflow.start('inventoryMonitorWorkflow', {
-    workflowId: INVENTORY_MONITOR_ID,
-    taskQueue: opts.taskQueue,
-    args: [opts.input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-  const spec = { intervals: [{ every: opts.periodMs }] };
-  try {
-    await client.schedule.create({
-      scheduleId: MONITOR_SCHEDULE_ID,
-      spec,
-      action: { type: 'startWorkflow', workflowType: 'inventoryTickWorkflow', taskQueue: opts.taskQueue, workflowId: 'inventory-monitor-tick', args: [] },
-      policies: { overlap: 'SKIP' },
-    });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    // a changed MONITOR_PERIOD takes effect
-    await client.schedule.getHandle(MONITOR_SCHEDULE_ID).update((prev) => ({ ...prev, spec }));
-  }
+/** Starts the monitor unless it runs, on the gateway's task queue; a changed period takes effect. */
+export async function ensureMonitor(temporal: TemporalGateway, opts: { input: InventoryMonitorInput; periodMs: number }): Promise<void> {
+  await temporal.monitor.ensure(opts.input, opts.periodMs);
 }
 
 /**
@@ -46,20 +26,9 @@ export class MonitorNotifier {
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
 
-  static forClient(client: () => Promise<Client>, opts: { taskQueue: string; input: InventoryMonitorInput; coalesceMs: number; onError?: (err: unknown) => void }): MonitorNotifier {
-    return new MonitorNotifier(
-      async (reason) => {
-        await (await client()).workflow.signalWithStart('inventoryMonitorWorkflow', {
-          workflowId: INVENTORY_MONITOR_ID,
-          taskQueue: opts.taskQueue,
-          args: [opts.input],
-          signal: inventoryChangedSignal,
-          signalArgs: [{ reason }],
-        });
-      },
-      opts.coalesceMs,
-      opts.onError,
-    );
+  /** Signals the monitor (started if it is not running) on the gateway's task queue. */
+  static forGateway(temporal: TemporalGateway, opts: { input: InventoryMonitorInput; coalesceMs: number; onError?: (err: unknown) => void }): MonitorNotifier {
+    return new MonitorNotifier((reason) => temporal.monitor.inventoryChanged(reason, opts.input), opts.coalesceMs, opts.onError);
   }
 
   notify(): void {

@@ -1,21 +1,18 @@
 // Invariant 2: at rest, every endpoint's workflow state equals its PostgreSQL
 // state. Compares the two, reports each difference, and can repair it: the
 // workflow is the authority for a running endpoint (its row is rewritten to
-// match, with a history entry), and a live row without a workflow gets one
-// started from the row.
+// match, with a history entry, if the row is still as it was read), and a live
+// row without a workflow gets one started from the row.
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
-import { endpointSearchAttributes, initialSnapshot } from '../temporal/endpoints';
-import { parseAddress } from '../domain/numbers';
-import { forEachLimit } from './ingest';
-import {
-  endpointWorkflowId,
-  stateQuery,
-  type EndpointStateName,
-  type EndpointStatus,
-  type LifecyclePolicy,
-} from '../../workflows/shared';
+import { everyRow, rowAt, type ReconcileRow } from '../db/reconcile';
+import { repairFromWorkflow } from '../db/endpoints';
+import { TemporalGateway } from '../temporal/gateway';
+import type { EndpointStateName, LifecyclePolicy } from '../domain/endpoint';
+import type { EndpointStatus } from '../../workflows/shared';
 import { FINAL_STATES } from '../../workflows/endpoint.machine';
+import { forEachLimit } from './ingest';
 
 export interface Drift {
   address: string;
@@ -32,60 +29,75 @@ export interface ReconcileReport {
   drift: Drift[];
 }
 
-export interface ReconcileDeps {
+export interface ReconcileOptions {
+  repair?: boolean;
+  onProgress?: (done: number) => void;
+  /** pause before drift is read again (0: report the first reading) */
+  settleMs?: number;
+}
+
+/** The shape callers with a bare Client use (tests, scripts). */
+export interface ReconcileClientDeps {
   db: Db;
   client: Client;
   taskQueue: string;
   policy: LifecyclePolicy;
 }
 
-export async function reconcile(
-  deps: ReconcileDeps,
-  opts: { repair?: boolean; onProgress?: (done: number) => void; /** pause before drift is read again (0: report the first reading) */ settleMs?: number } = {},
-): Promise<ReconcileReport> {
-  const running = new Map<string, EndpointStatus>();
-  const ids: string[] = [];
-  for await (const wf of deps.client.workflow.list({
-    query: `WorkflowType = "endpointWorkflow" AND ExecutionStatus = "Running"`,
-  })) {
-    ids.push(wf.workflowId);
+export interface ReconcileDeps {
+  db: Db;
+  temporal: TemporalGateway;
+  policy: LifecyclePolicy;
+}
+
+/** reconcileEndpoints() over a bare Client. */
+export function reconcile(deps: ReconcileClientDeps, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
+  return reconcileEndpoints({ db: deps.db, temporal: TemporalGateway.fromClient(deps.client, deps.taskQueue), policy: deps.policy }, opts);
+}
+
+const side = (s: { state: EndpointStateName; version: number }) => ({ state: s.state, version: s.version });
+
+/** What one address's workflow and row say, or undefined when they agree (or neither is live). */
+function judge(address: string, wf: EndpointStatus | undefined, row: ReconcileRow | undefined, running: boolean, error?: string): Drift | undefined {
+  if (wf && row) {
+    if (wf.state !== row.state || wf.version !== row.version) return { address, kind: 'state_mismatch', workflow: side(wf), row: side(row) };
+  } else if (row) {
+    if (running) return { address, kind: 'unqueryable', row: side(row), error: error ?? 'query failed' };
+    if (!FINAL_STATES.includes(row.state)) return { address, kind: 'no_workflow', row: side(row) };
+  } else if (wf) {
+    return { address, kind: 'no_row', workflow: side(wf) };
   }
+  return undefined;
+}
+
+export async function reconcileEndpoints(deps: ReconcileDeps, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
+  const { db, temporal } = deps;
+  const running = new Map<string, EndpointStatus>();
+  const addresses: string[] = [];
+  for await (const address of temporal.endpoints.running()) addresses.push(address);
   let done = 0;
   const unqueryable = new Map<string, string>();
-  await forEachLimit(ids, 32, async (id) => {
-    const handle = deps.client.workflow.getHandle(id);
+  await forEachLimit(addresses, 32, async (address) => {
+    const wf = temporal.endpoint(address);
     try {
-      const status = await handle.query(stateQuery);
+      const status = await wf.state();
       running.set(status.address, status);
     } catch (err) {
       // closed between the list and the query: its row is judged below; else say so
-      const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING', () => true);
-      if (!closed) unqueryable.set(id.slice('endpoint/'.length), (err as Error).message);
+      const closed = await wf.isRunning().then((r) => !r, () => true);
+      if (!closed) unqueryable.set(address, (err as Error).message);
     }
     opts.onProgress?.(++done);
   });
 
-  const rows = await deps.db.endpoint.findMany({
-    select: { id: true, address: true, state: true, version: true, accountId: true, kind: true, country: true, npa: true,
-      voiceCapable: true, smsCapable: true, mmsCapable: true, faxCapable: true, reservedUntil: true, quarantineUntil: true },
-  });
-  const drift: Drift[] = [];
+  const rows = await everyRow(db);
   const byAddress = new Map(rows.map((r) => [r.address, r]));
+  const drift: Drift[] = [];
   for (const row of rows) {
-    const wf = running.get(row.address);
-    if (wf) {
-      if (wf.state !== row.state || wf.version !== row.version) {
-        drift.push({ address: row.address, kind: 'state_mismatch', workflow: { state: wf.state, version: wf.version }, row: { state: row.state, version: row.version } });
-      }
-    } else if (unqueryable.has(row.address)) {
-      drift.push({ address: row.address, kind: 'unqueryable', row: { state: row.state, version: row.version }, error: unqueryable.get(row.address) });
-    } else if (!FINAL_STATES.includes(row.state)) {
-      drift.push({ address: row.address, kind: 'no_workflow', row: { state: row.state, version: row.version } });
-    }
+    const d = judge(row.address, running.get(row.address), row, unqueryable.has(row.address), unqueryable.get(row.address));
+    if (d) drift.push(d);
   }
-  for (const [address, wf] of running) {
-    if (!byAddress.has(address)) drift.push({ address, kind: 'no_row', workflow: { state: wf.state, version: wf.version } });
-  }
+  for (const [address, wf] of running) if (!byAddress.has(address)) drift.push(judge(address, wf, undefined, true)!);
 
   // The workflow's state and the row are read moments apart, and visibility lags a
   // start: a transition in flight looks like drift. Only what is still drift when
@@ -95,44 +107,29 @@ export async function reconcile(
     await new Promise((r) => setTimeout(r, settleMs));
     const still: Drift[] = [];
     await forEachLimit(drift, 16, async (d) => {
-      const handle = deps.client.workflow.getHandle(endpointWorkflowId(d.address));
+      const handle = temporal.endpoint(d.address);
       // a closed workflow still answers queries: only a running one counts
-      const isRunning = await handle.describe().then((x) => x.status.name === 'RUNNING', () => false);
-      const wf = isRunning ? await handle.query(stateQuery).catch(() => undefined) : undefined;
-      const row = await deps.db.endpoint.findUnique({ where: { address: d.address } });
-      if (row) byAddress.set(d.address, { ...byAddress.get(d.address)!, ...row });
+      const isRunning = await handle.isRunning().catch(() => false);
+      const wf = isRunning ? await handle.state().catch(() => undefined) : undefined;
+      const row = (await rowAt(db, d.address)) ?? undefined;
+      if (row) byAddress.set(d.address, row);
       if (wf) running.set(d.address, wf);
       else running.delete(d.address);
-      if (wf && row) {
-        if (wf.state !== row.state || wf.version !== row.version) still.push({ address: d.address, kind: 'state_mismatch', workflow: { state: wf.state, version: wf.version }, row: { state: row.state, version: row.version } });
-      } else if (row && !wf) {
-        if (isRunning) still.push({ address: d.address, kind: 'unqueryable', row: { state: row.state, version: row.version }, error: d.error ?? 'query failed' });
-        else if (!FINAL_STATES.includes(row.state)) still.push({ address: d.address, kind: 'no_workflow', row: { state: row.state, version: row.version } });
-      } else if (wf && !row) {
-        still.push({ address: d.address, kind: 'no_row', workflow: { state: wf.state, version: wf.version } });
-      }
+      const again = judge(d.address, wf, row, isRunning, d.error);
+      if (again) still.push(again);
     });
     drift.splice(0, drift.length, ...still);
   }
 
   if (opts.repair) {
+    const operation = `reconcile:${randomUUID()}`;
     for (const d of drift) {
       const row = byAddress.get(d.address);
       if (d.kind === 'state_mismatch' && row) {
-        const wf = running.get(d.address)!;
-        await deps.db.$transaction([
-          deps.db.endpoint.update({
-            where: { id: row.id },
-            data: { state: wf.state, version: wf.version, accountId: wf.accountId, reservedUntil: wf.reservedUntil ? new Date(wf.reservedUntil) : null },
-          }),
-          deps.db.$executeRaw`INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor)
-            VALUES (${row.id}::uuid, ${wf.version}, ${row.state}::"EndpointState", ${wf.state}::"EndpointState",
-                    ${`reconciliation: row was ${row.state} v${row.version}, workflow ${wf.state} v${wf.version}`}, 'reconciler')
-            ON CONFLICT (endpoint_id, version) DO NOTHING`,
-        ]);
-        d.repaired = true;
+        // the row takes the workflow's state only if it is still as read: one that moved since is left (not repaired)
+        d.repaired = await repairFromWorkflow(db, row, running.get(d.address)!, operation);
       } else if (d.kind === 'no_workflow' && row) {
-        await startWorkflowForRow(deps.client, row, deps.taskQueue, deps.policy);
+        await startWorkflowForRow(temporal, row, deps.policy);
         d.repaired = true;
       }
       // no_row: a workflow whose row is gone is left for an operator to judge
@@ -141,44 +138,25 @@ export async function reconcile(
   return { workflows: running.size, rows: rows.length, drift };
 }
 
-export interface EndpointRowForStart {
-  id: string;
-  address: string;
-  state: EndpointStateName;
-  version: number;
-  accountId: string | null;
-  kind: string;
-  country: string | null;
-  npa: string | null;
-  voiceCapable: boolean;
-  smsCapable: boolean;
-  mmsCapable: boolean;
-  faxCapable: boolean;
-  reservedUntil: Date | null;
-  quarantineUntil: Date | null;
-}
+/** A row a workflow can be started from (a repository row of endpoints has these columns). */
+export type EndpointRowForStart = ReconcileRow;
 
 /** Starts (or finds running) the lifecycle workflow of a row, from the row as it is. */
-export async function startWorkflowForRow(client: Client, row: EndpointRowForStart, taskQueue: string, policy: LifecyclePolicy): Promise<void> {
-  const snapshot = initialSnapshot(
-    row.state,
-    row.version,
-    { voice: row.voiceCapable, sms: row.smsCapable, mms: row.mmsCapable, fax: row.faxCapable },
-    { accountId: row.accountId, reservedUntil: row.reservedUntil?.getTime() ?? null, phaseEndsAt: row.quarantineUntil?.getTime() ?? null },
+export async function startWorkflowForRow(temporal: TemporalGateway, row: EndpointRowForStart, policy: LifecyclePolicy): Promise<void> {
+  await temporal.endpoints.start(
+    {
+      address: row.address,
+      endpointId: row.id,
+      state: row.state,
+      version: row.version,
+      kind: row.kind,
+      country: row.country,
+      npa: row.npa,
+      capable: { voice: row.voiceCapable, sms: row.smsCapable, mms: row.mmsCapable, fax: row.faxCapable },
+      accountId: row.accountId,
+      reservedUntil: row.reservedUntil?.getTime() ?? null,
+      phaseEndsAt: row.quarantineUntil?.getTime() ?? null,
+    },
+    policy,
   );
-  await client.workflow.start('endpointWorkflow', {
-    taskQueue,
-    workflowId: endpointWorkflowId(row.address),
-    args: [{ address: row.address, endpointId: row.id, policy, snapshot }],
-    typedSearchAttributes: endpointSearchAttributes({ ...parseAddressSafe(row.address), kind: row.kind as never, country: row.country, npa: row.npa }, row.state),
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-}
-
-function parseAddressSafe(address: string): { address: string } {
-  try {
-    return { address: parseAddress(address).address };
-  } catch {
-    return { address };
-  }
 }

@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { buildApp } from '../../src/api/app';
-import { createApiKey } from '../../src/api/middleware/auth';
-import { allocator } from '../../src/api/routes/allocations';
+import { createApiKey } from '../../src/usecases/keys';
 import { lifecyclePolicy } from '../../src/config';
 import { TemporalGateway } from '../../src/temporal/gateway';
+import { allocator } from '../../src/usecases/allocate';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { createWorker } from '../../workers/worker';
 import { stateQuery } from '../../workflows/shared';
@@ -235,7 +235,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     // the update reaches the workflow and is applied; its answer is lost on the way back
     let lose = true;
     const real = await gateway.client();
-    const lossy = {
+    const lossy = Object.assign(new TemporalGateway('(unused)', 'default'), {
       client: async () => ({
         workflow: {
           getHandle: (id: string) => {
@@ -253,7 +253,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
           },
         },
       }),
-    } as unknown as TemporalGateway;
+    }) as unknown as TemporalGateway;
     const allocate = allocator({ db: db(), temporal: lossy, notify: () => {} });
     const input = { criteria: { npa: '907' }, accountId: ACCT, actor: 'test', operation: randomUUID(), resumable: true };
     await assert.rejects(allocate.byCriteria(input), /connection reset/);

@@ -2,7 +2,7 @@
 // Idempotency-Key on POSTs, and the Prometheus metrics it leaves behind.
 import assert from 'node:assert/strict';
 import { buildApp } from '../../src/api/app';
-import { createApiKey } from '../../src/api/middleware/auth';
+import { createApiKey } from '../../src/usecases/keys';
 import { requestHash } from '../../src/api/middleware/idempotency';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { serve } from '../support/http';

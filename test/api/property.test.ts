@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import fc from 'fast-check';
 import { buildApp } from '../../src/api/app';
-import { createApiKey } from '../../src/api/middleware/auth';
+import { createApiKey } from '../../src/usecases/keys';
 import { signWebhook } from '../../src/carriers/webhook';
 import { tryParseAddress } from '../../src/domain/numbers';
 import { TemporalGateway } from '../../src/temporal/gateway';

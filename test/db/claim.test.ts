@@ -1,10 +1,10 @@
-// The criteria claim (src/api/routes/allocations.ts claimCandidate): the best
+// The criteria claim (src/db/endpoints.ts claim): the best
 // match first, never a row another claim holds, and still a row when every
 // candidate of its first window is held by claims in flight.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { CLAIM_WINDOW, claimCandidate } from '../../src/api/routes/allocations';
+import { CLAIM_WINDOW, claim } from '../../src/db/endpoints';
 import { db, stack } from '../support/stack';
 
 describe('criteria claim: best first, bounded, never stuck behind claims in flight', function () {
@@ -27,12 +27,12 @@ describe('criteria claim: best first, bounded, never stuck behind claims in flig
   });
 
   it('takes the best match, then the next best; a claimed row is not offered again', async () => {
-    const first = await claimCandidate(db(), { tags: [tag], token: randomUUID(), resumable: false });
+    const first = await claim(db(), { tags: [tag], token: randomUUID(), resumable: false });
     // by an area code: through the tags index instead of the best-first walk
-    const second = await claimCandidate(db(), { tags: ['npa:966', tag], token: randomUUID(), resumable: false });
+    const second = await claim(db(), { tags: ['npa:966', tag], token: randomUUID(), resumable: false });
     assert.equal(first?.address, address(0));
     assert.equal(second?.address, address(1));
-    const except = await claimCandidate(db(), { tags: [tag], token: randomUUID(), except: address(2), resumable: false });
+    const except = await claim(db(), { tags: [tag], token: randomUUID(), except: address(2), resumable: false });
     assert.equal(except?.address, address(3), 'the excepted address is skipped');
     await db().$executeRaw`UPDATE endpoints SET claimed_until = NULL, claim_token = NULL WHERE ${tag} = ANY (classifier_tags)`;
   });
@@ -49,7 +49,7 @@ describe('criteria claim: best first, bounded, never stuck behind claims in flig
           [tag, CLAIM_WINDOW],
         );
         assert.equal(held.rows.length, CLAIM_WINDOW);
-        const got = await claimCandidate(db(), { tags: tags(), token: randomUUID(), resumable: false });
+        const got = await claim(db(), { tags: tags(), token: randomUUID(), resumable: false });
         assert.equal(got?.address, address(CLAIM_WINDOW), 'the best row nobody holds');
         const row = await db().$queryRaw<{ claimed: boolean; q: number }[]>`SELECT claimed_until > now() AS claimed, quality_score AS q FROM endpoints WHERE address = ${got!.address}`;
         assert.equal(row[0]?.claimed, true);
@@ -65,7 +65,7 @@ describe('criteria claim: best first, bounded, never stuck behind claims in flig
   it('answers nothing when every match is claimed, without waiting', async () => {
     const got: string[] = [];
     for (;;) {
-      const c = await claimCandidate(db(), { tags: [tag], token: randomUUID(), resumable: false });
+      const c = await claim(db(), { tags: [tag], token: randomUUID(), resumable: false });
       if (!c) break;
       got.push(c.address);
       assert.ok(got.length <= TOTAL, 'claimed more rows than match');

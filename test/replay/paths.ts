@@ -1,7 +1,7 @@
 // Every recorded history in test/replay/, by workflow type, with the path it
 // walks. replay.test.ts fails when a listed file is missing, when a file is
 // not listed, or when a file holds another workflow type than listed here.
-// Re-record with RECORD_REPLAY=1 and the suite named in `by` (see the README).
+// Re-record with RECORD_REPLAY=1 and the suite named in `by` (see docs/testing.md).
 
 export type WorkflowType = 'endpointWorkflow' | 'providerOrderWorkflow' | 'inventoryMonitorWorkflow' | 'inventoryTickWorkflow';
 

@@ -4,7 +4,7 @@
 // are the real workflows/ files, copied to .ei/replay-variants/<pid>-<variant>/
 // (gone once bundled), edited there and bundled as the worker bundles workflows/:
 //   - 'unpatched': the edit as a careless change would make it;
-//   - 'patched':   the same edit behind `patched('<id>')`, as the README asks.
+//   - 'patched':   the same edit behind `patched('<id>')`, as docs/contributing.md asks.
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';

@@ -9,7 +9,7 @@ import type { Managed } from '../../scripts/lib/stack';
 import { createDb, type Db } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { loadConfig, type Config } from '../../src/config';
-import { createApiKey } from '../../src/api/middleware/auth';
+import { createApiKey } from '../../src/usecases/keys';
 
 export const TEST_PG_PORT = Number(process.env.EI_TEST_PG_PORT ?? 55432);
 export const TEST_TEMPORAL_PORT = Number(process.env.EI_TEST_TEMPORAL_PORT ?? 7333);

@@ -10,6 +10,7 @@ import { lifecyclePolicy, monitorInput } from '../../src/config';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { createGrouping } from '../../src/db/groupings';
 import { MONITOR_SCHEDULE_ID, MonitorNotifier, ensureMonitor } from '../../src/usecases/monitor';
+import { TemporalGateway } from '../../src/temporal/gateway';
 import { createWorker } from '../../workers/worker';
 import { INVENTORY_MONITOR_ID, checkNowUpdate, monitorStatusQuery, orderWorkflowId } from '../../workflows/shared';
 import { recordHistory } from '../support/replay';
@@ -69,7 +70,7 @@ describe('inventory monitor', function () {
       await new Promise((r) => setTimeout(r, 100));
     }
     ids.excess = (await createGrouping(db(), { name: 'mon npa:509', tags: ['npa:509'], minAvailable: 0, targetAvailable: 3, maxAvailable: 5 })).id;
-    await ensureMonitor(client, { taskQueue: SHARED_TASK_QUEUE, input: monitorInput(config()), periodMs: config().MONITOR_PERIOD });
+    await ensureMonitor(TemporalGateway.fromClient(client, SHARED_TASK_QUEUE), { input: monitorInput(config()), periodMs: config().MONITOR_PERIOD });
   });
   after(async () => {
     await recordHistory(monitor(), 'inventory-monitor');
@@ -157,8 +158,8 @@ describe('inventory monitor', function () {
 
   it('coalesces a burst of inventory-changed notices into one signal', async () => {
     const before = (await monitor().fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
-    const notifier = MonitorNotifier.forClient(async () => client, {
-      taskQueue: SHARED_TASK_QUEUE, input: monitorInput(config()), coalesceMs: 300,
+    const notifier = MonitorNotifier.forGateway(TemporalGateway.fromClient(client, SHARED_TASK_QUEUE), {
+      input: monitorInput(config()), coalesceMs: 300,
     });
     for (let i = 0; i < 1000; i++) notifier.notify();
     await new Promise((r) => setTimeout(r, 600));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Client, Connection } from '@temporalio/client';
 import { lifecyclePolicy } from '../../src/config';
-import { createApiKey } from '../../src/api/middleware/auth';
+import { createApiKey } from '../../src/usecases/keys';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { reconcile } from '../../src/usecases/reconcile';
 import { Service, apiReady, workerReady } from '../../scripts/lib/cluster';

@@ -1,12 +1,12 @@
-// API keys: `Authorization: Bearer ei_<prefix>_<secret>`. Only a SHA-256 of
-// the whole key is stored; the prefix finds the row. Scopes: platform (acts
-// for its accounts only), operator, carrier (its provider only).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// API keys: `Authorization: Bearer ei_<prefix>_<secret>` (src/usecases/keys.ts
+// checks them). Scopes: platform (acts for its accounts only), operator,
+// carrier (its provider only).
 import type { RequestHandler, Request, Response } from 'express';
 import type { Db } from '../../db/client';
 import { HttpError } from '../errors';
 import type { RateLimiter } from './rate-limit';
 import type { Caller, Scope } from '../../domain/access';
+import { callerOfKey } from '../../usecases/keys';
 
 export type { Scope } from '../../domain/access';
 /** the caller a request's key stands for */
@@ -21,26 +21,6 @@ export class Forbidden extends HttpError {
   constructor(message: string) {
     super(403, 'forbidden', message);
   }
-}
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
-/** Makes a key; the secret is shown once, only its hash is kept. */
-export async function createApiKey(db: Db, opts: { name: string; scope: Scope; accountIds?: string[]; providerId?: string; rateLimit?: number }): Promise<{ id: string; key: string }> {
-  const prefix = randomBytes(6).toString('hex');
-  const key = `ei_${prefix}_${randomBytes(24).toString('base64url')}`;
-  const row = await db.apiKey.create({
-    data: {
-      prefix,
-      hash: sha256(key),
-      name: opts.name,
-      scope: opts.scope,
-      providerId: opts.providerId ?? null,
-      rateLimit: opts.rateLimit ?? null,
-      accounts: { create: (opts.accountIds ?? []).map((accountId) => ({ accountId })) },
-    },
-  });
-  return { id: row.id, key };
 }
 
 export function principalOf(req: Request): Principal {
@@ -69,15 +49,7 @@ export function authenticate(db: Db, opts: AuthOptions = {}): Auth {
   const lookup = async (key: string): Promise<Principal | null> => {
     const hit = cache.get(key);
     if (hit && hit.until > Date.now()) return hit.p;
-    const prefix = /^ei_([0-9a-f]{12})_/.exec(key)?.[1];
-    let p: Principal | null = null;
-    if (prefix) {
-      const row = await db.apiKey.findUnique({ where: { prefix }, include: { accounts: true } });
-      const given = Buffer.from(sha256(key));
-      if (row && !row.revokedAt && given.length === row.hash.length && timingSafeEqual(given, Buffer.from(row.hash))) {
-        p = { keyId: row.id, name: row.name, scope: row.scope, accountIds: row.accounts.map((a) => a.accountId), providerId: row.providerId, rateLimit: row.rateLimit };
-      }
-    }
+    const p = await callerOfKey(db, key);
     cache.set(key, { p, until: Date.now() + cacheMs });
     return p;
   };

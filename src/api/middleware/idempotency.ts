@@ -5,8 +5,11 @@
 // while the first is still running is a 409. Keys are per API key and kept
 // IDEMPOTENCY_TTL. A 5xx answer is not kept: the retry runs again.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Db } from '../../db/client';
+import { completeKey, readKey, releaseKey, sweepKeys, takeKey } from '../../db/idempotency';
+import { sweepResumes } from '../../db/endpoints';
+import { derivedUuid } from '../../domain/ids';
 import { HttpError } from '../errors';
 import { BadRequest, Unprocessable } from '../../domain/errors';
 import type { Principal } from './auth';
@@ -46,11 +49,6 @@ export function operationId(req: Request): string {
   return r.operationId;
 }
 
-function uuidFrom(text: string): string {
-  const h = createHash('sha256').update(text).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 /** what makes two requests "the same": method, path and the body's content */
 export function requestHash(method: string, path: string, body: unknown): string {
   return createHash('sha256').update(`${method} ${path}\n${canonical(body ?? null)}`).digest('hex');
@@ -72,21 +70,14 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
     if (!KEY.test(key)) throw new BadRequest('Idempotency-Key: 1-255 printable ASCII characters', [{ field: 'Idempotency-Key', reason: '1-255 printable ASCII characters' }]);
     const path = req.originalUrl.split('?')[0]!;
     const hash = requestHash(req.method, path, req.body);
-    (req as Request & { operationId?: string }).operationId = uuidFrom(`${who.keyId}:${key}`);
-    const expires = new Date(Date.now() + opts.ttlMs);
+    (req as Request & { operationId?: string }).operationId = derivedUuid(`${who.keyId}:${key}`);
     // take the key, or take it over when its record expired or its holder died
-    const [mine] = await db.$queryRaw<{ created_at: Date }[]>`
-      INSERT INTO idempotency_records (api_key_id, key, method, path, request_hash, status, created_at, expires_at)
-      VALUES (${who.keyId}::uuid, ${key}, ${req.method}, ${path}, ${hash}, 'IN_PROGRESS', clock_timestamp(), ${expires})
-      ON CONFLICT (api_key_id, key) DO UPDATE
-        SET method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash, status = 'IN_PROGRESS',
-            response_status = NULL, response_body = NULL, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-        WHERE idempotency_records.expires_at < now()
-           OR (idempotency_records.status = 'IN_PROGRESS' AND idempotency_records.request_hash = EXCLUDED.request_hash
-               AND idempotency_records.created_at < now() - make_interval(secs => ${opts.leaseMs / 1000}))
-      RETURNING created_at`;
+    const mine = await takeKey(db, {
+      apiKeyId: who.keyId, key, method: req.method, path, requestHash: hash,
+      expiresAt: new Date(Date.now() + opts.ttlMs), leaseMs: opts.leaseMs,
+    });
     if (!mine) {
-      const prior = await db.idempotencyRecord.findUnique({ where: { apiKeyId_key: { apiKeyId: who.keyId, key } } });
+      const prior = await readKey(db, who.keyId, key);
       if (!prior) throw new InProgress(); // it was just released by a 5xx: the retry may go again
       if (prior.requestHash !== hash) {
         throw new Unprocessable(`Idempotency-Key: already used for another request (${prior.method} ${prior.path} with another body); use a new key`);
@@ -99,20 +90,16 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
     }
 
     if (++sweeps % 500 === 0) {
-      void db.$executeRaw`DELETE FROM idempotency_records WHERE expires_at < now()`.catch(() => undefined);
+      void sweepKeys(db).catch(() => undefined);
       // what keyed allocations claimed is needed as long as their records are
-      void db.$executeRaw`DELETE FROM allocation_resumes WHERE created_at < now() - make_interval(secs => ${opts.ttlMs / 1000})`.catch(() => undefined);
+      void sweepResumes(db, opts.ttlMs).catch(() => undefined);
     }
 
     // the answer is stored before it is sent: a crash after sending cannot make a retry run it twice
     const send = res.json.bind(res);
-    const where = { apiKeyId: who.keyId, key, createdAt: mine.created_at };
     res.json = (body: unknown) => {
       const status = res.statusCode;
-      const store =
-        status >= 500
-          ? db.idempotencyRecord.deleteMany({ where })
-          : db.idempotencyRecord.updateMany({ where, data: { status: 'COMPLETED', responseStatus: status, responseBody: (body ?? {}) as object } });
+      const store = status >= 500 ? releaseKey(db, mine) : completeKey(db, mine, status, body);
       store.then(
         () => send(body),
         (err: unknown) => {

@@ -1,86 +1,67 @@
-// One endpoint at a time: reserve, release, and insight (its record,
-// classifiers, scores and full history). A platform key acts for its own
-// accounts only: another account's endpoint does not exist for it (404).
+// Reading endpoints: the search of AVAILABLE ones (src/usecases/search.ts) and
+// insight into one (src/usecases/insight.ts). Platform keys see their own
+// accounts' endpoints and AVAILABLE ones; another account's is a 404.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
-import { Conflict, NotFound } from '../../domain/errors';
-import { principalOf, type Auth, type Principal } from '../middleware/auth';
-import { addressField } from '../input';
-import { operationId } from '../middleware/idempotency';
-import type { Db } from '../../db/client';
-import type { TemporalGateway } from '../../temporal/gateway';
-import { endpointWorkflowId, releaseUpdate, reserveUpdate } from '../../../workflows/shared';
+import { principalOf, type Auth } from '../middleware/auth';
+import { areaCode, countryCode } from '../input';
+import { digitPattern } from '../../domain/search';
+import { search, type SearchDeps } from '../../usecases/search';
+import { insight, type InsightDeps } from '../../usecases/insight';
 
-const Reserve = z
-  .object({ accountId: z.string().min(1).max(64), address: z.string().min(1).max(100), minutes: z.number().int().min(1).max(24 * 60).default(15) })
-  .strict()
-  .openapi('ReservationRequest');
-const Release = z.object({ accountId: z.string().min(1).max(64), address: z.string().min(1).max(100) }).strict().openapi('ReleaseRequest');
+/** letters map to the phone keypad, `*` matches any one digit */
+const pattern = (field: string, min: number) =>
+  z
+    .string()
+    .max(20)
+    .transform((v, ctx) => {
+      const p = digitPattern(v, min);
+      if ('reason' in p) {
+        ctx.addIssue({ code: 'custom', message: p.reason });
+        return z.NEVER;
+      }
+      return p.digits;
+    })
+    .describe(field);
+
+const Query = z
+  .object({
+    country: countryCode.optional(),
+    npa: areaCode.optional(),
+    nxx: z.string().regex(/^\d{3}$/, '3 digits').optional(),
+    kind: z.enum(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'SHORT_CODE', 'SIP']).optional(),
+    capabilities: z
+      .string()
+      .regex(/^(voice|sms|mms|fax)(,(voice|sms|mms|fax))*$/, 'comma-separated: voice, sms, mms, fax')
+      .optional(),
+    contains: pattern('contains', 4).optional(),
+    startsWith: pattern('startsWith', 1).optional(),
+    endsWith: pattern('endsWith', 1).optional(),
+    near: z.string().max(30).optional(),
+    maxPrice: z.coerce.number().int().min(0).max(2_147_483_647).optional(), // the column is a 32-bit integer
+    minQuality: z.coerce.number().min(0).max(1).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    after: z.string().max(100).optional(),
+  })
+  .strict();
 const AddressParam = z.object({ address: z.string().min(1).max(100) });
 
-export interface EndpointDeps {
-  db: Db;
-  temporal: TemporalGateway;
-  notify: () => void;
-}
-
-function ownAccount(who: Principal, accountId: string): void {
-  if (!who.accountIds.includes(accountId)) throw new NotFound(`accountId: no account ${accountId} for this key`);
-}
-
-export function endpointRoutes(deps: EndpointDeps, registry: OpenAPIRegistry, auth: Auth): Router {
+export function endpointRoutes(deps: SearchDeps & InsightDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
-  const update = async <T>(address: string, run: (h: ReturnType<Awaited<ReturnType<TemporalGateway['client']>>['workflow']['getHandle']>) => Promise<T>) => {
-    const client = await deps.temporal.client();
-    try {
-      return await run(client.workflow.getHandle(endpointWorkflowId(address)));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new NotFound(`address: no managed endpoint ${address}`);
-      if (err instanceof WorkflowUpdateFailedError) throw new Conflict((err.cause as Error)?.message ?? 'refused');
-      throw err;
-    }
-  };
-
-  registry.registerPath({ ...secured('PLATFORM'), method: 'post', path: '/v1/reservations', summary: 'Reserve an AVAILABLE endpoint for an account for some minutes (it returns to AVAILABLE by itself)', request: { body: json(Reserve) }, responses: { 201: { description: 'reserved' }, 400: error, 404: error, 409: error } });
-  router.post('/v1/reservations', auth('PLATFORM'), async (req, res) => {
-    const body = Reserve.parse(req.body);
-    ownAccount(principalOf(req), body.accountId);
-    const address = addressField(body.address);
-    const status = await update(address, (h) => h.executeUpdate(reserveUpdate, { args: [{ accountId: body.accountId, until: Date.now() + body.minutes * 60_000, actor: `key:${principalOf(req).name}` }], updateId: `${operationId(req)}:reserve` }));
-    deps.notify();
-    res.status(201).json(status);
+  registry.registerPath({
+    ...secured('PLATFORM', 'OPERATOR'),
+    method: 'get', path: '/v1/endpoints', summary: 'Search AVAILABLE endpoints (paged by address: pass the last address as `after`)',
+    request: { query: Query },
+    responses: { 200: { description: 'matches', ...json(z.object({ endpoints: z.array(z.record(z.string(), z.unknown())), next: z.string().nullable() })) }, 400: error, 401: error, 403: error },
   });
-
-  registry.registerPath({ ...secured('PLATFORM'), method: 'post', path: '/v1/releases', summary: "Release an account's endpoint (allocated: it ages before reuse; reserved: available again)", request: { body: json(Release) }, responses: { 200: { description: 'released' }, 400: error, 404: error, 409: error } });
-  router.post('/v1/releases', auth('PLATFORM'), async (req, res) => {
-    const body = Release.parse(req.body);
-    const who = principalOf(req);
-    ownAccount(who, body.accountId);
-    const address = addressField(body.address);
-    // The workflow judges who holds it (the row may lag a moment). No look at the row first: a
-    // retry of a release that was applied but whose answer was lost must reach the same update
-    // (same id) and get its result, even if the endpoint has been allocated to someone since.
-    const status = await update(address, (h) => h.executeUpdate(releaseUpdate, { args: [{ accountId: body.accountId, actor: `key:${who.name}` }], updateId: `${operationId(req)}:release` })).catch((err: unknown) => {
-      // not held by this account: not its business
-      if (err instanceof Conflict && /held by another account|not ALLOCATED or RESERVED/.test(err.message)) throw new NotFound(`address: no endpoint ${address} held by account ${body.accountId}`);
-      throw err;
-    });
-    deps.notify();
-    res.json(status);
+  router.get('/v1/endpoints', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
+    res.json(await search(deps, principalOf(req), Query.parse(req.query)));
   });
 
   registry.registerPath({ ...secured('PLATFORM', 'OPERATOR'), method: 'get', path: '/v1/endpoints/{address}', summary: 'Insight: the record, classifiers, scores and full history of an endpoint', request: { params: AddressParam }, responses: { 200: { description: 'the endpoint' }, 400: error, 404: error } });
   router.get('/v1/endpoints/:address', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
-    const address = addressField(AddressParam.parse(req.params).address);
-    const who = principalOf(req);
-    const row = await deps.db.endpoint.findUnique({ where: { address }, include: { history: { orderBy: { version: 'asc' } } } });
-    const visible = row && (who.scope === 'OPERATOR' || row.state === 'AVAILABLE' || (row.accountId !== null && who.accountIds.includes(row.accountId)));
-    if (!row || !visible) throw new NotFound(`address: no endpoint ${address}`);
-    const { claimToken: _t, claimedUntil: _c, ...record } = row;
-    res.json({ ...record, country: row.country?.trim() ?? null, history: row.history.map((h) => ({ ...h, id: String(h.id) })) });
+    res.json(await insight(deps, principalOf(req), AddressParam.parse(req.params).address));
   });
-
   return router;
 }

@@ -3,8 +3,7 @@
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from '../openapi';
-import type { Db } from '../../db/client';
-import { withTimeout, type TemporalGateway } from '../../temporal/gateway';
+import { readiness, type HealthDeps } from '../../usecases/health';
 
 const Check = z.object({
   status: z.enum(['up', 'down']),
@@ -14,28 +13,6 @@ const Check = z.object({
 const Ready = z
   .object({ status: z.enum(['ready', 'not_ready']), checks: z.object({ postgres: Check, temporal: Check }) })
   .openapi('Readiness');
-
-export interface HealthDeps {
-  db: Db;
-  temporal: TemporalGateway;
-  readyTimeoutMs: number;
-}
-
-async function probe(fn: () => Promise<unknown>, timeoutMs: number): Promise<z.infer<typeof Check>> {
-  const started = Date.now();
-  try {
-    await withTimeout(fn(), timeoutMs, 'check');
-    return { status: 'up', latencyMs: Date.now() - started };
-  } catch (err) {
-    return { status: 'down', latencyMs: Date.now() - started, error: firstLine(err) };
-  }
-}
-
-function firstLine(err: unknown): string {
-  const e = err as { message?: string; code?: string; name?: string };
-  const line = (e.message ?? '').split('\n').map((l) => l.trim()).find(Boolean);
-  return line ?? e.code ?? e.name ?? 'unreachable';
-}
 
 export function healthRoutes(deps: HealthDeps, registry: OpenAPIRegistry): Router {
   const router = Router();
@@ -60,12 +37,8 @@ export function healthRoutes(deps: HealthDeps, registry: OpenAPIRegistry): Route
     },
   });
   router.get('/ready', async (_req, res) => {
-    const [postgres, temporal] = await Promise.all([
-      probe(() => deps.db.$queryRaw`SELECT 1`, deps.readyTimeoutMs),
-      probe(() => deps.temporal.check(deps.readyTimeoutMs), deps.readyTimeoutMs),
-    ]);
-    const ready = postgres.status === 'up' && temporal.status === 'up';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { postgres, temporal } });
+    const { ready, checks } = await readiness(deps);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
 
   return router;

@@ -1,14 +1,11 @@
-// Operators' carriers: create, change, list. A carrier's webhook secret is
-// written, never read back: on create it is generated when not given and
-// shown once in that answer; afterwards only `hasWebhookSecret` is.
-import { randomBytes } from 'node:crypto';
+// Operators' carriers: create, change, list (src/usecases/providers.ts). A
+// carrier's webhook secret is written, never read back: shown once, in the
+// answer that created it.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
-import { Conflict, NotFound } from '../../domain/errors';
 import type { Auth } from '../middleware/auth';
-import type { Db } from '../../db/client';
-import type { Provider } from '../../db/generated/client';
+import { addProvider, changeProvider, providers, type ProviderDeps } from '../../usecases/providers';
 
 const KINDS = ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'UAN', 'OTHER', 'SHORT_CODE', 'SIP'] as const;
 const cents = z.number().int().min(0).max(100_000_000);
@@ -47,17 +44,12 @@ const ProviderView = z
   .openapi('Provider');
 const Id = z.object({ id: z.string().min(1).max(100) });
 
-function view(p: Provider): z.infer<typeof ProviderView> {
-  const { webhookSecret, createdAt: _c, updatedAt: _u, ...rest } = p;
-  return { ...rest, hasWebhookSecret: webhookSecret !== null };
-}
-
-export function providerRoutes(deps: { db: Db }, registry: OpenAPIRegistry, auth: Auth): Router {
+export function providerRoutes(deps: ProviderDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
 
   registry.registerPath({ ...secured('OPERATOR'), method: 'get', path: '/v1/providers', summary: 'Carriers, with their measured reliability', responses: { 200: { description: 'providers', ...json(z.object({ providers: z.array(ProviderView) })) }, 401: error, 403: error } });
   router.get('/v1/providers', auth('OPERATOR'), async (_req, res) => {
-    res.json({ providers: (await deps.db.provider.findMany({ orderBy: { id: 'asc' } })).map(view) });
+    res.json({ providers: await providers(deps) });
   });
 
   registry.registerPath({
@@ -66,16 +58,7 @@ export function providerRoutes(deps: { db: Db }, registry: OpenAPIRegistry, auth
     responses: { 201: { description: 'created', ...json(ProviderView.extend({ webhookSecret: z.string().nullable() })) }, 400: error, 401: error, 403: error, 409: error },
   });
   router.post('/v1/providers', auth('OPERATOR'), async (req, res) => {
-    const body = ProviderInput.parse(req.body);
-    const webhookSecret = body.webhookSecret ?? (body.kind === 'API' ? randomBytes(24).toString('base64url') : null);
-    const countries = body.countries?.map((c) => c.toUpperCase());
-    try {
-      const created = await deps.db.provider.create({ data: { ...body, countries, webhookSecret } });
-      res.status(201).json({ ...view(created), webhookSecret });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') throw new Conflict(`id: a provider ${body.id} exists already`);
-      throw err;
-    }
+    res.status(201).json(await addProvider(deps, ProviderInput.parse(req.body)));
   });
 
   registry.registerPath({
@@ -85,14 +68,7 @@ export function providerRoutes(deps: { db: Db }, registry: OpenAPIRegistry, auth
   });
   router.patch('/v1/providers/:id', auth('OPERATOR'), async (req, res) => {
     const { id } = Id.parse(req.params);
-    const body = ProviderPatch.parse(req.body);
-    const current = await deps.db.provider.findUnique({ where: { id } });
-    if (!current) throw new NotFound(`no provider ${id}`);
-    const kind = body.kind ?? current.kind;
-    const apiBaseUrl = body.apiBaseUrl === undefined ? current.apiBaseUrl : body.apiBaseUrl;
-    if (kind === 'API' && !apiBaseUrl) throw new z.ZodError([{ code: 'custom', path: ['apiBaseUrl'], message: 'required for a carrier with an API', input: apiBaseUrl }]);
-    const updated = await deps.db.provider.update({ where: { id }, data: { ...body, countries: body.countries?.map((c) => c.toUpperCase()) } });
-    res.json(view(updated));
+    res.json(await changeProvider(deps, id, ProviderPatch.parse(req.body)));
   });
 
   return router;

@@ -1,11 +1,12 @@
 // `ops check-now`: the monitor's checkNow update (as POST /v1/inventory/check):
 // it evaluates every grouping at once and answers with its report. No monitor
 // running, or no worker to run it, is a dependency that is not there (exit 3).
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { CliContext, EXIT, unreachable } from '../context';
 import { iso, json } from '../format';
+import { Unavailable } from '../../domain/errors';
 import { withTimeout } from '../../temporal/gateway';
-import { INVENTORY_MONITOR_ID, checkNowUpdate, type InventoryReport } from '../../../workflows/shared';
+import { checkNow } from '../../usecases/inventory';
+import type { InventoryReport } from '../../../workflows/shared';
 
 export interface CheckNowOptions {
   json?: boolean;
@@ -13,12 +14,13 @@ export interface CheckNowOptions {
 }
 
 export async function checkNowCommand(ctx: CliContext, opts: CheckNowOptions): Promise<number> {
-  const client = await ctx.temporal();
+  const temporal = await ctx.gateway();
   let report: InventoryReport;
   try {
-    report = await withTimeout(client.workflow.getHandle(INVENTORY_MONITOR_ID).executeUpdate(checkNowUpdate), opts.timeoutMs, 'check-now');
+    report = await withTimeout(checkNow({ temporal }), opts.timeoutMs, 'check-now');
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw unreachable('the inventory monitor is not running (a worker starts it: `npm run worker`)');
+    // Temporal itself away names its dependency; no monitor running does not
+    if (err instanceof Unavailable && !err.dependency) throw unreachable('the inventory monitor is not running (a worker starts it: `npm run worker`)');
     if (/timed out after/.test((err as Error).message)) {
       throw unreachable(`the inventory monitor did not answer within ${opts.timeoutMs / 1000}s: is a worker polling task queue "${ctx.config().TEMPORAL_TASK_QUEUE}"?`);
     }

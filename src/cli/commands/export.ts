@@ -7,10 +7,11 @@ import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { CliContext, EXIT, usageError } from '../context';
 import { exportHeader, exportLine } from '../endpoint-csv';
-import type { EndpointState } from '../../db/generated/enums';
+import { exportPage, type ExportFilter } from '../../db/exports';
+import type { EndpointStateName } from '../../domain/endpoint';
 
 export interface ExportOptions {
-  state?: EndpointState[];
+  state?: EndpointStateName[];
   npa?: string;
   provider?: string;
   account?: string;
@@ -21,12 +22,7 @@ const PAGE = 5000;
 
 export async function exportCommand(ctx: CliContext, opts: ExportOptions): Promise<number> {
   const db = await ctx.db();
-  const where = {
-    ...(opts.state?.length ? { state: { in: opts.state } } : {}),
-    ...(opts.npa ? { npa: opts.npa } : {}),
-    ...(opts.provider ? { providerId: opts.provider } : {}),
-    ...(opts.account ? { accountId: opts.account } : {}),
-  };
+  const filter: ExportFilter = { states: opts.state, npa: opts.npa, providerId: opts.provider, accountId: opts.account };
 
   let stream: WriteStream | undefined;
   const tmp = opts.out ? `${opts.out}.${process.pid}.tmp` : undefined;
@@ -48,12 +44,7 @@ export async function exportCommand(ctx: CliContext, opts: ExportOptions): Promi
     await write(`${exportHeader()}\n`);
     let after: string | undefined;
     for (;;) {
-      const page = await db.endpoint.findMany({
-        where: { ...where, ...(after ? { address: { gt: after } } : {}) },
-        orderBy: { address: 'asc' },
-        take: PAGE,
-        select: { address: true, voiceCapable: true, smsCapable: true, mmsCapable: true, faxCapable: true, monthlyCostCents: true, state: true, kind: true, country: true, npa: true, providerId: true, accountId: true },
-      });
+      const page = await exportPage(db, filter, after, PAGE);
       if (page.length === 0) break;
       await write(page.map((r) => `${exportLine(r)}\n`).join(''));
       count += page.length;

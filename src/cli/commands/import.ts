@@ -3,6 +3,7 @@
 // (rows and lifecycle workflows, in batches, with progress) and each bad one
 // is named by its line and the reason. Numbers already managed here are
 // duplicates, not errors, so the same file can be imported again.
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { isSupportedCountry } from 'libphonenumber-js/max';
@@ -11,8 +12,11 @@ import { CsvHeaderError, readEndpointCsv, type GoodRow, type RowProblem } from '
 import { progress } from '../progress';
 import { json } from '../format';
 import { lifecyclePolicy } from '../../config';
-import { ingestEndpoints } from '../../usecases/ingest';
-import { INVENTORY_MONITOR_ID, inventoryChangedSignal } from '../../../workflows/shared';
+import { accountExists } from '../../db/accounts';
+import { knownEndpoints } from '../../db/endpoint-reads';
+import { findProvider } from '../../db/providers';
+import { createPorts } from '../../db/ports';
+import { ingest } from '../../usecases/ingest';
 
 export interface ImportOptions {
   entry: 'quarantine' | 'port-in';
@@ -48,10 +52,10 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
   const { rows, problems, total } = parsed;
 
   const db = await ctx.db();
-  if (opts.provider && !(await db.provider.findUnique({ where: { id: opts.provider }, select: { id: true } }))) {
+  if (opts.provider && !(await findProvider(db, opts.provider))) {
     throw usageError(`--provider: no provider "${opts.provider}" (see GET /v1/providers)`);
   }
-  if (opts.account && !(await db.account.findUnique({ where: { id: opts.account }, select: { id: true } }))) {
+  if (opts.account && !(await accountExists(db, opts.account))) {
     throw usageError(`--account: no account "${opts.account}"`);
   }
 
@@ -63,15 +67,17 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
   if (opts.dryRun) {
     for (let i = 0; i < rows.length; i += 5000) {
       const chunk = rows.slice(i, i + 5000);
-      const known = new Set((await db.endpoint.findMany({ where: { address: { in: chunk.map((r) => r.address) } }, select: { address: true } })).map((e) => e.address));
+      const known = await knownEndpoints(db, chunk.map((r) => r.address));
       for (const r of chunk) (known.has(r.address) ? duplicates : imported).push(r);
     }
   } else if (rows.length > 0) {
     const config = ctx.config();
-    const client = await ctx.temporal();
-    const deps = { db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, policy: lifecyclePolicy(config) };
+    const temporal = await ctx.gateway();
+    const deps = { db, temporal, policy: lifecyclePolicy(config) };
     const bar = progress({ write: (t) => ctx.io.stderr(t), tty: ctx.io.stderrIsTTY ?? false, label: 'import', total: rows.length });
     const actor = `cli:${safeUser()}`;
+    // one operation for the whole run, recorded with each number's first history row
+    const operation = `import:${randomUUID()}`;
     for (let i = 0; i < rows.length; i += opts.batch) {
       // Ctrl-C: stop between batches, so every row written has its workflow
       if (ctx.aborted) {
@@ -83,11 +89,12 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
       const byAddress = new Map(batch.map((r) => [r.address, r]));
       let result;
       try {
-        result = await ingestEndpoints(deps, batch.map((r) => r.item), {
+        result = await ingest(deps, batch.map((r) => r.item), {
           entry: opts.entry,
           accountId: opts.account,
           providerId: opts.provider,
           actor,
+          operation,
           onProgress: (done) => bar.update(i + done),
         });
       } catch (err) {
@@ -102,16 +109,14 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
         const row = byAddress.get(r.input);
         problems.push({ line: row?.line ?? 0, input: r.input, reason: `address: ${r.reason}` });
       }
-      if (opts.entry === 'port-in' && result.accepted.length) {
-        await db.portRequest.createMany({
-          data: result.accepted.map((a) => ({ address: a.address, accountId: opts.account!, direction: 'IN', status: 'IN_PROGRESS' as const, endpointId: a.endpointId })),
-        });
+      if (opts.entry === 'port-in') {
+        await createPorts(db, result.accepted.map((a) => ({ direction: 'IN' as const, address: a.address, accountId: opts.account!, endpointId: a.endpointId })));
       }
       bar.update(Math.min(i + batch.length, rows.length));
     }
     bar.finish(interrupted ? 'interrupted' : undefined);
     // what is on its way changed: the monitor re-evaluates now rather than at its next tick (none running: nothing to tell)
-    if (imported.length) await client.workflow.getHandle(INVENTORY_MONITOR_ID).signal(inventoryChangedSignal, { reason: `cli import of ${imported.length}` }).catch(() => undefined);
+    if (imported.length) await temporal.monitor.inventoryChangedIfRunning(`cli import of ${imported.length}`).catch(() => undefined);
   }
 
   imported.sort((a, b) => a.line - b.line);

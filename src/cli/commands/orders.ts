@@ -4,13 +4,13 @@
 // /v1/orders/{id}/deliveries). The workflow verifies each number; --wait
 // shows what it decided.
 import { readFile } from 'node:fs/promises';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { CliContext, EXIT, problem, usageError } from '../context';
 import { iso, json, table } from '../format';
 import { parseCsv } from '../csv';
 import { tryParseAddress } from '../../domain/numbers';
-import type { OrderStatus } from '../../db/generated/enums';
-import { deliverySignal, orderWorkflowId } from '../../../workflows/shared';
+import { NotFound } from '../../domain/errors';
+import { deliveryOutcomes, findOrder } from '../../db/orders';
+import { orderDetail, orders as listOrders, type OrderStatus } from '../../usecases/orders';
 
 export interface OrdersOptions {
   status?: OrderStatus;
@@ -20,13 +20,7 @@ export interface OrdersOptions {
 }
 
 export async function ordersCommand(ctx: CliContext, opts: OrdersOptions): Promise<number> {
-  const db = await ctx.db();
-  const orders = await db.providerOrder.findMany({
-    where: { ...(opts.status ? { status: opts.status } : {}), ...(opts.provider ? { providerId: opts.provider } : {}) },
-    include: { lines: true },
-    orderBy: { requestedAt: 'desc' },
-    take: opts.limit,
-  });
+  const orders = await listOrders({ db: await ctx.db() }, opts);
   if (opts.json) {
     ctx.out(json({ orders }));
     return EXIT.OK;
@@ -55,15 +49,17 @@ export function orderId(value: string): string {
   return value.toLowerCase();
 }
 
-async function findOrder(ctx: CliContext, id: string) {
-  const db = await ctx.db();
-  const order = await db.providerOrder.findUnique({ where: { id }, include: { lines: true, deliveries: { orderBy: { id: 'asc' } }, provider: { select: { name: true, kind: true } } } });
-  if (!order) throw usageError(`no order ${id}`);
-  return order;
+async function findDetail(ctx: CliContext, id: string) {
+  try {
+    return await orderDetail({ db: await ctx.db() }, id);
+  } catch (err) {
+    if (err instanceof NotFound) throw usageError(`no order ${id}`);
+    throw err;
+  }
 }
 
 export async function orderCommand(ctx: CliContext, id: string, opts: { json?: boolean }): Promise<number> {
-  const order = await findOrder(ctx, orderId(id));
+  const order = await findDetail(ctx, orderId(id));
   if (opts.json) {
     ctx.out(json(order));
     return EXIT.OK;
@@ -104,20 +100,22 @@ export async function deliverCommand(ctx: CliContext, id: string, numbers: strin
   const wanted = [...numbers];
   if (opts.file) wanted.push(...(await numbersFromFile(opts.file)));
   if (wanted.length === 0 && !opts.final) throw usageError('no numbers: give them as arguments or with --file (or --final alone: the carrier will deliver nothing more)');
-  const order = await findOrder(ctx, orderId(id));
+  const db = await ctx.db();
+  const wantedId = orderId(id);
+  const order = await findOrder(db, wantedId);
+  if (!order) throw usageError(`no order ${wantedId}`);
   if (order.direction !== 'ACQUIRE') throw usageError(`order ${order.id} is a release order: nothing is delivered for it`);
 
-  const client = await ctx.temporal();
-  const handle = client.workflow.getHandle(orderWorkflowId(order.id));
+  const workflow = (await ctx.gateway()).order(order.id);
   const chunks: string[][] = [];
   for (let i = 0; i < wanted.length; i += PER_SIGNAL) chunks.push(wanted.slice(i, i + PER_SIGNAL));
   if (chunks.length === 0) chunks.push([]);
   try {
     for (const [i, chunk] of chunks.entries()) {
-      await handle.signal(deliverySignal, { source: 'operator', numbers: chunk, final: !!opts.final && i === chunks.length - 1 });
+      await workflow.deliver({ source: 'operator', numbers: chunk, final: !!opts.final && i === chunks.length - 1 });
     }
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw problem(`order ${order.id} is closed (${order.status}): it takes no more deliveries`);
+    if (err instanceof NotFound) throw problem(`order ${order.id} is closed (${order.status}): it takes no more deliveries`);
     throw err;
   }
   if (!opts.wait) {
@@ -128,17 +126,16 @@ export async function deliverCommand(ctx: CliContext, id: string, numbers: strin
 
   // the workflow records one outcome per number (canonical when it parses)
   const keys = [...new Set(wanted.map((n) => { const p = tryParseAddress(n); return p.ok ? p.value.address : n; }))];
-  const db = await ctx.db();
   const deadline = Date.now() + opts.timeoutMs;
   let outcomes: { address: string; outcome: string; reason: string | null }[] = [];
   for (;;) {
-    outcomes = await db.deliveredNumber.findMany({ where: { orderId: order.id, address: { in: keys } }, select: { address: true, outcome: true, reason: true } });
+    outcomes = await deliveryOutcomes(db, order.id, keys);
     if (outcomes.length >= keys.length || Date.now() > deadline || ctx.aborted) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   const byAddress = new Map(outcomes.map((o) => [o.address, o]));
   const pending = keys.filter((k) => !byAddress.has(k));
-  const after = await db.providerOrder.findUniqueOrThrow({ where: { id: order.id }, select: { status: true } });
+  const after = (await findOrder(db, order.id)) ?? order;
   if (opts.json) {
     ctx.out(json({ order: order.id, status: after.status, outcomes, pending }));
   } else {

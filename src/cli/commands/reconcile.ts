@@ -3,16 +3,16 @@
 import { CliContext, EXIT } from '../context';
 import { json } from '../format';
 import { lifecyclePolicy } from '../../config';
-import { reconcile } from '../../usecases/reconcile';
+import { reconcileEndpoints } from '../../usecases/reconcile';
 
 export async function reconcileCommand(ctx: CliContext, opts: { repair?: boolean; json?: boolean }): Promise<number> {
   const config = ctx.config();
   const db = await ctx.db();
-  const client = await ctx.temporal();
+  const temporal = await ctx.gateway();
   let last = 0;
   const tty = ctx.io.stderrIsTTY ?? false;
-  const report = await reconcile(
-    { db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, policy: lifecyclePolicy(config) },
+  const report = await reconcileEndpoints(
+    { db, temporal, policy: lifecyclePolicy(config) },
     {
       repair: opts.repair,
       onProgress: (done) => {

@@ -1,23 +1,22 @@
 // `ops report`: the inventory per grouping — available against its
 // thresholds, what is on its way, the allocation rate and when it runs out —
-// from the monitor's own evaluation (evaluateGroupings), not kept as a
+// from the monitor's own evaluation (as GET /v1/inventory), not kept as a
 // snapshot, with what the monitor would ask for.
 import { CliContext, EXIT } from '../context';
 import { humanSeconds, json, table } from '../format';
-import { evaluateGroupings } from '../../db/groupings';
 import { decide, effectiveThresholds } from '../../domain/inventory';
+import { inventoryReport, type ReportWindow } from '../../usecases/inventory';
 
-export const REPORT_WINDOWS = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
+export { REPORT_WINDOWS } from '../../usecases/inventory';
 
 export interface ReportOptions {
   json?: boolean;
-  window: keyof typeof REPORT_WINDOWS;
+  window: ReportWindow;
   failBelowMin?: boolean;
 }
 
 export async function reportCommand(ctx: CliContext, opts: ReportOptions): Promise<number> {
-  const db = await ctx.db();
-  const metrics = await evaluateGroupings(db, { windowMs: REPORT_WINDOWS[opts.window], snapshot: false });
+  const metrics = await inventoryReport({ db: await ctx.db() }, opts.window);
   const rows = metrics.map((m) => {
     const t = effectiveThresholds(m);
     const d = decide(m);

@@ -5,14 +5,11 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
 import type { Auth } from '../middleware/auth';
-import { reconcile } from '../../usecases/reconcile';
-import type { Db } from '../../db/client';
-import type { TemporalGateway } from '../../temporal/gateway';
-import type { LifecyclePolicy } from '../../../workflows/shared';
+import { reconcileEndpoints, type ReconcileDeps } from '../../usecases/reconcile';
 
 const Request = z.object({ repair: z.boolean().default(false) }).strict().openapi('ReconcileRequest');
 
-export function reconcileRoutes(deps: { db: Db; temporal: TemporalGateway; taskQueue: string; policy: LifecyclePolicy }, registry: OpenAPIRegistry, auth: Auth): Router {
+export function reconciliationRoutes(deps: ReconcileDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   registry.registerPath({
     ...secured('OPERATOR'), method: 'post', path: '/v1/reconciliations',
@@ -22,8 +19,7 @@ export function reconcileRoutes(deps: { db: Db; temporal: TemporalGateway; taskQ
   });
   router.post('/v1/reconciliations', auth('OPERATOR'), async (req, res) => {
     const body = Request.parse(req.body ?? {});
-    const report = await reconcile({ db: deps.db, client: await deps.temporal.client(), taskQueue: deps.taskQueue, policy: deps.policy }, { repair: body.repair });
-    res.json(report);
+    res.json(await reconcileEndpoints(deps, { repair: body.repair }));
   });
   return router;
 }

@@ -1,0 +1,36 @@
+// Carriers' signed delivery webhooks (src/usecases/carrier-delivery.ts):
+// authenticated by their signatures over the raw body, not by API keys.
+import { Router, type Request } from 'express';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { errorResponse as error, jsonContent as json, z } from '../openapi';
+import { Unauthorized } from '../middleware/auth';
+import { carrierDelivery, type CarrierDeliveryDeps } from '../../usecases/carrier-delivery';
+
+const Webhook = z
+  .object({
+    carrierOrderId: z.string().min(1).max(200),
+    idempotencyKey: z.string().min(1).max(300),
+    lines: z.array(z.object({ lineId: z.string().min(1).max(100), numbers: z.array(z.string().min(1).max(100)).max(10_000) })).max(1000),
+    final: z.boolean(),
+    sentAt: z.string().max(100).optional(),
+  })
+  .openapi('CarrierWebhook');
+const ProviderParam = z.object({ providerId: z.string().min(1).max(100) });
+
+export function carrierRoutes(deps: CarrierDeliveryDeps, registry: OpenAPIRegistry): Router {
+  const router = Router();
+  registry.registerPath({
+    method: 'post', path: '/v1/carriers/{providerId}/webhook', summary: "A carrier's signed delivery (HMAC-SHA256 over timestamp.body)",
+    request: { params: ProviderParam, body: json(Webhook) },
+    responses: { 202: { description: 'taken (or already taken: duplicate; late: the order had closed, its numbers are recorded RETURNED and handed back)', ...json(z.object({ status: z.enum(['accepted', 'duplicate', 'late']) })) }, 400: error, 401: error, 404: error },
+  });
+  router.post('/v1/carriers/:providerId/webhook', async (req, res) => {
+    const { providerId } = ProviderParam.parse(req.params);
+    // app.ts keeps the raw bytes: the signature is over them, not over re-serialised JSON
+    const rawBody = (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
+    const answer = await carrierDelivery(deps, { providerId, headers: req.headers, rawBody, body: () => Webhook.parse(req.body) });
+    if (answer.status === 'refused') throw new Unauthorized(`webhook refused: ${answer.reason}`);
+    res.status(202).json({ status: answer.status });
+  });
+  return router;
+}

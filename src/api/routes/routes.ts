@@ -1,0 +1,27 @@
+// Routing lookup for the call router (src/usecases/routing.ts): where traffic
+// to an allocated endpoint goes. Never cached: an allocation moves it.
+import { Router } from 'express';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
+import { principalOf, type Auth } from '../middleware/auth';
+import { routing, type RoutingDeps } from '../../usecases/routing';
+
+const AddressParam = z.object({ address: z.string().min(1).max(100) });
+const Route = z
+  .object({ address: z.string(), accountId: z.string(), applicationUri: z.string().nullable(), state: z.enum(['ALLOCATED', 'PORTING_OUT']) })
+  .openapi('Route');
+
+export function routeRoutes(deps: RoutingDeps, registry: OpenAPIRegistry, auth: Auth): Router {
+  const router = Router();
+  registry.registerPath({
+    method: 'get', path: '/v1/routes/{address}', summary: 'Routing lookup for the call router: where traffic to an allocated endpoint goes',
+    ...secured('PLATFORM', 'OPERATOR'),
+    request: { params: AddressParam },
+    responses: { 200: { description: 'the route', ...json(Route) }, 400: error, 401: error, 403: error, 404: error },
+  });
+  router.get('/v1/routes/:address', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
+    const route = await routing(deps, principalOf(req), AddressParam.parse(req.params).address);
+    res.set('Cache-Control', 'no-store').json(route);
+  });
+  return router;
+}

@@ -1,0 +1,20 @@
+// The figures GET /metrics reads when scraped (read-only).
+import type { Db } from './client';
+
+/** Endpoints per enabled grouping and state (the exact counts the database keeps). */
+export async function groupingStateCounts(db: Db): Promise<{ name: string; state: string; n: number }[]> {
+  const rows = await db.$queryRaw<{ name: string; state: string; n: number }[]>`
+    SELECT g.name, c.state::text AS state, c.n FROM grouping_counts c JOIN classification_groupings g ON g.id = c.grouping_id WHERE g.enabled`;
+  return rows.map((r) => ({ ...r, n: Number(r.n) }));
+}
+
+/** The minimum AVAILABLE of each enabled grouping. */
+export async function groupingMinimums(db: Db): Promise<{ name: string; minAvailable: number }[]> {
+  return db.classificationGrouping.findMany({ where: { enabled: true }, select: { name: true, minAvailable: true } });
+}
+
+/** Provider orders by direction and status. */
+export async function orderCounts(db: Db): Promise<{ direction: string; status: string; n: number }[]> {
+  const rows = await db.providerOrder.groupBy({ by: ['direction', 'status'], _count: { _all: true } });
+  return rows.map((r) => ({ direction: r.direction, status: r.status, n: r._count._all }));
+}

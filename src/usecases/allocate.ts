@@ -1,0 +1,120 @@
+// Allocation: one endpoint by address, or the best AVAILABLE match for
+// criteria. A criteria request claims a candidate row for a few seconds
+// (src/db/endpoints.ts claim: concurrent requests spread over the candidates
+// and never share one) and asks that endpoint's workflow to allocate it; the
+// workflow's compare-and-set is the final word.
+import type { Db } from '../db/client';
+import { claim, claimedBefore, letGo } from '../db/endpoints';
+import { recordUnmet } from '../db/demand';
+import { actorOf, ownAccount, type Caller } from '../domain/access';
+import { addressField } from '../domain/address';
+import { criteriaTags, type Criteria } from '../domain/criteria';
+import { Conflict, NoneAvailable, NotFound } from '../domain/errors';
+import type { TemporalGateway } from '../temporal/gateway';
+import type { EndpointStatus } from '../../workflows/shared';
+
+export type { EndpointStatus };
+
+/** What allocating and holding endpoints need: the repository, Temporal, and a nudge to the inventory monitor. */
+export interface HoldingDeps {
+  db: Db;
+  temporal: TemporalGateway;
+  /** tells the inventory monitor the shelf changed (coalesced) */
+  notify: () => void;
+}
+
+/** How many candidates a criteria allocation tries before it answers none available. */
+const MAX_CANDIDATES = 5;
+
+/** the workflow refused (or there is none): nothing was allocated */
+const refused = (err: unknown): boolean => err instanceof Conflict || err instanceof NotFound;
+
+/**
+ * Allocation itself, shared by allocations and exchanges: by address, or the
+ * best AVAILABLE match for criteria. Throws NotFound, Conflict, NoneAvailable.
+ */
+export function allocator(deps: HoldingDeps) {
+  // the update id makes a retried request the same update: a first attempt that was applied is answered, not repeated
+  const allocateAt = async (address: string, input: { accountId: string; applicationUri?: string; actor: string }, operation: string): Promise<EndpointStatus> => {
+    const status = await deps.temporal.endpoint(address).allocate({ accountId: input.accountId, applicationUri: input.applicationUri, actor: input.actor }, `${operation}:allocate`);
+    deps.notify();
+    return status;
+  };
+
+  return {
+    byAddress(input: { address: string; accountId: string; applicationUri?: string; actor: string; operation: string }): Promise<EndpointStatus> {
+      return allocateAt(input.address, input, input.operation);
+    },
+
+    /** `operation` (a UUID) is also the claim token; a keyed request's retry finds the endpoint its first attempt claimed */
+    async byCriteria(input: {
+      criteria: Criteria;
+      accountId: string;
+      applicationUri?: string;
+      actor: string;
+      except?: string;
+      operation: string;
+      /** the operation id comes from an Idempotency-Key: an earlier attempt may have claimed one */
+      resumable?: boolean;
+    }): Promise<EndpointStatus> {
+      const tags = criteriaTags(input.criteria);
+      // connected before anything is claimed: with Temporal away no candidate is held for nothing
+      await deps.temporal.client();
+      const token = input.operation;
+      const earlier = input.resumable ? await claimedBefore(deps.db, token) : undefined;
+      if (earlier) {
+        try {
+          return await allocateAt(earlier, input, token);
+        } catch (err) {
+          // that attempt did not allocate it and it has moved on: claim afresh
+          if (!refused(err)) throw err;
+        }
+      }
+      for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
+        const candidate = await claim(deps.db, { tags, token, except: input.except, resumable: input.resumable === true });
+        if (!candidate) break;
+        try {
+          return await allocateAt(candidate.address, input, token);
+        } catch (err) {
+          // Anything but a refusal (Temporal unreachable, a timeout) may have
+          // allocated it after all: keep the claim, so the client's retry with
+          // its Idempotency-Key resumes on this endpoint with the same update
+          // id instead of allocating a second one (the claim lapses by itself).
+          if (!refused(err)) throw err;
+          // it moved on (or has no workflow): let it go and take the next candidate
+          await letGo(deps.db, candidate.id, token);
+        }
+      }
+      // demand the shelf could not meet: the monitor weighs it
+      await recordUnmet(deps.db, { tags, accountId: input.accountId });
+      deps.notify();
+      throw new NoneAvailable(tags);
+    },
+  };
+}
+
+export interface AllocationRequest {
+  accountId: string;
+  /** either an address… */
+  address?: string;
+  /** …or criteria */
+  criteria?: Criteria;
+  applicationUri?: string;
+}
+
+/** POST /v1/allocations: a platform key, for its own accounts only. */
+export async function allocate(
+  deps: HoldingDeps,
+  who: Caller,
+  body: AllocationRequest,
+  /** `operation`: the request's operation id; `resumable`: it came from an Idempotency-Key */
+  run: { operation: string; resumable: boolean },
+): Promise<EndpointStatus> {
+  // another account's business does not exist for this key
+  ownAccount(who, body.accountId);
+  const allocation = allocator(deps);
+  const input = { accountId: body.accountId, applicationUri: body.applicationUri, actor: actorOf(who), operation: run.operation };
+  return body.address !== undefined
+    ? allocation.byAddress({ ...input, address: addressField(body.address) })
+    : allocation.byCriteria({ ...input, criteria: body.criteria!, resumable: run.resumable });
+}

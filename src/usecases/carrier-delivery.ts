@@ -1,0 +1,61 @@
+// A carrier's signed delivery webhook: the carrier must send webhooks, the
+// signature must be its own over the raw bytes and recent, the body must name
+// one of its orders; each signed webhook is taken once. The numbers go to the
+// order's workflow, or — when that has closed — to a short workflow of their
+// own that records each as RETURNED and hands it back (never dropped).
+import type { Db } from '../db/client';
+import { findOrderByKey } from '../db/orders';
+import { findProvider } from '../db/providers';
+import { recordReceipt } from '../db/webhooks';
+import { SIGNATURE_HEADER, verifyWebhook, type VerifyFailure } from '../carriers/webhook';
+import { NotFound } from '../domain/errors';
+import type { TemporalGateway } from '../temporal/gateway';
+
+export interface CarrierDeliveryDeps {
+  db: Db;
+  /** on the task queue where a late delivery's workflow runs */
+  temporal: TemporalGateway;
+  webhookToleranceSeconds: number;
+}
+
+export interface CarrierWebhook {
+  carrierOrderId: string;
+  idempotencyKey: string;
+  lines: { lineId: string; numbers: string[] }[];
+  final: boolean;
+  sentAt?: string;
+}
+
+export interface SignedRequest {
+  providerId: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+  /** the body, held to its schema — only once the signature is known good */
+  body: () => CarrierWebhook;
+}
+
+/** accepted: handed to the order · duplicate: this signed webhook was taken before · late: the order had closed · refused: not signed by the carrier */
+export type CarrierDeliveryAnswer = { status: 'accepted' | 'duplicate' | 'late' } | { status: 'refused'; reason: VerifyFailure };
+
+export async function carrierDelivery(deps: CarrierDeliveryDeps, req: SignedRequest): Promise<CarrierDeliveryAnswer> {
+  const { providerId } = req;
+  const provider = await findProvider(deps.db, providerId);
+  if (!provider?.webhookSecret) throw new NotFound(`no carrier ${providerId} that sends webhooks`);
+  const verdict = verifyWebhook(provider.webhookSecret, req.headers, req.rawBody, { toleranceSeconds: deps.webhookToleranceSeconds });
+  if (!verdict.ok) return { status: 'refused', reason: verdict.reason };
+  const body = req.body();
+  const order = await findOrderByKey(deps.db, body.idempotencyKey);
+  if (!order || order.providerId !== providerId) throw new NotFound(`idempotencyKey: no order of ${providerId} with this key`);
+  // each signed webhook once: a replay inside the tolerance changes nothing
+  const signature = [req.headers[SIGNATURE_HEADER]].flat()[0]!;
+  if (!(await recordReceipt(deps.db, { signature, providerId }))) return { status: 'duplicate' };
+  const delivery = { source: 'carrier' as const, lines: body.lines, final: body.final };
+  try {
+    await deps.temporal.order(order.id).deliver(delivery);
+  } catch (err) {
+    if (!(err instanceof NotFound)) throw err;
+    await deps.temporal.orders.deliverLate(order.id, providerId, delivery);
+    return { status: 'late' };
+  }
+  return { status: 'accepted' };
+}

@@ -1,0 +1,66 @@
+// The operators' dashboard figures: per grouping the available inventory over
+// the window against its thresholds with the predicted depletion, orders in
+// flight with their progress, endpoints on their way in with their
+// cleanliness — each row linking to its workflow in Temporal Web.
+import type { Db } from '../db/client';
+import { openOrders, quarantined, QUARANTINE_STATES, snapshotSeries, stateCounts } from '../db/dashboard';
+import { evaluateGroupings } from '../db/groupings';
+import { endpointWorkflowId, orderWorkflowId } from '../../workflows/shared';
+
+export const DASHBOARD_WINDOWS = { '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 } as const;
+export type DashboardWindow = keyof typeof DASHBOARD_WINDOWS;
+
+const ORDER_ROWS = 100;
+const QUARANTINE_ROWS = 200;
+
+export interface DashboardDeps {
+  db: Db;
+  temporalWebUrl: string;
+  namespace: string;
+}
+
+export async function dashboard(deps: DashboardDeps, q: { window: DashboardWindow; points: number }) {
+  const windowMs = DASHBOARD_WINDOWS[q.window];
+  const now = new Date();
+  const since = new Date(now.getTime() - windowMs);
+  const [groupings, series, orders, quarantine, pipeline] = await Promise.all([
+    evaluateGroupings(deps.db, { windowMs, snapshot: false, now }),
+    snapshotSeries(deps.db, since, q.points),
+    openOrders(deps.db, ORDER_ROWS),
+    quarantined(deps.db, QUARANTINE_ROWS),
+    stateCounts(deps.db),
+  ]);
+  const workflowUrl = (id: string) => `${deps.temporalWebUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(id)}`;
+  const byGrouping = new Map<string, { at: string; available: number; min: number; target: number; max: number }[]>();
+  for (const p of series) {
+    const list = byGrouping.get(p.groupingId) ?? [];
+    list.push({ at: p.at.toISOString(), available: p.available, min: p.min, target: p.target, max: p.max });
+    byGrouping.set(p.groupingId, list);
+  }
+  const sum = (lines: { quantity: number; accepted: number; rejected: number }[], k: 'quantity' | 'accepted' | 'rejected') => lines.reduce((n, l) => n + l[k], 0);
+  return {
+    generatedAt: now.toISOString(),
+    window: q.window,
+    temporalWebUrl: deps.temporalWebUrl,
+    states: Object.fromEntries(pipeline.map((s) => [s.state, s.n])),
+    groupings: groupings.map((g) => ({
+      ...g,
+      // the last point is now: the counts are exact, snapshots only come with each pass
+      series: [...(byGrouping.get(g.groupingId) ?? []), { at: now.toISOString(), available: g.available, min: g.minAvailable, target: g.targetAvailable, max: g.maxAvailable }],
+    })),
+    orders: orders.map((o) => ({
+      id: o.id, provider: o.providerId, providerName: o.providerName, direction: o.direction, status: o.status,
+      requestedAt: o.requestedAt.toISOString(), submittedAt: o.submittedAt?.toISOString() ?? null,
+      quantity: sum(o.lines, 'quantity'), accepted: sum(o.lines, 'accepted'), rejected: sum(o.lines, 'rejected'),
+      lines: o.lines.length, workflowUrl: workflowUrl(orderWorkflowId(o.id)),
+    })),
+    quarantine: {
+      total: pipeline.filter((p) => (QUARANTINE_STATES as readonly string[]).includes(p.state)).reduce((n, p) => n + p.n, 0),
+      endpoints: quarantine.map((e) => ({
+        address: e.address, state: e.state, voiceCleanliness: e.voiceCleanliness, messagingCleanliness: e.messagingCleanliness,
+        until: e.quarantineUntil?.toISOString() ?? null, since: e.stateChangedAt.toISOString(), provider: e.providerId,
+        workflowUrl: workflowUrl(endpointWorkflowId(e.address)),
+      })),
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// Porting an account's endpoint out to another carrier: its workflow keeps it
+// routing until the port completes (PORT_OUT_DURATION), then it is gone.
+import type { Db } from '../db/client';
+import { heldBy } from '../db/endpoint-reads';
+import { createPort } from '../db/ports';
+import type { TemporalGateway } from '../temporal/gateway';
+import { actorOf, ownAccount, type Caller } from '../domain/access';
+import { addressField } from '../domain/address';
+import { NotFound } from '../domain/errors';
+import { portView, type PortView } from './ports';
+
+export interface PortOutDeps {
+  db: Db;
+  temporal: TemporalGateway;
+  notify: () => void;
+}
+
+export interface PortOutRequest {
+  accountId: string;
+  address: string;
+  gainingCarrier?: string;
+}
+
+/** POST /v1/port-outs: a platform key, for its own accounts only; `operation` names the request (its retry is the same update). */
+export async function portOut(deps: PortOutDeps, who: Caller, body: PortOutRequest, operation: string): Promise<PortView> {
+  ownAccount(who, body.accountId);
+  const address = addressField(body.address);
+  const row = await heldBy(deps.db, body.accountId, address);
+  if (!row) throw new NotFound(`address: no endpoint ${address} held by account ${body.accountId}`);
+  await deps.temporal.endpoint(address).portOut({ accountId: body.accountId, actor: actorOf(who) }, `${operation}:port-out`);
+  const request = await createPort(deps.db, { direction: 'OUT', address, accountId: body.accountId, gainingCarrier: body.gainingCarrier, endpointId: row.id });
+  deps.notify();
+  return portView(deps.db, request.id);
+}

@@ -1,0 +1,39 @@
+// Criteria become classifier tags (src/domain/criteria.ts): one spelling,
+// sorted; no criterion at all or a bad tag is a BadRequest naming the field.
+import assert from 'node:assert/strict';
+import { criteriaTags } from '../../src/domain/criteria';
+import { BadRequest } from '../../src/domain/errors';
+
+const refused = (field: string, message: RegExp) => (e: unknown) => {
+  assert.ok(e instanceof BadRequest, `expected BadRequest, got ${String(e)}`);
+  assert.match(e.message, message);
+  assert.equal(e.issues[0]?.field, field);
+  return true;
+};
+
+describe('criteriaTags', () => {
+  it('turns each criterion into its tag, lowercased and sorted', () => {
+    assert.deepEqual(criteriaTags({ country: 'US', npa: '206', nxx: '206555', kind: 'mobile', capabilities: ['sms', 'voice'] }), [
+      'cap:sms',
+      'cap:voice',
+      'country:us',
+      'kind:mobile',
+      'npa:206',
+      'nxx:206555',
+    ]);
+  });
+
+  it('takes given tags as they are, normalised and without duplicates', () => {
+    assert.deepEqual(criteriaTags({ npa: '206', tags: [' NPA:206 ', 'vanity:repeated'] }), ['npa:206', 'vanity:repeated']);
+  });
+
+  it('refuses no criterion at all', () => {
+    assert.throws(() => criteriaTags({}), refused('criteria', /^criteria: give at least one criterion$/));
+    assert.throws(() => criteriaTags({ capabilities: [], tags: [] }), refused('criteria', /give at least one criterion/));
+  });
+
+  it('refuses a bad tag, naming criteria.tags and the reason', () => {
+    assert.throws(() => criteriaTags({ tags: ['colour:blue'] }), refused('criteria.tags', /^criteria\.tags: unknown dimension "colour"/));
+    assert.throws(() => criteriaTags({ tags: ['npa'] }), refused('criteria.tags', /expected dimension:value/));
+  });
+});
