@@ -98,19 +98,21 @@ async function readRow(db: Db | Tx, endpointId: string, lock = false): Promise<C
 }
 
 /**
- * The compare-and-set did not apply: was it this operation's own earlier
- * attempt (answered as done), or did the row move (StaleTransition)?
+ * The compare-and-set did not apply: was this transition made already by
+ * this same operation (an earlier attempt whose answer was lost — also when
+ * the same workflow went on to make later ones before its task was lost and
+ * re-ran), or did another operation move the row (StaleTransition)?
  */
 async function settledAfter(db: Db, input: TransitionInput, next: number): Promise<TransitionResult> {
+  const [made] = await db.$queryRaw<{ operation: string | null; from: string | null; to: string }[]>`
+    SELECT operation, from_state::text AS "from", to_state::text AS "to"
+      FROM endpoint_history WHERE endpoint_id = ${input.endpointId}::uuid AND version = ${next}`;
+  if (made && made.operation === input.operation && made.from === input.from && made.to === input.to) return { version: next };
   const row = await readRow(db, input.endpointId);
-  if (row && row.version === next && row.state === input.to) {
-    const [mine] = await db.$queryRaw<{ operation: string | null }[]>`
-      SELECT operation FROM endpoint_history WHERE endpoint_id = ${input.endpointId}::uuid AND version = ${next}`;
-    // a row written before operations were recorded (null) cannot be told apart: taken as this one's
-    if (mine && (mine.operation === null || mine.operation === input.operation)) return { version: next };
-    throw new StaleTransition(
-      `endpoint ${input.endpointId} reached ${row.state} v${row.version} by another operation (${mine?.operation ?? 'unknown'}), not ${input.operation}`,
-    );
+  // a row written before operations were recorded (null) cannot be told apart: taken as this one's if the row is there now
+  if (made && made.operation === null && row && row.version === next && row.state === input.to) return { version: next };
+  if (made && row && row.version === next && row.state === input.to) {
+    throw new StaleTransition(`endpoint ${input.endpointId} reached ${row.state} v${row.version} by another operation (${made.operation ?? 'unknown'}), not ${input.operation}`);
   }
   throw new StaleTransition(
     row

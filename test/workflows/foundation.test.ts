@@ -96,6 +96,21 @@ describe('foundation: workflow → activity → PostgreSQL', () => {
       assert.deepEqual(history.map((h) => h.operation), ['update-a']);
     });
 
+    it('a transition re-run after the same workflow went on (its task lost after two transitions committed) is recognised, and so is the next', async () => {
+      // found by the fault suite under load: two local-activity transitions committed in one workflow task that was then lost
+      const endpointId = await insertEndpoint(randomNanp());
+      const first = { endpointId, from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 't', actor: 't', operation: 'update-x' } as const;
+      const second = { endpointId, from: 'QUARANTINE', fromVersion: 1, to: 'TESTING', cause: 't', actor: 't', operation: 'wf@v1' } as const;
+      assert.deepEqual(await recordTransition(first), { version: 1 });
+      assert.deepEqual(await recordTransition(second), { version: 2 });
+      // the workflow re-runs from v0: the same operations, in the same order
+      assert.deepEqual(await recordTransition(first), { version: 1 });
+      assert.deepEqual(await recordTransition(second), { version: 2 });
+      // a different step from v1 is not this history's: refused
+      await assert.rejects(recordTransition({ ...second, to: 'REJECTED' }), (err: Error & { type?: string }) => err.type === 'StaleTransition');
+      assert.equal(await db().endpointHistory.count({ where: { endpointId } }), 2);
+    });
+
     it('refuses a stale version without changing anything', async () => {
       const endpointId = await insertEndpoint(randomNanp());
       await recordTransition({ endpointId, from: 'ORDERED', fromVersion: 0, to: 'QUARANTINE', cause: 't', actor: 't', operation: 't' });
