@@ -15,7 +15,8 @@ import { createWorker } from '../../workers/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { orderActivities } from '../../activities/orders';
 import { lifecyclePolicy } from '../../src/config';
-import { lateDeliveryWorkflowId, orderWorkflowId, type OrderProgress } from '../../workflows/shared';
+import { lateDeliveryWorkflowId, orderWorkflowId, type DeliveryInput, type OrderProgress } from '../../workflows/shared';
+import { Unavailable } from '../../src/domain/errors';
 import { serve } from '../support/http';
 import { recordHistory } from '../support/replay';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
@@ -206,6 +207,73 @@ describe('provider orders against the carrier simulator', function () {
 
   /** A webhook signed as carrier-a's: its numbers for the order's first line. */
   async function webhookFor(row: { id: string; idempotencyKey: string }, numbers: string[]) {
+  /** A signed webhook (timestamp and signature fixed, so it can be sent again byte for byte) for the order's first line. */
+  async function signedWebhook(row: { idempotencyKey: string; id: string }, numbers: string[], final = true) {
+    const line = await db().orderLine.findFirstOrThrow({ where: { orderId: row.id } });
+    const body = JSON.stringify({ carrierOrderId: 'X', idempotencyKey: row.idempotencyKey, lines: [{ lineId: line.id, numbers }], final, sentAt: new Date().toISOString() });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = signWebhook('secret-a', timestamp, body);
+    const send = async (baseUrl: string, sig = signature) => {
+      const res = await fetch(`${baseUrl}/v1/carriers/carrier-a/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-carrier-timestamp': String(timestamp), 'x-carrier-signature': sig }, body });
+      return { status: res.status, body: (await res.json()) as { status?: string; error?: { code: string } } };
+    };
+    return { signature, send };
+  }
+
+  it('a webhook answered 503 (Temporal unavailable for the hand-over) is taken when the carrier re-sends the same bytes: its numbers recorded exactly once', async () => {
+    sim.configure('carrier-a', { deliveryDelayMs: 60_000 }); // the carrier itself stays quiet
+    const { row, area } = await order('carrier-a', 2);
+    // an API whose first hand-over to an order's workflow finds Temporal away
+    const lossy = new TemporalGateway(stack().temporalAddress, 'default', 2000, ORDER_TASK_QUEUE);
+    let outages = 1;
+    const realOrder = lossy.order.bind(lossy);
+    lossy.order = (orderId: string) => {
+      const handle = realOrder(orderId);
+      return Object.assign(Object.create(handle) as typeof handle, {
+        deliver: async (delivery: DeliveryInput) => {
+          if (outages-- > 0) throw new Unavailable('Temporal is unavailable; retry shortly (test)', 5, 'temporal');
+          return handle.deliver(delivery);
+        },
+      });
+    };
+    const flaky = await serve(buildApp({ db: db(), temporal: lossy, log: testLog, config: config() }));
+    try {
+      const numbers = [`+1${area}5678901`, `+1${area}5678902`];
+      const hook = await signedWebhook(row, numbers);
+      const first = await hook.send(flaky.url);
+      assert.deepEqual([first.status, first.body.error?.code], [503, 'unavailable'], JSON.stringify(first));
+      // the carrier retries with the very same bytes and headers
+      const again = await hook.send(flaky.url);
+      assert.deepEqual([again.status, again.body], [202, { status: 'accepted' }], 'the re-sent webhook is taken, not called a duplicate');
+      const result = await resultOf(row.id);
+      assert.deepEqual([result.status, result.accepted], ['DELIVERED', 2], JSON.stringify(result));
+      assert.deepEqual((await endpointsOf(row.id)).map((e) => e.address).sort(), numbers);
+      // once taken, the same bytes again are a duplicate and change nothing
+      const third = await hook.send(flaky.url);
+      assert.deepEqual([third.status, third.body], [202, { status: 'duplicate' }]);
+      const outcomes = await db().deliveredNumber.findMany({ where: { orderId: row.id }, orderBy: { address: 'asc' } });
+      assert.deepEqual(outcomes.map((o) => [o.address, o.outcome]), numbers.map((n) => [n, 'ACCEPTED']), 'each number recorded exactly once');
+    } finally {
+      await flaky.close();
+      await lossy.close();
+    }
+  });
+
+  it('a signature is taken once whatever the case of its hex: the same one in upper case is a duplicate', async () => {
+    sim.configure('carrier-a', { deliveryDelayMs: 60_000 });
+    const { row, area } = await order('carrier-a', 1);
+    const hook = await signedWebhook(row, [`+1${area}6789012`]);
+    assert.deepEqual((await hook.send(api.url)).body, { status: 'accepted' });
+    const hex = hook.signature.slice('sha256='.length);
+    for (const spelling of [`sha256=${hex.toUpperCase()}`, `SHA256=${hex.toUpperCase()}`, `SHA256=${hex}`]) {
+      const res = await hook.send(api.url, spelling);
+      assert.deepEqual([res.status, res.body], [202, { status: 'duplicate' }], spelling);
+    }
+    assert.equal((await resultOf(row.id)).status, 'DELIVERED');
+    assert.equal(await db().deliveredNumber.count({ where: { orderId: row.id } }), 1);
+    assert.equal(await db().webhookReceipt.count({ where: { signature: { in: [hook.signature, `sha256=${hex.toUpperCase()}`] } } }), 1, 'one receipt, under the canonical spelling');
+  });
+
     const line = await db().orderLine.findFirstOrThrow({ where: { orderId: row.id } });
     const body = JSON.stringify({ carrierOrderId: 'late', idempotencyKey: row.idempotencyKey, lines: [{ lineId: line.id, numbers }], final: false, sentAt: new Date().toISOString() });
     const now = Math.floor(Date.now() / 1000);
