@@ -1,7 +1,10 @@
 // Provider orders: submitting through the carrier's adapter, verifying and
 // accepting deliveries exactly once, returning mismatches, cancelling and
 // re-routing the remainder, handing numbers back, and keeping each
-// provider's reliability score. Every step is safe to repeat.
+// provider's reliability score. Every step is safe to repeat. A carrier's
+// final refusal (a 4xx) of a return, release or cancellation is not retried:
+// the step ends with the carrier's reason noted on the order and an operator
+// alert, and the order goes on to close (never wedged retrying a refusal).
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../src/db/client';
@@ -13,6 +16,7 @@ import {
   findOrder,
   getOrder,
   markSubmitted,
+  noteCarrierRefusal,
   orderProgress,
   orderRecord,
   providersTried,
@@ -51,6 +55,19 @@ export function orderActivities(deps: OrderDeps) {
     if (p.kind === 'MANUAL') return { adapter: new ManualCarrierAdapter(deps.formsDir), name: p.name };
     if (!p.apiBaseUrl) throw ApplicationFailure.nonRetryable(`provider ${p.id} has no API base URL`, 'CarrierMisconfigured');
     return { adapter: new ApiCarrierAdapter(p.apiBaseUrl, deps.http), name: p.name };
+  }
+
+  /**
+   * A carrier's final refusal of one of an order's steps: asking again cannot
+   * change it, so the step ends here — the carrier's reason noted on the order
+   * (`carrierRefusals`, once however often the activity runs) and an operator
+   * alert in the log. Answers the note.
+   */
+  async function refusedByCarrier(order: { id: string; providerId: string }, step: 'return' | 'release' | 'cancellation', what: string, err: CarrierRejected): Promise<string> {
+    const note = `${what}: ${err.message}`;
+    log.warn(`operator alert: the carrier refused the ${step} for order ${order.id}; not retried`, { orderId: order.id, provider: order.providerId, step, refused: what, reason: err.message });
+    await noteCarrierRefusal(db, order.id, note);
+    return note;
   }
 
   function temporal(activity: string): TemporalGateway {
@@ -117,10 +134,17 @@ export function orderActivities(deps: OrderDeps) {
       return { ...progress, acceptedNow: accepted.length, mismatched: returnedOf(outcomes) };
     },
 
+    /** Hands numbers back; a refusal (4xx) ends the step with the reason noted on the order and an alert. */
     async returnToCarrier(input: { orderId: string; numbers: { address: string; reason: string }[] }): Promise<void> {
       const order = await getOrder(db, input.orderId);
       const { adapter } = await adapterFor(order.providerId);
-      await adapter.returnNumbers(order.id, input.numbers);
+      try {
+        await adapter.returnNumbers(order.id, input.numbers);
+      } catch (err) {
+        if (!(err instanceof CarrierRejected)) throw err; // unreachable or failing: retried
+        const shown = input.numbers.slice(0, 20).map((n) => n.address).join(', ') + (input.numbers.length > 20 ? `, … (${input.numbers.length} in all)` : '');
+        await refusedByCarrier(order, 'return', `return of ${shown}`, err);
+      }
     },
 
     async cancelAtCarrier(input: { orderId: string }): Promise<void> {
@@ -133,7 +157,7 @@ export function orderActivities(deps: OrderDeps) {
         // a 4xx (say, "unknown order"): nothing open there to stop, and asking again cannot change
         // that; the order goes on (its late deliveries are still taken and returned)
         if (!(err instanceof CarrierRejected)) throw err;
-        log.warn('the carrier refused the cancellation; taken as nothing left to cancel', { orderId: order.id, provider: order.providerId, reason: err.message });
+        await refusedByCarrier(order, 'cancellation', `cancellation of ${order.carrierReference} (taken as nothing left to cancel)`, err);
       }
     },
 
@@ -177,12 +201,22 @@ export function orderActivities(deps: OrderDeps) {
       return measured.reliabilityScore;
     },
 
-    /** A release order: hand the endpoints back to the carrier, then close each one's lifecycle. */
-    async releaseEndpoints(input: { orderId: string }): Promise<{ released: number }> {
+    /**
+     * A release order: hand the endpoints back to the carrier, then close each
+     * one's lifecycle. A refusal (4xx) ends it with nothing released: the
+     * endpoints stay as they are (still ours), the reason is noted on the
+     * order and answered as `refused` (the order closes FAILED with it).
+     */
+    async releaseEndpoints(input: { orderId: string }): Promise<{ released: number; refused?: string }> {
       const order = await getOrder(db, input.orderId);
       const rows = await releaseOrderEndpoints(db, order);
       const { adapter } = await adapterFor(order.providerId);
-      await adapter.release(rows.map((r) => r.address));
+      try {
+        await adapter.release(rows.map((r) => r.address));
+      } catch (err) {
+        if (!(err instanceof CarrierRejected)) throw err; // unreachable or failing: retried
+        return { released: 0, refused: await refusedByCarrier(order, 'release', `release of ${rows.length} endpoints`, err) };
+      }
       const gateway = temporal('releaseEndpoints');
       let released = 0;
       for (const r of rows) {

@@ -4,7 +4,9 @@
 // deliveries as signals (the carrier's signed webhook, or an operator's
 // entry) until the order is filled, the carrier says it is done, or the
 // delivery timeout passes; then cancel and re-route what is missing to the
-// next provider. Release: hand the endpoints back.
+// next provider. Release: hand the endpoints back. A carrier's final refusal
+// (a 4xx) of a return, release or cancellation ends that step (the activity
+// notes it on the order and alerts an operator) and the order goes on to close.
 import {
   ParentClosePolicy,
   condition,
@@ -75,9 +77,12 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
   };
 
   if (input.direction === 'RELEASE') {
-    const { released } = await acts.releaseEndpoints({ orderId: input.orderId });
-    await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: `${released} endpoints handed back` });
-    status('DELIVERED');
+    // a release the carrier refused (a 4xx: final) closes the order FAILED with the carrier's
+    // reason; the same commands either way, so histories of earlier runs replay unchanged
+    const { released, refused } = await acts.releaseEndpoints({ orderId: input.orderId });
+    const outcome = refused ? 'FAILED' : 'DELIVERED';
+    await acts.finishOrder({ orderId: input.orderId, status: outcome, reason: refused ?? `${released} endpoints handed back` });
+    status(outcome);
     return progress;
   }
 

@@ -2,7 +2,9 @@
 // timestamp + "." + raw body)>` with `x-carrier-timestamp: <unix seconds>`.
 // The service verifies with this; the carrier simulator signs with it.
 // A stale timestamp is refused, so a captured webhook cannot be replayed
-// later; within the tolerance each signature is taken once (webhook_receipts).
+// later; within the tolerance each signature is taken once (webhook_receipts),
+// in its canonical spelling (canonicalSignature): hex is case-insensitive, so
+// `sha256=AB…` and `sha256=ab…` are the same signature.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'x-carrier-signature';
@@ -44,6 +46,16 @@ export function verifyWebhook(
     return { ok: false, reason: 'stale timestamp' };
   }
   return { ok: true };
+}
+
+/**
+ * The signature as one spelling, `sha256=<lowercase hex>`, whatever case it was sent
+ * in (the check accepts either): what a receipt is kept under. Undefined when the
+ * header is missing or not a signature.
+ */
+export function canonicalSignature(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const hex = /^sha256=([0-9a-f]{64})$/i.exec(header(headers, SIGNATURE_HEADER) ?? '')?.[1];
+  return hex === undefined ? undefined : `sha256=${hex.toLowerCase()}`;
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

@@ -1,6 +1,7 @@
 // The one writer of `provider_orders`, `order_lines` and `delivered_numbers`:
 // orders planned per monitor batch (idempotent: a retried plan finds the
-// orders it made), re-routed remainders, submission and completion, and the
+// orders it made), re-routed remainders, submission and completion, a
+// carrier's refusals of the order's steps, and the
 // outcome of every delivered number with the line counters derived from them.
 // Also the reads of endpoints an order needs (which offered numbers the
 // repository holds, which endpoints a release order hands back).
@@ -167,6 +168,16 @@ export async function markSubmitted(db: Db, id: string, carrierReference: string
 
 export async function finishOrder(db: Db, id: string, status: 'DELIVERED' | 'CANCELLED' | 'FAILED', reason: string | null): Promise<void> {
   await db.providerOrder.update({ where: { id }, data: { status, failureReason: reason, completedAt: new Date() } });
+}
+
+/**
+ * Notes a carrier's final refusal (a 4xx) of one of the order's steps, once
+ * however often the step is retried: operators read it on the order.
+ */
+export async function noteCarrierRefusal(db: Db, id: string, note: string): Promise<void> {
+  await db.$executeRaw`
+    UPDATE provider_orders SET carrier_refusals = array_append(carrier_refusals, ${note}), updated_at = now()
+     WHERE id = ${id}::uuid AND NOT (${note} = ANY(carrier_refusals))`;
 }
 
 /**

@@ -1,13 +1,15 @@
 // A carrier's signed delivery webhook: the carrier must send webhooks, the
 // signature must be its own over the raw bytes and recent, the body must name
-// one of its orders; each signed webhook is taken once. The numbers go to the
-// order's workflow, or — when that has closed — to a short workflow of their
-// own that records each as RETURNED and hands it back (never dropped).
+// one of its orders; each signed webhook is taken once, and only once its
+// numbers were handed over (a webhook answered 503 is taken when it comes
+// again). The numbers go to the order's workflow, or — when that has closed —
+// to a short workflow of their own that records each as RETURNED and hands it
+// back (never dropped).
 import type { Db } from '../db/client';
 import { findOrderByKey } from '../db/orders';
 import { findProvider } from '../db/providers';
-import { recordReceipt } from '../db/webhooks';
-import { SIGNATURE_HEADER, verifyWebhook, type VerifyFailure } from '../carriers/webhook';
+import { receiptTaken, recordReceipt } from '../db/webhooks';
+import { canonicalSignature, verifyWebhook, type VerifyFailure } from '../carriers/webhook';
 import { NotFound } from '../domain/errors';
 import type { TemporalGateway } from '../temporal/gateway';
 
@@ -34,7 +36,7 @@ export interface SignedRequest {
   body: () => CarrierWebhook;
 }
 
-/** accepted: handed to the order · duplicate: this signed webhook was taken before · late: the order had closed · refused: not signed by the carrier */
+/** accepted: handed to the order · duplicate: this signed webhook (any case of its hex) was taken before · late: the order had closed · refused: not signed by the carrier */
 export type CarrierDeliveryAnswer = { status: 'accepted' | 'duplicate' | 'late' } | { status: 'refused'; reason: VerifyFailure };
 
 export async function carrierDelivery(deps: CarrierDeliveryDeps, req: SignedRequest): Promise<CarrierDeliveryAnswer> {
@@ -46,16 +48,23 @@ export async function carrierDelivery(deps: CarrierDeliveryDeps, req: SignedRequ
   const body = req.body();
   const order = await findOrderByKey(deps.db, body.idempotencyKey);
   if (!order || order.providerId !== providerId) throw new NotFound(`idempotencyKey: no order of ${providerId} with this key`);
-  // each signed webhook once: a replay inside the tolerance changes nothing
-  const signature = [req.headers[SIGNATURE_HEADER]].flat()[0]!;
-  if (!(await recordReceipt(deps.db, { signature, providerId }))) return { status: 'duplicate' };
+  // each signed webhook once, in its canonical spelling (the hex's case makes no new one)
+  const signature = canonicalSignature(req.headers)!; // verified above: present and well formed
+  if (await receiptTaken(deps.db, signature)) return { status: 'duplicate' };
   const delivery = { source: 'carrier' as const, lines: body.lines, final: body.final };
+  let answer: 'accepted' | 'late' = 'accepted';
   try {
     await deps.temporal.order(order.id).deliver(delivery);
   } catch (err) {
     if (!(err instanceof NotFound)) throw err;
     await deps.temporal.orders.deliverLate(order.id, providerId, delivery);
-    return { status: 'late' };
+    answer = 'late';
   }
-  return { status: 'accepted' };
+  // Taken only now that the delivery was handed over: a hand-over that failed
+  // (Temporal away: 503) leaves no receipt, so the carrier's re-send of the same
+  // bytes is taken then. Copies racing past the check, or a receipt lost after
+  // the hand-over, hand the delivery over again: harmless, each number is decided
+  // once per order (delivered_numbers is unique per order and address).
+  await recordReceipt(deps.db, { signature, providerId });
+  return { status: answer };
 }

@@ -282,6 +282,24 @@ describe('carrier simulator', () => {
     assert.deepEqual(stats.releases, ['+14155550100']);
   });
 
+  it('refuses returns, releases and cancellations with a 422 when told to, and records none of them', async () => {
+    const t = await rig({ refuseReturns: true, refuseReleases: true, refuseCancellations: true, deliveryDelayMs: 5_000 });
+    const ret = await t.post('/carriers/sim-west/returns', { numbers: [{ address: '+13125550100', reason: 'wrong_area_code' }] });
+    assert.deepEqual([ret.status, ret.body.error.code], [422, 'refused']);
+    assert.match(ret.body.error.message, /\+13125550100/);
+    const rel = await t.post('/carriers/sim-west/releases', { numbers: ['+14155550100'] });
+    assert.deepEqual([rel.status, rel.body.error.code], [422, 'refused']);
+    await t.post('/carriers/sim-west/orders', order([{ lineId: 'a', quantity: 1 }]), key('refused-cancel'));
+    const cancel = await t.post('/carriers/sim-west/orders/SIM-sim-west-1/cancel', {});
+    assert.deepEqual([cancel.status, cancel.body.error.code], [422, 'refused']);
+    const stats = t.sim.stats().carriers['sim-west']!;
+    assert.deepEqual([stats.returns, stats.releases, stats.cancels, stats.refusals], [[], [], 0, 3]);
+    // told otherwise, it takes them again
+    t.sim.configure('sim-west', { refuseReturns: false, refuseReleases: false, refuseCancellations: false });
+    assert.equal((await t.post('/carriers/sim-west/releases', { numbers: ['+14155550100'] })).status, 200);
+    assert.equal((await t.post('/carriers/sim-west/orders/SIM-sim-west-1/cancel', {})).status, 200);
+  });
+
   it('retries a failing webhook with backoff', async () => {
     const t = await rig();
     t.receiver.failNext = 2;

@@ -13,9 +13,12 @@ import { createSimulator, type Simulator } from '../../src/carriers/simulator/si
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { createWorker } from '../../workers/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import { ingestEndpoints } from '../../src/usecases/ingest';
 import { orderActivities } from '../../activities/orders';
 import { lifecyclePolicy } from '../../src/config';
-import { lateDeliveryWorkflowId, orderWorkflowId, type OrderProgress } from '../../workflows/shared';
+import { lateDeliveryWorkflowId, orderWorkflowId, type DeliveryInput, type OrderProgress } from '../../workflows/shared';
+import { Unavailable } from '../../src/domain/errors';
 import { serve } from '../support/http';
 import { recordHistory } from '../support/replay';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
@@ -86,7 +89,7 @@ describe('provider orders against the carrier simulator', function () {
     await native.close();
   });
   beforeEach(() => {
-    for (const c of ['carrier-a', 'carrier-b']) sim.configure(c, { genericPoolRate: 0, partialFillRate: 0, down: false, duplicateWebhookRate: 0, deliveryDelayMs: 100, cancelDelayMs: 0 });
+    for (const c of ['carrier-a', 'carrier-b']) sim.configure(c, { genericPoolRate: 0, partialFillRate: 0, down: false, duplicateWebhookRate: 0, deliveryDelayMs: 100, cancelDelayMs: 0, refuseReturns: false, refuseReleases: false, refuseCancellations: false });
   });
 
   /** An order of `quantity` numbers in a fresh area code, started like the monitor starts one. */
@@ -204,6 +207,73 @@ describe('provider orders against the carrier simulator', function () {
     await resultOf(row.id);
   });
 
+  /** A signed webhook (timestamp and signature fixed, so it can be sent again byte for byte) for the order's first line. */
+  async function signedWebhook(row: { idempotencyKey: string; id: string }, numbers: string[], final = true) {
+    const line = await db().orderLine.findFirstOrThrow({ where: { orderId: row.id } });
+    const body = JSON.stringify({ carrierOrderId: 'X', idempotencyKey: row.idempotencyKey, lines: [{ lineId: line.id, numbers }], final, sentAt: new Date().toISOString() });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = signWebhook('secret-a', timestamp, body);
+    const send = async (baseUrl: string, sig = signature) => {
+      const res = await fetch(`${baseUrl}/v1/carriers/carrier-a/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-carrier-timestamp': String(timestamp), 'x-carrier-signature': sig }, body });
+      return { status: res.status, body: (await res.json()) as { status?: string; error?: { code: string } } };
+    };
+    return { signature, send };
+  }
+
+  it('a webhook answered 503 (Temporal unavailable for the hand-over) is taken when the carrier re-sends the same bytes: its numbers recorded exactly once', async () => {
+    sim.configure('carrier-a', { deliveryDelayMs: 60_000 }); // the carrier itself stays quiet
+    const { row, area } = await order('carrier-a', 2);
+    // an API whose first hand-over to an order's workflow finds Temporal away
+    const lossy = new TemporalGateway(stack().temporalAddress, 'default', 2000, ORDER_TASK_QUEUE);
+    let outages = 1;
+    const realOrder = lossy.order.bind(lossy);
+    lossy.order = (orderId: string) => {
+      const handle = realOrder(orderId);
+      return Object.assign(Object.create(handle) as typeof handle, {
+        deliver: async (delivery: DeliveryInput) => {
+          if (outages-- > 0) throw new Unavailable('Temporal is unavailable; retry shortly (test)', 5, 'temporal');
+          return handle.deliver(delivery);
+        },
+      });
+    };
+    const flaky = await serve(buildApp({ db: db(), temporal: lossy, log: testLog, config: config() }));
+    try {
+      const numbers = [`+1${area}5678901`, `+1${area}5678902`];
+      const hook = await signedWebhook(row, numbers);
+      const first = await hook.send(flaky.url);
+      assert.deepEqual([first.status, first.body.error?.code], [503, 'unavailable'], JSON.stringify(first));
+      // the carrier retries with the very same bytes and headers
+      const again = await hook.send(flaky.url);
+      assert.deepEqual([again.status, again.body], [202, { status: 'accepted' }], 'the re-sent webhook is taken, not called a duplicate');
+      const result = await resultOf(row.id);
+      assert.deepEqual([result.status, result.accepted], ['DELIVERED', 2], JSON.stringify(result));
+      assert.deepEqual((await endpointsOf(row.id)).map((e) => e.address).sort(), numbers);
+      // once taken, the same bytes again are a duplicate and change nothing
+      const third = await hook.send(flaky.url);
+      assert.deepEqual([third.status, third.body], [202, { status: 'duplicate' }]);
+      const outcomes = await db().deliveredNumber.findMany({ where: { orderId: row.id }, orderBy: { address: 'asc' } });
+      assert.deepEqual(outcomes.map((o) => [o.address, o.outcome]), numbers.map((n) => [n, 'ACCEPTED']), 'each number recorded exactly once');
+    } finally {
+      await flaky.close();
+      await lossy.close();
+    }
+  });
+
+  it('a signature is taken once whatever the case of its hex: the same one in upper case is a duplicate', async () => {
+    sim.configure('carrier-a', { deliveryDelayMs: 60_000 });
+    const { row, area } = await order('carrier-a', 1);
+    const hook = await signedWebhook(row, [`+1${area}6789012`]);
+    assert.deepEqual((await hook.send(api.url)).body, { status: 'accepted' });
+    const hex = hook.signature.slice('sha256='.length);
+    for (const spelling of [`sha256=${hex.toUpperCase()}`, `SHA256=${hex.toUpperCase()}`, `SHA256=${hex}`]) {
+      const res = await hook.send(api.url, spelling);
+      assert.deepEqual([res.status, res.body], [202, { status: 'duplicate' }], spelling);
+    }
+    assert.equal((await resultOf(row.id)).status, 'DELIVERED');
+    assert.equal(await db().deliveredNumber.count({ where: { orderId: row.id } }), 1);
+    assert.equal(await db().webhookReceipt.count({ where: { signature: { in: [hook.signature, `sha256=${hex.toUpperCase()}`] } } }), 1, 'one receipt, under the canonical spelling');
+  });
+
   /** A webhook signed as carrier-a's: its numbers for the order's first line. */
   async function webhookFor(row: { id: string; idempotencyKey: string }, numbers: string[]) {
     const line = await db().orderLine.findFirstOrThrow({ where: { orderId: row.id } });
@@ -273,6 +343,10 @@ describe('provider orders against the carrier simulator', function () {
     const before = sim.stats().carriers['carrier-a']!.cancels;
     await new MockActivityEnvironment().run(acts.cancelAtCarrier, { orderId: row.id });
     assert.equal(sim.stats().carriers['carrier-a']!.cancels, before, 'the simulator counts only cancellations of orders it knows');
+    // noted on the order, like a refused return or release
+    const noted = (await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).carrierRefusals;
+    assert.equal(noted.length, 1, JSON.stringify(noted));
+    assert.match(noted[0]!, /^cancellation of SIM-carrier-a-999999 \(taken as nothing left to cancel\): carrier refused the request \(404\)/);
     // a carrier that cannot be reached is still retried (the activity fails, Temporal retries it)
     await db().provider.update({ where: { id: 'carrier-a' }, data: { apiBaseUrl: 'http://127.0.0.1:1/nowhere' } });
     try {
@@ -280,6 +354,90 @@ describe('provider orders against the carrier simulator', function () {
     } finally {
       await db().provider.update({ where: { id: 'carrier-a' }, data: { apiBaseUrl: `${simServer.url}/carriers/carrier-a` } });
     }
+  });
+
+  /** The order's result, or a failure naming it wedged (its workflow is terminated so the suite goes on). */
+  async function closesWithin(orderId: string, ms = 45_000): Promise<OrderProgress> {
+    let timer: NodeJS.Timeout | undefined;
+    const wedged = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`order ${orderId} still open after ${ms / 1000} s: wedged`)), ms);
+    });
+    try {
+      return await Promise.race([resultOf(orderId), wedged]);
+    } catch (err) {
+      await client.workflow.getHandle(orderWorkflowId(orderId)).terminate('test: wedged').catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it('a return the carrier refuses (4xx) ends that step with its reason on the order; the order closes, not wedged retrying', async () => {
+    sim.configure('carrier-a', { genericPoolRate: 1, refuseReturns: true });
+    const refusedBefore = sim.stats().carriers['carrier-a']!.refusals;
+    const { row } = await order('carrier-a', 2);
+    const result = await closesWithin(row.id);
+    assert.equal(result.accepted, 0);
+    assert.ok(sim.stats().carriers['carrier-a']!.refusals > refusedBefore, 'the carrier refused the return');
+    const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id }, include: { deliveries: true } });
+    assert.ok(saved.completedAt && ['CANCELLED', 'FAILED', 'DELIVERED'].includes(saved.status), `closed: ${saved.status}`);
+    const wrong = saved.deliveries.map((d) => d.address).sort();
+    assert.deepEqual(saved.deliveries.map((d) => d.outcome), ['MISMATCH_RETURNED', 'MISMATCH_RETURNED']);
+    assert.equal(saved.carrierRefusals.length, 1, JSON.stringify(saved.carrierRefusals));
+    assert.match(saved.carrierRefusals[0]!, /^return of \+1\d{10}, \+1\d{10}: carrier refused the request \(422\): .*returns not accepted/);
+    for (const address of wrong) assert.ok(saved.carrierRefusals[0]!.includes(address), `the refusal names ${address}`);
+    assert.equal(sim.stats().carriers['carrier-a']!.returns.filter((r) => wrong.includes(r.address)).length, 0);
+    // what is missing still goes to the next provider
+    assert.ok(result.reroutedTo);
+    assert.equal((await closesWithin(result.reroutedTo!)).status, 'DELIVERED');
+  });
+
+  it('a refused return is noted once however often the activity runs, with an operator alert naming the order and the reason', async () => {
+    sim.configure('carrier-a', { refuseReturns: true });
+    const row = await db().providerOrder.create({
+      data: { providerId: 'carrier-a', direction: 'ACQUIRE', idempotencyKey: `test:${randomUUID()}`, status: 'SUBMITTED', carrierReference: 'SIM-carrier-a-999998' },
+    });
+    const alerts: LogEntry[] = [];
+    const logger = new DefaultLogger('WARN', (entry) => alerts.push(entry));
+    const acts = orderActivities({ db: db(), taskQueue: ORDER_TASK_QUEUE, policy: lifecyclePolicy(config()), formsDir: '.ei/order-forms', http: { timeoutMs: 2000, attempts: 1, backoffMs: 10 } });
+    const numbers = [{ address: '+14155550177', reason: 'MISMATCH_RETURNED: area code 415, ordered 628' }];
+    for (let run = 0; run < 2; run++) await new MockActivityEnvironment(undefined, { logger }).run(acts.returnToCarrier, { orderId: row.id, numbers });
+    const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
+    assert.equal(saved.carrierRefusals.length, 1, JSON.stringify(saved.carrierRefusals));
+    assert.match(saved.carrierRefusals[0]!, /^return of \+14155550177: carrier refused the request \(422\)/);
+    const alert = alerts.find((a) => /operator alert/.test(a.message));
+    assert.ok(alert, JSON.stringify(alerts.map((a) => a.message)));
+    assert.equal(alert.level, 'WARN');
+    assert.match(alert.message, new RegExp(row.id));
+    assert.equal(alert.meta?.orderId, row.id);
+    assert.match(String(alert.meta?.reason), /carrier refused the request \(422\)/);
+  });
+
+  it('a release the carrier refuses (4xx) closes the release order FAILED with the carrier’s reason; its endpoints stay ours', async () => {
+    sim.configure('carrier-a', { refuseReleases: true });
+    const area = AREAS[nextArea++ % AREAS.length]!;
+    const addresses = [`+1${area}7890101`, `+1${area}7890102`];
+    // on the shelf: a short quarantine, then their tests
+    const policy = lifecyclePolicy(testConfig({ QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s' }));
+    await ingestEndpoints({ db: db(), client, taskQueue: ORDER_TASK_QUEUE, policy }, addresses.map((address) => ({ address, capable: { voice: true, sms: true } })), { entry: 'quarantine', providerId: 'carrier-a', actor: 'test' });
+    const available = () => db().endpoint.count({ where: { address: { in: addresses }, state: 'AVAILABLE' } });
+    for (const end = Date.now() + 60_000; (await available()) < 2 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await available(), 2);
+    const eps = await db().endpoint.findMany({ where: { address: { in: addresses } } });
+    const row = await db().providerOrder.create({
+      data: { providerId: 'carrier-a', direction: 'RELEASE', idempotencyKey: `test:${randomUUID()}`, lines: { create: [{ quantity: 2, tags: [], endpointIds: eps.map((e) => e.id) }] } },
+    });
+    await client.workflow.start('providerOrderWorkflow', { taskQueue: ORDER_TASK_QUEUE, workflowId: orderWorkflowId(row.id), args: [{ orderId: row.id, providerId: 'carrier-a', direction: 'RELEASE' }] });
+    const result = await closesWithin(row.id);
+    assert.equal(result.status, 'FAILED');
+    const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
+    assert.equal(saved.status, 'FAILED');
+    assert.ok(saved.completedAt);
+    assert.match(saved.failureReason ?? '', /^release of 2 endpoints: carrier refused the request \(422\): .*releases not accepted/);
+    assert.deepEqual(saved.carrierRefusals, [saved.failureReason]);
+    assert.equal(sim.stats().carriers['carrier-a']!.releases.filter((a) => addresses.includes(a)).length, 0);
+    const after = await db().endpoint.findMany({ where: { address: { in: addresses } } });
+    assert.deepEqual(after.map((e) => e.state), ['AVAILABLE', 'AVAILABLE'], 'not released at the carrier: still on the shelf');
   });
 
   it('a carrier without an API: its order form is generated and the operator\'s entry completes the order', async () => {

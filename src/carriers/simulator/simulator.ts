@@ -1,7 +1,7 @@
 // A stand-in for real telephone-number carriers, for demos and tests. Orders arrive over HTTP and
 // are fulfilled later by signed webhooks, and each carrier can be told to misbehave the ways real
 // carriers do (wrong area codes, partial fills, split or duplicate webhooks, outages, throttling,
-// hangs, unwanted inbound traffic). Every random choice comes from one seeded PRNG so a test can
+// hangs, unwanted inbound traffic, refused returns, releases or cancellations). Every random choice comes from one seeded PRNG so a test can
 // replay a run exactly, or force a behaviour with a rate of 0 or 1.
 import express, { type ErrorRequestHandler, type Response } from 'express';
 import pino, { type Logger } from 'pino';
@@ -25,6 +25,10 @@ const behaviour = {
   duplicateWebhookRate: rate,
   inboundTrafficRate: rate,
   down: z.boolean(),
+  /** answer returns, releases or cancellations with a 422 (a final refusal, as a real carrier's "not yours to return") */
+  refuseReturns: z.boolean(),
+  refuseReleases: z.boolean(),
+  refuseCancellations: z.boolean(),
 };
 
 // Strict, so a typo in a test's or the demo's config fails loudly instead of being ignored.
@@ -44,6 +48,9 @@ export const carrierConfigSchema = z.strictObject({
   duplicateWebhookRate: rate.default(0),
   inboundTrafficRate: rate.default(0),
   down: z.boolean().default(false),
+  refuseReturns: z.boolean().default(false),
+  refuseReleases: z.boolean().default(false),
+  refuseCancellations: z.boolean().default(false),
 });
 
 export type CarrierConfig = z.output<typeof carrierConfigSchema>;
@@ -86,6 +93,8 @@ export interface CarrierStats {
   deliveredNumbers: string[];
   /** webhooks given up after every retry (their numbers never reached the receiver) */
   webhooksAbandoned: number;
+  /** returns, releases and cancellations answered 422 (refuseReturns, refuseReleases, refuseCancellations) */
+  refusals: number;
 }
 
 export interface SimulatorStats {
@@ -205,6 +214,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         orderKeys: [],
         deliveredNumbers: [],
         webhooksAbandoned: 0,
+        refusals: 0,
       },
     });
   }
@@ -452,6 +462,11 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       fail(res, 404, 'not_found', `unknown order ${req.params.carrierOrderId}`);
       return;
     }
+    if (carrier.config.refuseCancellations) {
+      carrier.stats.refusals++;
+      fail(res, 422, 'refused', `order ${order.carrierOrderId} cannot be cancelled`);
+      return;
+    }
     carrier.stats.cancels++;
     if (carrier.config.cancelDelayMs > 0) await sleep(carrier.config.cancelDelayMs, shutdown.signal);
     // A finished order has nothing left to stop; cancelling it is a harmless no-op.
@@ -472,6 +487,11 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       invalid(res, parsed.error);
       return;
     }
+    if (carrier.config.refuseReturns) {
+      carrier.stats.refusals++;
+      fail(res, 422, 'refused', `returns not accepted: ${parsed.data.numbers.map((n) => n.address).join(', ')}`);
+      return;
+    }
     for (const { address, reason } of parsed.data.numbers) carrier.stats.returns.push({ address, reason });
     res.json({ accepted: parsed.data.numbers.length });
   });
@@ -482,6 +502,11 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     const parsed = releasesSchema.safeParse(req.body);
     if (!parsed.success) {
       invalid(res, parsed.error);
+      return;
+    }
+    if (carrier.config.refuseReleases) {
+      carrier.stats.refusals++;
+      fail(res, 422, 'refused', `releases not accepted: ${parsed.data.numbers.join(', ')}`);
       return;
     }
     carrier.stats.releases.push(...parsed.data.numbers);

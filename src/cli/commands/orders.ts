@@ -72,6 +72,8 @@ export async function orderCommand(ctx: CliContext, id: string, opts: { json?: b
     `requested  ${iso(order.requestedAt)}${order.submittedAt ? `; submitted ${iso(order.submittedAt)}` : ''}${order.completedAt ? `; completed ${iso(order.completedAt)}` : ''}`,
     ...(order.parentOrderId ? [`re-routes  ${order.parentOrderId}`] : []),
     ...(order.carrierReference ? [`carrier    ${order.carrierReference}`] : []),
+    // the carrier's final refusals (4xx) of a return, release or cancellation: for an operator to follow up
+    ...order.carrierRefusals.map((r) => `refused    ${r}`),
   ].join('\n'));
   ctx.out('');
   ctx.out(table(
