@@ -1,9 +1,12 @@
 // Who calls, and what a caller may touch. Platform keys act for their own
 // accounts only: another account's business does not exist for them (404,
-// never 403, so nothing is learnt of it).
+// never 403, so nothing is learnt of it). The call router's feeds (inbound
+// traffic, routing lookups) are not a tenant's: they take a router key of
+// their own (or an operator's), never a platform key.
 import { NotFound } from './errors';
 
-export type Scope = 'PLATFORM' | 'OPERATOR' | 'CARRIER';
+/** platform: a tenant's accounts · operator: the service's staff · carrier: one provider's deliveries · router: the call router */
+export type Scope = 'PLATFORM' | 'OPERATOR' | 'CARRIER' | 'ROUTER';
 
 export interface Caller {
   keyId: string;
