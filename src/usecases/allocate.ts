@@ -6,7 +6,8 @@
 import type { Db } from '../db/client';
 import { claim, claimedBefore, letGo } from '../db/endpoints';
 import { recordUnmet } from '../db/demand';
-import { actorOf, ownAccount, type Caller } from '../domain/access';
+import { findByAddress } from '../db/endpoint-reads';
+import { actorOf, ownAccount, refusalFor, type Caller } from '../domain/access';
 import { addressField } from '../domain/address';
 import { criteriaTags, type Criteria } from '../domain/criteria';
 import { Conflict, NoneAvailable, NotFound } from '../domain/errors';
@@ -30,6 +31,19 @@ const MAX_CANDIDATES = 5;
 const refused = (err: unknown): boolean => err instanceof Conflict || err instanceof NotFound;
 
 /**
+ * A workflow's refusal of a request for one address, as the requesting
+ * account may read it (src/domain/access.ts refusalFor): about its own
+ * holding it says why; about anyone else's, only that the number is not
+ * available. Anything but a refusal goes up as it is.
+ */
+export async function refusalSeenBy(db: Db, address: string, accountId: string, err: unknown): Promise<unknown> {
+  if (!(err instanceof Conflict)) return err;
+  const row = await findByAddress(db, address);
+  const message = refusalFor(address, err.message, row?.accountId === accountId);
+  return message === err.message ? err : new Conflict(message);
+}
+
+/**
  * Allocation itself, shared by allocations and exchanges: by address, or the
  * best AVAILABLE match for criteria. Throws NotFound, Conflict, NoneAvailable.
  */
@@ -42,8 +56,13 @@ export function allocator(deps: HoldingDeps) {
   };
 
   return {
-    byAddress(input: { address: string; accountId: string; applicationUri?: string; actor: string; operation: string }): Promise<EndpointStatus> {
-      return allocateAt(input.address, input, input.operation);
+    /** a refusal names no other account's holding (refusalSeenBy) */
+    async byAddress(input: { address: string; accountId: string; applicationUri?: string; actor: string; operation: string }): Promise<EndpointStatus> {
+      try {
+        return await allocateAt(input.address, input, input.operation);
+      } catch (err) {
+        throw await refusalSeenBy(deps.db, input.address, input.accountId, err);
+      }
     },
 
     /** `operation` (a UUID) is also the claim token; a keyed request's retry finds the endpoint its first attempt claimed */
