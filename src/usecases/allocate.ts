@@ -10,6 +10,7 @@ import { findByAddress } from '../db/endpoint-reads';
 import { actorOf, ownAccount, refusalFor, type Caller } from '../domain/access';
 import { addressField } from '../domain/address';
 import { criteriaTags, type Criteria } from '../domain/criteria';
+import { UNMET_DEMAND_DEFAULTS } from '../domain/inventory';
 import { Conflict, NoneAvailable, NotFound } from '../domain/errors';
 import type { TemporalGateway } from '../temporal/gateway';
 import type { EndpointStatus } from '../../workflows/shared';
@@ -22,6 +23,8 @@ export interface HoldingDeps {
   temporal: TemporalGateway;
   /** tells the inventory monitor the shelf changed (coalesced) */
   notify: () => void;
+  /** UNMET_DEMAND_WINDOW: an account's none-available allocation for the same criteria counts once per this (default 1 hour) */
+  unmetWindowMs?: number;
 }
 
 /** How many candidates a criteria allocation tries before it answers none available. */
@@ -104,9 +107,8 @@ export function allocator(deps: HoldingDeps) {
           await letGo(deps.db, candidate.id, token);
         }
       }
-      // demand the shelf could not meet: the monitor weighs it
-      await recordUnmet(deps.db, { tags, accountId: input.accountId });
-      deps.notify();
+      // demand the shelf could not meet: the monitor weighs it (once per account, criteria and window)
+      if (await recordUnmet(deps.db, { tags, accountId: input.accountId, windowMs: deps.unmetWindowMs ?? UNMET_DEMAND_DEFAULTS.windowMs })) deps.notify();
       throw new NoneAvailable(tags);
     },
   };

@@ -1,8 +1,9 @@
 // What one account may learn of an endpoint another holds or held (issue 14,
 // scenario 4): refusals as an account reads them, the part of a history it
-// sees.
+// sees; and what one account adds to unmet demand (scenario 5).
 import assert from 'node:assert/strict';
 import { holdingHistory, notAvailable, refusalFor, type Caller } from '../../src/domain/access';
+import { cappedUnmet, evaluateReference } from '../../src/domain/inventory';
 
 const who: Caller = { keyId: 'k', name: 'shop', scope: 'PLATFORM', accountIds: ['acct-1', 'acct-2'], providerId: null, rateLimit: null };
 const A = '+14155550100';
@@ -64,5 +65,33 @@ describe('the history an account sees: its own holding periods', () => {
   });
   it('an account that never held it sees nothing of it', () => {
     assert.deepEqual(holdingHistory(history, { ...who, accountIds: ['acct-9'] }), []);
+  });
+});
+
+describe('unmet demand, capped per account', () => {
+  it('each account adds at most the cap; keys without an account count as one', () => {
+    const unmet = [
+      ...Array.from({ length: 1000 }, () => ({ accountId: 'acct-loop' })),
+      { accountId: 'acct-b' },
+      { accountId: 'acct-c' },
+      { accountId: null },
+      {},
+      {},
+    ];
+    assert.equal(cappedUnmet(unmet, 5), 5 + 1 + 1 + 3);
+    assert.equal(cappedUnmet(unmet, 1), 4);
+  });
+  it('the reference evaluation applies it per grouping', () => {
+    const [m] = evaluateReference({
+      groupings: [{ id: 'g', name: 'g', tags: ['npa:415'], autoAdjust: true, preferredProviderIds: [], minAvailable: 0, targetAvailable: 0, maxAvailable: 10 }],
+      endpoints: [],
+      openLines: [],
+      openReleases: [],
+      allocations: [],
+      unmet: [...Array.from({ length: 50 }, (_, i) => ({ tags: ['npa:415', `nxx:415${100 + i}`], accountId: 'acct-loop' })), { tags: ['npa:415'], accountId: 'acct-b' }, { tags: ['npa:212'], accountId: 'acct-c' }],
+      unmetPerAccount: 3,
+      windowHours: 24,
+    });
+    assert.equal(m!.unmetSearches, 3 + 1);
   });
 });
