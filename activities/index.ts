@@ -27,6 +27,8 @@ export interface ActivityDeps {
   carrierHttp?: HttpOptions;
   /** what the monitor's pass deletes (src/db/retention.ts); without it nothing is pruned */
   retention?: { retentionMs: number; webhookToleranceMs: number };
+  /** UNMET_DEMAND_PER_ACCOUNT (default 5) */
+  unmetPerAccount?: number;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -34,7 +36,7 @@ export function createActivities(deps: ActivityDeps) {
   const temporal = deps.client ? TemporalGateway.fromClient(deps.client, taskQueue) : undefined;
   return {
     ...endpointActivities(deps.db, deps.harness),
-    ...inventoryActivities({ db: deps.db, temporal, monitorInput: deps.monitorInput, log: deps.log, retention: deps.retention }),
+    ...inventoryActivities({ db: deps.db, temporal, monitorInput: deps.monitorInput, log: deps.log, retention: deps.retention, unmetPerAccount: deps.unmetPerAccount }),
     ...orderActivities({
       db: deps.db,
       temporal,

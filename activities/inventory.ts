@@ -25,6 +25,8 @@ export interface InventoryDeps {
   monitorInput?: InventoryMonitorInput;
   log?: Logger;
   retention?: { retentionMs: number; webhookToleranceMs: number };
+  /** UNMET_DEMAND_PER_ACCOUNT: what one account adds to a grouping's unmet count at most (default 5) */
+  unmetPerAccount?: number;
 }
 
 export function inventoryActivities(deps: InventoryDeps) {
@@ -35,7 +37,7 @@ export function inventoryActivities(deps: InventoryDeps) {
       acquire: AcquireRequest[];
       release: ReleaseRequest[];
     }> {
-      const metrics = await evaluateGroupings(db, { windowMs: input.windowMs, snapshot: true });
+      const metrics = await evaluateGroupings(db, { windowMs: input.windowMs, snapshot: true, unmetPerAccount: deps.unmetPerAccount });
       if (deps.retention) {
         // history past HISTORY_RETENTION (and receipts past their webhooks' tolerance); a failure here is no reason to skip the decisions
         const pruned = await pruneHistory(db, deps.retention).catch((err: unknown) => {

@@ -1,5 +1,6 @@
-// `npm run key:create -- --scope operator|platform|carrier --name NAME [--accounts a,b] [--provider ID]`
-// prints a new API key once (only its hash is stored).
+// `npm run key:create -- --scope operator|platform|carrier|router --name NAME [--accounts a,b] [--provider ID]`
+// prints a new API key once (only its hash is stored). A router key is the
+// call router's: inbound traffic and routing lookups, no accounts.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';
@@ -9,8 +10,8 @@ import { createApiKey } from '../src/usecases/keys';
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { scope: { type: 'string' }, name: { type: 'string' }, accounts: { type: 'string' }, provider: { type: 'string' }, help: { type: 'boolean' } } });
   const scope = values.scope?.toUpperCase();
-  if (values.help || !values.name || !['OPERATOR', 'PLATFORM', 'CARRIER'].includes(scope ?? '')) {
-    console.error('usage: npm run key:create -- --scope operator|platform|carrier --name NAME [--accounts a,b] [--provider ID]');
+  if (values.help || !values.name || !['OPERATOR', 'PLATFORM', 'CARRIER', 'ROUTER'].includes(scope ?? '')) {
+    console.error('usage: npm run key:create -- --scope operator|platform|carrier|router --name NAME [--accounts a,b] [--provider ID]');
     return values.help ? 0 : 2;
   }
   const db = createDb(loadConfig().DATABASE_URL, 1);

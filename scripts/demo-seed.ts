@@ -94,11 +94,11 @@ export async function repairDrift(config: Config): Promise<string | null> {
   }
 }
 
-/** The call router's key (operator scope): the carrier simulator sends its inbound traffic with it. */
+/** The call router's key (router scope): the carrier simulator sends its inbound traffic with it. */
 export async function createRouterKey(config: Config): Promise<string> {
   const db = createDb(config.DATABASE_URL, 1);
   try {
-    return (await createApiKey(db, { name: 'demo call router (carrier simulator)', scope: 'OPERATOR' })).key;
+    return (await createApiKey(db, { name: 'demo call router (carrier simulator)', scope: 'ROUTER' })).key;
   } finally {
     await db.$disconnect();
   }

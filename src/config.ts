@@ -77,6 +77,10 @@ const schema = z.object({
   MONITOR_BATCH_WINDOW: duration.prefault('2 minutes'),
   /** allocation rate, unmet searches and trend look back this far */
   MONITOR_EVALUATION_WINDOW: duration.prefault('24 hours'),
+  /** one account's unmet demand for one set of criteria (an empty search, a none-available allocation) counts once per this window */
+  UNMET_DEMAND_WINDOW: duration.prefault('1 hour'),
+  /** at most this much of one grouping's unmet count, over an evaluation window, comes from one account: no tenant's searches alone buy numbers */
+  UNMET_DEMAND_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(5),
   /** the API sends at most one inventory-changed signal per this interval */
   MONITOR_SIGNAL_COALESCE: duration.prefault('1s'),
   /** inventory snapshots and unmet searches older than this are deleted by the monitor's pass (at least 7 days and MONITOR_EVALUATION_WINDOW); webhook receipts go after twice WEBHOOK_TOLERANCE */
@@ -114,6 +118,9 @@ export const MIN_HISTORY_RETENTION_MS = 7 * 86_400_000;
 
 // settings that constrain each other
 const checked = schema.superRefine((c, ctx) => {
+  if (c.UNMET_DEMAND_WINDOW < 1000) {
+    ctx.addIssue({ code: 'custom', path: ['UNMET_DEMAND_WINDOW'], message: 'must be at least 1 second' });
+  }
   const least = Math.max(MIN_HISTORY_RETENTION_MS, c.MONITOR_EVALUATION_WINDOW);
   if (c.HISTORY_RETENTION < least) {
     ctx.addIssue({ code: 'custom', path: ['HISTORY_RETENTION'], message: `must be at least ${ms(least, { long: true })} (the dashboard's 7-day window and MONITOR_EVALUATION_WINDOW read that far back)` });

@@ -42,6 +42,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       formsDir: deps.config.ORDER_FORMS_DIR,
       carrierHttp: { timeoutMs: deps.config.CARRIER_HTTP_TIMEOUT, attempts: deps.config.CARRIER_HTTP_ATTEMPTS, backoffMs: 250 },
       retention: { retentionMs: deps.config.HISTORY_RETENTION, webhookToleranceMs: deps.config.WEBHOOK_TOLERANCE },
+      unmetPerAccount: deps.config.UNMET_DEMAND_PER_ACCOUNT,
     }),
     maxConcurrentActivityTaskExecutions: deps.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS,

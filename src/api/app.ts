@@ -84,12 +84,13 @@ export function buildApp(deps: AppDeps): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(groupingRoutes({ db: deps.db }, registry, auth));
-  app.use(inventoryRoutes({ db: deps.db, temporal }, registry, auth));
-  app.use(endpointRoutes({ db: deps.db, notify: () => deps.notifier?.notify() }, registry, auth));
+  const unmet = { unmetWindowMs: deps.config.UNMET_DEMAND_WINDOW, unmetPerAccount: deps.config.UNMET_DEMAND_PER_ACCOUNT };
+  app.use(inventoryRoutes({ db: deps.db, temporal, unmetPerAccount: unmet.unmetPerAccount }, registry, auth));
+  app.use(endpointRoutes({ db: deps.db, notify: () => deps.notifier?.notify(), unmetWindowMs: unmet.unmetWindowMs }, registry, auth));
   app.use(routeRoutes({ db: deps.db }, registry, auth));
   app.use(feedbackRoutes({ db: deps.db, temporal }, registry, auth));
   app.use(trafficRoutes({ temporal }, registry, auth));
-  const holding = { db: deps.db, temporal, notify: () => deps.notifier?.notify() };
+  const holding = { db: deps.db, temporal, notify: () => deps.notifier?.notify(), unmetWindowMs: unmet.unmetWindowMs };
   app.use(allocationRoutes(holding, registry, auth));
   app.use(reservationRoutes(holding, registry, auth));
   app.use(releaseRoutes(holding, registry, auth));
@@ -98,7 +99,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(portRoutes({ ...lifecycle, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(providerRoutes({ db: deps.db }, registry, auth));
   app.use(reconciliationRoutes(lifecycle, registry, auth));
-  app.use(dashboardRoutes({ db: deps.db, temporalWebUrl: deps.config.TEMPORAL_WEB_URL, namespace: deps.config.TEMPORAL_NAMESPACE }, registry, auth));
+  app.use(dashboardRoutes({ db: deps.db, temporalWebUrl: deps.config.TEMPORAL_WEB_URL, namespace: deps.config.TEMPORAL_NAMESPACE, unmetPerAccount: unmet.unmetPerAccount }, registry, auth));
   app.use(carrierRoutes({ db: deps.db, temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry));
   app.use(orderRoutes({ db: deps.db, temporal }, registry, auth));
 

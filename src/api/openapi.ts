@@ -2,6 +2,7 @@
 // validate with; each route module registers its paths here.
 import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import type { Scope } from '../domain/access';
 
 extendZodWithOpenApi(z);
 
@@ -36,7 +37,7 @@ export const errorResponse = {
  * A route that needs an API key of one of these scopes: the document says so
  * (security + `x-scopes`), and test/api/contract.test.ts holds every route to it.
  */
-export const secured = (...scopes: ('PLATFORM' | 'OPERATOR' | 'CARRIER')[]) => ({
+export const secured = (...scopes: Scope[]) => ({
   security: [{ apiKey: [] }],
   'x-scopes': scopes.map((s) => s.toLowerCase()),
 });

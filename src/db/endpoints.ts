@@ -152,10 +152,10 @@ export async function transition(db: Db, input: TransitionInput): Promise<Transi
       UPDATE endpoints SET ${Prisma.join(assignments, ', ')}
        WHERE id = ${input.endpointId}::uuid AND state = ${input.from}::"EndpointState" AND version = ${input.fromVersion}
          AND (${account}::text IS NULL OR EXISTS (SELECT 1 FROM accounts WHERE id = ${account} AND active))
-      RETURNING id)
-    INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, details)
+      RETURNING id, account_id)
+    INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, details, account_id)
     SELECT id, ${next}, ${input.from}::"EndpointState", ${input.to}::"EndpointState", ${input.cause}, ${input.actor}, ${input.operation},
-           ${JSON.stringify(input.details ?? {})}::jsonb
+           ${JSON.stringify(input.details ?? {})}::jsonb, account_id
       FROM upd
     RETURNING version`;
   if (written.length) return { version: next };
@@ -235,11 +235,11 @@ export async function enterRepository(db: Db, rows: NewEndpoint[], entry: Entry)
              ${entry.orderId ?? null}::uuid, ${entry.quarantineUntil}
         FROM input
       ON CONFLICT (address) DO NOTHING
-      RETURNING id, address
+      RETURNING id, address, account_id
     ), hist AS (
-      INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation)
+      INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, account_id)
       SELECT id, ${version}, ${entry.state === 'QUARANTINE' ? 'ORDERED' : null}::"EndpointState", ${entry.state}::"EndpointState",
-             ${entry.cause}, ${entry.actor}, ${entry.operation}
+             ${entry.cause}, ${entry.actor}, ${entry.operation}, account_id
         FROM ins
     )
     SELECT id::text, address FROM ins`;
@@ -262,10 +262,10 @@ export async function repairFromWorkflow(
       UPDATE endpoints SET state = ${wf.state}::"EndpointState", version = ${wf.version}, account_id = ${wf.accountId},
              reserved_until = ${date(wf.reservedUntil) ?? null}, state_changed_at = now(), updated_at = now()
        WHERE id = ${row.id}::uuid AND state = ${row.state}::"EndpointState" AND version = ${row.version}
-      RETURNING id)
+      RETURNING id, account_id)
     , hist AS (
-      INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation)
-      SELECT id, ${wf.version}, ${row.state}::"EndpointState", ${wf.state}::"EndpointState", ${cause}, 'reconciler', ${operation}
+      INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, account_id)
+      SELECT id, ${wf.version}, ${row.state}::"EndpointState", ${wf.state}::"EndpointState", ${cause}, 'reconciler', ${operation}, account_id
         FROM upd
       -- drift at the same version (a row changed by hand) keeps the history row that version has
       ON CONFLICT (endpoint_id, version) DO NOTHING)

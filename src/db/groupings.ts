@@ -4,7 +4,7 @@
 // rebuild, and the monitor's one set-based evaluation pass over every
 // grouping, which also keeps each result as a snapshot.
 import type { Db } from './client';
-import { OPEN_ORDER_STATUSES, type GroupingMetrics, type Thresholds } from '../domain/inventory';
+import { OPEN_ORDER_STATUSES, UNMET_DEMAND_DEFAULTS, type GroupingMetrics, type Thresholds } from '../domain/inventory';
 import { Conflict } from '../domain/errors';
 
 export interface Grouping extends Thresholds {
@@ -148,12 +148,15 @@ export async function rebuildGroupingCounts(db: Db): Promise<void> {
  * The evaluation pass: every enabled grouping's figures in one statement —
  * counts, what is on order, allocation rate, unmet searches, trend, time to
  * depletion — written as snapshots by the same statement. No endpoint row
- * leaves the database.
+ * leaves the database. Unmet searches count at most `unmetPerAccount`
+ * (UNMET_DEMAND_PER_ACCOUNT) from any one account per grouping; searches by
+ * keys without an account count as one account.
  */
 export async function evaluateGroupings(
   db: Db,
-  opts: { windowMs: number; snapshot: boolean; now?: Date },
+  opts: { windowMs: number; snapshot: boolean; now?: Date; unmetPerAccount?: number },
 ): Promise<GroupingMetrics[]> {
+  const unmetPerAccount = opts.unmetPerAccount ?? UNMET_DEMAND_DEFAULTS.perAccount;
   const now = opts.now ?? new Date();
   const since = new Date(now.getTime() - opts.windowMs);
   const windowHours = opts.windowMs / 3_600_000;
@@ -185,8 +188,10 @@ export async function evaluateGroupings(
     ), a AS (
       SELECT grouping_id, sum(n) AS allocations FROM grouping_allocations WHERE hour >= date_trunc('hour', ${since}::timestamptz) GROUP BY 1
     ), u AS (
-      SELECT g.id AS grouping_id, count(*) AS unmet FROM unmet_searches s JOIN g ON g.tags <@ s.tags
-       WHERE s.at >= ${since} GROUP BY 1
+      SELECT grouping_id, sum(least(n, ${unmetPerAccount}::int)) AS unmet FROM (
+        SELECT g.id AS grouping_id, s.account_id, count(*) AS n FROM unmet_searches s JOIN g ON g.tags <@ s.tags
+         WHERE s.at >= ${since} GROUP BY 1, 2) per_account
+       GROUP BY 1
     ), t AS (
       SELECT grouping_id, regr_slope(available, extract(epoch FROM taken_at)) * 3600 AS trend
         FROM inventory_snapshots WHERE taken_at >= ${since} GROUP BY 1

@@ -40,6 +40,17 @@ export type Decision =
   | { kind: 'acquire'; groupingId: string; tags: string[]; quantity: number; preferredProviderIds: string[]; reason: string }
   | { kind: 'release'; groupingId: string; tags: string[]; quantity: number; reason: string };
 
+/**
+ * Unmet demand, as the evaluation weighs it: an account's empty searches and
+ * none-available allocations are counted once per criteria and
+ * UNMET_DEMAND_WINDOW when recorded, and one account adds at most
+ * UNMET_DEMAND_PER_ACCOUNT to a grouping's count — so demand the monitor
+ * buys for is several accounts' (or the allocation rate), never one tenant
+ * looping searches. These are the settings' defaults (src/config.ts), for
+ * callers without settings (tests, benchmarks).
+ */
+export const UNMET_DEMAND_DEFAULTS = { windowMs: 3_600_000, perAccount: 5 } as const;
+
 /** Assumed carrier lead time when adjusting thresholds from the allocation rate. */
 export const ADJUST_LEAD_TIME_HOURS = 7 * 24;
 
@@ -101,11 +112,21 @@ export interface ReferenceData {
   openReleases: { groupingId: string; endpoints: number }[];
   /** allocations inside the window, by the tags the endpoint had */
   allocations: { tags: string[] }[];
-  unmet: { tags: string[] }[];
+  /** unmet demand inside the window, each with the account it came from (null: a key without one) */
+  unmet: { tags: string[]; accountId?: string | null }[];
+  /** what one account adds to a grouping's unmet count at most (default UNMET_DEMAND_DEFAULTS.perAccount) */
+  unmetPerAccount?: number;
   windowHours: number;
 }
 
-/** The same figures as the SQL pass, computed row by row (counts and rates; trend is the SQL's alone). */
+/** A grouping's unmet count: per account, at most `cap`. */
+export function cappedUnmet(unmet: readonly { accountId?: string | null }[], cap: number): number {
+  const perAccount = new Map<string | null, number>();
+  for (const u of unmet) perAccount.set(u.accountId ?? null, (perAccount.get(u.accountId ?? null) ?? 0) + 1);
+  return [...perAccount.values()].reduce((n, k) => n + Math.min(k, cap), 0);
+}
+
+/** The same figures as the SQL pass, computed row by row (counts, rates and capped unmet demand; trend is the SQL's alone). */
 export function evaluateReference(d: ReferenceData): Omit<GroupingMetrics, 'trend' | 'depletionSeconds'>[] {
   return d.groupings.map((g) => {
     const members = d.endpoints.filter((e) => matches(e.tags, g.tags));
@@ -126,7 +147,7 @@ export function evaluateReference(d: ReferenceData): Omit<GroupingMetrics, 'tren
       onOrder: d.openLines.filter((l) => l.groupingId === g.id).reduce((a, l) => a + l.outstanding, 0),
       onRelease: d.openReleases.filter((l) => l.groupingId === g.id).reduce((a, l) => a + l.endpoints, 0),
       allocationRate: d.allocations.filter((a) => matches(a.tags, g.tags)).length / d.windowHours,
-      unmetSearches: d.unmet.filter((u) => matches(u.tags, g.tags)).length,
+      unmetSearches: cappedUnmet(d.unmet.filter((u) => matches(u.tags, g.tags)), d.unmetPerAccount ?? UNMET_DEMAND_DEFAULTS.perAccount),
     };
   });
 }

@@ -6,9 +6,11 @@
 import type { Db } from '../db/client';
 import { claim, claimedBefore, letGo } from '../db/endpoints';
 import { recordUnmet } from '../db/demand';
-import { actorOf, ownAccount, type Caller } from '../domain/access';
+import { findByAddress } from '../db/endpoint-reads';
+import { actorOf, ownAccount, refusalFor, type Caller } from '../domain/access';
 import { addressField } from '../domain/address';
 import { criteriaTags, type Criteria } from '../domain/criteria';
+import { UNMET_DEMAND_DEFAULTS } from '../domain/inventory';
 import { Conflict, NoneAvailable, NotFound } from '../domain/errors';
 import type { TemporalGateway } from '../temporal/gateway';
 import type { EndpointStatus } from '../../workflows/shared';
@@ -21,6 +23,8 @@ export interface HoldingDeps {
   temporal: TemporalGateway;
   /** tells the inventory monitor the shelf changed (coalesced) */
   notify: () => void;
+  /** UNMET_DEMAND_WINDOW: an account's none-available allocation for the same criteria counts once per this (default 1 hour) */
+  unmetWindowMs?: number;
 }
 
 /** How many candidates a criteria allocation tries before it answers none available. */
@@ -28,6 +32,19 @@ const MAX_CANDIDATES = 5;
 
 /** the workflow refused (or there is none): nothing was allocated */
 const refused = (err: unknown): boolean => err instanceof Conflict || err instanceof NotFound;
+
+/**
+ * A workflow's refusal of a request for one address, as the requesting
+ * account may read it (src/domain/access.ts refusalFor): about its own
+ * holding it says why; about anyone else's, only that the number is not
+ * available. Anything but a refusal goes up as it is.
+ */
+export async function refusalSeenBy(db: Db, address: string, accountId: string, err: unknown): Promise<unknown> {
+  if (!(err instanceof Conflict)) return err;
+  const row = await findByAddress(db, address);
+  const message = refusalFor(address, err.message, row?.accountId === accountId);
+  return message === err.message ? err : new Conflict(message);
+}
 
 /**
  * Allocation itself, shared by allocations and exchanges: by address, or the
@@ -42,8 +59,13 @@ export function allocator(deps: HoldingDeps) {
   };
 
   return {
-    byAddress(input: { address: string; accountId: string; applicationUri?: string; actor: string; operation: string }): Promise<EndpointStatus> {
-      return allocateAt(input.address, input, input.operation);
+    /** a refusal names no other account's holding (refusalSeenBy) */
+    async byAddress(input: { address: string; accountId: string; applicationUri?: string; actor: string; operation: string }): Promise<EndpointStatus> {
+      try {
+        return await allocateAt(input.address, input, input.operation);
+      } catch (err) {
+        throw await refusalSeenBy(deps.db, input.address, input.accountId, err);
+      }
     },
 
     /** `operation` (a UUID) is also the claim token; a keyed request's retry finds the endpoint its first attempt claimed */
@@ -85,9 +107,8 @@ export function allocator(deps: HoldingDeps) {
           await letGo(deps.db, candidate.id, token);
         }
       }
-      // demand the shelf could not meet: the monitor weighs it
-      await recordUnmet(deps.db, { tags, accountId: input.accountId });
-      deps.notify();
+      // demand the shelf could not meet: the monitor weighs it (once per account, criteria and window)
+      if (await recordUnmet(deps.db, { tags, accountId: input.accountId, windowMs: deps.unmetWindowMs ?? UNMET_DEMAND_DEFAULTS.windowMs })) deps.notify();
       throw new NoneAvailable(tags);
     },
   };

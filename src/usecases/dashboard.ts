@@ -17,6 +17,8 @@ export interface DashboardDeps {
   db: Db;
   temporalWebUrl: string;
   namespace: string;
+  /** UNMET_DEMAND_PER_ACCOUNT, as the monitor weighs unmet demand (default 5) */
+  unmetPerAccount?: number;
 }
 
 export async function dashboard(deps: DashboardDeps, q: { window: DashboardWindow; points: number }) {
@@ -24,7 +26,7 @@ export async function dashboard(deps: DashboardDeps, q: { window: DashboardWindo
   const now = new Date();
   const since = new Date(now.getTime() - windowMs);
   const [groupings, series, orders, quarantine, pipeline] = await Promise.all([
-    evaluateGroupings(deps.db, { windowMs, snapshot: false, now }),
+    evaluateGroupings(deps.db, { windowMs, snapshot: false, now, unmetPerAccount: deps.unmetPerAccount }),
     snapshotSeries(deps.db, since, q.points),
     openOrders(deps.db, ORDER_ROWS),
     quarantined(deps.db, QUARANTINE_ROWS),

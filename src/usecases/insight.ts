@@ -1,9 +1,11 @@
-// Insight: one endpoint's record, classifiers, scores and full history. An
-// operator sees any endpoint, anyone an AVAILABLE one, a platform key its own
-// accounts' (another's does not exist for it: 404).
+// Insight: one endpoint's record, classifiers, scores and history. An
+// operator sees any endpoint with its full history; a platform key an
+// AVAILABLE one or its own accounts' (another's does not exist for it: 404),
+// and of the history only its own holding periods (src/domain/access.ts
+// holdingHistory): never an earlier or later holder's account, key or doings.
 import type { Db } from '../db/client';
 import { withHistory, type EndpointRow, type HistoryRow } from '../db/endpoint-reads';
-import type { Caller } from '../domain/access';
+import { holdingHistory, type Caller } from '../domain/access';
 import { addressField } from '../domain/address';
 import { NotFound } from '../domain/errors';
 
@@ -20,5 +22,6 @@ export async function insight(deps: InsightDeps, who: Caller, input: string): Pr
   const visible = row && (who.scope === 'OPERATOR' || row.state === 'AVAILABLE' || (row.accountId !== null && who.accountIds.includes(row.accountId)));
   if (!row || !visible) throw new NotFound(`address: no endpoint ${address}`);
   const { claimToken: _t, claimedUntil: _c, ...record } = row;
-  return { ...record, country: row.country?.trim() ?? null, history: row.history.map((h) => ({ ...h, id: String(h.id) })) };
+  const history = who.scope === 'OPERATOR' ? row.history : holdingHistory(row.history, who);
+  return { ...record, country: row.country?.trim() ?? null, history: history.map((h) => ({ ...h, id: String(h.id) })) };
 }

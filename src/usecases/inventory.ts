@@ -13,10 +13,12 @@ export type ReportWindow = keyof typeof REPORT_WINDOWS;
 export interface InventoryDeps {
   db: Db;
   temporal: TemporalGateway;
+  /** UNMET_DEMAND_PER_ACCOUNT, as the monitor weighs unmet demand (default 5) */
+  unmetPerAccount?: number;
 }
 
-export function inventoryReport(deps: Pick<InventoryDeps, 'db'>, window: ReportWindow): Promise<GroupingMetrics[]> {
-  return evaluateGroupings(deps.db, { windowMs: REPORT_WINDOWS[window], snapshot: false });
+export function inventoryReport(deps: Pick<InventoryDeps, 'db' | 'unmetPerAccount'>, window: ReportWindow): Promise<GroupingMetrics[]> {
+  return evaluateGroupings(deps.db, { windowMs: REPORT_WINDOWS[window], snapshot: false, unmetPerAccount: deps.unmetPerAccount });
 }
 
 /** Unavailable when no monitor runs (a worker starts it). */

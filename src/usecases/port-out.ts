@@ -5,6 +5,7 @@ import { heldBy } from '../db/endpoint-reads';
 import { createPort } from '../db/ports';
 import type { TemporalGateway } from '../temporal/gateway';
 import { actorOf, ownAccount, type Caller } from '../domain/access';
+import { refusalSeenBy } from './allocate';
 import { addressField } from '../domain/address';
 import { NotFound } from '../domain/errors';
 import { portView, type PortView } from './ports';
@@ -27,7 +28,13 @@ export async function portOut(deps: PortOutDeps, who: Caller, body: PortOutReque
   const address = addressField(body.address);
   const row = await heldBy(deps.db, body.accountId, address);
   if (!row) throw new NotFound(`address: no endpoint ${address} held by account ${body.accountId}`);
-  await deps.temporal.endpoint(address).portOut({ accountId: body.accountId, actor: actorOf(who) }, `${operation}:port-out`);
+  await deps.temporal
+    .endpoint(address)
+    .portOut({ accountId: body.accountId, actor: actorOf(who) }, `${operation}:port-out`)
+    .catch(async (err: unknown) => {
+      // it moved on since the row was read (released, another's): no word of whose it is now
+      throw await refusalSeenBy(deps.db, address, body.accountId, err);
+    });
   const request = await createPort(deps.db, { direction: 'OUT', address, accountId: body.accountId, gainingCarrier: body.gainingCarrier, endpointId: row.id });
   deps.notify();
   return portView(deps.db, request.id);

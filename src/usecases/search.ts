@@ -1,6 +1,7 @@
 // Search of AVAILABLE endpoints: by place, kind and capability, by digit
 // patterns, near a number, by price and quality; paged by address. A search
-// that finds nothing is unmet demand: recorded, and the monitor is told.
+// that finds nothing is unmet demand: recorded (once per account, criteria
+// and UNMET_DEMAND_WINDOW), and the monitor is told.
 import type { Db } from '../db/client';
 import { recordUnmet } from '../db/demand';
 import { searchAvailable } from '../db/search';
@@ -8,11 +9,14 @@ import type { Caller } from '../domain/access';
 import type { Capability } from '../domain/endpoint';
 import type { EndpointKind } from '../domain/numbers';
 import { nearPlace } from '../domain/search';
+import { UNMET_DEMAND_DEFAULTS } from '../domain/inventory';
 
 export interface SearchDeps {
   db: Db;
   /** tells the inventory monitor the shelf changed (coalesced) */
   notify: () => void;
+  /** UNMET_DEMAND_WINDOW: an account's empty search for the same criteria counts once per this (default 1 hour) */
+  unmetWindowMs?: number;
 }
 
 export interface SearchQuery {
@@ -80,8 +84,8 @@ export async function search(deps: SearchDeps, who: Caller, q: SearchQuery): Pro
     limit: q.limit,
   });
   if (rows.length === 0 && !q.after) {
-    await recordUnmet(deps.db, { tags, accountId: who.accountIds[0] ?? null });
-    deps.notify();
+    const windowMs = deps.unmetWindowMs ?? UNMET_DEMAND_DEFAULTS.windowMs;
+    if (await recordUnmet(deps.db, { tags, accountId: who.accountIds[0] ?? null, windowMs })) deps.notify();
   }
   return {
     endpoints: rows.map((r) => ({

@@ -1,5 +1,7 @@
 // The call router's feed of inbound calls and messages to unallocated
 // numbers: passed to the endpoint's workflow, which judges them in quarantine.
+// It names no account and lengthens quarantines, so only the call router
+// (router keys) and operators feed it; a tenant's platform key never does.
 import { addressField } from '../domain/address';
 import type { Medium } from '../domain/endpoint';
 import type { TemporalGateway } from '../temporal/gateway';

@@ -102,10 +102,14 @@ describe('API: allocation', function () {
     const twice = await post('/v1/reservations', { accountId: 'acct-alloc', address: one!.address });
     assert.equal(twice.status, 409);
     assert.match(((await twice.json()) as { error: { message: string } }).error.message, /endpoint is RESERVED, not AVAILABLE/);
-    const insight = (await (await fetch(`${app.url}/v1/endpoints/${one!.address}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { history: { toState: string; cause: string }[]; classifierTags: string[] };
-    assert.deepEqual(insight.history.map((h) => h.toState), ['QUARANTINE', 'TESTING', 'AVAILABLE', 'ALLOCATED', 'AGING', 'TESTING', 'AVAILABLE', 'RESERVED']);
+    type Insight = { history: { toState: string; cause: string }[]; classifierTags: string[] };
+    const insight = (await (await fetch(`${app.url}/v1/endpoints/${one!.address}`, { headers: { authorization: `Bearer ${key}` } })).json()) as Insight;
+    // issue 14: the holder sees its own holding periods (taken, released; reserved now), operators the full history
+    assert.deepEqual(insight.history.map((h) => h.toState), ['ALLOCATED', 'AGING', 'RESERVED']);
     assert.ok(insight.classifierTags.includes('npa:425'));
-    assert.equal((await fetch(`${app.url}/v1/endpoints/${one!.address}`, { headers: { authorization: `Bearer ${await apiKey('OPERATOR')}` } })).status, 200);
+    const full = await fetch(`${app.url}/v1/endpoints/${one!.address}`, { headers: { authorization: `Bearer ${await apiKey('OPERATOR')}` } });
+    assert.equal(full.status, 200);
+    assert.deepEqual(((await full.json()) as Insight).history.map((h) => h.toState), ['QUARANTINE', 'TESTING', 'AVAILABLE', 'ALLOCATED', 'AGING', 'TESTING', 'AVAILABLE', 'RESERVED']);
   });
 
   it('allocates by address, refuses another account (404), the wrong scope (403) and bad input (400)', async () => {

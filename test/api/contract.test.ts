@@ -13,8 +13,8 @@ import { TemporalGateway } from '../../src/temporal/gateway';
 import { serve } from '../support/http';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 
-type Scope = 'platform' | 'operator' | 'carrier';
-const SCOPES: Scope[] = ['platform', 'operator', 'carrier'];
+type Scope = 'platform' | 'operator' | 'carrier' | 'router';
+const SCOPES: Scope[] = ['platform', 'operator', 'carrier', 'router'];
 
 const A = 'acct-contract-a';
 const B = 'acct-contract-b';
@@ -94,10 +94,10 @@ const TABLE: Record<string, Row> = {
       { query: 'maxPrice=3000000000', field: 'maxPrice' },
     ],
   },
+  // the call router's (router and operator keys): a platform key is a 403 here, so another account's endpoint is no platform key's question
   'GET /v1/routes/{address}': {
     params: { address: UNKNOWN },
     bad: [{ params: { address: 'hello' }, field: 'address' }, { params: { address: NOT_A_NUMBER }, field: 'address' }],
-    elsewhere: [{ params: { address: HELD_BY_B }, why: "account B's endpoint" }],
   },
   'GET /v1/endpoints/{address}': {
     params: { address: UNKNOWN },
@@ -335,7 +335,7 @@ describe('API contract: every operation in the OpenAPI document', () => {
     config = testConfig({ RATE_LIMIT_PER_MINUTE: '1000000' });
     gateway = new TemporalGateway(stack().temporalAddress, 'default', 1500);
     app = await serve(buildApp({ db: db(), temporal: gateway, log: testLog, config }));
-    [keys.platform, keys.operator, keys.carrier] = await Promise.all([apiKey('PLATFORM', [A]), apiKey('OPERATOR'), apiKey('CARRIER')]);
+    [keys.platform, keys.operator, keys.carrier, keys.router] = await Promise.all([apiKey('PLATFORM', [A]), apiKey('OPERATOR'), apiKey('CARRIER'), apiKey('ROUTER')]);
     await db().account.upsert({ where: { id: B }, create: { id: B, name: B }, update: {} });
     await db().endpoint.create({ data: { address: HELD_BY_B, kind: 'FIXED_LINE_OR_MOBILE', country: 'US', npa: '307', nxx: '555', line: '0142', digits: '3075550142', state: 'ALLOCATED', accountId: B } });
     await db().portRequest.create({ data: { id: PORT_OF_B, address: HELD_BY_B, accountId: B, direction: 'OUT', status: 'IN_PROGRESS' } });

@@ -94,12 +94,14 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.equal(await db().endpoint.count({ where: { npa: '206', accountId: ACCT } }), 1, 'never a second allocation');
   });
 
-  it('routing lookup: an allocated endpoint routes to its application URI; others are 404; bad addresses 400', async () => {
+  it('routing lookup: an allocated endpoint routes to its application URI; others are 404; bad addresses 400; the call router’s, not a tenant’s', async () => {
     const [mine] = await db().endpoint.findMany({ where: { npa: '206', accountId: ACCT } });
     const route = await ok<{ applicationUri: string; accountId: string; state: string }>(await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, operator), 200);
     assert.deepEqual(route, { address: mine!.address, accountId: ACCT, applicationUri: 'sip:app-1@apps.example.com', state: 'ALLOCATED' });
-    assert.equal((await call('GET', `/v1/routes/${enc(mine!.address)}`)).status, 200, 'its holder may look it up');
-    assert.equal((await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, other)).status, 404, "another account's route does not exist for it");
+    assert.deepEqual(await ok(await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, await apiKey('ROUTER')), 200), route, 'the call router looks it up');
+    // issue 14: routing lookups are the call router's; a platform key — its holder's or another's — is refused
+    assert.equal((await call('GET', `/v1/routes/${enc(mine!.address)}`)).status, 403, 'its holder’s platform key');
+    assert.equal((await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, other)).status, 403, "another account's platform key");
     const [free] = await db().endpoint.findMany({ where: { npa: '206', state: 'AVAILABLE' }, take: 1 });
     assert.equal((await call('GET', `/v1/routes/${enc(free!.address)}`, undefined, operator)).status, 404);
     const bad = await ok<ErrorBody>(await call('GET', `/v1/routes/${enc('+1 555')}`, undefined, operator), 400);

@@ -28,7 +28,7 @@ const CARRIER_SECRET = 'property-carrier-webhook-secret';
 /** looks like a number, is not one */
 const NOT_A_NUMBER = '+1 555 0100';
 
-type Scope = 'platform' | 'operator' | 'carrier';
+type Scope = 'platform' | 'operator' | 'carrier' | 'router';
 type Who = Scope | 'none' | 'garbage' | 'unknown' | 'revoked';
 
 interface Schema {
@@ -261,7 +261,7 @@ describe('API property: generated bad requests to every operation', function () 
     await db().account.upsert({ where: { id: ACCOUNT }, create: { id: ACCOUNT, name: ACCOUNT }, update: {} });
     await db().provider.create({ data: { id: CARRIER, name: 'property carrier', kind: 'API', apiBaseUrl: 'http://127.0.0.1:9/', webhookSecret: CARRIER_SECRET } });
     // keys of its own: its Idempotency-Keys cannot meet another suite's
-    const make = async (scope: 'PLATFORM' | 'OPERATOR' | 'CARRIER', extra: { accountIds?: string[]; providerId?: string } = {}) => {
+    const make = async (scope: 'PLATFORM' | 'OPERATOR' | 'CARRIER' | 'ROUTER', extra: { accountIds?: string[]; providerId?: string } = {}) => {
       const k = await createApiKey(db(), { name: `property ${scope.toLowerCase()}`, scope, ...extra });
       keyIds.push(k.id);
       return k.key;
@@ -269,6 +269,7 @@ describe('API property: generated bad requests to every operation', function () 
     keys.platform = await make('PLATFORM', { accountIds: [ACCOUNT] });
     keys.operator = await make('OPERATOR');
     keys.carrier = await make('CARRIER', { providerId: CARRIER });
+    keys.router = await make('ROUTER');
     keys.revoked = await make('OPERATOR');
     await db().apiKey.update({ where: { id: keyIds.at(-1)! }, data: { revokedAt: new Date() } });
     const doc = (await (await fetch(`${app.url}/v1/openapi.json`)).json()) as OpenApi;
@@ -364,7 +365,7 @@ describe('API property: generated bad requests to every operation', function () 
           // mostly a key the operation takes, so the requests reach its own checks
           who: fc.oneof(
             { weight: op.scopes ? 3 : 0, arbitrary: fc.constantFrom<Who>(...(op.scopes ?? ['none'])) },
-            { weight: 2, arbitrary: fc.constantFrom<Who>('platform', 'operator', 'carrier', 'none', 'garbage', 'unknown', 'revoked') },
+            { weight: 2, arbitrary: fc.constantFrom<Who>('platform', 'operator', 'carrier', 'router', 'none', 'garbage', 'unknown', 'revoked') },
           ),
           auth: fc.constantFrom<Spec['auth']>('bearer', 'bearer', 'bearer', 'lowercase', 'x-api-key', 'both', 'basic'),
           contentType: fc.oneof({ weight: 4, arbitrary: fc.constant('application/json') }, { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) }, { weight: 1, arbitrary: fc.constant(undefined) }),

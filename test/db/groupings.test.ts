@@ -81,6 +81,13 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
 
     // demand nobody could meet, and orders in flight
     await db().unmetSearch.createMany({ data: [{ tags: ['cap:sms', 'npa:901'] }, { tags: ['npa:901'] }, { tags: ['npa:903', 'vanity:repeated'] }] });
+    // one account asking more often than its share counts (UNMET_DEMAND_PER_ACCOUNT), another within it
+    await db().unmetSearch.createMany({
+      data: [
+        ...Array.from({ length: 9 }, (_, i) => ({ tags: ['cap:sms', 'npa:901', `nxx:901${200 + i}`], accountId: 'acct-eval' })),
+        ...Array.from({ length: 2 }, () => ({ tags: ['npa:901'], accountId: 'acct-eval-2' })),
+      ],
+    });
     await db().provider.upsert({ where: { id: 'prov-eval' }, create: { id: 'prov-eval', name: 'eval', kind: 'API' }, update: {} });
     const open = await db().providerOrder.create({ data: { providerId: 'prov-eval', direction: 'ACQUIRE', status: 'SUBMITTED', idempotencyKey: randomUUID() } });
     const done = await db().providerOrder.create({ data: { providerId: 'prov-eval', direction: 'ACQUIRE', status: 'DELIVERED', idempotencyKey: randomUUID() } });
@@ -114,7 +121,7 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
           select: { endpoint: { select: { classifierTags: true } } },
         })
       ).map((h) => ({ tags: h.endpoint.classifierTags })),
-      unmet: (await db().unmetSearch.findMany()).map((u) => ({ tags: u.tags })),
+      unmet: (await db().unmetSearch.findMany()).map((u) => ({ tags: u.tags, accountId: u.accountId })),
       windowHours: 24,
     };
     return evaluateReference(data);

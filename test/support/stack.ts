@@ -84,7 +84,7 @@ export function uniqueTaskQueue(name: string): string {
 
 const keys = new Map<string, Promise<string>>();
 /** One API key per scope (and account list) for the whole run. */
-export function apiKey(scope: 'OPERATOR' | 'PLATFORM' | 'CARRIER', accountIds: string[] = []): Promise<string> {
+export function apiKey(scope: 'OPERATOR' | 'PLATFORM' | 'CARRIER' | 'ROUTER', accountIds: string[] = []): Promise<string> {
   const id = `${scope}:${accountIds.join(',')}`;
   if (!keys.has(id)) {
     keys.set(

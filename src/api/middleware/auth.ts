@@ -1,6 +1,7 @@
 // API keys: `Authorization: Bearer ei_<prefix>_<secret>` (src/usecases/keys.ts
 // checks them). Scopes: platform (acts for its accounts only), operator,
-// carrier (its provider only).
+// carrier (its provider only), router (the call router's traffic feed and
+// routing lookups).
 import type { RequestHandler, Request, Response } from 'express';
 import type { Db } from '../../db/client';
 import { HttpError } from '../errors';

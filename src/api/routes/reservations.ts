@@ -13,7 +13,7 @@ const Reserve = z
   .strict()
   .openapi('ReservationRequest');
 
-export function reservationRoutes(deps: Pick<HoldingDeps, 'temporal' | 'notify'>, registry: OpenAPIRegistry, auth: Auth): Router {
+export function reservationRoutes(deps: Pick<HoldingDeps, 'db' | 'temporal' | 'notify'>, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   registry.registerPath({ ...secured('PLATFORM'), method: 'post', path: '/v1/reservations', summary: 'Reserve an AVAILABLE endpoint for an account for some minutes (it returns to AVAILABLE by itself)', request: { body: json(Reserve) }, responses: { 201: { description: 'reserved' }, 400: error, 404: error, 409: error } });
   router.post('/v1/reservations', auth('PLATFORM'), async (req, res) => {

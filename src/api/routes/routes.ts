@@ -1,5 +1,6 @@
 // Routing lookup for the call router (src/usecases/routing.ts): where traffic
-// to an allocated endpoint goes. Never cached: an allocation moves it.
+// to an allocated endpoint goes. Never cached: an allocation moves it. Router
+// and operator keys; a platform key is refused (403).
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
@@ -15,11 +16,11 @@ export function routeRoutes(deps: RoutingDeps, registry: OpenAPIRegistry, auth: 
   const router = Router();
   registry.registerPath({
     method: 'get', path: '/v1/routes/{address}', summary: 'Routing lookup for the call router: where traffic to an allocated endpoint goes',
-    ...secured('PLATFORM', 'OPERATOR'),
+    ...secured('ROUTER', 'OPERATOR'),
     request: { params: AddressParam },
     responses: { 200: { description: 'the route', ...json(Route) }, 400: error, 401: error, 403: error, 404: error },
   });
-  router.get('/v1/routes/:address', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
+  router.get('/v1/routes/:address', auth('ROUTER', 'OPERATOR'), async (req, res) => {
     const route = await routing(deps, principalOf(req), AddressParam.parse(req.params).address);
     res.set('Cache-Control', 'no-store').json(route);
   });

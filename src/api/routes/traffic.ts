@@ -1,5 +1,6 @@
 // The call router's feed of inbound traffic to unallocated numbers
-// (src/usecases/traffic.ts). Platform and operator keys.
+// (src/usecases/traffic.ts). Router and operator keys: a platform key acts for
+// tenants, and a tenant must not lengthen another's quarantine (403).
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
@@ -14,11 +15,11 @@ const Traffic = z
 export function trafficRoutes(deps: TrafficDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   registry.registerPath({
-    ...secured('PLATFORM', 'OPERATOR'),
+    ...secured('ROUTER', 'OPERATOR'),
     method: 'post', path: '/v1/traffic', summary: 'Inbound calls or messages the call router saw for an unallocated number (judged in quarantine)',
-    request: { body: json(Traffic) }, responses: { 202: { description: 'passed to the endpoint' }, 400: error, 404: error },
+    request: { body: json(Traffic) }, responses: { 202: { description: 'passed to the endpoint' }, 400: error, 401: error, 403: error, 404: error },
   });
-  router.post('/v1/traffic', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
+  router.post('/v1/traffic', auth('ROUTER', 'OPERATOR'), async (req, res) => {
     await traffic(deps, Traffic.parse(req.body));
     res.status(202).json({ status: 'accepted' });
   });

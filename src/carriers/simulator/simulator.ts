@@ -62,7 +62,7 @@ export interface SimulatorOptions {
   /** Webhooks go to `${webhookBase}/${carrierId}/webhook`. */
   webhookBase: string;
   trafficUrl: string;
-  /** the API key the call router's traffic feed needs (platform or operator scope) */
+  /** the API key the call router's traffic feed needs (router or operator scope) */
   trafficKey?: string;
   /** Without a seed every run differs. */
   seed?: number;

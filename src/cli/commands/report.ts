@@ -16,7 +16,7 @@ export interface ReportOptions {
 }
 
 export async function reportCommand(ctx: CliContext, opts: ReportOptions): Promise<number> {
-  const metrics = await inventoryReport({ db: await ctx.db() }, opts.window);
+  const metrics = await inventoryReport({ db: await ctx.db(), unmetPerAccount: ctx.config().UNMET_DEMAND_PER_ACCOUNT }, opts.window);
   const rows = metrics.map((m) => {
     const t = effectiveThresholds(m);
     const d = decide(m);
