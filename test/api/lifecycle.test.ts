@@ -13,8 +13,9 @@ import { TemporalGateway } from '../../src/temporal/gateway';
 import { allocator } from '../../src/usecases/allocate';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { createWorker } from '../../workers/worker';
-import { stateQuery } from '../../workflows/shared';
+import { inboundTrafficSignal, stateQuery } from '../../workflows/shared';
 import { serve } from '../support/http';
+import { recordHistory } from '../support/replay';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
 interface Status { address: string; state: string; accountId: string | null }
@@ -51,6 +52,15 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     return JSON.parse(text) as T;
   };
   const enc = encodeURIComponent;
+  /** numbers through quarantine and their tests to AVAILABLE, like the suite's own 206 */
+  const shelve = async (npa: string, n: number, policy = lifecyclePolicy(config())) => {
+    await ingestEndpoints(
+      { db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy },
+      Array.from({ length: n }, (_, i) => ({ address: `+1${npa}${String(5_550_400 + i * 7)}`, capable: { voice: true, sms: true } })),
+      { entry: 'quarantine', actor: 'test' },
+    );
+    await until(`${n} AVAILABLE in ${npa}`, async () => (await db().endpoint.count({ where: { npa, state: 'AVAILABLE' } })) === n);
+  };
 
   before(async () => {
     ({ client, connection } = await temporalClient());
@@ -280,5 +290,58 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.ok(report.workflows >= 12, JSON.stringify(report)); // 12 delivered + 1 ported in - 1 ported out (its workflow ended)
     assert.deepEqual(report.drift.filter((d) => d.address.startsWith('+1206')), []);
     assert.equal((await call('POST', '/v1/reconciliations', { repair: 'yes' }, operator)).status, 400);
+  });
+
+  it('a retried allocation after its endpoint’s workflow continued as new is answered, not refused: no second endpoint', async () => {
+    // a short history limit: traffic alone makes the workflow continue as new
+    await shelve('564', 2, { ...lifecyclePolicy(config()), historyLimit: 20 });
+    const allocate = allocator({ db: db(), temporal: gateway, notify: () => {} });
+    const input = { criteria: { npa: '564' }, accountId: ACCT, actor: 'test', operation: randomUUID(), resumable: true };
+    const first = await allocate.byCriteria(input);
+    const h = client.workflow.getHandle(`endpoint/${first.address}`);
+    const { runId } = await h.describe();
+    // traffic is ignored while ALLOCATED, but grows the history past its limit
+    await until('continued as new', async () => {
+      await h.signal(inboundTrafficSignal, { medium: 'voice' });
+      return (await h.describe()).runId !== runId;
+    });
+    const { runId: newRun } = await h.describe();
+    // the workflow itself answers the repeated update id in its new run, where Temporal knows nothing of it
+    const endpoint = gateway.endpoint(first.address);
+    assert.deepEqual(await endpoint.allocate({ accountId: ACCT, actor: 'test' }, `${input.operation}:allocate`), first);
+    // another operation is judged as ever
+    await assert.rejects(endpoint.allocate({ accountId: ACCT, actor: 'test' }, `${randomUUID()}:allocate`), /already allocated to this account/);
+    // the same request again (its answer lost, say): the same update id reaches the new run
+    const retried = await allocate.byCriteria(input);
+    assert.equal(retried.address, first.address, 'the same endpoint, not a second one');
+    assert.deepEqual([retried.state, retried.accountId, retried.version], ['ALLOCATED', ACCT, first.version]);
+    const held = await db().endpoint.findMany({ where: { npa: '564', state: 'ALLOCATED' }, select: { address: true } });
+    assert.deepEqual(held.map((e) => e.address), [first.address], 'one endpoint allocated');
+    // and by address the same: a retry is answered
+    const again = await allocate.byAddress({ address: first.address, accountId: ACCT, actor: 'test', operation: input.operation });
+    assert.equal(again.version, first.version);
+    const allocations = await db().endpointHistory.findMany({ where: { endpoint: { address: first.address }, toState: 'ALLOCATED' }, select: { operation: true } });
+    assert.deepEqual(allocations.map((r) => r.operation), [`${input.operation}:allocate`], 'allocated once, by that operation');
+    // a new operation still goes through: released
+    assert.equal((await endpoint.release({ accountId: ACCT, actor: 'test' }, `${randomUUID()}:release`)).state, 'AGING');
+    // the run the repeated update reached (it may have continued as new again since)
+    await recordHistory(client.workflow.getHandle(h.workflowId, newRun), 'endpoint-operation-after-continue-as-new');
+  });
+
+  it('an Idempotency-Key reused after its record expired, with another body, is a new operation — not the old update’s answer', async () => {
+    const [free] = await db().endpoint.findMany({ where: { npa: '206', state: 'AVAILABLE' }, orderBy: { address: 'asc' }, take: 1 });
+    const address = free!.address;
+    const k = { 'idempotency-key': 'alloc-reused-after-ttl' };
+    const first = await ok<Status & { version: number }>(await call('POST', '/v1/allocations', { accountId: ACCT, address, applicationUri: 'sip:first@apps.example.com' }, key, k), 201);
+    await ok(await call('POST', '/v1/releases', { accountId: ACCT, address }), 200);
+    await until('available again', async () => (await client.workflow.getHandle(`endpoint/${address}`).query(stateQuery)).state === 'AVAILABLE');
+    // the key's record expires (IDEMPOTENCY_TTL); the client reuses the key for another request
+    await db().idempotencyRecord.updateMany({ where: { key: k['idempotency-key'] }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const second = await ok<Status & { version: number }>(await call('POST', '/v1/allocations', { accountId: ACCT, address, applicationUri: 'sip:second@apps.example.com' }, key, k), 201);
+    const row = await db().endpoint.findUniqueOrThrow({ where: { address } });
+    assert.deepEqual([row.state, row.accountId, row.applicationUri], ['ALLOCATED', ACCT, 'sip:second@apps.example.com'], 'the new request was performed');
+    assert.ok(second.version > first.version, `a new allocation (v${second.version}), not the first one's answer (v${first.version})`);
+    assert.equal(second.version, row.version);
+    await ok(await call('POST', '/v1/releases', { accountId: ACCT, address }), 200);
   });
 });
