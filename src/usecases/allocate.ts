@@ -27,8 +27,8 @@ export interface HoldingDeps {
 /** How many candidates a criteria allocation tries before it answers none available. */
 const MAX_CANDIDATES = 5;
 
-/** the workflow refused (or there is none): nothing was allocated */
-const refused = (err: unknown): boolean => err instanceof Conflict || err instanceof NotFound;
+/** the workflow refused (or there is none): nothing was done — unlike a lost answer or Temporal away, where it may have been */
+export const refused = (err: unknown): boolean => err instanceof Conflict || err instanceof NotFound;
 
 /**
  * Allocation itself, shared by allocations and exchanges: by address, or the
@@ -71,6 +71,8 @@ export function allocator(deps: HoldingDeps) {
       operation: string;
       /** the operation id comes from an Idempotency-Key: an earlier attempt may have claimed one */
       resumable?: boolean;
+      /** an earlier attempt is known to have allocated one (an exchange that went on to release): never claim afresh */
+      resumeOnly?: boolean;
     }): Promise<EndpointStatus> {
       const tags = criteriaTags(input.criteria);
       // connected before anything is claimed: with Temporal away no candidate is held for nothing
@@ -89,6 +91,7 @@ export function allocator(deps: HoldingDeps) {
           // that attempt did not allocate it and it has moved on: claim afresh
         }
       }
+      if (input.resumeOnly) throw new Conflict('this request allocated an endpoint earlier that it can no longer answer for; send a new request (a new Idempotency-Key)');
       for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
         const candidate = await claim(deps.db, { tags, token, except: input.except, resumable: input.resumable === true });
         if (!candidate) break;

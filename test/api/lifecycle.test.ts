@@ -11,6 +11,8 @@ import { createApiKey } from '../../src/usecases/keys';
 import { lifecyclePolicy } from '../../src/config';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { allocator } from '../../src/usecases/allocate';
+import { exchange } from '../../src/usecases/exchange';
+import type { Caller } from '../../src/domain/access';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { createWorker } from '../../workers/worker';
 import { inboundTrafficSignal, stateQuery } from '../../workflows/shared';
@@ -61,6 +63,42 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     );
     await until(`${n} AVAILABLE in ${npa}`, async () => (await db().endpoint.count({ where: { npa, state: 'AVAILABLE' } })) === n);
   };
+  /**
+   * A gateway whose chosen update reaches its workflow and is applied, but
+   * whose answer is lost on the way back (`after`), or that is lost on the way
+   * there (`before`): once each, for the update named.
+   */
+  const lossyGateway = (loss: { update: string; when: 'after' | 'before' }) => {
+    let armed = true;
+    const lost = (name: string) => {
+      if (!armed || name !== loss.update) return false;
+      armed = false;
+      return true;
+    };
+    return Object.assign(new TemporalGateway('(unused)', 'default'), {
+      client: async () => {
+        const real = await gateway.client();
+        return {
+          workflow: {
+            getHandle: (id: string) => {
+              const handle = real.workflow.getHandle(id);
+              return {
+                query: handle.query.bind(handle),
+                executeUpdate: async (...args: Parameters<typeof handle.executeUpdate>) => {
+                  const name = typeof args[0] === 'string' ? args[0] : args[0].name;
+                  if (loss.when === 'before' && lost(name)) throw new Error('connection reset (test)');
+                  const result = await handle.executeUpdate(...args);
+                  if (loss.when === 'after' && lost(name)) throw new Error('connection reset (test)');
+                  return result;
+                },
+              };
+            },
+          },
+        };
+      },
+    }) as unknown as TemporalGateway;
+  };
+  const caller = (accountIds: string[]): Caller => ({ keyId: randomUUID(), name: 'test key', scope: 'PLATFORM', accountIds, providerId: null, rateLimit: null });
 
   before(async () => {
     ({ client, connection } = await temporalClient());
@@ -290,6 +328,41 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.ok(report.workflows >= 12, JSON.stringify(report)); // 12 delivered + 1 ported in - 1 ported out (its workflow ended)
     assert.deepEqual(report.drift.filter((d) => d.address.startsWith('+1206')), []);
     assert.equal((await call('POST', '/v1/reconciliations', { repair: 'yes' }, operator)).status, 400);
+  });
+
+  it('exchange: a release whose answer is lost undoes nothing; the retry with the same key finishes it — the old one released, one new one', async () => {
+    await shelve('458', 4);
+    const held = async () =>
+      (await db().endpoint.findMany({ where: { npa: '458', accountId: ACCT, state: 'ALLOCATED' }, select: { address: true } })).map((e) => e.address);
+    const old = await allocator({ db: db(), temporal: gateway, notify: () => {} }).byCriteria({ criteria: { npa: '458' }, accountId: ACCT, actor: 'test', operation: randomUUID() });
+    const who = caller([ACCT]);
+
+    // the release of the old number is applied; its answer is lost on the way back
+    const lossy = { db: db(), temporal: lossyGateway({ update: 'release', when: 'after' }), notify: () => {} };
+    const run = { operation: randomUUID(), resumable: true };
+    await assert.rejects(exchange(lossy, who, { accountId: ACCT, address: old.address }, run), /connection reset/);
+    const oldRow = await db().endpoint.findUniqueOrThrow({ where: { address: old.address } });
+    assert.equal(oldRow.accountId, null, 'the old one was released');
+    const kept = await held();
+    assert.equal(kept.length, 1, `the new one is kept, not given back: the account must not be left with no number (holds ${kept.join(', ') || 'none'})`);
+    assert.notEqual(kept[0], old.address);
+    // the client's retry with the same Idempotency-Key (the same operation) finishes the exchange
+    const done = await exchange(lossy, who, { accountId: ACCT, address: old.address }, run);
+    assert.deepEqual([done.allocated.address, done.allocated.state, done.allocated.accountId], [kept[0], 'ALLOCATED', ACCT]);
+    assert.deepEqual([done.released.address, done.released.state], [old.address, 'AGING']);
+    assert.deepEqual(await held(), kept, 'one new number, no second one');
+
+    // lost on the way there (nothing released): the retry takes the endpoint its first attempt allocated, not a second
+    const mine = kept[0]!;
+    const lostBefore = { db: db(), temporal: lossyGateway({ update: 'release', when: 'before' }), notify: () => {} };
+    const again = { operation: randomUUID(), resumable: true };
+    await assert.rejects(exchange(lostBefore, who, { accountId: ACCT, address: mine }, again), /connection reset/);
+    const both = await held();
+    assert.equal(both.length, 2, 'the old one still held, the new one kept');
+    const finished = await exchange(lostBefore, who, { accountId: ACCT, address: mine }, again);
+    assert.deepEqual([finished.released.address, finished.released.state], [mine, 'AGING']);
+    assert.deepEqual(await held(), both.filter((a) => a !== mine), 'the new one from the first attempt, nothing more');
+    assert.equal(finished.allocated.address, both.find((a) => a !== mine));
   });
 
   it('a retried allocation after its endpoint’s workflow continued as new is answered, not refused: no second endpoint', async () => {
