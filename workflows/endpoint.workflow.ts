@@ -33,6 +33,7 @@ import {
   type TestResult,
 } from './endpoint.machine';
 import {
+  COMPLETED_OPERATIONS,
   EndpointState,
   REJECTED_UPDATE,
   allocateUpdate,
@@ -44,11 +45,18 @@ import {
   retireUpdate,
   returnedUpdate,
   stateQuery,
+  type CompletedOperation,
   type EndpointSnapshot,
   type EndpointStateName,
   type EndpointStatus,
   type EndpointWorkflowInput,
   type Medium,
+  type AllocateInput,
+  type PortOutInput,
+  type ReleaseInput,
+  type ReserveInput,
+  type RetireInput,
+  type ReturnedInput,
 } from './shared';
 import { createLock } from './lock';
 
@@ -85,6 +93,44 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   /** One change at a time: a handler or timer waits its turn, then re-checks. */
   const lock = createLock();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => lock.run(fn);
+
+  // The last updates completed, in this run and the ones before it (carried
+  // over continue-as-new): a retry of one of them (same update id) that
+  // reaches a later run is answered with its result, not judged again —
+  // Temporal's own dedupe covers one run only. Runs that began before this was
+  // carried start with none, and behave as they did.
+  const completed: CompletedOperation[] = [...(input.completed ?? [])];
+  const recorded = (): CompletedOperation | undefined => {
+    const id = currentUpdateInfo()?.id;
+    return id === undefined ? undefined : completed.find((o) => o.id === id);
+  };
+  /**
+   * An update handler (with its validator): a repeat of a completed one is
+   * answered from the record; otherwise it is judged, then applied in turn
+   * and its answer recorded.
+   */
+  function operation<I>(refusal: (req: I) => string | null, apply: (req: I) => Promise<void>) {
+    return {
+      handler: (req: I): Promise<EndpointStatus> => {
+        const prior = recorded();
+        if (prior) return Promise.resolve(prior.result);
+        return exclusive(async () => {
+          refuse(refusal(req));
+          await apply(req);
+          const result = status();
+          const id = currentUpdateInfo()?.id;
+          if (id !== undefined) {
+            completed.push({ id, result });
+            if (completed.length > COMPLETED_OPERATIONS) completed.splice(0, completed.length - COMPLETED_OPERATIONS);
+          }
+          return result;
+        });
+      },
+      validator: (req: I): void => {
+        if (!recorded()) refuse(refusal(req));
+      },
+    };
+  }
 
 
   /** Writes the transition (compare-and-set + history), then takes it on. */
@@ -140,73 +186,58 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
 
   // ---------------------------------------------------------------- handlers
 
-  setHandler(
-    allocateUpdate,
-    (req) =>
-      exclusive(async () => {
-        refuse(refuseAllocate(s, req));
-        applicationUri = req.applicationUri ?? null;
-        const cause = s.state === 'RESERVED' ? 'allocated by its reservation holder' : 'allocated';
-        await move('ALLOCATED', cause, req.actor ?? `account:${req.accountId}`, { accountId: req.accountId, reservedUntil: null });
-        return status();
-      }),
-    { validator: (req) => refuse(refuseAllocate(s, req)) },
+  const allocation = operation(
+    (req: AllocateInput) => refuseAllocate(s, req),
+    async (req) => {
+      applicationUri = req.applicationUri ?? null;
+      const cause = s.state === 'RESERVED' ? 'allocated by its reservation holder' : 'allocated';
+      await move('ALLOCATED', cause, req.actor ?? `account:${req.accountId}`, { accountId: req.accountId, reservedUntil: null });
+    },
   );
+  setHandler(allocateUpdate, allocation.handler, { validator: allocation.validator });
 
-  setHandler(
-    reserveUpdate,
-    (req) =>
-      exclusive(async () => {
-        refuse(refuseReserve(s, req, Date.now(), policy));
-        await move('RESERVED', `reserved until ${new Date(req.until).toISOString()}`, req.actor ?? `account:${req.accountId}`, {
-          accountId: req.accountId,
-          reservedUntil: req.until,
-        });
-        return status();
-      }),
-    { validator: (req) => refuse(refuseReserve(s, req, Date.now(), policy)) },
+  const reservation = operation(
+    (req: ReserveInput) => refuseReserve(s, req, Date.now(), policy),
+    async (req) => {
+      await move('RESERVED', `reserved until ${new Date(req.until).toISOString()}`, req.actor ?? `account:${req.accountId}`, {
+        accountId: req.accountId,
+        reservedUntil: req.until,
+      });
+    },
   );
+  setHandler(reserveUpdate, reservation.handler, { validator: reservation.validator });
 
-  setHandler(
-    releaseUpdate,
-    (req) =>
-      exclusive(async () => {
-        refuse(refuseRelease(s, req));
-        const actor = req.actor ?? `account:${req.accountId}`;
-        if (s.state === 'RESERVED') {
-          await move('AVAILABLE', 'reservation released', actor, { accountId: null, reservedUntil: null });
-        } else {
-          applicationUri = null;
-          await move('AGING', 'released: aging before reuse', actor, { accountId: null, extensions: 0, droppedMedia: [], ...period(policy.agingMs) });
-        }
-        return status();
-      }),
-    { validator: (req) => refuse(refuseRelease(s, req)) },
+  const release = operation(
+    (req: ReleaseInput) => refuseRelease(s, req),
+    async (req) => {
+      const actor = req.actor ?? `account:${req.accountId}`;
+      if (s.state === 'RESERVED') {
+        await move('AVAILABLE', 'reservation released', actor, { accountId: null, reservedUntil: null });
+      } else {
+        applicationUri = null;
+        await move('AGING', 'released: aging before reuse', actor, { accountId: null, extensions: 0, droppedMedia: [], ...period(policy.agingMs) });
+      }
+    },
   );
+  setHandler(releaseUpdate, release.handler, { validator: release.validator });
 
-  setHandler(
-    portOutUpdate,
-    (req) =>
-      exclusive(async () => {
-        refuse(refusePortOut(s, req));
-        await move('PORTING_OUT', 'port-out requested by its holder', req.actor ?? `account:${req.accountId}`, {
-          phaseEndsAt: Date.now() + policy.portOutMs,
-        });
-        return status();
-      }),
-    { validator: (req) => refuse(refusePortOut(s, req)) },
+  const portOut = operation(
+    (req: PortOutInput) => refusePortOut(s, req),
+    async (req) => {
+      await move('PORTING_OUT', 'port-out requested by its holder', req.actor ?? `account:${req.accountId}`, {
+        phaseEndsAt: Date.now() + policy.portOutMs,
+      });
+    },
   );
+  setHandler(portOutUpdate, portOut.handler, { validator: portOut.validator });
 
-  setHandler(
-    retireUpdate,
-    (req) =>
-      exclusive(async () => {
-        refuse(refuseRetire(s, req?.reason));
-        await move('RETIRED', `retired: ${req.reason}`, req.actor ?? 'operator', { phaseEndsAt: null });
-        return status();
-      }),
-    { validator: (req) => refuse(refuseRetire(s, req?.reason)) },
+  const retirement = operation(
+    (req: RetireInput) => refuseRetire(s, req?.reason),
+    async (req) => {
+      await move('RETIRED', `retired: ${req.reason}`, req.actor ?? 'operator', { phaseEndsAt: null });
+    },
   );
+  setHandler(retireUpdate, retirement.handler, { validator: retirement.validator });
 
   const refuseReturned = (reason: unknown) =>
     typeof reason !== 'string' || !reason.trim()
@@ -214,16 +245,13 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
       : s.state !== 'REJECTED'
         ? `endpoint is ${s.state}, not REJECTED`
         : null;
-  setHandler(
-    returnedUpdate,
-    (req) =>
-      exclusive(async () => {
-        refuse(refuseReturned(req?.reason));
-        await move('RETURNED', `returned to its carrier: ${req.reason}`, req.actor ?? 'carrier');
-        return status();
-      }),
-    { validator: (req) => refuse(refuseReturned(req?.reason)) },
+  const returned = operation(
+    (req: ReturnedInput) => refuseReturned(req?.reason),
+    async (req) => {
+      await move('RETURNED', `returned to its carrier: ${req.reason}`, req.actor ?? 'carrier');
+    },
   );
+  setHandler(returnedUpdate, returned.handler, { validator: returned.validator });
 
   setHandler(inboundTrafficSignal, ({ medium, count }) => {
     if (s.state !== 'QUARANTINE' && s.state !== 'AGING') return; // only unallocated numbers are judged
@@ -315,7 +343,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   while (!FINAL_STATES.includes(s.state)) {
     if (historyTooLong()) {
       await condition(() => !lock.held && allHandlersFinished());
-      await continueAsNew<typeof endpointWorkflow>({ address, endpointId, policy, snapshot: s });
+      await continueAsNew<typeof endpointWorkflow>({ address, endpointId, policy, snapshot: s, completed });
     }
     const state = s.state;
     switch (state) {

@@ -70,7 +70,21 @@ export interface EndpointWorkflowInput {
   policy: LifecyclePolicy;
   /** the row as it is now; ORDERED and PORTING_IN start their own first step */
   snapshot: EndpointSnapshot;
+  /** the last updates it completed, carried over continue-as-new (absent in runs started before they were) */
+  completed?: CompletedOperation[];
 }
+
+/**
+ * An update the workflow completed, by its update id. Temporal answers a
+ * repeated update id only within one run; the workflow carries the last
+ * COMPLETED_OPERATIONS of these across continue-as-new and answers a repeat
+ * with the recorded result, so an operation's dedupe does not depend on the run.
+ */
+export interface CompletedOperation {
+  id: string;
+  result: EndpointStatus;
+}
+export const COMPLETED_OPERATIONS = 20;
 
 export interface EndpointStatus extends EndpointSnapshot {
   address: string;

@@ -16,6 +16,18 @@ export async function heldBy(db: Db, accountId: string, address: string): Promis
 
 export type HistoryRow = EndpointHistory;
 
+/**
+ * Whether `operation` (a workflow update's id) changed this endpoint — read
+ * from the history rows its transitions recorded. A retry that finds the
+ * endpoint moved on tells its own earlier, applied attempt from another's this way.
+ */
+export async function changedBy(db: Db, address: string, operation: string): Promise<boolean> {
+  const [row] = await db.$queryRaw<{ found: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM endpoint_history h JOIN endpoints e ON e.id = h.endpoint_id
+                    WHERE e.address = ${address} AND h.operation = ${operation}) AS found`;
+  return row?.found === true;
+}
+
 /** The endpoint with its full history, oldest first (insight). */
 export async function withHistory(db: Db, address: string): Promise<(EndpointRow & { history: HistoryRow[] }) | null> {
   return db.endpoint.findUnique({ where: { address }, include: { history: { orderBy: { version: 'asc' } } } });

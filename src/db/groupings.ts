@@ -172,7 +172,8 @@ export async function evaluateGroupings(
              sum(n) FILTER (WHERE state IN ('ORDERED', 'QUARANTINE', 'AGING', 'TESTING', 'PORTING_IN')) AS in_quarantine
         FROM grouping_counts GROUP BY grouping_id
     ), o AS (
-      SELECT l.grouping_id, sum(greatest(l.quantity - l.accepted - l.rejected, 0)) AS on_order
+      -- still expected: quantity less accepted (domain stillExpected); a rejected number does not fill its line
+      SELECT l.grouping_id, sum(greatest(l.quantity - l.accepted, 0)) AS on_order
         FROM order_lines l JOIN provider_orders po ON po.id = l.order_id
        WHERE po.direction = 'ACQUIRE'
          AND po.status::text = ANY(${[...OPEN_ORDER_STATUSES]}::text[])

@@ -10,7 +10,7 @@ import type { DeliveredNumber, EndpointKind, EndpointState, OrderDirection, Orde
 import { activeProviderInfos } from './providers';
 import type { Judged } from '../domain/delivery';
 import { derivedUuid } from '../domain/ids';
-import { OPEN_ORDER_STATUSES } from '../domain/inventory';
+import { OPEN_ORDER_STATUSES, stillExpected } from '../domain/inventory';
 import type { ProviderInfo, ProviderOrderPlan } from '../domain/provider-selection';
 import type { OrderRecord } from '../domain/reliability';
 
@@ -96,7 +96,7 @@ export async function listOrders(db: Db, q: { status?: OrderStatus; providerId?:
 export async function orderProgress(db: Db, orderId: string): Promise<OrderProgress> {
   const lines = await db.orderLine.findMany({ where: { orderId } });
   const sum = (f: (l: OrderLineRow) => number) => lines.reduce((a, l) => a + f(l), 0);
-  return { requested: sum((l) => l.quantity), accepted: sum((l) => l.accepted), rejected: sum((l) => l.rejected), outstanding: sum((l) => Math.max(0, l.quantity - l.accepted)) };
+  return { requested: sum((l) => l.quantity), accepted: sum((l) => l.accepted), rejected: sum((l) => l.rejected), outstanding: sum(stillExpected) };
 }
 
 /** Addresses already decided for this order (whatever the outcome). */

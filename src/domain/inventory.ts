@@ -100,6 +100,16 @@ export function decide(m: GroupingMetrics): Decision | null {
 /** An order in one of these is still coming: its outstanding numbers count as on order. */
 export const OPEN_ORDER_STATUSES = ['PENDING', 'SUBMITTED', 'AWAITING_OPERATOR', 'PARTIALLY_DELIVERED'] as const;
 
+/**
+ * What an open order line still brings: its quantity less what was accepted.
+ * A rejected number does not fill the line — the order waits (and the carrier
+ * delivers) until `quantity` are accepted — so rejections do not shrink it.
+ * The SQL pass (src/db/groupings.ts, `o`) counts the same.
+ */
+export function stillExpected(line: { quantity: number; accepted: number }): number {
+  return Math.max(0, line.quantity - line.accepted);
+}
+
 export const ALLOCATED_STATES: readonly EndpointStateName[] = ['ALLOCATED', 'PORTING_OUT'];
 export const PIPELINE_STATES: readonly EndpointStateName[] = ['ORDERED', 'QUARANTINE', 'AGING', 'TESTING', 'PORTING_IN'];
 
@@ -107,7 +117,7 @@ export interface ReferenceData {
   groupings: ({ id: string; name: string; tags: string[]; autoAdjust: boolean; preferredProviderIds: string[] } & Thresholds)[];
   endpoints: { tags: string[]; state: EndpointStateName }[];
   /** open acquire order lines */
-  openLines: { groupingId: string; outstanding: number }[];
+  openLines: { groupingId: string; quantity: number; accepted: number; rejected: number }[];
   /** endpoints in open release order lines */
   openReleases: { groupingId: string; endpoints: number }[];
   /** allocations inside the window, by the tags the endpoint had */
@@ -144,7 +154,7 @@ export function evaluateReference(d: ReferenceData): Omit<GroupingMetrics, 'tren
       allocated: count(ALLOCATED_STATES),
       reserved: count(['RESERVED']),
       inQuarantine: count(PIPELINE_STATES),
-      onOrder: d.openLines.filter((l) => l.groupingId === g.id).reduce((a, l) => a + l.outstanding, 0),
+      onOrder: d.openLines.filter((l) => l.groupingId === g.id).reduce((a, l) => a + stillExpected(l), 0),
       onRelease: d.openReleases.filter((l) => l.groupingId === g.id).reduce((a, l) => a + l.endpoints, 0),
       allocationRate: d.allocations.filter((a) => matches(a.tags, g.tags)).length / d.windowHours,
       unmetSearches: cappedUnmet(d.unmet.filter((u) => matches(u.tags, g.tags)), d.unmetPerAccount ?? UNMET_DEMAND_DEFAULTS.perAccount),

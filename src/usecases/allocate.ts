@@ -5,6 +5,7 @@
 // workflow's compare-and-set is the final word.
 import type { Db } from '../db/client';
 import { claim, claimedBefore, letGo } from '../db/endpoints';
+import { changedBy } from '../db/endpoint-reads';
 import { recordUnmet } from '../db/demand';
 import { findByAddress } from '../db/endpoint-reads';
 import { actorOf, ownAccount, refusalFor, type Caller } from '../domain/access';
@@ -30,8 +31,8 @@ export interface HoldingDeps {
 /** How many candidates a criteria allocation tries before it answers none available. */
 const MAX_CANDIDATES = 5;
 
-/** the workflow refused (or there is none): nothing was allocated */
-const refused = (err: unknown): boolean => err instanceof Conflict || err instanceof NotFound;
+/** the workflow refused (or there is none): nothing was done — unlike a lost answer or Temporal away, where it may have been */
+export const refused = (err: unknown): boolean => err instanceof Conflict || err instanceof NotFound;
 
 /**
  * A workflow's refusal of a request for one address, as the requesting
@@ -53,7 +54,21 @@ export async function refusalSeenBy(db: Db, address: string, accountId: string, 
 export function allocator(deps: HoldingDeps) {
   // the update id makes a retried request the same update: a first attempt that was applied is answered, not repeated
   const allocateAt = async (address: string, input: { accountId: string; applicationUri?: string; actor: string }, operation: string): Promise<EndpointStatus> => {
-    const status = await deps.temporal.endpoint(address).allocate({ accountId: input.accountId, applicationUri: input.applicationUri, actor: input.actor }, `${operation}:allocate`);
+    const endpoint = deps.temporal.endpoint(address);
+    const updateId = `${operation}:allocate`;
+    let status: EndpointStatus;
+    try {
+      status = await endpoint.allocate({ accountId: input.accountId, applicationUri: input.applicationUri, actor: input.actor }, updateId);
+    } catch (err) {
+      // Refused — but was it this operation's own earlier attempt, applied, whose
+      // answer neither Temporal (another run) nor the workflow's record of its
+      // last updates still holds? The history row names the operation that made
+      // each change: then it is done, and answered while the account holds it.
+      if (!refused(err) || !(await changedBy(deps.db, address, updateId))) throw err;
+      const now = await endpoint.state();
+      if (now.state !== 'ALLOCATED' || now.accountId !== input.accountId) throw err;
+      status = now;
+    }
     deps.notify();
     return status;
   };
@@ -78,6 +93,8 @@ export function allocator(deps: HoldingDeps) {
       operation: string;
       /** the operation id comes from an Idempotency-Key: an earlier attempt may have claimed one */
       resumable?: boolean;
+      /** an earlier attempt is known to have allocated one (an exchange that went on to release): never claim afresh */
+      resumeOnly?: boolean;
     }): Promise<EndpointStatus> {
       const tags = criteriaTags(input.criteria);
       // connected before anything is claimed: with Temporal away no candidate is held for nothing
@@ -88,10 +105,15 @@ export function allocator(deps: HoldingDeps) {
         try {
           return await allocateAt(earlier, input, token);
         } catch (err) {
-          // that attempt did not allocate it and it has moved on: claim afresh
           if (!refused(err)) throw err;
+          // that attempt allocated it and it has changed hands since: this request is done, not a second endpoint
+          if (await changedBy(deps.db, earlier, `${token}:allocate`)) {
+            throw new Conflict(`${earlier} was allocated by this request earlier and has changed since; send a new request (a new Idempotency-Key) for another`);
+          }
+          // that attempt did not allocate it and it has moved on: claim afresh
         }
       }
+      if (input.resumeOnly) throw new Conflict('this request allocated an endpoint earlier that it can no longer answer for; send a new request (a new Idempotency-Key)');
       for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
         const candidate = await claim(deps.db, { tags, token, except: input.except, resumable: input.resumable === true });
         if (!candidate) break;

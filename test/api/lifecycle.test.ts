@@ -11,10 +11,13 @@ import { createApiKey } from '../../src/usecases/keys';
 import { lifecyclePolicy } from '../../src/config';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { allocator } from '../../src/usecases/allocate';
+import { exchange } from '../../src/usecases/exchange';
+import type { Caller } from '../../src/domain/access';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { createWorker } from '../../workers/worker';
-import { stateQuery } from '../../workflows/shared';
+import { inboundTrafficSignal, stateQuery } from '../../workflows/shared';
 import { serve } from '../support/http';
+import { recordHistory } from '../support/replay';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
 interface Status { address: string; state: string; accountId: string | null }
@@ -51,6 +54,51 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     return JSON.parse(text) as T;
   };
   const enc = encodeURIComponent;
+  /** numbers through quarantine and their tests to AVAILABLE, like the suite's own 206 */
+  const shelve = async (npa: string, n: number, policy = lifecyclePolicy(config())) => {
+    await ingestEndpoints(
+      { db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy },
+      Array.from({ length: n }, (_, i) => ({ address: `+1${npa}${String(5_550_400 + i * 7)}`, capable: { voice: true, sms: true } })),
+      { entry: 'quarantine', actor: 'test' },
+    );
+    await until(`${n} AVAILABLE in ${npa}`, async () => (await db().endpoint.count({ where: { npa, state: 'AVAILABLE' } })) === n);
+  };
+  /**
+   * A gateway whose chosen update reaches its workflow and is applied, but
+   * whose answer is lost on the way back (`after`), or that is lost on the way
+   * there (`before`): once each, for the update named.
+   */
+  const lossyGateway = (loss: { update: string; when: 'after' | 'before' }) => {
+    let armed = true;
+    const lost = (name: string) => {
+      if (!armed || name !== loss.update) return false;
+      armed = false;
+      return true;
+    };
+    return Object.assign(new TemporalGateway('(unused)', 'default'), {
+      client: async () => {
+        const real = await gateway.client();
+        return {
+          workflow: {
+            getHandle: (id: string) => {
+              const handle = real.workflow.getHandle(id);
+              return {
+                query: handle.query.bind(handle),
+                executeUpdate: async (...args: Parameters<typeof handle.executeUpdate>) => {
+                  const name = typeof args[0] === 'string' ? args[0] : args[0].name;
+                  if (loss.when === 'before' && lost(name)) throw new Error('connection reset (test)');
+                  const result = await handle.executeUpdate(...args);
+                  if (loss.when === 'after' && lost(name)) throw new Error('connection reset (test)');
+                  return result;
+                },
+              };
+            },
+          },
+        };
+      },
+    }) as unknown as TemporalGateway;
+  };
+  const caller = (accountIds: string[]): Caller => ({ keyId: randomUUID(), name: 'test key', scope: 'PLATFORM', accountIds, providerId: null, rateLimit: null });
 
   before(async () => {
     ({ client, connection } = await temporalClient());
@@ -282,5 +330,93 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.ok(report.workflows >= 12, JSON.stringify(report)); // 12 delivered + 1 ported in - 1 ported out (its workflow ended)
     assert.deepEqual(report.drift.filter((d) => d.address.startsWith('+1206')), []);
     assert.equal((await call('POST', '/v1/reconciliations', { repair: 'yes' }, operator)).status, 400);
+  });
+
+  it('exchange: a release whose answer is lost undoes nothing; the retry with the same key finishes it — the old one released, one new one', async () => {
+    await shelve('458', 4);
+    const held = async () =>
+      (await db().endpoint.findMany({ where: { npa: '458', accountId: ACCT, state: 'ALLOCATED' }, select: { address: true } })).map((e) => e.address);
+    const old = await allocator({ db: db(), temporal: gateway, notify: () => {} }).byCriteria({ criteria: { npa: '458' }, accountId: ACCT, actor: 'test', operation: randomUUID() });
+    const who = caller([ACCT]);
+
+    // the release of the old number is applied; its answer is lost on the way back
+    const lossy = { db: db(), temporal: lossyGateway({ update: 'release', when: 'after' }), notify: () => {} };
+    const run = { operation: randomUUID(), resumable: true };
+    await assert.rejects(exchange(lossy, who, { accountId: ACCT, address: old.address }, run), /connection reset/);
+    const oldRow = await db().endpoint.findUniqueOrThrow({ where: { address: old.address } });
+    assert.equal(oldRow.accountId, null, 'the old one was released');
+    const kept = await held();
+    assert.equal(kept.length, 1, `the new one is kept, not given back: the account must not be left with no number (holds ${kept.join(', ') || 'none'})`);
+    assert.notEqual(kept[0], old.address);
+    // the client's retry with the same Idempotency-Key (the same operation) finishes the exchange
+    const done = await exchange(lossy, who, { accountId: ACCT, address: old.address }, run);
+    assert.deepEqual([done.allocated.address, done.allocated.state, done.allocated.accountId], [kept[0], 'ALLOCATED', ACCT]);
+    assert.deepEqual([done.released.address, done.released.state], [old.address, 'AGING']);
+    assert.deepEqual(await held(), kept, 'one new number, no second one');
+
+    // lost on the way there (nothing released): the retry takes the endpoint its first attempt allocated, not a second
+    const mine = kept[0]!;
+    const lostBefore = { db: db(), temporal: lossyGateway({ update: 'release', when: 'before' }), notify: () => {} };
+    const again = { operation: randomUUID(), resumable: true };
+    await assert.rejects(exchange(lostBefore, who, { accountId: ACCT, address: mine }, again), /connection reset/);
+    const both = await held();
+    assert.equal(both.length, 2, 'the old one still held, the new one kept');
+    const finished = await exchange(lostBefore, who, { accountId: ACCT, address: mine }, again);
+    assert.deepEqual([finished.released.address, finished.released.state], [mine, 'AGING']);
+    assert.deepEqual(await held(), both.filter((a) => a !== mine), 'the new one from the first attempt, nothing more');
+    assert.equal(finished.allocated.address, both.find((a) => a !== mine));
+  });
+
+  it('a retried allocation after its endpoint’s workflow continued as new is answered, not refused: no second endpoint', async () => {
+    // a short history limit: traffic alone makes the workflow continue as new
+    await shelve('564', 2, { ...lifecyclePolicy(config()), historyLimit: 20 });
+    const allocate = allocator({ db: db(), temporal: gateway, notify: () => {} });
+    const input = { criteria: { npa: '564' }, accountId: ACCT, actor: 'test', operation: randomUUID(), resumable: true };
+    const first = await allocate.byCriteria(input);
+    const h = client.workflow.getHandle(`endpoint/${first.address}`);
+    const { runId } = await h.describe();
+    // traffic is ignored while ALLOCATED, but grows the history past its limit
+    await until('continued as new', async () => {
+      await h.signal(inboundTrafficSignal, { medium: 'voice' });
+      return (await h.describe()).runId !== runId;
+    });
+    const { runId: newRun } = await h.describe();
+    // the workflow itself answers the repeated update id in its new run, where Temporal knows nothing of it
+    const endpoint = gateway.endpoint(first.address);
+    assert.deepEqual(await endpoint.allocate({ accountId: ACCT, actor: 'test' }, `${input.operation}:allocate`), first);
+    // another operation is judged as ever
+    await assert.rejects(endpoint.allocate({ accountId: ACCT, actor: 'test' }, `${randomUUID()}:allocate`), /already allocated to this account/);
+    // the same request again (its answer lost, say): the same update id reaches the new run
+    const retried = await allocate.byCriteria(input);
+    assert.equal(retried.address, first.address, 'the same endpoint, not a second one');
+    assert.deepEqual([retried.state, retried.accountId, retried.version], ['ALLOCATED', ACCT, first.version]);
+    const held = await db().endpoint.findMany({ where: { npa: '564', state: 'ALLOCATED' }, select: { address: true } });
+    assert.deepEqual(held.map((e) => e.address), [first.address], 'one endpoint allocated');
+    // and by address the same: a retry is answered
+    const again = await allocate.byAddress({ address: first.address, accountId: ACCT, actor: 'test', operation: input.operation });
+    assert.equal(again.version, first.version);
+    const allocations = await db().endpointHistory.findMany({ where: { endpoint: { address: first.address }, toState: 'ALLOCATED' }, select: { operation: true } });
+    assert.deepEqual(allocations.map((r) => r.operation), [`${input.operation}:allocate`], 'allocated once, by that operation');
+    // a new operation still goes through: released
+    assert.equal((await endpoint.release({ accountId: ACCT, actor: 'test' }, `${randomUUID()}:release`)).state, 'AGING');
+    // the run the repeated update reached (it may have continued as new again since)
+    await recordHistory(client.workflow.getHandle(h.workflowId, newRun), 'endpoint-operation-after-continue-as-new');
+  });
+
+  it('an Idempotency-Key reused after its record expired, with another body, is a new operation — not the old update’s answer', async () => {
+    const [free] = await db().endpoint.findMany({ where: { npa: '206', state: 'AVAILABLE' }, orderBy: { address: 'asc' }, take: 1 });
+    const address = free!.address;
+    const k = { 'idempotency-key': 'alloc-reused-after-ttl' };
+    const first = await ok<Status & { version: number }>(await call('POST', '/v1/allocations', { accountId: ACCT, address, applicationUri: 'sip:first@apps.example.com' }, key, k), 201);
+    await ok(await call('POST', '/v1/releases', { accountId: ACCT, address }), 200);
+    await until('available again', async () => (await client.workflow.getHandle(`endpoint/${address}`).query(stateQuery)).state === 'AVAILABLE');
+    // the key's record expires (IDEMPOTENCY_TTL); the client reuses the key for another request
+    await db().idempotencyRecord.updateMany({ where: { key: k['idempotency-key'] }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const second = await ok<Status & { version: number }>(await call('POST', '/v1/allocations', { accountId: ACCT, address, applicationUri: 'sip:second@apps.example.com' }, key, k), 201);
+    const row = await db().endpoint.findUniqueOrThrow({ where: { address } });
+    assert.deepEqual([row.state, row.accountId, row.applicationUri], ['ALLOCATED', ACCT, 'sip:second@apps.example.com'], 'the new request was performed');
+    assert.ok(second.version > first.version, `a new allocation (v${second.version}), not the first one's answer (v${first.version})`);
+    assert.equal(second.version, row.version);
+    await ok(await call('POST', '/v1/releases', { accountId: ACCT, address }), 200);
   });
 });

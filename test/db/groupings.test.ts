@@ -109,9 +109,10 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
     const data: ReferenceData = {
       groupings: groupings.map((g) => ({ ...g, tags: g.tags })),
       endpoints: endpoints.map((e) => ({ tags: e.classifierTags, state: e.state })),
+      // the open order's lines as they are (the DELIVERED order's line is not on order)
       openLines: [
-        { groupingId: groupingIds[0]!, outstanding: 33 },
-        { groupingId: groupingIds[1]!, outstanding: 10 },
+        { groupingId: groupingIds[0]!, quantity: 40, accepted: 5, rejected: 2 },
+        { groupingId: groupingIds[1]!, quantity: 10, accepted: 0, rejected: 0 },
       ],
       openReleases: [],
       // every allocation in the window (other suites' too), by the endpoint's tags
@@ -140,6 +141,8 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
     for (const m of sql) assert.ok(m.available + m.allocated + m.inQuarantine > 0, `${m.name} is empty`);
     const [npa901, sms, both] = [0, 1, 2].map((i) => sql.find((m) => m.groupingId === groupingIds[i])!);
     assert.ok(both!.available < npa901!.available && both!.available < sms!.available);
+    // on order is what the open order still expects: 40 less the 5 accepted (its 2 rejected are still to come)
+    assert.equal(npa901!.onOrder, 35);
   });
 
   it('a full rebuild gives the same counts the triggers kept', async () => {

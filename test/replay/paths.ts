@@ -38,6 +38,7 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
     'endpoint-retired.json': { path: 'QUARANTINE; `retire` update cancels the quarantine timer → RETIRED (workflow completes)', by: MORE },
     'endpoint-continue-as-new-first-run.json': { path: 'allocate/release/aging cycles until the history limit → continue-as-new with its snapshot', by: LIFECYCLE },
     'endpoint-continue-as-new.json': { path: 'the last run after continue-as-new: starts AVAILABLE from the snapshot, allocate/release/aging go on', by: LIFECYCLE },
+    'endpoint-operation-after-continue-as-new.json': { path: 'the run after continue-as-new (a short history limit), ALLOCATED, carrying its last completed updates: the repeated `allocate` update id is answered with the recorded result (no transition); then, as timing has it, a refused allocate, a release, or continue-as-new again', by: 'test/api/lifecycle.test.ts' },
   },
   providerOrderWorkflow: {
     'order-delivered.json': { path: 'ACQUIRE: submitted to an API carrier; delivery signal (signed webhook) → DELIVERED', by: ORDERS },

@@ -8,7 +8,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { lifecyclePolicy, monitorInput } from '../../src/config';
 import { ingestEndpoints } from '../../src/usecases/ingest';
-import { createGrouping } from '../../src/db/groupings';
+import { createGrouping, evaluateGroupings } from '../../src/db/groupings';
 import { MONITOR_SCHEDULE_ID, MonitorNotifier, ensureMonitor } from '../../src/usecases/monitor';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { createWorker } from '../../workers/worker';
@@ -145,6 +145,26 @@ describe('inventory monitor', function () {
     await recordHistory(client.workflow.getHandle(orderWorkflowId(line.orderId)), 'order-release');
     const report = await monitor().executeUpdate(checkNowUpdate);
     assert.ok(!report.release.some((d) => d.groupingId === ids.excess), 'not released twice');
+  });
+
+  it('counts what an open order still expects: rejected numbers are still to come, so nothing is ordered twice', async () => {
+    // an order of 10 for 942: 3 accepted (in quarantine now), 2 rejected — the carrier still owes 7
+    const g = await createGrouping(db(), { name: 'mon npa:942', tags: ['npa:942'], minAvailable: 5, targetAvailable: 10, maxAvailable: 100 });
+    const order = await db().providerOrder.create({ data: { providerId: 'carrier-dear', direction: 'ACQUIRE', status: 'PARTIALLY_DELIVERED', idempotencyKey: `mon-942-${Date.now()}` } });
+    try {
+      await db().orderLine.create({ data: { orderId: order.id, groupingId: g.id, npa: '942', tags: ['npa:942'], quantity: 10, delivered: 5, accepted: 3, rejected: 2 } });
+      await endpoints('942', 3, 'QUARANTINE', 'carrier-dear');
+      const [m] = (await evaluateGroupings(db(), { windowMs: 3_600_000, snapshot: false })).filter((x) => x.groupingId === g.id);
+      assert.deepEqual([m!.available, m!.inQuarantine, m!.onOrder], [0, 3, 7], 'on order: 10 less the 3 accepted');
+      const report = await monitor().executeUpdate(checkNowUpdate);
+      assert.ok(!report.acquire.some((d) => d.groupingId === g.id), `3 in quarantine and 7 on order cover the target of 10: ${JSON.stringify(report.acquire)}`);
+      assert.ok(!(await monitor().query(monitorStatusQuery)).pendingAcquire.some((r) => r.groupingId === g.id), 'nothing waits to be ordered');
+    } finally {
+      await db().endpoint.deleteMany({ where: { address: { startsWith: '+1942' } } });
+      await db().orderLine.deleteMany({ where: { orderId: order.id } });
+      await db().providerOrder.delete({ where: { id: order.id } });
+      await db().classificationGrouping.delete({ where: { id: g.id } });
+    }
   });
 
   it('is woken by its Schedule', async () => {

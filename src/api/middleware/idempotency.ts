@@ -38,15 +38,22 @@ function canonical(value: unknown): string {
 
 /**
  * The id of what this request does, for the workflow updates it sends: derived
- * from the Idempotency-Key (per API key) when there is one, so a retry of a
- * request whose first attempt was applied — but whose answer was lost or was a
- * 503 — lands on the same Temporal update and gets its result instead of doing
- * it again; a fresh id otherwise. UUID-shaped (allocation claims store it).
+ * from the Idempotency-Key (per API key) and the request itself (method, path,
+ * body) when there is a key, so a retry of a request whose first attempt was
+ * applied — but whose answer was lost or was a 503 — lands on the same Temporal
+ * update and gets its result instead of doing it again, while the same key
+ * reused for another request (after its record expired) is another operation;
+ * a fresh id otherwise. UUID-shaped (allocation claims store it).
  */
 export function operationId(req: Request): string {
   const r = req as Request & { operationId?: string };
   r.operationId ??= randomUUID();
   return r.operationId;
+}
+
+/** The operation id of a keyed request: the same key and request, the same operation. */
+export function keyedOperation(apiKeyId: string, key: string, hash: string): string {
+  return derivedUuid(apiKeyId, key, hash);
 }
 
 /** what makes two requests "the same": method, path and the body's content */
@@ -70,7 +77,8 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
     if (!KEY.test(key)) throw new BadRequest('Idempotency-Key: 1-255 printable ASCII characters', [{ field: 'Idempotency-Key', reason: '1-255 printable ASCII characters' }]);
     const path = req.originalUrl.split('?')[0]!;
     const hash = requestHash(req.method, path, req.body);
-    (req as Request & { operationId?: string }).operationId = derivedUuid(`${who.keyId}:${key}`);
+    // the request's hash is part of it: a key reused after its TTL for another body lands on no earlier update
+    (req as Request & { operationId?: string }).operationId = keyedOperation(who.keyId, key, hash);
     // take the key, or take it over when its record expired or its holder died
     const mine = await takeKey(db, {
       apiKeyId: who.keyId, key, method: req.method, path, requestHash: hash,

@@ -21,7 +21,7 @@ export function exchangeRoutes(deps: HoldingDeps, registry: OpenAPIRegistry, aut
   const router = Router();
   registry.registerPath({
     ...secured('PLATFORM'), method: 'post', path: '/v1/exchanges',
-    summary: "Exchange an account's endpoint for another (a given address, criteria, or by default the same area code and capabilities): the new one is allocated with the old one's application URI, then the old one is released. If the release fails, the new one is given back.",
+    summary: "Exchange an account's endpoint for another (a given address, criteria, or by default the same area code and capabilities): the new one is allocated with the old one's application URI, then the old one is released. If the release is refused, the new one is given back; if its answer is lost, the retry with the same Idempotency-Key finishes the exchange.",
     request: { body: json(Exchange) },
     responses: { 201: { description: 'exchanged', ...json(z.object({ allocated: z.record(z.string(), z.unknown()), released: z.record(z.string(), z.unknown()) })) }, 400: error, 401: error, 403: error, 404: error, 409: error },
   });
