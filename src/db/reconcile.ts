@@ -16,13 +16,24 @@ export interface ReconcileRow {
   smsCapable: boolean;
   mmsCapable: boolean;
   faxCapable: boolean;
+  voiceEnabled: boolean;
+  smsEnabled: boolean;
+  mmsEnabled: boolean;
+  faxEnabled: boolean;
+  qualityScore: number | null;
+  voiceCleanliness: number;
+  messagingCleanliness: number;
   reservedUntil: Date | null;
+  /** when the current timed phase (quarantine, aging, port-out) ends */
   quarantineUntil: Date | null;
+  stateChangedAt: Date;
 }
 
 const COLUMNS = {
   id: true, address: true, state: true, version: true, accountId: true, kind: true, country: true, npa: true,
-  voiceCapable: true, smsCapable: true, mmsCapable: true, faxCapable: true, reservedUntil: true, quarantineUntil: true,
+  voiceCapable: true, smsCapable: true, mmsCapable: true, faxCapable: true,
+  voiceEnabled: true, smsEnabled: true, mmsEnabled: true, faxEnabled: true, qualityScore: true, voiceCleanliness: true, messagingCleanliness: true,
+  reservedUntil: true, quarantineUntil: true, stateChangedAt: true,
 } as const;
 
 export function everyRow(db: Db): Promise<ReconcileRow[]> {
@@ -32,3 +43,8 @@ export function everyRow(db: Db): Promise<ReconcileRow[]> {
 export function rowAt(db: Db, address: string): Promise<ReconcileRow | null> {
   return db.endpoint.findUnique({ where: { address }, select: COLUMNS });
 }
+
+export function rowsAt(db: Db, addresses: string[]): Promise<ReconcileRow[]> {
+  return db.endpoint.findMany({ where: { address: { in: addresses } }, select: COLUMNS });
+}
+
