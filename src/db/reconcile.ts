@@ -1,5 +1,6 @@
 // Reconciliation's reads: every endpoint row as the reconciler compares it
-// with its workflow (the repair itself is src/db/endpoints.ts's).
+// with its workflow (the repair itself is src/db/endpoints.ts's), and rows
+// still at their entry that an interrupted ingest may have left without one.
 import type { Db } from './client';
 import type { EndpointStateName } from '../domain/endpoint';
 
@@ -48,3 +49,14 @@ export function rowsAt(db: Db, addresses: string[]): Promise<ReconcileRow[]> {
   return db.endpoint.findMany({ where: { address: { in: addresses } }, select: COLUMNS });
 }
 
+/** A row still at its entry (version 1), with the operation that brought it in. */
+export type EntryRow = ReconcileRow & { entryOperation: string | null };
+
+/** The rows among `addresses` still at their entry (version 1), each with the operation that brought it in. */
+export async function entriesAt(db: Db, addresses: string[]): Promise<EntryRow[]> {
+  const rows = await db.endpoint.findMany({
+    where: { address: { in: addresses }, version: 1 },
+    select: { ...COLUMNS, history: { where: { version: 1 }, select: { operation: true }, take: 1 } },
+  });
+  return rows.map(({ history, ...r }) => ({ ...r, entryOperation: history[0]?.operation ?? null }));
+}

@@ -28,7 +28,8 @@ export async function portOut(deps: PortOutDeps, who: Caller, body: PortOutReque
   const row = await heldBy(deps.db, body.accountId, address);
   if (!row) throw new NotFound(`address: no endpoint ${address} held by account ${body.accountId}`);
   await deps.temporal.endpoint(address).portOut({ accountId: body.accountId, actor: actorOf(who) }, `${operation}:port-out`);
-  const request = await createPort(deps.db, { direction: 'OUT', address, accountId: body.accountId, gainingCarrier: body.gainingCarrier, endpointId: row.id });
+  // once per operation: a retry whose first attempt wrote the request (and lost its answer) finds that one
+  const request = await createPort(deps.db, { direction: 'OUT', address, accountId: body.accountId, gainingCarrier: body.gainingCarrier, endpointId: row.id, operationId: operation });
   deps.notify();
   return portView(deps.db, request.id);
 }

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
 import type { Auth } from '../middleware/auth';
-import { shownOnce } from '../middleware/idempotency';
+import { operationId, shownOnce } from '../middleware/idempotency';
 import { addProvider, changeProvider, providers, type ProviderDeps } from '../../usecases/providers';
 
 const KINDS = ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'UAN', 'OTHER', 'SHORT_CODE', 'SIP'] as const;
@@ -65,7 +65,7 @@ export function providerRoutes(deps: ProviderDeps, registry: OpenAPIRegistry, au
     },
   });
   router.post('/v1/providers', auth('OPERATOR'), async (req, res) => {
-    const created = await addProvider(deps, ProviderInput.parse(req.body));
+    const created = await addProvider(deps, ProviderInput.parse(req.body), operationId(req));
     // never kept in the Idempotency-Key's record: a replay has it null and says why
     shownOnce(res, { webhookSecret: `shown once, in the first answer; PATCH /v1/providers/${created.id} with a new webhookSecret to replace it` });
     res.status(201).json(created);
