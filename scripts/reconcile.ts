@@ -4,7 +4,7 @@
 import { lifecyclePolicy, loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';
 import { TemporalGateway } from '../src/temporal/gateway';
-import { reconcileEndpoints } from '../src/usecases/reconcile';
+import { driftLine, reconcileEndpoints } from '../src/usecases/reconcile';
 
 async function main(): Promise<number> {
   const args = new Set(process.argv.slice(2));
@@ -25,9 +25,7 @@ async function main(): Promise<number> {
     } else {
       console.log(`endpoint workflows running: ${report.workflows}; rows: ${report.rows}; drift: ${report.drift.length}`);
       for (const d of report.drift) {
-        const wf = d.workflow ? `workflow ${d.workflow.state} v${d.workflow.version}` : 'no workflow';
-        const row = d.row ? `row ${d.row.state} v${d.row.version}` : 'no row';
-        console.log(`  ${d.address}  ${d.kind}: ${wf}, ${row}${d.error ? ` (${d.error})` : ''}${d.repaired ? '  → repaired' : ''}`);
+        console.log(driftLine(d));
       }
     }
     return report.drift.every((d) => d.repaired) ? 0 : 1;

@@ -41,6 +41,10 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
   /** requests per minute per API key, per API process, unless the key has its own (api_keys.rate_limit) */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).default(1200),
+  /** requests per minute per client address, per API process, that carry no valid API key (401s; over it 429) */
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).default(120),
+  /** presented API keys (valid or not) each API process remembers for 10 s at most; the least recently used go first */
+  API_KEY_CACHE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** how long an Idempotency-Key's first answer is kept (and replayed) */
   IDEMPOTENCY_TTL: duration.prefault('24 hours'),
   /** a request holding an Idempotency-Key that has not answered after this long is presumed dead: a retry may run it again */

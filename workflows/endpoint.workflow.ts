@@ -147,7 +147,8 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     const next: EndpointSnapshot = { ...s, ...changes, state: to };
     // the update that asked for it, or this workflow's own step from this version
     const operation = currentUpdateInfo()?.id ?? `${workflowInfo().workflowId}@v${s.version}`;
-    const timed = to === 'QUARANTINE' || to === 'AGING';
+    // the row keeps when a timed phase ends (TIMED_STATES of src/domain/endpoint.ts), so a workflow started again from it resumes the phase
+    const timed = to === 'QUARANTINE' || to === 'AGING' || to === 'PORTING_OUT';
     // runs that began before transitions became local activities replay as they ran
     const recordTransition = patched('transition-local-activity') ? local.recordTransition : remote.recordTransition;
     const { version } = await recordTransition({

@@ -1,5 +1,5 @@
 // Builds the Express app (no listen): middleware, routes, docs, one error handler.
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
@@ -50,22 +50,35 @@ export function buildApp(deps: AppDeps): Express {
   const temporal = deps.temporal.onTaskQueue(deps.config.TEMPORAL_TASK_QUEUE);
   const metrics = createMetrics({ db: deps.db, temporal, timeoutMs: deps.config.READY_TIMEOUT_MS });
   app.use(requestLogging(deps.log, metrics.observe));
-  // the raw bytes are kept: carrier webhooks are signed over them
-  app.use(
-    express.json({
-      limit: deps.config.API_BODY_LIMIT,
-      strict: true,
-      verify: (req, _res, buf) => {
-        (req as unknown as { rawBody: Buffer }).rawBody = buf;
-      },
-    }),
-  );
+  // the path and query are checked for every request; the body is read only once the caller is known:
+  // by auth() after the key and its scope (a malformed body without a key is a 401, with the wrong scope a 403),
+  // and for carriers' webhooks (signed, no key) on their own path
   app.use(inputGuard);
+  const json = express.json({
+    limit: deps.config.API_BODY_LIMIT,
+    strict: true,
+    // the raw bytes are kept: carrier webhooks are signed over them
+    verify: (req, _res, buf) => {
+      (req as unknown as { rawBody: Buffer }).rawBody = buf;
+    },
+  });
+  const readBody: RequestHandler = (req, res, next) =>
+    json(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      try {
+        inputGuard(req, res, next);
+      } catch (e) {
+        next(e);
+      }
+    });
 
   const registry = createRegistry();
   app.use(healthRoutes({ db: deps.db, temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));
   const auth = authenticate(deps.db, {
     limiter: new RateLimiter(deps.config.RATE_LIMIT_PER_MINUTE),
+    unauthenticatedPerMinute: deps.config.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
+    cacheMax: deps.config.API_KEY_CACHE_MAX,
+    body: readBody,
     after: idempotency(deps.db, { ttlMs: deps.config.IDEMPOTENCY_TTL, leaseMs: deps.config.IDEMPOTENCY_LEASE, onReplay: () => metrics.idempotentReplays.inc() }),
   });
   registry.registerComponent('securitySchemes', 'apiKey', {
@@ -100,6 +113,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(providerRoutes({ db: deps.db }, registry, auth));
   app.use(reconciliationRoutes(lifecycle, registry, auth));
   app.use(dashboardRoutes({ db: deps.db, temporalWebUrl: deps.config.TEMPORAL_WEB_URL, namespace: deps.config.TEMPORAL_NAMESPACE, unmetPerAccount: unmet.unmetPerAccount }, registry, auth));
+  app.use('/v1/carriers', readBody);
   app.use(carrierRoutes({ db: deps.db, temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry));
   app.use(orderRoutes({ db: deps.db, temporal }, registry, auth));
 
@@ -109,6 +123,8 @@ export function buildApp(deps: AppDeps): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
 
+  // no route: its body is still read (malformed JSON is a 400) before the 404
+  app.use(readBody);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;

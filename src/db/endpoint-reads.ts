@@ -14,6 +14,12 @@ export async function heldBy(db: Db, accountId: string, address: string): Promis
   return row && row.accountId === accountId ? row : null;
 }
 
+/** The operation that brought an endpoint into the repository (its first history row's), if recorded. */
+export async function entryOperation(db: Db, endpointId: string): Promise<string | null> {
+  const first = await db.endpointHistory.findFirst({ where: { endpointId }, orderBy: { version: 'asc' }, select: { operation: true } });
+  return first?.operation ?? null;
+}
+
 export type HistoryRow = EndpointHistory;
 
 /**

@@ -9,7 +9,7 @@
 import { Prisma } from './generated/client';
 import type { Db } from './client';
 import { withMeasuredTags, type TaggedRow } from '../domain/classification';
-import type { Capabilities, EndpointStateName } from '../domain/endpoint';
+import { TIMED_STATES, type Capabilities, type EndpointStateName } from '../domain/endpoint';
 import { StaleTransition, UnknownAccount } from '../domain/errors';
 
 /** Columns a transition may set besides state and version. */
@@ -83,12 +83,13 @@ type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 interface CurrentRow extends TaggedRow {
   version: number;
+  accountId: string | null;
 }
 
 /** The row as it is: the compare-and-set reads this; `lock` holds it until the transaction ends. */
 async function readRow(db: Db | Tx, endpointId: string, lock = false): Promise<CurrentRow | undefined> {
   const rows = await db.$queryRaw<CurrentRow[]>`
-    SELECT state, version, classifier_tags AS "classifierTags", voice_capable AS "voiceCapable", sms_capable AS "smsCapable",
+    SELECT state, version, account_id AS "accountId", classifier_tags AS "classifierTags", voice_capable AS "voiceCapable", sms_capable AS "smsCapable",
            mms_capable AS "mmsCapable", fax_capable AS "faxCapable", voice_enabled AS "voiceEnabled",
            sms_enabled AS "smsEnabled", mms_enabled AS "mmsEnabled", fax_enabled AS "faxEnabled",
            quality_score AS "qualityScore", voice_cleanliness AS "voiceCleanliness",
@@ -245,32 +246,51 @@ export async function enterRepository(db: Db, rows: NewEndpoint[], entry: Entry)
     SELECT id::text, address FROM ins`;
 }
 
+/** What reconciliation's repair takes from a running workflow. */
+export interface WorkflowSide {
+  state: EndpointStateName;
+  version: number;
+  accountId: string | null;
+  reservedUntil: number | null;
+  /** when its timed phase ends; kept as quarantine_until in TIMED_STATES, null otherwise */
+  phaseEndsAt: number | null;
+  enabled: Capabilities;
+}
+
 /**
  * Reconciliation's repair: the row takes what its running workflow holds —
- * only if the row is still as the reconciler read it (compare-and-set), with
+ * state, version, holder, capabilities offered, reservation and phase
+ * deadlines (and the tags computed from them) — only if the row is still as
+ * the reconciler read it (compare-and-set on state, version and holder), with
  * a history row saying so.
  */
 export async function repairFromWorkflow(
   db: Db,
-  row: { id: string; state: EndpointStateName; version: number },
-  wf: { state: EndpointStateName; version: number; accountId: string | null; reservedUntil: number | null },
+  row: { id: string; state: EndpointStateName; version: number; accountId: string | null },
+  wf: WorkflowSide,
   operation: string,
+  cause = `reconciliation: row was ${row.state} v${row.version}, workflow ${wf.state} v${wf.version}`,
 ): Promise<boolean> {
-  const cause = `reconciliation: row was ${row.state} v${row.version}, workflow ${wf.state} v${wf.version}`;
-  const written = await db.$queryRaw<{ id: string }[]>`
-    WITH upd AS (
+  return db.$transaction(async (tx) => {
+    const now = await readRow(tx, row.id, true);
+    // a row that moved since it was read is left: its next reading judges it again
+    if (!now || now.state !== row.state || now.version !== row.version || now.accountId !== row.accountId) return false;
+    const tags = withMeasuredTags(now, { enabled: wf.enabled }, wf.state);
+    await tx.$executeRaw`
       UPDATE endpoints SET state = ${wf.state}::"EndpointState", version = ${wf.version}, account_id = ${wf.accountId},
-             reserved_until = ${date(wf.reservedUntil) ?? null}, state_changed_at = now(), updated_at = now()
-       WHERE id = ${row.id}::uuid AND state = ${row.state}::"EndpointState" AND version = ${row.version}
-      RETURNING id, account_id)
-    , hist AS (
+             reserved_until = ${date(wf.reservedUntil) ?? null},
+             quarantine_until = ${TIMED_STATES.includes(wf.state) ? (date(wf.phaseEndsAt) ?? null) : null},
+             voice_enabled = ${wf.enabled.voice}, sms_enabled = ${wf.enabled.sms}, mms_enabled = ${wf.enabled.mms}, fax_enabled = ${wf.enabled.fax},
+             classifier_tags = ${tags}::text[],
+             state_changed_at = CASE WHEN state = ${wf.state}::"EndpointState" THEN state_changed_at ELSE now() END, updated_at = now()
+       WHERE id = ${row.id}::uuid`;
+    // drift at the same version (a row changed by hand) keeps the history row that version has
+    await tx.$executeRaw`
       INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, account_id)
-      SELECT id, ${wf.version}, ${row.state}::"EndpointState", ${wf.state}::"EndpointState", ${cause}, 'reconciler', ${operation}, account_id
-        FROM upd
-      -- drift at the same version (a row changed by hand) keeps the history row that version has
-      ON CONFLICT (endpoint_id, version) DO NOTHING)
-    SELECT id::text FROM upd`;
-  return written.length > 0;
+      VALUES (${row.id}::uuid, ${wf.version}, ${row.state}::"EndpointState", ${wf.state}::"EndpointState", ${cause}, 'reconciler', ${operation}, ${wf.accountId})
+      ON CONFLICT (endpoint_id, version) DO NOTHING`;
+    return true;
+  });
 }
 
 // ------------------------------------------------------------------ claims

@@ -1,5 +1,6 @@
-// The one writer of `port_requests`: a request is created, linked to its
-// endpoint once that exists, and settled (completed or rejected) once.
+// The one writer of `port_requests`: a request is created (once per
+// operation: a retried request finds its first row), linked to its endpoint
+// once that exists, and settled (completed or rejected) once.
 import type { Db } from './client';
 import type { PortDirection, PortStatusName } from '../domain/ports';
 
@@ -15,6 +16,7 @@ export interface PortRequestRow {
   reason: string | null;
   requestedAt: Date;
   completedAt: Date | null;
+  operationId: string | null;
 }
 
 export interface NewPortRequest {
@@ -24,27 +26,35 @@ export interface NewPortRequest {
   losingCarrier?: string | null;
   gainingCarrier?: string | null;
   endpointId?: string | null;
+  /** the operation (request) writing it: written once per operation */
+  operationId: string;
 }
 
-/** A request under way (IN_PROGRESS from the start). */
-export function createPort(db: Db, r: NewPortRequest): Promise<PortRequestRow> {
-  return db.portRequest.create({
-    data: {
-      address: r.address, accountId: r.accountId, direction: r.direction, status: 'IN_PROGRESS',
-      losingCarrier: r.losingCarrier ?? null, gainingCarrier: r.gainingCarrier ?? null, endpointId: r.endpointId ?? null,
-    },
-  });
+const row = (r: NewPortRequest) => ({
+  address: r.address, accountId: r.accountId, direction: r.direction, status: 'IN_PROGRESS' as const,
+  losingCarrier: r.losingCarrier ?? null, gainingCarrier: r.gainingCarrier ?? null, endpointId: r.endpointId ?? null,
+  operationId: r.operationId,
+});
+
+/**
+ * A request under way (IN_PROGRESS from the start), written once per
+ * operation: a retry of the same operation (its first attempt's answer lost)
+ * gets the row its first attempt wrote, as it is now.
+ */
+export async function createPort(db: Db, r: NewPortRequest): Promise<PortRequestRow> {
+  await db.portRequest.createMany({ data: [row(r)], skipDuplicates: true });
+  return db.portRequest.findUniqueOrThrow({ where: { operationId: r.operationId } });
 }
 
-/** Requests under way for numbers that joined together (an import of ported numbers). */
+/** Requests under way for numbers that joined together (an import of ported numbers); one per operation id. */
 export async function createPorts(db: Db, list: NewPortRequest[]): Promise<void> {
   if (!list.length) return;
-  await db.portRequest.createMany({
-    data: list.map((r) => ({
-      address: r.address, accountId: r.accountId, direction: r.direction, status: 'IN_PROGRESS' as const,
-      losingCarrier: r.losingCarrier ?? null, gainingCarrier: r.gainingCarrier ?? null, endpointId: r.endpointId ?? null,
-    })),
-  });
+  await db.portRequest.createMany({ data: list.map(row), skipDuplicates: true });
+}
+
+/** The request an operation wrote, if it did. */
+export function portByOperation(db: Db, operationId: string): Promise<PortRequestRow | null> {
+  return db.portRequest.findUnique({ where: { operationId } });
 }
 
 /** A port-in whose number never joined. */

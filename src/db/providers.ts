@@ -44,12 +44,19 @@ export async function listProviders(db: Db): Promise<ProviderRow[]> {
 }
 
 /** Conflict when the id is taken. */
-export async function createProvider(db: Db, data: ProviderData & { id: string }): Promise<ProviderRow> {
+/**
+ * A new provider. With `operationId` (the request making it), a retry of the
+ * same request finds the provider its first attempt created and gets it back;
+ * any other request for an existing id is a Conflict.
+ */
+export async function createProvider(db: Db, data: ProviderData & { id: string; operationId?: string }): Promise<ProviderRow> {
   try {
     return await db.provider.create({ data });
   } catch (err) {
-    if ((err as { code?: string }).code === 'P2002') throw new Conflict(`id: a provider ${data.id} exists already`);
-    throw err;
+    if ((err as { code?: string }).code !== 'P2002') throw err;
+    const existing = data.operationId ? await db.provider.findUnique({ where: { id: data.id } }) : null;
+    if (existing && existing.operationId === data.operationId) return existing;
+    throw new Conflict(`id: a provider ${data.id} exists already`);
   }
 }
 

@@ -53,3 +53,35 @@ export interface Capabilities {
   fax: boolean;
 }
 
+
+/**
+ * States whose end is timed by the workflow's `phaseEndsAt`, which the row
+ * keeps as `quarantine_until` (quarantine, aging, and a port-out's end).
+ */
+export const TIMED_STATES: readonly EndpointStateName[] = ['QUARANTINE', 'AGING', 'PORTING_OUT'];
+
+/**
+ * When the timed phase a row is in ends, for a workflow started again from
+ * the row: the row's own deadline, or — for a row written before a
+ * port-out's end was kept — its phase's length from when it entered it.
+ * Null for states without a timed end.
+ */
+export function phaseEndOf(
+  row: { state: EndpointStateName; quarantineUntil: number | null; stateChangedAt: number },
+  policy: Pick<LifecyclePolicy, 'quarantineNewMs' | 'agingMs' | 'portOutMs'>,
+): number | null {
+  if (!TIMED_STATES.includes(row.state)) return null;
+  if (row.quarantineUntil !== null) return row.quarantineUntil;
+  const length = row.state === 'PORTING_OUT' ? policy.portOutMs : row.state === 'AGING' ? policy.agingMs : policy.quarantineNewMs;
+  return row.stateChangedAt + length;
+}
+
+/**
+ * How many unwanted inbound events a cleanliness stands for (the inverse of
+ * cleanliness = 1 / (1 + n·weight)), so a restarted quarantine counts on from
+ * where its row stands.
+ */
+export function eventsBehind(cleanliness: number, weight: number): number {
+  if (!(cleanliness > 0) || !(weight > 0) || cleanliness >= 1) return 0;
+  return Math.max(0, Math.round((1 / cleanliness - 1) / weight));
+}

@@ -118,6 +118,16 @@ export interface EndpointStart {
   reservedUntil?: number | null;
   /** when the current timed phase (quarantine, aging, port-out) ends */
   phaseEndsAt?: number | null;
+  /** what a row that has been through its tests offers, its quality and cleanliness (default: nothing measured yet) */
+  enabled?: Capabilities;
+  qualityScore?: number | null;
+  voiceCleanliness?: number;
+  messagingCleanliness?: number;
+  /** unwanted inbound events of the current quarantine period that made those cleanlinesses */
+  voiceEvents?: number;
+  messagingEvents?: number;
+  /** where a number in TESTING goes when it passes (a holder's number goes back to ALLOCATED) */
+  afterTesting?: 'AVAILABLE' | 'ALLOCATED';
 }
 
 export class EndpointWorkflows {
@@ -129,6 +139,13 @@ export class EndpointWorkflows {
       accountId: row.accountId ?? null,
       reservedUntil: row.reservedUntil ?? null,
       phaseEndsAt: row.phaseEndsAt ?? null,
+      ...(row.enabled ? { enabled: row.enabled } : {}),
+      ...(row.qualityScore !== undefined ? { qualityScore: row.qualityScore } : {}),
+      ...(row.voiceCleanliness !== undefined ? { voiceCleanliness: row.voiceCleanliness } : {}),
+      ...(row.messagingCleanliness !== undefined ? { messagingCleanliness: row.messagingCleanliness } : {}),
+      ...(row.voiceEvents !== undefined ? { voiceEvents: row.voiceEvents } : {}),
+      ...(row.messagingEvents !== undefined ? { messagingEvents: row.messagingEvents } : {}),
+      ...(row.afterTesting ? { afterTesting: row.afterTesting } : {}),
     });
     await temporalCall(async () =>
       (await this.gateway.client()).workflow.start(endpointWorkflow, {

@@ -7,11 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import { enterRepository, type Entry, type NewEndpoint } from '../db/endpoints';
+import { entriesAt } from '../db/reconcile';
 import { TemporalGateway } from '../temporal/gateway';
 import { NO_CAPABILITIES } from '../temporal/endpoints';
 import { parseAddress, AddressError, type ParsedAddress } from '../domain/numbers';
 import { inherentTags, measuredTags } from '../domain/classification';
 import type { Capabilities, LifecyclePolicy } from '../domain/endpoint';
+import { startWorkflowForRow } from './restart';
 
 export interface IngestItem {
   address: string;
@@ -32,6 +34,15 @@ export interface IngestOptions {
    * `ingest:<orderId>`, `port-in:<accountId>`, else `import:<uuid>`.
    */
   operation?: string;
+  /**
+   * This run may repeat an interrupted one (an import killed between inserting
+   * a batch and starting its workflows, a port-in retried): a known address
+   * whose row is still at its entry (version 1, this entry's state and
+   * account) and was brought in by an operation this accepts gets its
+   * workflow started if it has none, and is listed in `resumed` (it stays a
+   * duplicate: it was not inserted now).
+   */
+  resume?: (entryOperation: string) => boolean;
   /** workflow starts in flight at once */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
@@ -41,6 +52,8 @@ export interface IngestResult {
   accepted: { address: string; endpointId: string }[];
   rejected: { input: string; reason: string }[];
   duplicates: string[];
+  /** with `resume`: duplicates this run's own operation(s) brought in; `started`: their workflow was missing and is started now */
+  resumed?: { address: string; endpointId: string; started: boolean }[];
 }
 
 export interface IngestDeps {
@@ -106,7 +119,30 @@ export async function ingest(deps: IngestDeps, items: IngestItem[], opts: Ingest
     result.accepted.push({ address, endpointId: id });
     opts.onProgress?.(++done, created.length);
   });
+  if (opts.resume) result.resumed = await resume(deps, [...new Set(result.duplicates)], entry, opts.resume, opts.concurrency ?? 64);
   return result;
+}
+
+/** Known addresses an earlier run of `accepts` brought in and left at their entry: each gets its workflow, if it has none. */
+async function resume(
+  deps: IngestDeps,
+  addresses: string[],
+  entry: Entry,
+  accepts: (operation: string) => boolean,
+  concurrency: number,
+): Promise<NonNullable<IngestResult['resumed']>> {
+  const resumed: NonNullable<IngestResult['resumed']> = [];
+  for (let i = 0; i < addresses.length; i += CHUNK) {
+    const ours = (await entriesAt(deps.db, addresses.slice(i, i + CHUNK))).filter(
+      (r) => r.entryOperation !== null && accepts(r.entryOperation) && r.state === entry.state && r.accountId === (entry.accountId ?? null),
+    );
+    await forEachLimit(ours, concurrency, async (row) => {
+      const running = await deps.temporal.endpoint(row.address).isRunning();
+      if (!running) await startWorkflowForRow(deps.temporal, row, deps.policy);
+      resumed.push({ address: row.address, endpointId: row.id, started: !running });
+    });
+  }
+  return resumed;
 }
 
 function entryOf(opts: IngestOptions, policy: LifecyclePolicy): Entry {

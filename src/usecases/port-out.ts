@@ -35,7 +35,8 @@ export async function portOut(deps: PortOutDeps, who: Caller, body: PortOutReque
       // it moved on since the row was read (released, another's): no word of whose it is now
       throw await refusalSeenBy(deps.db, address, body.accountId, err);
     });
-  const request = await createPort(deps.db, { direction: 'OUT', address, accountId: body.accountId, gainingCarrier: body.gainingCarrier, endpointId: row.id });
+  // once per operation: a retry whose first attempt wrote the request (and lost its answer) finds that one
+  const request = await createPort(deps.db, { direction: 'OUT', address, accountId: body.accountId, gainingCarrier: body.gainingCarrier, endpointId: row.id, operationId: operation });
   deps.notify();
   return portView(deps.db, request.id);
 }

@@ -11,10 +11,10 @@ export interface ProviderDeps {
 }
 
 /** A provider as operators see it: everything but the secret and the bookkeeping times. */
-export type ProviderView = Omit<ProviderRow, 'webhookSecret' | 'createdAt' | 'updatedAt'> & { hasWebhookSecret: boolean };
+export type ProviderView = Omit<ProviderRow, 'webhookSecret' | 'createdAt' | 'updatedAt' | 'operationId'> & { hasWebhookSecret: boolean };
 
 function view(p: ProviderRow): ProviderView {
-  const { webhookSecret, createdAt: _c, updatedAt: _u, ...rest } = p;
+  const { webhookSecret, createdAt: _c, updatedAt: _u, operationId: _o, ...rest } = p;
   return { ...rest, hasWebhookSecret: webhookSecret !== null };
 }
 
@@ -24,11 +24,19 @@ export async function providers(deps: ProviderDeps): Promise<ProviderView[]> {
   return (await listProviders(deps.db)).map(view);
 }
 
-/** The new provider with its webhook secret (the only time it is shown). */
-export async function addProvider(deps: ProviderDeps, input: ProviderData & { id: string }): Promise<ProviderView & { webhookSecret: string | null }> {
+/**
+ * The new provider with its webhook secret (the only time it is shown).
+ * `operation` names the request: its retry (the first answer lost) gets the
+ * same answer, secret included, instead of "exists already".
+ */
+export async function addProvider(
+  deps: ProviderDeps,
+  input: ProviderData & { id: string },
+  operation?: string,
+): Promise<ProviderView & { webhookSecret: string | null }> {
   const webhookSecret = input.webhookSecret ?? (input.kind === 'API' ? randomBytes(24).toString('base64url') : null);
-  const created = await createProvider(deps.db, { ...input, countries: upper(input.countries), webhookSecret });
-  return { ...view(created), webhookSecret };
+  const created = await createProvider(deps.db, { ...input, countries: upper(input.countries), webhookSecret, operationId: operation });
+  return { ...view(created), webhookSecret: created.webhookSecret };
 }
 
 export async function changeProvider(deps: ProviderDeps, id: string, patch: Partial<ProviderData>): Promise<ProviderView> {

@@ -1,25 +1,45 @@
-// Invariant 2: at rest, every endpoint's workflow state equals its PostgreSQL
-// state. Compares the two, reports each difference, and can repair it: the
-// workflow is the authority for a running endpoint (its row is rewritten to
-// match, with a history entry, if the row is still as it was read), and a live
-// row without a workflow gets one started from the row.
+// Invariant 2: at rest, every endpoint's workflow equals its PostgreSQL row —
+// state and version, holder, the capabilities it offers, and its reservation
+// and phase deadlines. Compares the two, reports each difference, and can
+// repair it: the workflow is the authority for a running endpoint (its row is
+// rewritten to match, with a history entry, if the row is still as it was
+// read), and a live row without a workflow gets one started from the row,
+// resuming its phase.
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
-import { everyRow, rowAt, type ReconcileRow } from '../db/reconcile';
+import { everyRow, rowAt, rowsAt, type ReconcileRow } from '../db/reconcile';
 import { repairFromWorkflow } from '../db/endpoints';
 import { TemporalGateway } from '../temporal/gateway';
-import type { EndpointStateName, LifecyclePolicy } from '../domain/endpoint';
+import { TIMED_STATES, type Capabilities, type EndpointStateName, type LifecyclePolicy } from '../domain/endpoint';
 import type { EndpointStatus } from '../../workflows/shared';
 import { FINAL_STATES } from '../../workflows/endpoint.machine';
 import { forEachLimit } from './ingest';
+import { startWorkflowForRow } from './restart';
+
+export { startWorkflowForRow, type EndpointRowForStart } from './restart';
+
+/** What is compared besides state and version (a field_mismatch names those that differ). */
+export type DriftField = 'accountId' | 'enabled' | 'reservedUntil' | 'phaseEndsAt';
+
+/** One side as the report shows it: state and version, and the values of the fields that differ. */
+export interface DriftSide {
+  state: EndpointStateName;
+  version: number;
+  accountId?: string | null;
+  enabled?: Capabilities;
+  reservedUntil?: string | null;
+  phaseEndsAt?: string | null;
+}
 
 export interface Drift {
   address: string;
-  kind: 'state_mismatch' | 'no_workflow' | 'no_row' | 'unqueryable';
+  /** field_mismatch: same state and version, another holder, capabilities or deadline */
+  kind: 'state_mismatch' | 'field_mismatch' | 'no_workflow' | 'no_row' | 'unqueryable';
+  fields?: DriftField[];
   error?: string;
-  workflow?: { state: EndpointStateName; version: number };
-  row?: { state: EndpointStateName; version: number };
+  workflow?: DriftSide;
+  row?: DriftSide;
   repaired?: boolean;
 }
 
@@ -34,6 +54,8 @@ export interface ReconcileOptions {
   onProgress?: (done: number) => void;
   /** pause before drift is read again (0: report the first reading) */
   settleMs?: number;
+  /** only these endpoints (canonical addresses), each looked up directly; default: every one */
+  addresses?: string[];
 }
 
 /** The shape callers with a bare Client use (tests, scripts). */
@@ -55,12 +77,41 @@ export function reconcile(deps: ReconcileClientDeps, opts: ReconcileOptions = {}
   return reconcileEndpoints({ db: deps.db, temporal: TemporalGateway.fromClient(deps.client, deps.taskQueue), policy: deps.policy }, opts);
 }
 
-const side = (s: { state: EndpointStateName; version: number }) => ({ state: s.state, version: s.version });
+// PostgreSQL keeps milliseconds, rounded
+const iso = (ms: number | null) => (ms === null ? null : new Date(Math.round(ms)).toISOString());
+
+/** The fields of a workflow and its row, as comparable values (the row keeps a phase's end only in TIMED_STATES). */
+function fieldsOf(x: EndpointStatus | ReconcileRow): Record<DriftField, unknown> {
+  if ('endpointId' in x) {
+    return {
+      accountId: x.accountId,
+      enabled: { voice: x.enabled.voice, sms: x.enabled.sms, mms: x.enabled.mms, fax: x.enabled.fax },
+      reservedUntil: iso(x.reservedUntil),
+      phaseEndsAt: TIMED_STATES.includes(x.state) ? iso(x.phaseEndsAt) : null,
+    };
+  }
+  return {
+    accountId: x.accountId,
+    enabled: { voice: x.voiceEnabled, sms: x.smsEnabled, mms: x.mmsEnabled, fax: x.faxEnabled },
+    reservedUntil: x.reservedUntil?.toISOString() ?? null,
+    phaseEndsAt: x.quarantineUntil?.toISOString() ?? null,
+  };
+}
+
+const FIELDS: DriftField[] = ['accountId', 'enabled', 'reservedUntil', 'phaseEndsAt'];
+
+function side(x: EndpointStatus | ReconcileRow, fields: DriftField[] = []): DriftSide {
+  const values = fieldsOf(x);
+  return { state: x.state, version: x.version, ...Object.fromEntries(fields.map((f) => [f, values[f]])) };
+}
 
 /** What one address's workflow and row say, or undefined when they agree (or neither is live). */
 function judge(address: string, wf: EndpointStatus | undefined, row: ReconcileRow | undefined, running: boolean, error?: string): Drift | undefined {
   if (wf && row) {
     if (wf.state !== row.state || wf.version !== row.version) return { address, kind: 'state_mismatch', workflow: side(wf), row: side(row) };
+    const [w, r] = [fieldsOf(wf), fieldsOf(row)];
+    const fields = FIELDS.filter((f) => JSON.stringify(w[f]) !== JSON.stringify(r[f]));
+    if (fields.length) return { address, kind: 'field_mismatch', fields, workflow: side(wf, fields), row: side(row, fields) };
   } else if (row) {
     if (running) return { address, kind: 'unqueryable', row: side(row), error: error ?? 'query failed' };
     if (!FINAL_STATES.includes(row.state)) return { address, kind: 'no_workflow', row: side(row) };
@@ -70,16 +121,34 @@ function judge(address: string, wf: EndpointStatus | undefined, row: ReconcileRo
   return undefined;
 }
 
+/** One line of the text report: `<address>  <kind>: workflow …, row …` */
+export function driftLine(d: Drift): string {
+  const values = (x: DriftSide) =>
+    (d.fields ?? [])
+      .map((f) => {
+        const v = x[f];
+        const shown = f === 'enabled' && v ? Object.entries(v).filter(([, on]) => on).map(([c]) => c).join('+') || 'none' : String(v);
+        return ` ${f}=${shown}`;
+      })
+      .join('');
+  const wf = d.workflow ? `workflow ${d.workflow.state} v${d.workflow.version}${values(d.workflow)}` : 'no workflow';
+  const row = d.row ? `row ${d.row.state} v${d.row.version}${values(d.row)}` : 'no row';
+  return `  ${d.address}  ${d.kind}: ${wf}, ${row}${d.error ? ` (${d.error})` : ''}${d.repaired ? '  → repaired' : ''}`;
+}
+
 export async function reconcileEndpoints(deps: ReconcileDeps, opts: ReconcileOptions = {}): Promise<ReconcileReport> {
   const { db, temporal } = deps;
   const running = new Map<string, EndpointStatus>();
   const addresses: string[] = [];
-  for await (const address of temporal.endpoints.running()) addresses.push(address);
+  if (opts.addresses) addresses.push(...opts.addresses);
+  else for await (const address of temporal.endpoints.running()) addresses.push(address);
   let done = 0;
   const unqueryable = new Map<string, string>();
   await forEachLimit(addresses, 32, async (address) => {
     const wf = temporal.endpoint(address);
     try {
+      // a named address may have no workflow, or a closed one (which still answers queries)
+      if (opts.addresses && !(await wf.isRunning())) return void opts.onProgress?.(++done);
       const status = await wf.state();
       running.set(status.address, status);
     } catch (err) {
@@ -90,7 +159,7 @@ export async function reconcileEndpoints(deps: ReconcileDeps, opts: ReconcileOpt
     opts.onProgress?.(++done);
   });
 
-  const rows = await everyRow(db);
+  const rows = opts.addresses ? await rowsAt(db, opts.addresses) : await everyRow(db);
   const byAddress = new Map(rows.map((r) => [r.address, r]));
   const drift: Drift[] = [];
   for (const row of rows) {
@@ -123,11 +192,13 @@ export async function reconcileEndpoints(deps: ReconcileDeps, opts: ReconcileOpt
 
   if (opts.repair) {
     const operation = `reconcile:${randomUUID()}`;
+    const wf = (d: Drift) => `${d.workflow!.state} v${d.workflow!.version}`;
     for (const d of drift) {
       const row = byAddress.get(d.address);
-      if (d.kind === 'state_mismatch' && row) {
-        // the row takes the workflow's state only if it is still as read: one that moved since is left (not repaired)
-        d.repaired = await repairFromWorkflow(db, row, running.get(d.address)!, operation);
+      if ((d.kind === 'state_mismatch' || d.kind === 'field_mismatch') && row) {
+        // the row takes what the workflow holds only if it is still as read: one that moved since is left (not repaired)
+        const cause = `reconciliation: row was ${row.state} v${row.version}, workflow ${wf(d)}${d.fields ? ` (${d.fields.join(', ')} differed)` : ''}`;
+        d.repaired = await repairFromWorkflow(db, row, running.get(d.address)!, operation, cause);
       } else if (d.kind === 'no_workflow' && row) {
         await startWorkflowForRow(temporal, row, deps.policy);
         d.repaired = true;
@@ -136,27 +207,4 @@ export async function reconcileEndpoints(deps: ReconcileDeps, opts: ReconcileOpt
     }
   }
   return { workflows: running.size, rows: rows.length, drift };
-}
-
-/** A row a workflow can be started from (a repository row of endpoints has these columns). */
-export type EndpointRowForStart = ReconcileRow;
-
-/** Starts (or finds running) the lifecycle workflow of a row, from the row as it is. */
-export async function startWorkflowForRow(temporal: TemporalGateway, row: EndpointRowForStart, policy: LifecyclePolicy): Promise<void> {
-  await temporal.endpoints.start(
-    {
-      address: row.address,
-      endpointId: row.id,
-      state: row.state,
-      version: row.version,
-      kind: row.kind,
-      country: row.country,
-      npa: row.npa,
-      capable: { voice: row.voiceCapable, sms: row.smsCapable, mms: row.mmsCapable, fax: row.faxCapable },
-      accountId: row.accountId,
-      reservedUntil: row.reservedUntil?.getTime() ?? null,
-      phaseEndsAt: row.quarantineUntil?.getTime() ?? null,
-    },
-    policy,
-  );
 }

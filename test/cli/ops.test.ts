@@ -13,7 +13,10 @@ import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { runCli } from '../../src/cli/program';
 import { readEndpointCsv } from '../../src/cli/endpoint-csv';
-import { monitorInput } from '../../src/config';
+import { lifecyclePolicy, monitorInput } from '../../src/config';
+import type { TemporalGateway } from '../../src/temporal/gateway';
+import { ingest } from '../../src/usecases/ingest';
+import { reconcile } from '../../src/usecases/reconcile';
 import { createGrouping } from '../../src/db/groupings';
 import { createWorker } from '../../workers/worker';
 import { INVENTORY_MONITOR_ID, endpointWorkflowId, orderWorkflowId, stateQuery } from '../../workflows/shared';
@@ -209,6 +212,36 @@ describe('CLI: ops', function () {
     const rest = await ops(['import', file]);
     assert.equal(rest.code, 0);
     assert.match(rest.out, /imported 1 into QUARANTINE, 2 already managed/);
+  });
+
+  it('import again after a run killed between inserting a batch and starting its workflows: the rows get their workflows, no repair needed', async () => {
+    const file = join(dir, 'killed.csv');
+    // area code 313: not to change what the report test counts in 312
+    const addresses = ['+13135550170', '+13135550171', '+13135550172'];
+    await writeFile(file, `address\n${addresses.join('\n')}\n`);
+    // the first run inserted two rows, then its process died before starting their workflows
+    const killed = { endpoints: { start: async () => { throw new Error('the import process was killed'); } } } as unknown as TemporalGateway;
+    await assert.rejects(
+      ingest({ db: db(), temporal: killed, policy: lifecyclePolicy(config()) }, addresses.slice(0, 2).map((address) => ({ address })), { entry: 'quarantine', actor: 'cli:test', operation: `import:${randomUUID()}` }),
+      /killed/,
+    );
+    assert.equal(await db().endpoint.count({ where: { address: { in: addresses } } }), 2);
+
+    const { code, out } = await ops(['import', file]);
+    assert.equal(code, 0, out);
+    for (const a of addresses) {
+      const h = client.workflow.getHandle(endpointWorkflowId(a));
+      const status = await h.describe().then((d) => d.status.name, (err: Error) => `none (${err.message})`);
+      assert.equal(status, 'RUNNING', `${a} has its workflow`);
+      assert.equal((await h.query(stateQuery)).state, 'QUARANTINE');
+    }
+    assert.match(out, /imported 1 into QUARANTINE, 2 already managed, 0 bad rows; resumed 2 an earlier import left without their workflow/);
+    const report = await reconcile({ db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: lifecyclePolicy(config()) }, { addresses, settleMs: 0 });
+    assert.deepEqual(report.drift.filter((d) => addresses.includes(d.address)), []);
+    // and again: nothing left to resume
+    const third = await ops(['import', file]);
+    assert.equal(third.code, 0);
+    assert.match(third.out, /imported 0 into QUARANTINE, 3 already managed, 0 bad rows$/m);
   });
 
   it('--help works for the program and every command (exit 0), and lists the exit codes', async () => {

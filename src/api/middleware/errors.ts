@@ -6,7 +6,7 @@ import { HttpError } from '../errors';
 import { BadRequest, DomainError, type ErrorKind } from '../../domain/errors';
 import type { Logger } from '../../logger';
 import { requestContext } from './requests';
-import { dependencyDown } from '../../dependency';
+import { dependencyDown, postgresTransient } from '../../dependency';
 
 /** a domain error's kind → the HTTP status it answers */
 export const STATUS_OF: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422, unavailable: 503 };
@@ -48,11 +48,16 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return void body('unsupported_encoding', e.message ?? 'unsupported encoding', 415);
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return void body(e.type ?? 'bad_request', e.message ?? 'bad request', e.status);
     // a dependency away is not a bug: 503, try again shortly (nothing half-done stays: every change is a transaction or a workflow update)
+    // so is PostgreSQL out of disk, a deadlock, a lock or statement timeout, a serialization failure: the failed statement left nothing
     const down = dependencyDown(err);
     if (down) {
-      (requestContext(req)?.log ?? log).warn({ err: (err as Error).message, dependency: down, path: req.path }, 'dependency unavailable');
+      const condition = down === 'postgres' ? postgresTransient(err) : null;
+      (requestContext(req)?.log ?? log).warn({ err: (err as Error).message, dependency: down, condition, path: req.path }, 'dependency unavailable');
       res.setHeader('Retry-After', '5');
-      res.status(503).json({ error: { code: 'unavailable', message: `${down === 'postgres' ? 'PostgreSQL' : 'Temporal'} is unavailable; retry shortly`, details: { dependency: down }, requestId } });
+      const message = condition
+        ? `PostgreSQL could not serve this request now (${condition}); retry shortly`
+        : `${down === 'postgres' ? 'PostgreSQL' : 'Temporal'} is unavailable; retry shortly`;
+      res.status(503).json({ error: { code: 'unavailable', message, details: { dependency: down, ...(condition ? { condition } : {}) }, requestId } });
       return;
     }
     (requestContext(req)?.log ?? log).error({ err, path: req.path }, 'unhandled error');

@@ -3,7 +3,9 @@
 // body gets that answer again (header Idempotent-Replayed: true) and nothing
 // runs twice; the same key with another body is a 422; a duplicate arriving
 // while the first is still running is a 409. Keys are per API key and kept
-// IDEMPOTENCY_TTL. A 5xx answer is not kept: the retry runs again.
+// IDEMPOTENCY_TTL. A 5xx answer is not kept: the retry runs again. What an
+// answer shows once (a generated webhook secret) is not kept either: the
+// replay has it null and says so in `notShownAgain`.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Db } from '../../db/client';
@@ -61,6 +63,26 @@ export function requestHash(method: string, path: string, body: unknown): string
   return createHash('sha256').update(`${method} ${path}\n${canonical(body ?? null)}`).digest('hex');
 }
 
+/**
+ * Fields of this answer shown once, each with what to tell a replay instead:
+ * the stored answer has them null (an idempotency record never holds a secret).
+ */
+export function shownOnce(res: Response, fields: Record<string, string>): void {
+  res.locals.shownOnce = { ...(res.locals.shownOnce as Record<string, string> | undefined), ...fields };
+}
+
+/** the answer as it is kept for a replay: every shown-once field that has a value replaced by null, and named */
+export function keptAnswer(body: unknown, once: Record<string, string> | undefined): unknown {
+  if (!once || !body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const fields = Object.keys(once).filter((f) => (body as Record<string, unknown>)[f] != null);
+  if (!fields.length) return body;
+  return {
+    ...(body as Record<string, unknown>),
+    ...Object.fromEntries(fields.map((f) => [f, null])),
+    notShownAgain: Object.fromEntries(fields.map((f) => [f, once[f]!])),
+  };
+}
+
 export interface IdempotencyOptions {
   ttlMs: number;
   leaseMs: number;
@@ -107,7 +129,7 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
     const send = res.json.bind(res);
     res.json = (body: unknown) => {
       const status = res.statusCode;
-      const store = status >= 500 ? releaseKey(db, mine) : completeKey(db, mine, status, body);
+      const store = status >= 500 ? releaseKey(db, mine) : completeKey(db, mine, status, keptAnswer(body, res.locals.shownOnce as Record<string, string> | undefined));
       store.then(
         () => send(body),
         (err: unknown) => {

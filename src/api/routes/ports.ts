@@ -42,7 +42,7 @@ export function portRoutes(deps: PortDeps, registry: OpenAPIRegistry, auth: Auth
     responses: { 202: { description: 'port-in under way', ...json(PortView) }, 400: error, 401: error, 403: error, 404: error, 409: error },
   });
   router.post('/v1/port-ins', auth('PLATFORM'), async (req, res) => {
-    res.status(202).json(await portIn(deps, principalOf(req), PortIn.parse(req.body)));
+    res.status(202).json(await portIn(deps, principalOf(req), PortIn.parse(req.body), operationId(req)));
   });
 
   registry.registerPath({

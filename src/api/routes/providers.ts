@@ -5,6 +5,7 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
 import type { Auth } from '../middleware/auth';
+import { operationId, shownOnce } from '../middleware/idempotency';
 import { addProvider, changeProvider, providers, type ProviderDeps } from '../../usecases/providers';
 
 const KINDS = ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'UAN', 'OTHER', 'SHORT_CODE', 'SIP'] as const;
@@ -55,10 +56,19 @@ export function providerRoutes(deps: ProviderDeps, registry: OpenAPIRegistry, au
   registry.registerPath({
     ...secured('OPERATOR'), method: 'post', path: '/v1/providers', summary: 'Add a carrier (the webhook secret is shown once, in this answer)',
     request: { body: json(ProviderInput) },
-    responses: { 201: { description: 'created', ...json(ProviderView.extend({ webhookSecret: z.string().nullable() })) }, 400: error, 401: error, 403: error, 409: error },
+    responses: {
+      201: {
+        description: 'created; replayed for the same Idempotency-Key with webhookSecret null and notShownAgain saying so',
+        ...json(ProviderView.extend({ webhookSecret: z.string().nullable(), notShownAgain: z.record(z.string(), z.string()).optional() })),
+      },
+      400: error, 401: error, 403: error, 409: error,
+    },
   });
   router.post('/v1/providers', auth('OPERATOR'), async (req, res) => {
-    res.status(201).json(await addProvider(deps, ProviderInput.parse(req.body)));
+    const created = await addProvider(deps, ProviderInput.parse(req.body), operationId(req));
+    // never kept in the Idempotency-Key's record: a replay has it null and says why
+    shownOnce(res, { webhookSecret: `shown once, in the first answer; PATCH /v1/providers/${created.id} with a new webhookSecret to replace it` });
+    res.status(201).json(created);
   });
 
   registry.registerPath({

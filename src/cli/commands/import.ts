@@ -2,7 +2,10 @@
 // the repository. Every row is checked on its own; the good ones are ingested
 // (rows and lifecycle workflows, in batches, with progress) and each bad one
 // is named by its line and the reason. Numbers already managed here are
-// duplicates, not errors, so the same file can be imported again.
+// duplicates, not errors, so the same file can be imported again — and a run
+// that was killed between inserting a batch and starting its workflows is
+// finished by importing the file again: rows an import brought in that are
+// still at their entry without a workflow get it (reported as resumed).
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
@@ -61,6 +64,8 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
 
   const imported: GoodRow[] = [];
   const duplicates: GoodRow[] = [];
+  /** duplicates an earlier, interrupted import left without their workflow: started now */
+  const resumed: GoodRow[] = [];
   let interrupted = false;
   const targetState = opts.entry === 'port-in' ? 'PORTING_IN' : 'QUARANTINE';
 
@@ -95,32 +100,38 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
           providerId: opts.provider,
           actor,
           operation,
+          // an earlier import of these rows (any run) that stopped before starting their workflows
+          resume: (entry) => entry.startsWith('import:'),
           onProgress: (done) => bar.update(i + done),
         });
       } catch (err) {
         bar.finish('stopped');
-        ctx.err(`import stopped after ${imported.length} imported: rows of the batch from line ${batch[0]!.line} may be in the database without their workflow; run \`ops reconcile --repair\`, then import the file again`);
+        ctx.err(`import stopped after ${imported.length} imported: rows of the batch from line ${batch[0]!.line} may be in the database without their workflow; import the file again to start them`);
         throw err;
       }
       for (const a of result.accepted) imported.push(byAddress.get(a.address)!);
       for (const d of result.duplicates) duplicates.push(byAddress.get(d)!);
+      for (const r of result.resumed ?? []) if (r.started) resumed.push(byAddress.get(r.address)!);
       // ingest checks addresses the same way; anything it refuses still gets its line
       for (const r of result.rejected) {
         const row = byAddress.get(r.input);
         problems.push({ line: row?.line ?? 0, input: r.input, reason: `address: ${r.reason}` });
       }
       if (opts.entry === 'port-in') {
-        await createPorts(db, result.accepted.map((a) => ({ direction: 'IN' as const, address: a.address, accountId: opts.account!, endpointId: a.endpointId })));
+        // one request per number that joined (operation id: its endpoint), so a resumed row gets the one its first run did not write
+        const joined = [...result.accepted, ...(result.resumed ?? [])];
+        await createPorts(db, joined.map((a) => ({ direction: 'IN' as const, address: a.address, accountId: opts.account!, endpointId: a.endpointId, operationId: `import:${a.endpointId}` })));
       }
       bar.update(Math.min(i + batch.length, rows.length));
     }
     bar.finish(interrupted ? 'interrupted' : undefined);
     // what is on its way changed: the monitor re-evaluates now rather than at its next tick (none running: nothing to tell)
-    if (imported.length) await temporal.monitor.inventoryChangedIfRunning(`cli import of ${imported.length}`).catch(() => undefined);
+    if (imported.length || resumed.length) await temporal.monitor.inventoryChangedIfRunning(`cli import of ${imported.length + resumed.length}`).catch(() => undefined);
   }
 
   imported.sort((a, b) => a.line - b.line);
   duplicates.sort((a, b) => a.line - b.line);
+  resumed.sort((a, b) => a.line - b.line);
   problems.sort((a, b) => a.line - b.line);
   const notReached = rows.length - imported.length - duplicates.length;
 
@@ -129,6 +140,7 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
       file, dryRun: !!opts.dryRun, entry: opts.entry, state: targetState, rows: total,
       imported: imported.map(({ line, address }) => ({ line, address })),
       duplicates: duplicates.map(({ line, address }) => ({ line, address })),
+      ...(resumed.length ? { resumed: resumed.map(({ line, address }) => ({ line, address })) } : {}),
       problems,
       ...(interrupted ? { interrupted: true, notProcessed: notReached } : {}),
     }));
@@ -141,6 +153,7 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
       `${file}: ${total} row${total === 1 ? '' : 's'}: ${verb} ${imported.length} into ${targetState}` +
         `${opts.provider ? ` (provider ${opts.provider})` : ''}${opts.account ? ` for account ${opts.account}` : ''}, ` +
         `${duplicates.length} already managed, ${problems.length} bad row${problems.length === 1 ? '' : 's'}` +
+        `${resumed.length ? `; resumed ${resumed.length} an earlier import left without their workflow` : ''}` +
         `${interrupted ? `; interrupted: ${notReached} not processed (import the file again to go on)` : ''}`,
     );
   }

@@ -3,7 +3,7 @@
 import { CliContext, EXIT } from '../context';
 import { json } from '../format';
 import { lifecyclePolicy } from '../../config';
-import { reconcileEndpoints } from '../../usecases/reconcile';
+import { driftLine, reconcileEndpoints } from '../../usecases/reconcile';
 
 export async function reconcileCommand(ctx: CliContext, opts: { repair?: boolean; json?: boolean }): Promise<number> {
   const config = ctx.config();
@@ -29,12 +29,10 @@ export async function reconcileCommand(ctx: CliContext, opts: { repair?: boolean
   } else {
     ctx.out(`endpoint workflows running: ${report.workflows}; rows: ${report.rows}; drift: ${report.drift.length}`);
     for (const d of report.drift) {
-      const wf = d.workflow ? `workflow ${d.workflow.state} v${d.workflow.version}` : 'no workflow';
-      const row = d.row ? `row ${d.row.state} v${d.row.version}` : 'no row';
-      ctx.out(`  ${d.address}  ${d.kind}: ${wf}, ${row}${d.error ? ` (${d.error})` : ''}${d.repaired ? '  → repaired' : ''}`);
+      ctx.out(driftLine(d));
     }
     const left = report.drift.filter((d) => !d.repaired).length;
-    if (left && !opts.repair) ctx.out('run `ops reconcile --repair` to repair state_mismatch and no_workflow; no_row is left for an operator');
+    if (left && !opts.repair) ctx.out('run `ops reconcile --repair` to repair state_mismatch, field_mismatch and no_workflow; no_row is left for an operator');
   }
   return report.drift.every((d) => d.repaired) ? EXIT.OK : EXIT.PROBLEM;
 }

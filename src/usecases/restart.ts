@@ -1,0 +1,65 @@
+// Starting an endpoint's lifecycle workflow again from its row (a live row
+// without a workflow: reconciliation's repair, an interrupted import or
+// delivery). The workflow resumes where the row stands: its state and
+// version, holder, what it offers (enabled capabilities), its quality and
+// cleanliness, and when its reservation or timed phase (quarantine, aging,
+// port-out) ends.
+import type { TemporalGateway } from '../temporal/gateway';
+import { eventsBehind, phaseEndOf, type EndpointStateName, type LifecyclePolicy } from '../domain/endpoint';
+
+/** A row a workflow can be started from (src/db/reconcile.ts's ReconcileRow, or a whole endpoint row). */
+export interface EndpointRowForStart {
+  id: string;
+  address: string;
+  state: EndpointStateName;
+  version: number;
+  kind: string;
+  country: string | null;
+  npa: string | null;
+  voiceCapable: boolean;
+  smsCapable: boolean;
+  mmsCapable: boolean;
+  faxCapable: boolean;
+  voiceEnabled: boolean;
+  smsEnabled: boolean;
+  mmsEnabled: boolean;
+  faxEnabled: boolean;
+  qualityScore: number | null;
+  voiceCleanliness: number;
+  messagingCleanliness: number;
+  accountId: string | null;
+  reservedUntil: Date | null;
+  quarantineUntil: Date | null;
+  stateChangedAt: Date;
+}
+
+/** Starts (or finds running) the lifecycle workflow of a row, from the row as it is. */
+export async function startWorkflowForRow(temporal: TemporalGateway, row: EndpointRowForStart, policy: LifecyclePolicy): Promise<void> {
+  await temporal.endpoints.start(
+    {
+      address: row.address,
+      endpointId: row.id,
+      state: row.state,
+      version: row.version,
+      kind: row.kind,
+      country: row.country,
+      npa: row.npa,
+      capable: { voice: row.voiceCapable, sms: row.smsCapable, mms: row.mmsCapable, fax: row.faxCapable },
+      enabled: { voice: row.voiceEnabled, sms: row.smsEnabled, mms: row.mmsEnabled, fax: row.faxEnabled },
+      qualityScore: row.qualityScore,
+      voiceCleanliness: row.voiceCleanliness,
+      messagingCleanliness: row.messagingCleanliness,
+      voiceEvents: eventsBehind(row.voiceCleanliness, policy.eventWeight),
+      messagingEvents: eventsBehind(row.messagingCleanliness, policy.eventWeight),
+      accountId: row.accountId,
+      reservedUntil: row.reservedUntil?.getTime() ?? null,
+      phaseEndsAt: phaseEndOf(
+        { state: row.state, quarantineUntil: row.quarantineUntil?.getTime() ?? null, stateChangedAt: row.stateChangedAt.getTime() },
+        policy,
+      ),
+      // a number under test with a holder is a holder's number being retested: it goes back to them
+      afterTesting: row.state === 'TESTING' && row.accountId ? 'ALLOCATED' : 'AVAILABLE',
+    },
+    policy,
+  );
+}
