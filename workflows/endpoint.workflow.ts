@@ -47,8 +47,14 @@ import {
   type EndpointSnapshot,
   type EndpointStateName,
   type EndpointStatus,
+  type AllocateInput,
   type EndpointWorkflowInput,
   type Medium,
+  type PortOutInput,
+  type ReleaseInput,
+  type ReserveInput,
+  type RetireInput,
+  type ReturnedInput,
 } from './shared';
 import { createLock } from './lock';
 
@@ -150,7 +156,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         await move('ALLOCATED', cause, req.actor ?? `account:${req.accountId}`, { accountId: req.accountId, reservedUntil: null });
         return status();
       }),
-    { validator: (req) => refuse(refuseAllocate(s, req)) },
+    { validator: (req: AllocateInput) => refuse(refuseAllocate(s, req)) },
   );
 
   setHandler(
@@ -164,7 +170,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         });
         return status();
       }),
-    { validator: (req) => refuse(refuseReserve(s, req, Date.now(), policy)) },
+    { validator: (req: ReserveInput) => refuse(refuseReserve(s, req, Date.now(), policy)) },
   );
 
   setHandler(
@@ -181,7 +187,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         }
         return status();
       }),
-    { validator: (req) => refuse(refuseRelease(s, req)) },
+    { validator: (req: ReleaseInput) => refuse(refuseRelease(s, req)) },
   );
 
   setHandler(
@@ -194,18 +200,19 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         });
         return status();
       }),
-    { validator: (req) => refuse(refusePortOut(s, req)) },
+    { validator: (req: PortOutInput) => refuse(refusePortOut(s, req)) },
   );
 
   setHandler(
     retireUpdate,
     (req) =>
       exclusive(async () => {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the handler repeats the validator's check, which must refuse a null argument, not throw on it
         refuse(refuseRetire(s, req?.reason));
         await move('RETIRED', `retired: ${req.reason}`, req.actor ?? 'operator', { phaseEndsAt: null });
         return status();
       }),
-    { validator: (req) => refuse(refuseRetire(s, req?.reason)) },
+    { validator: (req?: RetireInput | null) => refuse(refuseRetire(s, req?.reason)) },
   );
 
   const refuseReturned = (reason: unknown) =>
@@ -218,11 +225,12 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     returnedUpdate,
     (req) =>
       exclusive(async () => {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the handler repeats the validator's check, which must refuse a null argument, not throw on it
         refuse(refuseReturned(req?.reason));
         await move('RETURNED', `returned to its carrier: ${req.reason}`, req.actor ?? 'carrier');
         return status();
       }),
-    { validator: (req) => refuse(refuseReturned(req?.reason)) },
+    { validator: (req?: ReturnedInput | null) => refuse(refuseReturned(req?.reason)) },
   );
 
   setHandler(inboundTrafficSignal, ({ medium, count }) => {
@@ -231,6 +239,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     if (medium === 'voice') {
       s.voiceEvents += n;
       s.voiceCleanliness = cleanliness(s.voiceEvents, policy.eventWeight);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- signal payloads arrive unchecked: an unknown medium is ignored
     } else if (medium === 'messaging') {
       s.messagingEvents += n;
       s.messagingCleanliness = cleanliness(s.messagingEvents, policy.eventWeight);
@@ -357,6 +366,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
       case 'AVAILABLE':
       case 'ALLOCATED':
         await waitIn(state, null, () => retestPending);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the qualityReport handler sets it while waitIn() waits; TS does not see writes from handlers
         if (retestPending) {
           retestPending = false;
           await exclusive(() =>

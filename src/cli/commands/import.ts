@@ -141,7 +141,7 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
       `${file}: ${total} row${total === 1 ? '' : 's'}: ${verb} ${imported.length} into ${targetState}` +
         `${opts.provider ? ` (provider ${opts.provider})` : ''}${opts.account ? ` for account ${opts.account}` : ''}, ` +
         `${duplicates.length} already managed, ${problems.length} bad row${problems.length === 1 ? '' : 's'}` +
-        `${interrupted ? `; interrupted: ${notReached} not processed (import the file again to go on)` : ''}`,
+        (interrupted ? `; interrupted: ${notReached} not processed (import the file again to go on)` : ''),
     );
   }
   if (interrupted) return EXIT.INTERRUPTED;
