@@ -37,9 +37,9 @@ export function envNumber(name: string, fallback: number): number {
 
 /** Stops what a benchmark started, last started first, each once. */
 export class Teardown {
-  private readonly steps: { what: string; fn: () => Promise<unknown> | unknown }[] = [];
+  private readonly steps: { what: string; fn: () => unknown }[] = []; // fn may be sync or async: it is awaited
 
-  add(what: string, fn: () => Promise<unknown> | unknown): void {
+  add(what: string, fn: () => unknown): void {
     this.steps.push({ what, fn });
   }
 

@@ -142,7 +142,7 @@ runBench(async (teardown) => {
   const span = Math.floor(10_000 / blocks);
   const kept = keep && Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM endpoints WHERE state = 'AVAILABLE'`)).rows[0]?.n) === ENDPOINTS;
   if (keep && !kept) await pool.query('TRUNCATE endpoints, accounts, api_keys, unmet_searches CASCADE');
-  let t = performance.now();
+  const t = performance.now();
   if (kept) say(`keeping the ${ENDPOINTS} endpoints of an earlier run`);
   else say(`generating ${ENDPOINTS} AVAILABLE endpoints over ${NPAS.length} area codes`);
   for (let from = 0; !kept && from < ENDPOINTS; from += CHUNK) {

@@ -180,7 +180,6 @@ async function main(): Promise<number> {
     const idem = method === 'POST' ? randomUUID() : undefined;
     const deadline = Date.now() + 120_000;
     for (let attempt = 0; ; attempt++) {
-      let status = 0;
       try {
         const res = await fetch(`${api}${path}`, {
           method,
@@ -188,7 +187,7 @@ async function main(): Promise<number> {
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           signal: AbortSignal.timeout(30_000),
         });
-        status = res.status;
+        const status = res.status;
         const text = await res.text();
         figures.status[status] = (figures.status[status] ?? 0) + 1;
         if (status < 500 && status !== 429 && !(status === 409 && text.includes('idempotency_in_progress'))) return { status, body: JSON.parse(text) as Record<string, unknown> };
@@ -216,7 +215,7 @@ async function main(): Promise<number> {
         const res = await call('POST', '/v1/allocations', { accountId, criteria, applicationUri: `sip:client-${i}@faults.example` });
         if (!res) verdict = 'gave_up';
         else if (res.status === 201) ledger.allocated(String(res.body.address), i);
-        else if (res.status === 409 && (res.body.error as { code?: string })?.code === 'none_available') verdict = 'none';
+        else if (res.status === 409 && (res.body.error as { code?: string } | undefined)?.code === 'none_available') verdict = 'none';
         else {
           verdict = 'refused';
           if (res.status >= 400 && res.status !== 409) ledger.violations.push(`allocation answered ${res.status}: ${JSON.stringify(res.body)}`);

@@ -122,7 +122,7 @@ async function main(): Promise<void> {
 
   const api = `http://${config.API_HOST}:${config.API_PORT}`;
   await waitFor('API', async () => (await fetch(`${api}/ready`).catch(() => undefined))?.status === 200, 120_000);
-  const ready = (await (await fetch(`${api}/ready`)).json()) as unknown;
+  const ready: unknown = await (await fetch(`${api}/ready`)).json();
 
   say('the stack is up:');
   console.log(`
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     const intervalMs = Number(process.env.DEMO_TRAFFIC_INTERVAL_MS ?? 4000);
     say(`demo traffic: one allocation every ${intervalMs / 1000}s through the API, about half released again after 1-3 min (DEMO_TRAFFIC=off stops it)`);
     const traffic = driveDemoTraffic({ api, platformKey: keys.platformKey, intervalMs, holdMs: 60_000, log: say });
-    stops.push(async () => traffic.stop()); // stopped first (reverse order)
+    stops.push(() => Promise.resolve(traffic.stop())); // stopped first (reverse order)
   }
   // progress: the inventory by state, whenever it changes
   let last = '';

@@ -68,6 +68,7 @@ export function dependencyDown(err: unknown): Dependency | null {
   for (const x of chain(err)) {
     const code = codeOf(x);
     const message = typeof x.message === 'string' ? x.message : '';
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- name is whatever the thrower set; a non-string one simply does not match
     if (typeof x.code === 'number' && (x.code === GRPC_UNAVAILABLE || x.code === GRPC_DEADLINE) && /^(ServiceError|Error)$/.test(String(x.name ?? 'Error'))) return 'temporal';
     if (x.name === 'ServiceError' || x.name === 'TransportError' || /Failed to connect before the deadline|failed to connect to Temporal|14 UNAVAILABLE|4 DEADLINE_EXCEEDED/.test(message)) return 'temporal';
     if ((code && PG_CODES.has(code)) || PG_MESSAGES.test(message) || x.kind === 'DatabaseNotReachable') return 'postgres';

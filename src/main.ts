@@ -35,11 +35,13 @@ async function main(): Promise<void> {
       log.warn('grace period over; closing open connections');
       server.closeAllConnections();
     }, config.SHUTDOWN_GRACE_MS);
-    server.close(async () => {
+    server.close(() => {
       clearTimeout(force);
-      await Promise.allSettled([temporal.close(), db.$disconnect()]);
-      log.info('api stopped');
-      process.exit(0);
+      // allSettled does not reject
+      void Promise.allSettled([temporal.close(), db.$disconnect()]).then(() => {
+        log.info('api stopped');
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
   };

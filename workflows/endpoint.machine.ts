@@ -144,6 +144,7 @@ function accountProblem(accountId: unknown): string | null {
 }
 
 export function refuseAllocate(s: EndpointSnapshot, input: AllocateInput): string | null {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update arguments arrive unchecked: a null one is refused, not thrown on
   const bad = accountProblem(input?.accountId);
   if (bad) return bad;
   if (input.applicationUri !== undefined && (typeof input.applicationUri !== 'string' || !/^(https?|sip):\S+$/.test(input.applicationUri))) {
@@ -158,6 +159,7 @@ export function refuseAllocate(s: EndpointSnapshot, input: AllocateInput): strin
 }
 
 export function refuseReserve(s: EndpointSnapshot, input: ReserveInput, now: number, p: LifecyclePolicy): string | null {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update arguments arrive unchecked: a null one is refused, not thrown on
   const bad = accountProblem(input?.accountId);
   if (bad) return bad;
   if (typeof input.until !== 'number' || !Number.isFinite(input.until)) return 'until: must be a time (epoch ms)';
@@ -168,6 +170,7 @@ export function refuseReserve(s: EndpointSnapshot, input: ReserveInput, now: num
 }
 
 export function refuseRelease(s: EndpointSnapshot, input: ReleaseInput): string | null {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update arguments arrive unchecked: a null one is refused, not thrown on
   const bad = accountProblem(input?.accountId);
   if (bad) return bad;
   if (s.state !== 'ALLOCATED' && s.state !== 'RESERVED') return `endpoint is ${s.state}, not ALLOCATED or RESERVED`;
@@ -176,6 +179,7 @@ export function refuseRelease(s: EndpointSnapshot, input: ReleaseInput): string 
 }
 
 export function refusePortOut(s: EndpointSnapshot, input: PortOutInput): string | null {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update arguments arrive unchecked: a null one is refused, not thrown on
   const bad = accountProblem(input?.accountId);
   if (bad) return bad;
   if (s.state !== 'ALLOCATED') return `endpoint is ${s.state}, not ALLOCATED`;

@@ -49,9 +49,9 @@ import {
   type EndpointSnapshot,
   type EndpointStateName,
   type EndpointStatus,
+  type AllocateInput,
   type EndpointWorkflowInput,
   type Medium,
-  type AllocateInput,
   type PortOutInput,
   type ReleaseInput,
   type ReserveInput,
@@ -260,6 +260,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     if (medium === 'voice') {
       s.voiceEvents += n;
       s.voiceCleanliness = cleanliness(s.voiceEvents, policy.eventWeight);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- signal payloads arrive unchecked: an unknown medium is ignored
     } else if (medium === 'messaging') {
       s.messagingEvents += n;
       s.messagingCleanliness = cleanliness(s.messagingEvents, policy.eventWeight);
@@ -386,6 +387,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
       case 'AVAILABLE':
       case 'ALLOCATED':
         await waitIn(state, null, () => retestPending);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the qualityReport handler sets it while waitIn() waits; TS does not see writes from handlers
         if (retestPending) {
           retestPending = false;
           await exclusive(() =>

@@ -22,10 +22,8 @@ import {
   inventoryChangedSignal,
   monitorStatusQuery,
   orderWorkflowId,
-  type AcquireRequest,
   type InventoryMonitorInput,
   type InventoryReport,
-  type ReleaseRequest,
 } from './shared';
 import { createLock } from './lock';
 import { providerOrderWorkflow } from './provider-order.workflow';

@@ -105,6 +105,7 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
   let carrierDone = false;
   if (submitted) {
     const deadline = Date.now() + (input.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the cancelOrder handler sets it while condition() waits; TS does not see writes from handlers
     while (progress.outstanding > 0 && !carrierDone && cancelled === null) {
       const left = deadline - Date.now();
       if (left <= 0 || !(await condition(() => inbox.length > 0 || cancelled !== null, left))) {
@@ -129,6 +130,7 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
   if (progress.outstanding === 0) {
     await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: null });
     status('DELIVERED');
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the cancelOrder handler sets it while condition() waits; TS does not see writes from handlers
   } else if (cancelled !== null) {
     if (submitted?.kind === 'submitted') await acts.cancelAtCarrier({ orderId: input.orderId });
     if (keepsLate) await drain(false);

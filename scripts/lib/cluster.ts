@@ -94,7 +94,10 @@ export class Service {
 export const apiReady = (url: string) => async (): Promise<boolean> => (await fetch(`${url}/health`).catch(() => undefined))?.status === 200;
 
 /** a worker serves once its log says so (workers/main.ts logs "worker running" with its pid) */
-export const workerReady = (logFile: string) => async (pid: number): Promise<boolean> => {
-  const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
-  return log.includes(`"pid":${pid},"name":"worker","taskQueue"`);
-};
+export function workerReady(logFile: string): (pid: number) => Promise<boolean> {
+  // eslint-disable-next-line @typescript-eslint/require-await -- fits ready(): Promise<boolean>; a read error becomes a rejection
+  return async (pid) => {
+    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    return log.includes(`"pid":${pid},"name":"worker","taskQueue"`);
+  };
+}

@@ -67,7 +67,7 @@ export function spawnManaged(
   command: string,
   args: string[],
   opts: { env?: NodeJS.ProcessEnv; logFile?: string; cwd?: string; echo?: boolean } = {},
-): Managed & { child: ChildProcess; exitReason(): string | undefined } {
+): Managed & { child: ChildProcess; exitReason: () => string | undefined } {
   const out = opts.logFile ? openSync(opts.logFile, 'a') : 'ignore';
   const child = spawn(command, args, {
     env: opts.env ?? process.env,
@@ -252,6 +252,7 @@ export async function startPrivatePostgres(name: string, port: number): Promise<
       startedHere = true;
       handle.startedHere = true;
     },
+    // eslint-disable-next-line @typescript-eslint/require-await -- PostgresHandle.stop() is async; a failing pg_ctl becomes a rejection
     async stop() {
       if (existsSync(join(dataDir, 'postmaster.pid'))) ctl('stop');
     },
@@ -283,6 +284,7 @@ export async function startSystemPostgres(): Promise<PostgresHandle> {
     startedHere,
     psql: (sql, db = 'postgres') =>
       asPostgres('psql', ['-p', String(port), '-d', db, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]),
+    // eslint-disable-next-line @typescript-eslint/require-await -- PostgresHandle.start() is async; a failing pg_ctlcluster becomes a rejection
     async start() {
       if (/\bonline\b/.test(status().split('\n').find((l) => l.startsWith(`${version} main`)) ?? '')) return;
       say(`starting PostgreSQL ${version}/main on :${port}`);
@@ -290,6 +292,7 @@ export async function startSystemPostgres(): Promise<PostgresHandle> {
       startedHere = true;
       handle.startedHere = true;
     },
+    // eslint-disable-next-line @typescript-eslint/require-await -- PostgresHandle.stop() is async; a failing pg_ctlcluster becomes a rejection
     async stop() {
       if (startedHere) {
         say(`stopping PostgreSQL ${version}/main`);

@@ -12,7 +12,7 @@ import { routeOf } from './middleware/requests';
 
 export interface ApiMetrics {
   registry: Registry;
-  observe(req: Request, status: number, seconds: number): void;
+  observe: (req: Request, status: number, seconds: number) => void; // passed around unbound
   rateLimited: Counter;
   idempotentReplays: Counter;
 }

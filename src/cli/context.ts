@@ -145,15 +145,15 @@ export function isUnreachable(err: unknown): boolean {
 
 /** Prisma's driver errors say the useful part in their metadata, not in their first line. */
 function dependencyReason(err: unknown): string {
-  const kind = (err as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } }).meta?.driverAdapterError?.cause;
+  const kind = (err as { meta?: { driverAdapterError?: { cause?: { kind?: string; [field: string]: unknown } } } }).meta?.driverAdapterError?.cause;
   if (kind?.kind) {
     const detail = Object.entries(kind)
       .filter(([k]) => k !== 'kind')
       .map(([k, v]) => `${k} ${String(v)}`)
       .join(', ');
-    return `${String(kind.kind)}${detail ? ` (${detail})` : ''}`;
+    return `${kind.kind}${detail ? ` (${detail})` : ''}`;
   }
-  const message = (err as Error).message ?? String(err);
+  const message = (err as Partial<Error>).message ?? String(err); // not every throw is an Error
   return message.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? message;
 }
 

@@ -31,7 +31,7 @@ export function parseCsv(text: string): CsvParse {
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
   const physical = (line: number): string => {
     const start = lineStarts[line - 1] ?? text.length;
-    const end = lineStarts[line] === undefined ? text.length : lineStarts[line]! - 1;
+    const end = lineStarts[line] === undefined ? text.length : lineStarts[line] - 1;
     return text.slice(start, end).replace(/\r$/, '');
   };
 

@@ -12,10 +12,12 @@ process.on('SIGINT', () => {
   process.stderr.write('\nstopping at the next safe point (Ctrl-C again to quit at once)\n');
 });
 
-runCli(process.argv.slice(2), {
+// runCli answers with an exit code and does not reject; if it ever did, the crash should stay loud
+void runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare -- isTTY is undefined, not false, off a terminal
   stderrIsTTY: process.stderr.isTTY === true,
   signal: interrupt.signal,
 }).then((code) => {

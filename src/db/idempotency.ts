@@ -54,7 +54,7 @@ export async function readKey(db: Db, apiKeyId: string, key: string): Promise<Id
 
 /** Keeps the answer with the key (only while this taking still holds it). */
 export async function completeKey(db: Db, taken: Taken, responseStatus: number, responseBody: unknown): Promise<void> {
-  await db.idempotencyRecord.updateMany({ where: taken, data: { status: 'COMPLETED', responseStatus, responseBody: (responseBody ?? {}) as object } });
+  await db.idempotencyRecord.updateMany({ where: taken, data: { status: 'COMPLETED', responseStatus, responseBody: responseBody ?? {} } });
 }
 
 /** Lets the key go (a 5xx is not kept: the retry runs again). */

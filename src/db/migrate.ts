@@ -83,6 +83,7 @@ export async function migrate(
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
+        // eslint-disable-next-line preserve-caught-error -- the cause's message is in this one; a chained cause would print it twice
         throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
       }
       result.applied.push(m.name);

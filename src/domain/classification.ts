@@ -28,6 +28,7 @@ const KEYPAD: Readonly<Record<string, string>> = {
   '9': 'wxyz',
 };
 const LETTER_TO_DIGIT: ReadonlyMap<string, string> = new Map(
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- ASCII letters: one code unit each
   Object.entries(KEYPAD).flatMap(([digit, letters]) => [...letters].map((l) => [l, digit] as const)),
 );
 
@@ -118,7 +119,6 @@ const KINDS = [
 ] as const satisfies readonly Lowercase<EndpointKind>[];
 // Fails to compile when EndpointKind gains a member KINDS lacks.
 const _allKinds: [Exclude<Lowercase<EndpointKind>, (typeof KINDS)[number]>] extends [never] ? true : never = true;
-void _allKinds;
 
 export const VANITY_VALUES = ['repeated', 'sequence', 'round', 'word'] as const;
 const CAPABILITIES = ['voice', 'sms', 'mms', 'fax'] as const satisfies readonly Capability[];
@@ -326,6 +326,7 @@ export function vanityTags(digits: string, opts: { nanp?: boolean } = {}): strin
   const subscriber = digits.slice(-(nanp ? 7 : 6));
   if (subscriber.length < 4) return [];
   const last4 = subscriber.slice(-4);
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- ASCII digits: one code unit each
   const d = [...last4].map(Number);
   const steps = d.slice(1).map((x, i) => x - d[i]!);
 
@@ -408,7 +409,7 @@ export interface MeasuredChange {
 const PIPELINE: readonly EndpointStateName[] = ['ORDERED', 'QUARANTINE', 'AGING', 'TESTING', 'PORTING_IN'];
 
 const MEASURED_DIMENSIONS = new Set(
-  (Object.entries(DIMENSIONS) as [string, DimensionSpec][]).filter(([, d]) => d.source === 'measured').map(([k]) => k),
+  Object.entries<DimensionSpec>(DIMENSIONS).filter(([, d]) => d.source === 'measured').map(([k]) => k),
 );
 
 /**

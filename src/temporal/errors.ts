@@ -18,7 +18,7 @@ export async function temporalCall<T>(call: () => Promise<T>, notFound = 'no suc
 
 export function domainError(err: unknown, notFound: string): unknown {
   if (err instanceof WorkflowNotFoundError) return new NotFound(notFound);
-  if (err instanceof WorkflowUpdateFailedError) return new Conflict((err.cause as Error | undefined)?.message ?? 'refused');
+  if (err instanceof WorkflowUpdateFailedError) return new Conflict(err.cause?.message ?? 'refused');
   if (dependencyDown(err) === 'temporal') {
     const e = new Unavailable('Temporal is unavailable; retry shortly', 5, 'temporal');
     (e as { cause?: unknown }).cause = err;

@@ -328,7 +328,7 @@ describe('API contract: every operation in the OpenAPI document', () => {
   const fill = (template: string, params: Record<string, string>) =>
     template.replace(/\{(\w+)\}/g, (_, name: string) => {
       assert.ok(params[name] !== undefined, `${template}: the row gives no value for {${name}}`);
-      return encodeURIComponent(params[name]!);
+      return encodeURIComponent(params[name]);
     });
 
   before(async () => {
@@ -348,8 +348,10 @@ describe('API contract: every operation in the OpenAPI document', () => {
     await db().portRequest.deleteMany({ where: { id: PORT_OF_B } });
     await db().endpoint.deleteMany({ where: { address: HELD_BY_B } });
     await db().provider.deleteMany({ where: { id: CARRIER } });
+    /* eslint-disable @typescript-eslint/no-unnecessary-condition -- before() may fail before it assigns these */
     await app?.close();
     await gateway?.close();
+    /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   });
 
   it('has a row for every /v1 operation in the document, and no row for one it lacks', () => {

@@ -286,7 +286,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     let lose = true;
     const real = await gateway.client();
     const lossy = Object.assign(new TemporalGateway('(unused)', 'default'), {
-      client: async () => ({
+      client: () => Promise.resolve({
         workflow: {
           getHandle: (id: string) => {
             const handle = real.workflow.getHandle(id);
@@ -303,7 +303,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
           },
         },
       }),
-    }) as unknown as TemporalGateway;
+    });
     const allocate = allocator({ db: db(), temporal: lossy, notify: () => {} });
     const input = { criteria: { npa: '907' }, accountId: ACCT, actor: 'test', operation: randomUUID(), resumable: true };
     await assert.rejects(allocate.byCriteria(input), /connection reset/);

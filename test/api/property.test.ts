@@ -117,7 +117,7 @@ function holdsAddress(value: unknown): boolean {
     const v = todo.pop();
     if (typeof v === 'string') {
       if (tryParseAddress(v).ok) return true;
-    } else if (Array.isArray(v)) todo.push(...v);
+    } else if (Array.isArray(v)) todo.push(...(v as unknown[]));
     else if (isObject(v)) todo.push(...Object.keys(v), ...Object.values(v));
   }
   return false;
@@ -196,6 +196,7 @@ function setPath(root: unknown, path: string, change: (parent: Record<string, un
 
 /** the body's JSON value (undefined: not JSON) and its text */
 function materialise(op: Operation, body: BodySpec, limit: number): { text: string; value?: unknown } {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify gives undefined for undefined and functions; lib.d.ts says string
   if ('json' in body) return { text: JSON.stringify(body.json) ?? 'null', value: body.json };
   if ('raw' in body) {
     try {
@@ -210,6 +211,7 @@ function materialise(op: Operation, body: BodySpec, limit: number): { text: stri
   if (body.set) value = body.set[0] === '' ? body.set[1] : setPath(value, body.set[0], (p, k) => ((p as Record<string, unknown>)[k] = body.set![1]));
   if (body.drop) value = setPath(value, body.drop, (p, k) => (Array.isArray(p) ? p.splice(Number(k), 1) : delete p[k]));
   if (body.add && isObject(value)) value = { ...value, [body.add[0]]: body.add[1] };
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify gives undefined for undefined and functions; lib.d.ts says string
   return { text: JSON.stringify(value) ?? 'null', value };
 }
 
@@ -284,6 +286,7 @@ describe('API property: generated bad requests to every operation', function () 
   });
   after(async () => {
     agent.destroy();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- before() may fail before it assigns these
     if (baseline) {
       // a request that happened to be valid may have made a grouping, a carrier or an unmet search: none may outlive the suite
       await db().classificationGrouping.deleteMany({ where: { id: { notIn: baseline.groupings } } });
@@ -292,8 +295,10 @@ describe('API property: generated bad requests to every operation', function () 
       await db().apiKey.deleteMany({ where: { id: { in: keyIds } } });
       await db().provider.deleteMany({ where: { id: { notIn: baseline.providers.filter((id) => id !== CARRIER) } } });
     }
+    /* eslint-disable @typescript-eslint/no-unnecessary-condition -- before() may fail before it assigns these */
     await app?.close();
     await gateway?.close();
+    /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   });
 
   function send(method: string, path: string, headers: string[], body?: Buffer): Promise<Answer> {
@@ -301,7 +306,7 @@ describe('API property: generated bad requests to every operation', function () 
       const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
       req.setTimeout(20_000, () => req.destroy(new Error('no answer in 20 s')));
@@ -341,6 +346,7 @@ describe('API property: generated bad requests to every operation', function () 
     const wrong = fc.oneof(fc.constantFrom(...WRONG_VALUES), hostile, fc.jsonValue({ maxDepth: 2 }));
     const bodies: fc.Arbitrary<BodySpec>[] = [
       fc.jsonValue({ maxDepth: 4 }).map((json) => ({ json })),
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify gives undefined for undefined and functions; lib.d.ts says string
       fc.anything({ maxDepth: 3, withBigInt: false, withBoxedValues: false }).map((v) => ({ json: JSON.parse(JSON.stringify(v) ?? 'null') as unknown })),
       fc.oneof(fc.constantFrom(...MALFORMED), fc.string({ maxLength: 60 })).map((raw) => ({ raw })),
       fc.record({ nested: fc.oneof(fc.integer({ min: 30, max: 40 }), fc.constant(Math.floor(limit / 6))), open: fc.constantFrom('[' as const, '{"a":' as const) }),
@@ -454,7 +460,7 @@ describe('API property: generated bad requests to every operation', function () 
       assert.match(res.type, /^application\/json/, `${sent}: a ${res.status} that is not JSON: ${res.text.slice(0, 200)}`);
       const parsed = JSON.parse(res.text) as { error?: { code?: unknown; message?: unknown } };
       assert.ok(typeof parsed.error?.code === 'string' && parsed.error.code.length > 0, `${sent}: no error.code in ${res.text.slice(0, 300)}`);
-      assert.ok(typeof parsed.error?.message === 'string' && parsed.error.message.length > 0, `${sent}: no error.message in ${res.text.slice(0, 300)}`);
+      assert.ok(typeof parsed.error.message === 'string' && parsed.error.message.length > 0, `${sent}: no error.message in ${res.text.slice(0, 300)}`);
       assert.doesNotMatch(res.text, /\.ts:\d+|node_modules|\n\s+at /, `${sent}: a stack trace in the answer`);
     }
     return { status: res.status, keyed };

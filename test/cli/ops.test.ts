@@ -123,7 +123,7 @@ describe('CLI: ops', function () {
       assert.equal((await h.query(stateQuery)).state, 'QUARANTINE');
     }
     const history = await db().endpointHistory.findFirstOrThrow({ where: { endpoint: { address: GOOD[0] } } });
-    assert.match(history.actor ?? '', /^cli:/);
+    assert.match(history.actor, /^cli:/);
   });
 
   it('import again: numbers already managed are duplicates, not errors (exit 0); --json names every row', async () => {
@@ -320,7 +320,7 @@ describe('CLI: ops', function () {
       assert.equal(text.code, 0, text.err);
       assert.match(text.out, /^evaluated \d+ groupings? at \d{4}-\d\d-\d\dT[\d:]+Z: \d+ below minimum, \d+ above maximum$/m);
       const asJson = await ops(['check-now', '--json']);
-      assert.equal(JSON.parse(asJson.out).trigger, 'operator check-now');
+      assert.equal((JSON.parse(asJson.out) as { trigger: string }).trigger, 'operator check-now');
     } finally {
       await client.workflow.getHandle(INVENTORY_MONITOR_ID).terminate('cli test over');
     }
@@ -389,7 +389,7 @@ describe('CLI: ops', function () {
     assert.equal(shown.code, 0);
     assert.match(shown.out, /^status\s+DELIVERED/m);
     assert.match(shown.out, /^\+13125550190\s+ACCEPTED/m);
-    assert.equal(JSON.parse((await ops(['order', order.id, '--json'])).out).deliveries.length, 3);
+    assert.equal((JSON.parse((await ops(['order', order.id, '--json'])).out) as { deliveries: unknown[] }).deliveries.length, 3);
 
     const closed = await ops(['deliver', order.id, '+13125550192']);
     assert.equal(closed.code, 1);
@@ -422,7 +422,10 @@ describe('CLI: ops', function () {
     const cli = (args: string[]) =>
       run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: env() }).then(
         ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+        (err: unknown) => {
+          const e = err as { code: number; stdout: string; stderr: string }; // execFile's error carries the outputs
+          return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+        },
       );
     const exported = await cli(['export', '--npa', '312', '--state', 'QUARANTINE']);
     assert.equal(exported.code, 0, exported.stderr);

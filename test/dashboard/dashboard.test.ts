@@ -68,12 +68,15 @@ describe('dashboard in a headless browser', function () {
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- before() may fail before it assigns these
     await browser?.close();
     await db().providerOrder.deleteMany({ where: { id: orderId } });
     await db().endpoint.deleteMany({ where: { npa: '717' } }); // no workflows: would be drift at the end
     await db().classificationGrouping.deleteMany({ where: { id: groupingId } });
+    /* eslint-disable @typescript-eslint/no-unnecessary-condition -- before() may fail before it assigns these */
     await app?.close();
     await gateway?.close();
+    /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   });
 
   it('asks for an operator key, refuses a platform key, then shows the live figures of the API', async () => {

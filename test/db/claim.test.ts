@@ -51,9 +51,9 @@ describe('criteria claim: best first, bounded, never stuck behind claims in flig
         assert.equal(held.rows.length, CLAIM_WINDOW);
         const got = await claim(db(), { tags: tags(), token: randomUUID(), resumable: false });
         assert.equal(got?.address, address(CLAIM_WINDOW), 'the best row nobody holds');
-        const row = await db().$queryRaw<{ claimed: boolean; q: number }[]>`SELECT claimed_until > now() AS claimed, quality_score AS q FROM endpoints WHERE address = ${got!.address}`;
+        const row = await db().$queryRaw<{ claimed: boolean; q: number }[]>`SELECT claimed_until > now() AS claimed, quality_score AS q FROM endpoints WHERE address = ${got.address}`;
         assert.equal(row[0]?.claimed, true);
-        assert.equal(row[0]?.q, quality(CLAIM_WINDOW));
+        assert.equal(row[0].q, quality(CLAIM_WINDOW));
       } finally {
         await holder.query('ROLLBACK').catch(() => undefined);
         await holder.end();

@@ -119,7 +119,7 @@ describe('database schema', () => {
     const again = await migrate(stack().databaseUrl);
     assert.deepEqual(again.applied, []);
     assert.ok(again.alreadyApplied.length >= 1);
-    const { rows } = await client.query(`SELECT migration_name, checksum FROM "_prisma_migrations"`);
+    const { rows } = await client.query<{ migration_name: string; checksum: string }>(`SELECT migration_name, checksum FROM "_prisma_migrations"`);
     assert.equal(rows.length, again.alreadyApplied.length);
     for (const r of rows) assert.match(r.checksum, /^[0-9a-f]{64}$/);
   });

@@ -17,7 +17,7 @@ const DIR = __dirname;
 async function replayAll(variant: Variant): Promise<Map<string, ReplayResult['error']>> {
   // a missing file is replay.test.ts's finding; here it counts as not shown
   const files = WORKFLOW_TYPES.flatMap((t) => Object.keys(RECORDED[t])).filter((f) => existsSync(join(DIR, f)));
-  const histories = files.map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(join(DIR, f), 'utf8')) }));
+  const histories = files.map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(join(DIR, f), 'utf8')) as unknown }));
   const outcome = new Map<string, ReplayResult['error']>();
   for await (const r of Worker.runReplayHistories({ workflowBundle: await variantBundle(variant) }, histories)) {
     outcome.set(r.workflowId, r.error);

@@ -18,7 +18,7 @@ interface History {
 describe('replay of recorded histories', function () {
   this.timeout(120_000);
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
-  const read = (f: string): History => JSON.parse(readFileSync(join(DIR, f), 'utf8'));
+  const read = (f: string) => JSON.parse(readFileSync(join(DIR, f), 'utf8')) as History;
 
   for (const type of WORKFLOW_TYPES) {
     it(`has a recorded history for every path of ${type}`, () => {

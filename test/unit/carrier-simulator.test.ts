@@ -27,12 +27,20 @@ interface Receiver {
   failNext: number;
 }
 
+/** the simulator's JSON answers, as far as these tests read them (a missing field fails the assertion) */
+interface SimAnswer {
+  status: string;
+  carriers: Record<string, { submissions: { same: number } }>;
+  error: { message: string; issues: { field: string }[] };
+  [field: string]: unknown;
+}
+
 interface Rig {
   sim: Simulator;
   base: string;
   receiver: Receiver;
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>;
-  get(path: string): Promise<{ status: number; body: any }>;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: SimAnswer }>;
+  get(path: string): Promise<{ status: number; body: SimAnswer }>;
 }
 
 const servers: Server[] = [];
@@ -91,11 +99,11 @@ async function rig(carrier: CarrierPatch = {}, extra: { hangMs?: number; seed?: 
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
-      return { status: res.status, headers: res.headers, body: await res.json() };
+      return { status: res.status, headers: res.headers, body: (await res.json()) as SimAnswer };
     },
     async get(path) {
       const res = await fetch(`${base}${path}`);
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as SimAnswer };
     },
   };
 }
@@ -157,7 +165,7 @@ describe('carrier simulator', () => {
     assert.equal(stats.submissions['same'], 2);
     assert.equal(t.receiver.webhooks.length, 1);
     // GET /stats serves the same numbers over HTTP.
-    assert.equal((await t.get('/stats')).body.carriers['sim-west'].submissions.same, 2);
+    assert.equal((await t.get('/stats')).body.carriers['sim-west']!.submissions.same, 2);
   });
 
   it('with genericPoolRate 1 gives every number a different area code than requested', async () => {
@@ -355,7 +363,7 @@ describe('carrier simulator', () => {
     const bad = await t.post('/carriers/sim-west/orders', order([{ lineId: 'a', quantity: 0 }]), key('b'));
     assert.equal(bad.status, 400);
     assert.match(bad.body.error.message, /lines\.0\.quantity/);
-    assert.equal(bad.body.error.issues[0].field, 'lines.0.quantity');
+    assert.equal(bad.body.error.issues[0]!.field, 'lines.0.quantity');
 
     const badNpa = await t.post('/carriers/sim-west/orders', order([{ lineId: 'a', quantity: 1, npa: '41' }]), key('b'));
     assert.match(badNpa.body.error.message, /lines\.0\.npa/);

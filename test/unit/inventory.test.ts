@@ -32,9 +32,9 @@ describe('inventory decisions', () => {
   it('an acquire carries the tags, preferred providers and a reason', () => {
     const d = decide({ ...base, available: 1 });
     assert.equal(d?.kind, 'acquire');
-    assert.deepEqual(d?.tags, ['npa:415']);
-    assert.deepEqual(d?.kind === 'acquire' && d.preferredProviderIds, ['p1']);
-    assert.match(d!.reason, /1 available < min 10/);
+    assert.deepEqual(d.tags, ['npa:415']);
+    assert.deepEqual(d.preferredProviderIds, ['p1']);
+    assert.match(d.reason, /1 available < min 10/);
   });
 
   it('auto-adjusts thresholds to the allocation rate over the lead time, never below the configured ones', () => {

@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { ingestEndpoints, type IngestItem } from '../../src/usecases/ingest';
 import type { FailureRates } from '../../src/harness/harness';
+import type { endpointWorkflow } from '../../workflows/endpoint.workflow';
 import {
   allocateUpdate,
   endpointWorkflowId,
@@ -26,6 +27,7 @@ import { recordHistory } from '../support/replay';
 import { TASK_QUEUE, defaultPolicy, timeskipDb, timeskipEnv, timeskipWorker } from '../support/timeskip';
 
 const DAY = 24 * 3600_000;
+type EndpointHandle = WorkflowHandle<typeof endpointWorkflow>;
 
 function randomNanp(): string {
   return `+1415${String(2_000_000 + Math.floor(Math.random() * 7_999_999))}`;
@@ -33,9 +35,10 @@ function randomNanp(): string {
 
 interface Ctx {
   env: TestWorkflowEnvironment;
-  ingest(item?: Partial<IngestItem>, opts?: { entry?: 'quarantine' | 'port-in'; accountId?: string }): Promise<WorkflowHandle>;
-  waitFor(h: WorkflowHandle, state: EndpointStateName, extra?: (s: EndpointStatus) => boolean): Promise<EndpointStatus>;
-  record(h: WorkflowHandle, name: string): Promise<void>;
+  // properties, not methods: every test destructures them
+  ingest: (item?: Partial<IngestItem>, opts?: { entry?: 'quarantine' | 'port-in'; accountId?: string }) => Promise<EndpointHandle>;
+  waitFor: (h: EndpointHandle, state: EndpointStateName, extra?: (s: EndpointStatus) => boolean) => Promise<EndpointStatus>;
+  record: (h: EndpointHandle, name: string) => Promise<void>;
 }
 
 /** A fresh time-skipping server and worker for one test. */
@@ -58,7 +61,7 @@ async function withLifecycle(
           { entry: o.entry ?? 'quarantine', accountId: o.accountId, actor: 'test' },
         );
         assert.equal(res.accepted.length, 1, JSON.stringify(res));
-        return env.client.workflow.getHandle(endpointWorkflowId(address));
+        return env.client.workflow.getHandle<typeof endpointWorkflow>(endpointWorkflowId(address));
       },
       async waitFor(h, state, extra = () => true) {
         let last: EndpointStatus | undefined;
@@ -210,7 +213,7 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       const h = await ingest();
       await env.sleep(31 * DAY);
       await waitFor(h, 'AVAILABLE');
-      const now = (await env.currentTimeMs()) as number;
+      const now = await env.currentTimeMs();
       const reserved = await h.executeUpdate(reserveUpdate, { args: [{ accountId: 'acct-2', until: now + 30 * 60_000 }] });
       assert.equal(reserved.state, 'RESERVED');
       assert.equal((await rowOf(reserved.address)).accountId, 'acct-2');
@@ -228,7 +231,7 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       const h = await ingest();
       await env.sleep(31 * DAY);
       await waitFor(h, 'AVAILABLE');
-      const now = (await env.currentTimeMs()) as number;
+      const now = await env.currentTimeMs();
       await h.executeUpdate(reserveUpdate, { args: [{ accountId: 'acct-2', until: now + 10 * 60_000 }] });
       assert.match(await rejection(h.executeUpdate(allocateUpdate, { args: [{ accountId: 'acct-3' }] })), /reserved for another account/);
       const s = await h.executeUpdate(allocateUpdate, { args: [{ accountId: 'acct-2' }] });

@@ -13,6 +13,7 @@ import { MONITOR_SCHEDULE_ID, MonitorNotifier, ensureMonitor } from '../../src/u
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { createWorker } from '../../workers/worker';
 import { INVENTORY_MONITOR_ID, checkNowUpdate, monitorStatusQuery, orderWorkflowId } from '../../workflows/shared';
+import type { providerOrderWorkflow } from '../../workflows/provider-order.workflow';
 import { recordHistory } from '../support/replay';
 import { SHARED_TASK_QUEUE, db, nativeConnection, temporalClient, testConfig, testLog } from '../support/stack';
 
@@ -139,7 +140,7 @@ describe('inventory monitor', function () {
     const picked = await db().endpoint.findMany({ where: { id: { in: line.endpointIds } }, select: { monthlyCostCents: true } });
     assert.ok(Math.min(...picked.map((p) => p.monthlyCostCents)) >= 130, 'the seven dearest of ten (all of one quality)');
     // the release order hands them back and retires them: the excess is gone, nothing is released twice
-    const result = await client.workflow.getHandle(orderWorkflowId(line.orderId)).result();
+    const result = await client.workflow.getHandle<typeof providerOrderWorkflow>(orderWorkflowId(line.orderId)).result();
     assert.equal(result.status, 'DELIVERED');
     assert.equal(await db().endpoint.count({ where: { id: { in: line.endpointIds }, state: 'RETIRED' } }), 7);
     await recordHistory(client.workflow.getHandle(orderWorkflowId(line.orderId)), 'order-release');

@@ -120,7 +120,7 @@ describe('provider orders against the carrier simulator', function () {
   it('the happy path: submitted once, delivered by a signed webhook, each number in quarantine with its workflow', async () => {
     const { row, area } = await order('carrier-a', 3);
     const result = await resultOf(row.id);
-    assert.equal(result.status, 'DELIVERED', JSON.stringify({ result, order: await db().providerOrder.findUnique({ where: { id: row.id }, include: { deliveries: true } }) }, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+    assert.equal(result.status, 'DELIVERED', JSON.stringify({ result, order: await db().providerOrder.findUnique({ where: { id: row.id }, include: { deliveries: true } }) }, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
     assert.equal(result.accepted, 3);
     const eps = await endpointsOf(row.id);
     assert.equal(eps.length, 3);
@@ -142,9 +142,9 @@ describe('provider orders against the carrier simulator', function () {
     const returns = sim.stats().carriers['carrier-a']!.returns.slice(-2);
     assert.equal(returns.length, 2);
     assert.ok(returns.every((r) => /MISMATCH_RETURNED: area code \d+, ordered/.test(r.reason)), JSON.stringify(returns));
-    const next = await resultOf(result.reroutedTo!);
+    const next = await resultOf(result.reroutedTo);
     assert.equal(next.status, 'DELIVERED');
-    assert.equal((await endpointsOf(result.reroutedTo!)).every((e) => e.npa === area && e.providerId === 'carrier-b'), true);
+    assert.equal((await endpointsOf(result.reroutedTo)).every((e) => e.npa === area && e.providerId === 'carrier-b'), true);
     await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-mismatch-rerouted');
     const outcomes = await db().deliveredNumber.groupBy({ by: ['outcome'], where: { orderId: row.id }, _count: true });
     assert.deepEqual(outcomes.map((o) => [o.outcome, o._count]), [['MISMATCH_RETURNED', 2]]);
@@ -340,8 +340,9 @@ describe('provider orders against the carrier simulator', function () {
       data: { providerId: 'carrier-a', direction: 'ACQUIRE', idempotencyKey: `test:${randomUUID()}`, status: 'SUBMITTED', carrierReference: 'SIM-carrier-a-999999' },
     });
     const acts = orderActivities({ db: db(), taskQueue: ORDER_TASK_QUEUE, policy: lifecyclePolicy(config()), formsDir: '.ei/order-forms', http: { timeoutMs: 2000, attempts: 1, backoffMs: 10 } });
+    const cancelAtCarrier = (input: { orderId: string }) => acts.cancelAtCarrier(input);
     const before = sim.stats().carriers['carrier-a']!.cancels;
-    await new MockActivityEnvironment().run(acts.cancelAtCarrier, { orderId: row.id });
+    await new MockActivityEnvironment().run(cancelAtCarrier, { orderId: row.id });
     assert.equal(sim.stats().carriers['carrier-a']!.cancels, before, 'the simulator counts only cancellations of orders it knows');
     // noted on the order, like a refused return or release
     const noted = (await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).carrierRefusals;
@@ -350,7 +351,7 @@ describe('provider orders against the carrier simulator', function () {
     // a carrier that cannot be reached is still retried (the activity fails, Temporal retries it)
     await db().provider.update({ where: { id: 'carrier-a' }, data: { apiBaseUrl: 'http://127.0.0.1:1/nowhere' } });
     try {
-      await assert.rejects(new MockActivityEnvironment().run(acts.cancelAtCarrier, { orderId: row.id }));
+      await assert.rejects(new MockActivityEnvironment().run(cancelAtCarrier, { orderId: row.id }));
     } finally {
       await db().provider.update({ where: { id: 'carrier-a' }, data: { apiBaseUrl: `${simServer.url}/carriers/carrier-a` } });
     }

@@ -147,7 +147,7 @@ describe('workflow paths recorded for replay', function () {
     it('a reservation released by its holder returns the number to available', () =>
       withTimeskip(async (env) => {
         const h = await available(env);
-        const now = (await env.currentTimeMs()) as number;
+        const now = await env.currentTimeMs();
         await h.executeUpdate(reserveUpdate, { args: [{ accountId: ACCOUNT, until: now + 30 * 60_000 }] });
         const s = await h.executeUpdate(releaseUpdate, { args: [{ accountId: ACCOUNT }] });
         assert.equal(s.state, 'AVAILABLE');

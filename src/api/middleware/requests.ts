@@ -18,7 +18,8 @@ export function requestContext(req: Request): RequestContext | undefined {
 
 /** the matched route's pattern (low cardinality for metrics), or `unmatched` */
 export function routeOf(req: Request): string {
-  const path = (req as Request & { route?: { path?: unknown } }).route?.path;
+  const route: unknown = req.route; // express types it any
+  const path = (route as { path?: unknown } | undefined)?.path;
   return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
 }
 

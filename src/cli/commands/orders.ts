@@ -129,7 +129,7 @@ export async function deliverCommand(ctx: CliContext, id: string, numbers: strin
   // the workflow records one outcome per number (canonical when it parses)
   const keys = [...new Set(wanted.map((n) => { const p = tryParseAddress(n); return p.ok ? p.value.address : n; }))];
   const deadline = Date.now() + opts.timeoutMs;
-  let outcomes: { address: string; outcome: string; reason: string | null }[] = [];
+  let outcomes: { address: string; outcome: string; reason: string | null }[];
   for (;;) {
     outcomes = await deliveryOutcomes(db, order.id, keys);
     if (outcomes.length >= keys.length || Date.now() > deadline || ctx.aborted) break;

@@ -45,7 +45,7 @@ export async function reportCommand(ctx: CliContext, opts: ReportOptions): Promi
       ]),
     ));
     ctx.out(`${rows.length} grouping${rows.length === 1 ? '' : 's'} over the last ${opts.window}; ${below} below minimum` +
-      `${rows.some((r) => r.m.autoAdjust) ? '; * thresholds raised by auto-adjust' : ''}`);
+      (rows.some((r) => r.m.autoAdjust) ? '; * thresholds raised by auto-adjust' : ''));
   }
   return opts.failBelowMin && below > 0 ? EXIT.PROBLEM : EXIT.OK;
 }
