@@ -233,6 +233,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   setHandler(portOutUpdate, portOut.handler, { validator: portOut.validator });
 
   const retirement = operation(
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update arguments arrive unchecked: a null one is refused, not thrown on
     (req: RetireInput) => refuseRetire(s, req?.reason),
     async (req) => {
       await move('RETIRED', `retired: ${req.reason}`, req.actor ?? 'operator', { phaseEndsAt: null });
@@ -247,6 +248,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         ? `endpoint is ${s.state}, not REJECTED`
         : null;
   const returned = operation(
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update arguments arrive unchecked: a null one is refused, not thrown on
     (req: ReturnedInput) => refuseReturned(req?.reason),
     async (req) => {
       await move('RETURNED', `returned to its carrier: ${req.reason}`, req.actor ?? 'carrier');

@@ -126,8 +126,12 @@ export function driftLine(d: Drift): string {
   const values = (x: DriftSide) =>
     (d.fields ?? [])
       .map((f) => {
-        const v = x[f];
-        const shown = f === 'enabled' && v ? Object.entries(v).filter(([, on]) => on).map(([c]) => c).join('+') || 'none' : String(v);
+        const shown =
+          f === 'enabled'
+            ? x.enabled
+              ? Object.entries(x.enabled).filter(([, on]) => on).map(([c]) => c).join('+') || 'none'
+              : 'undefined'
+            : String(x[f]);
         return ` ${f}=${shown}`;
       })
       .join('');
@@ -148,7 +152,10 @@ export async function reconcileEndpoints(deps: ReconcileDeps, opts: ReconcileOpt
     const wf = temporal.endpoint(address);
     try {
       // a named address may have no workflow, or a closed one (which still answers queries)
-      if (opts.addresses && !(await wf.isRunning())) return void opts.onProgress?.(++done);
+      if (opts.addresses && !(await wf.isRunning())) {
+        opts.onProgress?.(++done);
+        return;
+      }
       const status = await wf.state();
       running.set(status.address, status);
     } catch (err) {

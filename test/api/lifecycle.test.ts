@@ -96,7 +96,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
           },
         };
       },
-    }) as unknown as TemporalGateway;
+    });
   };
   const caller = (accountIds: string[]): Caller => ({ keyId: randomUUID(), name: 'test key', scope: 'PLATFORM', accountIds, providerId: null, rateLimit: null });
 

@@ -220,7 +220,7 @@ describe('CLI: ops', function () {
     const addresses = ['+13135550170', '+13135550171', '+13135550172'];
     await writeFile(file, `address\n${addresses.join('\n')}\n`);
     // the first run inserted two rows, then its process died before starting their workflows
-    const killed = { endpoints: { start: async () => { throw new Error('the import process was killed'); } } } as unknown as TemporalGateway;
+    const killed = { endpoints: { start: () => Promise.reject(new Error('the import process was killed')) } } as unknown as TemporalGateway;
     await assert.rejects(
       ingest({ db: db(), temporal: killed, policy: lifecyclePolicy(config()) }, addresses.slice(0, 2).map((address) => ({ address })), { entry: 'quarantine', actor: 'cli:test', operation: `import:${randomUUID()}` }),
       /killed/,
@@ -231,7 +231,7 @@ describe('CLI: ops', function () {
     assert.equal(code, 0, out);
     for (const a of addresses) {
       const h = client.workflow.getHandle(endpointWorkflowId(a));
-      const status = await h.describe().then((d) => d.status.name, (err: Error) => `none (${err.message})`);
+      const status = await h.describe().then((d) => d.status.name, (err: unknown) => `none (${(err as Error).message})`);
       assert.equal(status, 'RUNNING', `${a} has its workflow`);
       assert.equal((await h.query(stateQuery)).state, 'QUARANTINE');
     }

@@ -68,7 +68,7 @@ describe('unmet demand: once per account, criteria and window; capped per accoun
   it('none-available allocations count the same way: once per criteria and window, at most the cap per account', async () => {
     const before = await metrics();
     // no candidate is ever found, so Temporal is never asked (only connected to)
-    const temporal = { client: async () => ({}) } as unknown as TemporalGateway;
+    const temporal = { client: () => Promise.resolve({}) } as unknown as TemporalGateway;
     const allocate = allocator({ db: db(), temporal, notify: () => notices++ });
     for (let i = 0; i < 200; i++) {
       const criteria = { npa: NPA, capabilities: ['mms' as const], ...(i % 2 ? { nxx: `${NPA}${200 + i}` } : {}) };

@@ -31,7 +31,7 @@ interface Receiver {
 interface SimAnswer {
   status: string;
   carriers: Record<string, { submissions: { same: number } }>;
-  error: { message: string; issues: { field: string }[] };
+  error: { code?: string; message: string; issues: { field: string }[] };
   [field: string]: unknown;
 }
 

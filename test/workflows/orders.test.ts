@@ -390,7 +390,7 @@ describe('provider orders against the carrier simulator', function () {
     assert.equal(sim.stats().carriers['carrier-a']!.returns.filter((r) => wrong.includes(r.address)).length, 0);
     // what is missing still goes to the next provider
     assert.ok(result.reroutedTo);
-    assert.equal((await closesWithin(result.reroutedTo!)).status, 'DELIVERED');
+    assert.equal((await closesWithin(result.reroutedTo)).status, 'DELIVERED');
   });
 
   it('a refused return is noted once however often the activity runs, with an operator alert naming the order and the reason', async () => {
@@ -402,7 +402,7 @@ describe('provider orders against the carrier simulator', function () {
     const logger = new DefaultLogger('WARN', (entry) => alerts.push(entry));
     const acts = orderActivities({ db: db(), taskQueue: ORDER_TASK_QUEUE, policy: lifecyclePolicy(config()), formsDir: '.ei/order-forms', http: { timeoutMs: 2000, attempts: 1, backoffMs: 10 } });
     const numbers = [{ address: '+14155550177', reason: 'MISMATCH_RETURNED: area code 415, ordered 628' }];
-    for (let run = 0; run < 2; run++) await new MockActivityEnvironment(undefined, { logger }).run(acts.returnToCarrier, { orderId: row.id, numbers });
+    for (let run = 0; run < 2; run++) await new MockActivityEnvironment(undefined, { logger }).run((input: Parameters<typeof acts.returnToCarrier>[0]) => acts.returnToCarrier(input), { orderId: row.id, numbers });
     const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
     assert.equal(saved.carrierRefusals.length, 1, JSON.stringify(saved.carrierRefusals));
     assert.match(saved.carrierRefusals[0]!, /^return of \+14155550177: carrier refused the request \(422\)/);
@@ -410,8 +410,9 @@ describe('provider orders against the carrier simulator', function () {
     assert.ok(alert, JSON.stringify(alerts.map((a) => a.message)));
     assert.equal(alert.level, 'WARN');
     assert.match(alert.message, new RegExp(row.id));
-    assert.equal(alert.meta?.orderId, row.id);
-    assert.match(String(alert.meta?.reason), /carrier refused the request \(422\)/);
+    const meta: Record<string, unknown> = alert.meta ?? {};
+    assert.equal(meta.orderId, row.id);
+    assert.match(String(meta.reason), /carrier refused the request \(422\)/);
   });
 
   it('a release the carrier refuses (4xx) closes the release order FAILED with the carrier’s reason; its endpoints stay ours', async () => {

@@ -83,7 +83,7 @@ describe('reconciliation: holder, capabilities and deadlines; a restarted workfl
 
     const found = await driftOf(allocated, true);
     assert.equal(found[0]?.kind, 'no_workflow');
-    assert.equal(found[0]?.repaired, true);
+    assert.equal(found[0].repaired, true);
     const status = await handle(allocated).query(stateQuery);
     assert.equal(status.state, 'ALLOCATED');
     assert.equal(status.accountId, ACCT);
@@ -100,7 +100,7 @@ describe('reconciliation: holder, capabilities and deadlines; a restarted workfl
 
     const found = await driftOf(portingOut, true);
     assert.equal(found[0]?.kind, 'no_workflow');
-    assert.equal(found[0]?.repaired, true);
+    assert.equal(found[0].repaired, true);
     const status = await handle(portingOut).query(stateQuery);
     assert.equal(status.state, 'PORTING_OUT');
     assert.ok(status.phaseEndsAt !== null, 'the restarted port-out knows when it ends');

@@ -79,8 +79,11 @@ export class LruCache<K, V> {
 function run(handler: RequestHandler, req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => {
     try {
+      // Express hands a middleware's failure to next(); it is an Error (or a body-parser error object) — passed on as it came
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rejected with what the middleware reported, unchanged
       void handler(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
     } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrown as thrown
       reject(err);
     }
   });

@@ -153,8 +153,8 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
       `${file}: ${total} row${total === 1 ? '' : 's'}: ${verb} ${imported.length} into ${targetState}` +
         `${opts.provider ? ` (provider ${opts.provider})` : ''}${opts.account ? ` for account ${opts.account}` : ''}, ` +
         `${duplicates.length} already managed, ${problems.length} bad row${problems.length === 1 ? '' : 's'}` +
-        `${resumed.length ? `; resumed ${resumed.length} an earlier import left without their workflow` : ''}` +
-        `${interrupted ? `; interrupted: ${notReached} not processed (import the file again to go on)` : ''}`,
+        (resumed.length ? `; resumed ${resumed.length} an earlier import left without their workflow` : '') +
+        (interrupted ? `; interrupted: ${notReached} not processed (import the file again to go on)` : ''),
     );
   }
   if (interrupted) return EXIT.INTERRUPTED;
