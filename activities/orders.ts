@@ -12,6 +12,8 @@ import {
   finishOrder,
   findOrder,
   getOrder,
+  leaveShelfOperation,
+  leavingFor,
   markSubmitted,
   orderProgress,
   orderRecord,
@@ -22,7 +24,7 @@ import {
 import { activeProviderInfos, getProvider, recordReliability } from '../src/db/providers';
 import { knownEndpoints } from '../src/db/endpoint-reads';
 import { ApiCarrierAdapter, CarrierRejected, ManualCarrierAdapter, type CarrierAdapter, type HttpOptions } from '../src/carriers/adapter';
-import { canonicalAddresses, judgeDelivery, offeredNumbers, orderForm, returnedOf } from '../src/domain/delivery';
+import { canonicalAddresses, handBackForm, judgeDelivery, offeredNumbers, orderForm, returnedOf } from '../src/domain/delivery';
 import { Conflict, NotFound } from '../src/domain/errors';
 import { derivedUuid } from '../src/domain/ids';
 import { assignRequests } from '../src/domain/provider-selection';
@@ -48,7 +50,7 @@ export function orderActivities(deps: OrderDeps) {
 
   async function adapterFor(providerId: string): Promise<{ adapter: CarrierAdapter; name: string }> {
     const p = await getProvider(db, providerId);
-    if (p.kind === 'MANUAL') return { adapter: new ManualCarrierAdapter(deps.formsDir), name: p.name };
+    if (p.kind === 'MANUAL') return { adapter: new ManualCarrierAdapter(deps.formsDir, p.name), name: p.name };
     if (!p.apiBaseUrl) throw ApplicationFailure.nonRetryable(`provider ${p.id} has no API base URL`, 'CarrierMisconfigured');
     return { adapter: new ApiCarrierAdapter(p.apiBaseUrl, deps.http), name: p.name };
   }
@@ -119,8 +121,12 @@ export function orderActivities(deps: OrderDeps) {
 
     async returnToCarrier(input: { orderId: string; numbers: { address: string; reason: string }[] }): Promise<void> {
       const order = await getOrder(db, input.orderId);
-      const { adapter } = await adapterFor(order.providerId);
+      const { adapter, name } = await adapterFor(order.providerId);
       await adapter.returnNumbers(order.id, input.numbers);
+      if (adapter instanceof ManualCarrierAdapter && input.numbers.length) {
+        // the operator alert: a carrier without an API is told by a person
+        log.warn('numbers to return by hand: send the return form to the carrier', { orderId: order.id, provider: name, numbers: input.numbers.length, formsDir: deps.formsDir });
+      }
     },
 
     async cancelAtCarrier(input: { orderId: string }): Promise<void> {
@@ -177,12 +183,80 @@ export function orderActivities(deps: OrderDeps) {
       return measured.reliabilityScore;
     },
 
-    /** A release order: hand the endpoints back to the carrier, then close each one's lifecycle. */
+    /**
+     * A release order's first step: each of its endpoints leaves the shelf
+     * through its own workflow (AVAILABLE or REJECTED → RELEASING, refused
+     * when an account holds it). One update id per order and endpoint: a
+     * retried activity is the same request.
+     */
+    async takeOffShelf(input: { orderId: string }): Promise<{ leaving: number; kept: number }> {
+      const order = await getOrder(db, input.orderId);
+      const gateway = temporal('takeOffShelf');
+      let leaving = 0;
+      let kept = 0;
+      for (const r of await releaseOrderEndpoints(db, order)) {
+        if (r.state !== 'AVAILABLE' && r.state !== 'REJECTED' && r.state !== 'RELEASING') {
+          kept++; // allocated, reserved, in a retest or gone since the order was planned
+          continue;
+        }
+        try {
+          const s = await gateway.endpoint(r.address).leaveShelf({ orderId: order.id, actor: `order:${order.id}` }, leaveShelfOperation(order.id, r.address));
+          if (s.state === 'RELEASING') leaving++;
+          else kept++;
+        } catch (err) {
+          // taken first by an account (or no lifecycle): it stays where it is
+          if (!(err instanceof NotFound || err instanceof Conflict)) throw err;
+          kept++;
+        }
+      }
+      return { leaving, kept };
+    },
+
+    /**
+     * Hands back at the carrier exactly the endpoints that left the shelf for
+     * this order. A carrier without an API gets a form and an operator alert;
+     * the order then waits for the operator's confirmation.
+     */
+    async releaseAtCarrier(input: { orderId: string }): Promise<{ kind: 'released'; released: number } | { kind: 'form'; formPaths: string[] }> {
+      const order = await getOrder(db, input.orderId);
+      const leaving = await leavingFor(db, order.id);
+      const { adapter, name } = await adapterFor(order.providerId);
+      const res = await adapter.release(handBackForm(order.id, name, leaving));
+      if (res.kind === 'released') return { kind: 'released', released: leaving.length };
+      await markSubmitted(db, order.id, null);
+      log.warn('release order needs an operator: send the form to the carrier, then confirm', {
+        orderId: order.id, provider: name, numbers: leaving.length, csv: res.csvPath, html: res.htmlPath, confirmAt: `/v1/orders/${order.id}/confirmations`,
+      });
+      return { kind: 'form', formPaths: [res.csvPath, res.htmlPath] };
+    },
+
+    /** The last step: each endpoint handed back closes its lifecycle, RETIRED (it was spare) or RETURNED (it was rejected). */
+    async closeReleased(input: { orderId: string }): Promise<{ released: number }> {
+      const order = await getOrder(db, input.orderId);
+      const gateway = temporal('closeReleased');
+      let released = 0;
+      for (const r of await leavingFor(db, order.id)) {
+        const updateId = `release-order:${order.id}:${r.address}`;
+        try {
+          if (r.state === 'RELEASING') {
+            if (r.from === 'REJECTED') await gateway.endpoint(r.address).returned({ reason: `release order ${order.id}`, actor: `carrier:${order.providerId}` }, updateId);
+            else await gateway.endpoint(r.address).retire({ reason: `released to ${order.providerId} (order ${order.id})`, actor: 'monitor' }, updateId);
+          }
+          released++;
+        } catch (err) {
+          // no lifecycle to close (or it was closed otherwise): reconciliation reports such rows
+          if (!(err instanceof NotFound || err instanceof Conflict)) throw err;
+        }
+      }
+      return { released };
+    },
+
+    /** Release orders started before `release-leaves-shelf`: hand the endpoints back, then close each one's lifecycle. */
     async releaseEndpoints(input: { orderId: string }): Promise<{ released: number }> {
       const order = await getOrder(db, input.orderId);
       const rows = await releaseOrderEndpoints(db, order);
-      const { adapter } = await adapterFor(order.providerId);
-      await adapter.release(rows.map((r) => r.address));
+      const { adapter, name } = await adapterFor(order.providerId);
+      await adapter.release(handBackForm(order.id, name, rows.map((r) => ({ address: r.address, from: r.state === 'REJECTED' ? 'REJECTED' : 'AVAILABLE' }))));
       const gateway = temporal('releaseEndpoints');
       let released = 0;
       for (const r of rows) {

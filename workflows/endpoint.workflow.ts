@@ -25,10 +25,12 @@ import {
   evaluateTests,
   mediaOf,
   refuseAllocate,
+  refuseLeaveShelf,
   refusePortOut,
   refuseRelease,
   refuseReserve,
   refuseRetire,
+  refuseReturned,
   testsFor,
   type TestResult,
 } from './endpoint.machine';
@@ -37,6 +39,7 @@ import {
   REJECTED_UPDATE,
   allocateUpdate,
   inboundTrafficSignal,
+  leaveShelfUpdate,
   portOutUpdate,
   qualityReportSignal,
   releaseUpdate,
@@ -208,21 +211,30 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     { validator: (req) => refuse(refuseRetire(s, req?.reason)) },
   );
 
-  const refuseReturned = (reason: unknown) =>
-    typeof reason !== 'string' || !reason.trim()
-      ? 'reason: required'
-      : s.state !== 'REJECTED'
-        ? `endpoint is ${s.state}, not REJECTED`
-        : null;
   setHandler(
     returnedUpdate,
     (req) =>
       exclusive(async () => {
-        refuse(refuseReturned(req?.reason));
+        refuse(refuseReturned(s, req?.reason));
         await move('RETURNED', `returned to its carrier: ${req.reason}`, req.actor ?? 'carrier');
         return status();
       }),
-    { validator: (req) => refuse(refuseReturned(req?.reason)) },
+    { validator: (req) => refuse(refuseReturned(s, req?.reason)) },
+  );
+
+  setHandler(
+    leaveShelfUpdate,
+    (req) =>
+      exclusive(async () => {
+        refuse(refuseLeaveShelf(s, req));
+        if (s.state === 'RELEASING') return status(); // this order took it already
+        const from = s.state === 'REJECTED' ? 'REJECTED' : 'AVAILABLE';
+        await move('RELEASING', `leaving the shelf: release order ${req.orderId}`, req.actor ?? `order:${req.orderId}`, {
+          releasing: { orderId: req.orderId, from },
+        });
+        return status();
+      }),
+    { validator: (req) => refuse(refuseLeaveShelf(s, req)) },
   );
 
   setHandler(inboundTrafficSignal, ({ medium, count }) => {

@@ -4,7 +4,10 @@
 // deliveries as signals (the carrier's signed webhook, or an operator's
 // entry) until the order is filled, the carrier says it is done, or the
 // delivery timeout passes; then cancel and re-route what is missing to the
-// next provider. Release: hand the endpoints back.
+// next provider. Release: take each endpoint off the shelf through its own
+// workflow (RELEASING), hand back only those at the carrier (an operator's
+// work item, confirmed by a signal, at a carrier without an API), then retire
+// or return them.
 import {
   ParentClosePolicy,
   condition,
@@ -19,10 +22,12 @@ import {
   OrderProvider,
   OrderStatus,
   cancelOrderSignal,
+  confirmOrderSignal,
   deliverySignal,
   orderProgressQuery,
   orderWorkflowId,
   type DeliveryInput,
+  type OrderConfirmation,
   type OrderProgress,
   type ProviderOrderInput,
 } from './shared';
@@ -48,6 +53,10 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
   });
   setHandler(cancelOrderSignal, ({ reason }) => {
     cancelled ??= reason || 'cancelled';
+  });
+  let confirmed: OrderConfirmation | null = null;
+  setHandler(confirmOrderSignal, (c) => {
+    confirmed ??= c;
   });
   setHandler(orderProgressQuery, () => progress);
   const status = (s: string) => {
@@ -75,6 +84,27 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
   };
 
   if (input.direction === 'RELEASE') {
+    // Each endpoint leaves the shelf through its own workflow first (RELEASING: nothing allocates
+    // it any more); only those are released at the carrier, then retired or returned. Runs that
+    // began releasing everything first replay as they ran.
+    if (patched('release-leaves-shelf')) {
+      const { leaving, kept } = await acts.takeOffShelf({ orderId: input.orderId });
+      let how = '';
+      if (leaving > 0) {
+        const handed = await acts.releaseAtCarrier({ orderId: input.orderId });
+        if (handed.kind === 'form') {
+          // a carrier without an API: an operator hands them back with the form and confirms
+          status('AWAITING_OPERATOR');
+          await condition(() => confirmed !== null);
+          how = `; confirmed by ${confirmed!.actor}${confirmed!.note ? `: ${confirmed!.note}` : ''}`;
+        }
+      }
+      const { released } = await acts.closeReleased({ orderId: input.orderId });
+      const keptNote = kept ? `; ${kept} kept (held, or no longer on the shelf, when the order ran)` : '';
+      await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: `${released} endpoints handed back${keptNote}${how}` });
+      status('DELIVERED');
+      return progress;
+    }
     const { released } = await acts.releaseEndpoints({ orderId: input.orderId });
     await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: `${released} endpoints handed back` });
     status('DELIVERED');
