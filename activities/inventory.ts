@@ -3,18 +3,20 @@
 // orders it made), and waking the monitor from its Schedule.
 import type { Db } from '../src/db/client';
 import { evaluateGroupings } from '../src/db/groupings';
-import { finishOrder, planAcquireBatch, planReleaseBatch, type PlannedOrder } from '../src/db/orders';
+import { finishOrder, planAcquireBatch, planReleaseBatch, rejectedToReturn, type PlannedOrder } from '../src/db/orders';
 import { pruneHistory } from '../src/db/retention';
 import type { Logger } from '../src/logger';
 import { decide, type GroupingMetrics } from '../src/domain/inventory';
 import { assignRequests } from '../src/domain/provider-selection';
 import type { TemporalGateway } from '../src/temporal/gateway';
-import type { AcquireRequest, DecisionSummary, InventoryMonitorInput, InventoryReport, ReleaseRequest } from '../workflows/shared';
+import { REJECTED_RETURNS, type AcquireRequest, type DecisionSummary, type InventoryMonitorInput, type InventoryReport, type ReleaseRequest } from '../workflows/shared';
 
 export type { PlannedOrder };
 
 /** Requests carried per pass (most urgent first): keeps workflow payloads small. */
 export const MAX_REQUESTS_PER_PASS = 500;
+/** REJECTED numbers sent back per pass (the next pass takes the rest): keeps one release order's work bounded. */
+export const MAX_RETURNS_PER_PASS = 500;
 
 const urgency = (m: GroupingMetrics) => (m.minAvailable > 0 ? m.available / m.minAvailable : 1);
 
@@ -59,6 +61,11 @@ export function inventoryActivities(deps: InventoryDeps) {
         quantity: d.quantity,
         reason: d.reason,
       });
+      // REJECTED numbers go back to their carriers through release orders too
+      const rejected = Math.min(await rejectedToReturn(db), MAX_RETURNS_PER_PASS);
+      const returns: (ReleaseRequest & DecisionSummary)[] = rejected
+        ? [{ groupingId: REJECTED_RETURNS, name: 'rejected numbers', tags: [], quantity: rejected, rejected: true, reason: `${rejected} REJECTED numbers back to their carriers` }]
+        : [];
       return {
         report: {
           evaluatedAt: Date.now(),
@@ -66,10 +73,13 @@ export function inventoryActivities(deps: InventoryDeps) {
           belowMin: metrics.filter((m) => m.available < m.minAvailable).length,
           aboveMax: metrics.filter((m) => m.available > m.maxAvailable).length,
           acquire: acquire.slice(0, 100).map(summary),
-          release: release.slice(0, 100).map(summary),
+          release: [...release.slice(0, 100).map(summary), ...returns.map(({ groupingId, name, quantity, reason }) => ({ groupingId, name, quantity, reason }))],
         },
         acquire: acquire.map(({ groupingId, tags, quantity, preferredProviderIds }) => ({ groupingId, tags, quantity, preferredProviderIds })),
-        release: release.map(({ groupingId, tags, quantity }) => ({ groupingId, tags, quantity })),
+        release: [
+          ...release.map(({ groupingId, tags, quantity }) => ({ groupingId, tags, quantity })),
+          ...returns.map(({ groupingId, tags, quantity }) => ({ groupingId, tags, quantity, rejected: true })),
+        ],
       };
     },
 

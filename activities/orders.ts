@@ -15,6 +15,8 @@ import {
   finishOrder,
   findOrder,
   getOrder,
+  leaveShelfOperation,
+  leavingFor,
   markSubmitted,
   noteCarrierRefusal,
   orderProgress,
@@ -26,7 +28,7 @@ import {
 import { activeProviderInfos, getProvider, recordReliability } from '../src/db/providers';
 import { knownEndpoints } from '../src/db/endpoint-reads';
 import { ApiCarrierAdapter, CarrierRejected, ManualCarrierAdapter, type CarrierAdapter, type HttpOptions } from '../src/carriers/adapter';
-import { canonicalAddresses, judgeDelivery, offeredNumbers, orderForm, returnedOf } from '../src/domain/delivery';
+import { canonicalAddresses, handBackForm, judgeDelivery, offeredNumbers, orderForm, returnedOf } from '../src/domain/delivery';
 import { Conflict, NotFound } from '../src/domain/errors';
 import { derivedUuid } from '../src/domain/ids';
 import { assignRequests } from '../src/domain/provider-selection';
@@ -52,7 +54,7 @@ export function orderActivities(deps: OrderDeps) {
 
   async function adapterFor(providerId: string): Promise<{ adapter: CarrierAdapter; name: string }> {
     const p = await getProvider(db, providerId);
-    if (p.kind === 'MANUAL') return { adapter: new ManualCarrierAdapter(deps.formsDir), name: p.name };
+    if (p.kind === 'MANUAL') return { adapter: new ManualCarrierAdapter(deps.formsDir, p.name), name: p.name };
     if (!p.apiBaseUrl) throw ApplicationFailure.nonRetryable(`provider ${p.id} has no API base URL`, 'CarrierMisconfigured');
     return { adapter: new ApiCarrierAdapter(p.apiBaseUrl, deps.http), name: p.name };
   }
@@ -137,13 +139,18 @@ export function orderActivities(deps: OrderDeps) {
     /** Hands numbers back; a refusal (4xx) ends the step with the reason noted on the order and an alert. */
     async returnToCarrier(input: { orderId: string; numbers: { address: string; reason: string }[] }): Promise<void> {
       const order = await getOrder(db, input.orderId);
-      const { adapter } = await adapterFor(order.providerId);
+      const { adapter, name } = await adapterFor(order.providerId);
       try {
         await adapter.returnNumbers(order.id, input.numbers);
       } catch (err) {
         if (!(err instanceof CarrierRejected)) throw err; // unreachable or failing: retried
         const shown = input.numbers.slice(0, 20).map((n) => n.address).join(', ') + (input.numbers.length > 20 ? `, … (${input.numbers.length} in all)` : '');
         await refusedByCarrier(order, 'return', `return of ${shown}`, err);
+        return;
+      }
+      if (adapter instanceof ManualCarrierAdapter && input.numbers.length) {
+        // the operator alert: a carrier without an API is told by a person
+        log.warn('numbers to return by hand: send the return form to the carrier', { orderId: order.id, provider: name, numbers: input.numbers.length, formsDir: deps.formsDir });
       }
     },
 
@@ -202,17 +209,89 @@ export function orderActivities(deps: OrderDeps) {
     },
 
     /**
-     * A release order: hand the endpoints back to the carrier, then close each
-     * one's lifecycle. A refusal (4xx) ends it with nothing released: the
-     * endpoints stay as they are (still ours), the reason is noted on the
-     * order and answered as `refused` (the order closes FAILED with it).
+     * A release order's first step: each of its endpoints leaves the shelf
+     * through its own workflow (AVAILABLE or REJECTED → RELEASING, refused
+     * when an account holds it). One update id per order and endpoint: a
+     * retried activity is the same request.
      */
+    async takeOffShelf(input: { orderId: string }): Promise<{ leaving: number; kept: number }> {
+      const order = await getOrder(db, input.orderId);
+      const gateway = temporal('takeOffShelf');
+      let leaving = 0;
+      let kept = 0;
+      for (const r of await releaseOrderEndpoints(db, order)) {
+        if (r.state !== 'AVAILABLE' && r.state !== 'REJECTED' && r.state !== 'RELEASING') {
+          kept++; // allocated, reserved, in a retest or gone since the order was planned
+          continue;
+        }
+        try {
+          const s = await gateway.endpoint(r.address).leaveShelf({ orderId: order.id, actor: `order:${order.id}` }, leaveShelfOperation(order.id, r.address));
+          if (s.state === 'RELEASING') leaving++;
+          else kept++;
+        } catch (err) {
+          // taken first by an account (or no lifecycle): it stays where it is
+          if (!(err instanceof NotFound || err instanceof Conflict)) throw err;
+          kept++;
+        }
+      }
+      return { leaving, kept };
+    },
+
+    /**
+     * Hands back at the carrier exactly the endpoints that left the shelf for
+     * this order. A carrier without an API gets a form and an operator alert;
+     * the order then waits for the operator's confirmation.
+     */
+    async releaseAtCarrier(
+      input: { orderId: string },
+    ): Promise<{ kind: 'released'; released: number } | { kind: 'form'; formPaths: string[] } | { kind: 'refused'; reason: string }> {
+      const order = await getOrder(db, input.orderId);
+      const leaving = await leavingFor(db, order.id);
+      const { adapter, name } = await adapterFor(order.providerId);
+      let res: Awaited<ReturnType<typeof adapter.release>>;
+      try {
+        res = await adapter.release(handBackForm(order.id, name, leaving));
+      } catch (err) {
+        // a refusal (4xx) is final: nothing handed back, the reason noted on the order (it closes FAILED with it)
+        if (!(err instanceof CarrierRejected)) throw err;
+        return { kind: 'refused', reason: await refusedByCarrier(order, 'release', `release of ${leaving.length} endpoints`, err) };
+      }
+      if (res.kind === 'released') return { kind: 'released', released: leaving.length };
+      await markSubmitted(db, order.id, null);
+      log.warn('release order needs an operator: send the form to the carrier, then confirm', {
+        orderId: order.id, provider: name, numbers: leaving.length, csv: res.csvPath, html: res.htmlPath, confirmAt: `/v1/orders/${order.id}/confirmations`,
+      });
+      return { kind: 'form', formPaths: [res.csvPath, res.htmlPath] };
+    },
+
+    /** The last step: each endpoint handed back closes its lifecycle, RETIRED (it was spare) or RETURNED (it was rejected). */
+    async closeReleased(input: { orderId: string }): Promise<{ released: number }> {
+      const order = await getOrder(db, input.orderId);
+      const gateway = temporal('closeReleased');
+      let released = 0;
+      for (const r of await leavingFor(db, order.id)) {
+        const updateId = `release-order:${order.id}:${r.address}`;
+        try {
+          if (r.state === 'RELEASING') {
+            if (r.from === 'REJECTED') await gateway.endpoint(r.address).returned({ reason: `release order ${order.id}`, actor: `carrier:${order.providerId}` }, updateId);
+            else await gateway.endpoint(r.address).retire({ reason: `released to ${order.providerId} (order ${order.id})`, actor: 'monitor' }, updateId);
+          }
+          released++;
+        } catch (err) {
+          // no lifecycle to close (or it was closed otherwise): reconciliation reports such rows
+          if (!(err instanceof NotFound || err instanceof Conflict)) throw err;
+        }
+      }
+      return { released };
+    },
+
+    /** Release orders started before `release-leaves-shelf`: hand the endpoints back, then close each one's lifecycle. */
     async releaseEndpoints(input: { orderId: string }): Promise<{ released: number; refused?: string }> {
       const order = await getOrder(db, input.orderId);
       const rows = await releaseOrderEndpoints(db, order);
-      const { adapter } = await adapterFor(order.providerId);
+      const { adapter, name } = await adapterFor(order.providerId);
       try {
-        await adapter.release(rows.map((r) => r.address));
+        await adapter.release(handBackForm(order.id, name, rows.map((r) => ({ address: r.address, from: r.state === 'REJECTED' ? 'REJECTED' : 'AVAILABLE' }))));
       } catch (err) {
         if (!(err instanceof CarrierRejected)) throw err; // unreachable or failing: retried
         return { released: 0, refused: await refusedByCarrier(order, 'release', `release of ${rows.length} endpoints`, err) };

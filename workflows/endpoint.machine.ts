@@ -7,6 +7,7 @@ import type {
   CapabilityTest,
   EndpointSnapshot,
   EndpointStateName,
+  LeaveShelfInput,
   LifecyclePolicy,
   Medium,
   PortOutInput,
@@ -18,11 +19,13 @@ export const TRANSITIONS: Record<EndpointStateName, readonly EndpointStateName[]
   ORDERED: ['QUARANTINE', 'REJECTED', 'RETIRED'],
   QUARANTINE: ['QUARANTINE', 'TESTING', 'REJECTED', 'RETIRED'],
   TESTING: ['AVAILABLE', 'ALLOCATED', 'REJECTED', 'RETIRED'],
-  AVAILABLE: ['RESERVED', 'ALLOCATED', 'TESTING', 'RETIRED'],
+  AVAILABLE: ['RESERVED', 'ALLOCATED', 'TESTING', 'RETIRED', 'RELEASING'],
   RESERVED: ['ALLOCATED', 'AVAILABLE'],
   ALLOCATED: ['AGING', 'TESTING', 'PORTING_OUT'],
   AGING: ['AGING', 'TESTING', 'REJECTED', 'RETIRED'],
-  REJECTED: ['RETURNED', 'RETIRED'],
+  REJECTED: ['RETURNED', 'RETIRED', 'RELEASING'],
+  // released at its carrier by the release order, then closed: RETIRED (it was on the shelf) or RETURNED (it was rejected)
+  RELEASING: ['RETIRED', 'RETURNED'],
   RETURNED: [],
   PORTING_IN: ['ALLOCATED', 'REJECTED'],
   PORTING_OUT: ['PORTED_OUT'],
@@ -193,4 +196,27 @@ export function refuseRetire(s: EndpointSnapshot, reason: unknown): string | nul
     return s.accountId ? `endpoint is ${s.state} and held by an account: release it first` : `endpoint is ${s.state} and cannot be retired`;
   }
   return null;
+}
+
+/**
+ * A release order takes an endpoint off the shelf: only an AVAILABLE or
+ * REJECTED one (nobody holds it), once. Asking again for the same order is
+ * answered as done (a retried activity, or a re-sent update after
+ * continue-as-new); another order finds it taken.
+ */
+export function refuseLeaveShelf(s: EndpointSnapshot, input: LeaveShelfInput): string | null {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update arguments arrive unchecked: a null one is refused, not thrown on
+  if (typeof input?.orderId !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/.test(input.orderId)) return 'orderId: required';
+  // a workflow restarted from its row (reconciliation) no longer knows the order: the planner never gives one endpoint to two open orders
+  if (s.state === 'RELEASING') return !s.releasing || s.releasing.orderId === input.orderId ? null : 'endpoint is already leaving for another release order';
+  if (s.state !== 'AVAILABLE' && s.state !== 'REJECTED') return `endpoint is ${s.state}, not AVAILABLE or REJECTED`;
+  return null;
+}
+
+/** A REJECTED number back at its carrier: REJECTED itself, or RELEASING from REJECTED. */
+export function refuseReturned(s: EndpointSnapshot, reason: unknown): string | null {
+  if (typeof reason !== 'string' || !reason.trim()) return 'reason: required';
+  if (s.state === 'REJECTED') return null;
+  if (s.state === 'RELEASING' && s.releasing?.from !== 'AVAILABLE') return null;
+  return `endpoint is ${s.state}, not REJECTED`;
 }

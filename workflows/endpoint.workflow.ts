@@ -25,10 +25,12 @@ import {
   evaluateTests,
   mediaOf,
   refuseAllocate,
+  refuseLeaveShelf,
   refusePortOut,
   refuseRelease,
   refuseReserve,
   refuseRetire,
+  refuseReturned,
   testsFor,
   type TestResult,
 } from './endpoint.machine';
@@ -38,6 +40,7 @@ import {
   REJECTED_UPDATE,
   allocateUpdate,
   inboundTrafficSignal,
+  leaveShelfUpdate,
   portOutUpdate,
   qualityReportSignal,
   releaseUpdate,
@@ -51,6 +54,7 @@ import {
   type EndpointStatus,
   type AllocateInput,
   type EndpointWorkflowInput,
+  type LeaveShelfInput,
   type Medium,
   type PortOutInput,
   type ReleaseInput,
@@ -241,20 +245,26 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   );
   setHandler(retireUpdate, retirement.handler, { validator: retirement.validator });
 
-  const refuseReturned = (reason: unknown) =>
-    typeof reason !== 'string' || !reason.trim()
-      ? 'reason: required'
-      : s.state !== 'REJECTED'
-        ? `endpoint is ${s.state}, not REJECTED`
-        : null;
   const returned = operation(
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update arguments arrive unchecked: a null one is refused, not thrown on
-    (req: ReturnedInput) => refuseReturned(req?.reason),
+    (req: ReturnedInput) => refuseReturned(s, req?.reason),
     async (req) => {
       await move('RETURNED', `returned to its carrier: ${req.reason}`, req.actor ?? 'carrier');
     },
   );
   setHandler(returnedUpdate, returned.handler, { validator: returned.validator });
+
+  const leavingShelf = operation(
+    (req: LeaveShelfInput) => refuseLeaveShelf(s, req),
+    async (req) => {
+      if (s.state === 'RELEASING') return; // this order took it already
+      const from = s.state === 'REJECTED' ? 'REJECTED' : 'AVAILABLE';
+      await move('RELEASING', `leaving the shelf: release order ${req.orderId}`, req.actor ?? `order:${req.orderId}`, {
+        releasing: { orderId: req.orderId, from },
+      });
+    },
+  );
+  setHandler(leaveShelfUpdate, leavingShelf.handler, { validator: leavingShelf.validator });
 
   setHandler(inboundTrafficSignal, ({ medium, count }) => {
     if (s.state !== 'QUARANTINE' && s.state !== 'AGING') return; // only unallocated numbers are judged

@@ -4,9 +4,12 @@
 // deliveries as signals (the carrier's signed webhook, or an operator's
 // entry) until the order is filled, the carrier says it is done, or the
 // delivery timeout passes; then cancel and re-route what is missing to the
-// next provider. Release: hand the endpoints back. A carrier's final refusal
-// (a 4xx) of a return, release or cancellation ends that step (the activity
-// notes it on the order and alerts an operator) and the order goes on to close.
+// next provider. Release: take each endpoint off the shelf through its own
+// workflow (RELEASING), hand back only those at the carrier (an operator's
+// work item, confirmed by a signal, at a carrier without an API), then retire
+// or return them. A carrier's final refusal (a 4xx) of a return, release or
+// cancellation ends that step (the activity notes it on the order and alerts
+// an operator) and the order goes on to close.
 import {
   ParentClosePolicy,
   condition,
@@ -21,10 +24,12 @@ import {
   OrderProvider,
   OrderStatus,
   cancelOrderSignal,
+  confirmOrderSignal,
   deliverySignal,
   orderProgressQuery,
   orderWorkflowId,
   type DeliveryInput,
+  type OrderConfirmation,
   type OrderProgress,
   type ProviderOrderInput,
 } from './shared';
@@ -50,6 +55,10 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
   });
   setHandler(cancelOrderSignal, ({ reason }) => {
     cancelled ??= reason || 'cancelled';
+  });
+  let confirmed: OrderConfirmation | null = null;
+  setHandler(confirmOrderSignal, (c) => {
+    confirmed ??= c;
   });
   setHandler(orderProgressQuery, () => progress);
   const status = (s: string) => {
@@ -77,6 +86,33 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
   };
 
   if (input.direction === 'RELEASE') {
+    // Each endpoint leaves the shelf through its own workflow first (RELEASING: nothing allocates
+    // it any more); only those are released at the carrier, then retired or returned. Runs that
+    // began releasing everything first replay as they ran.
+    if (patched('release-leaves-shelf')) {
+      const { leaving, kept } = await acts.takeOffShelf({ orderId: input.orderId });
+      let how = '';
+      if (leaving > 0) {
+        const handed = await acts.releaseAtCarrier({ orderId: input.orderId });
+        if (handed.kind === 'refused') {
+          // final: nothing was handed back; the endpoints stay off the shelf (RELEASING) for an operator to judge
+          await acts.finishOrder({ orderId: input.orderId, status: 'FAILED', reason: handed.reason });
+          status('FAILED');
+          return progress;
+        }
+        if (handed.kind === 'form') {
+          // a carrier without an API: an operator hands them back with the form and confirms
+          status('AWAITING_OPERATOR');
+          await condition(() => confirmed !== null);
+          how = `; confirmed by ${confirmed!.actor}${confirmed!.note ? `: ${confirmed!.note}` : ''}`;
+        }
+      }
+      const { released } = await acts.closeReleased({ orderId: input.orderId });
+      const keptNote = kept ? `; ${kept} kept (held, or no longer on the shelf, when the order ran)` : '';
+      await acts.finishOrder({ orderId: input.orderId, status: 'DELIVERED', reason: `${released} endpoints handed back${keptNote}${how}` });
+      status('DELIVERED');
+      return progress;
+    }
     // a release the carrier refused (a 4xx: final) closes the order FAILED with the carrier's
     // reason; the same commands either way, so histories of earlier runs replay unchanged
     const { released, refused } = await acts.releaseEndpoints({ orderId: input.orderId });

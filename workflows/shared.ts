@@ -60,6 +60,8 @@ export interface EndpointSnapshot {
   qualityScore: number | null;
   /** where to go after TESTING when the number has a holder (retest of an allocated number) */
   afterTesting: 'AVAILABLE' | 'ALLOCATED';
+  /** RELEASING: for which release order, and from where (absent in runs that began before RELEASING existed) */
+  releasing?: { orderId: string; from: 'AVAILABLE' | 'REJECTED' } | null;
 }
 
 export interface EndpointWorkflowInput {
@@ -128,6 +130,11 @@ export interface ReturnedInput {
   reason: string;
   actor?: string;
 }
+export interface LeaveShelfInput {
+  /** the release order taking it */
+  orderId: string;
+  actor?: string;
+}
 
 export const allocateUpdate = defineUpdate<EndpointStatus, [AllocateInput]>('allocate');
 export const reserveUpdate = defineUpdate<EndpointStatus, [ReserveInput]>('reserve');
@@ -136,6 +143,8 @@ export const portOutUpdate = defineUpdate<EndpointStatus, [PortOutInput]>('portO
 export const retireUpdate = defineUpdate<EndpointStatus, [RetireInput]>('retire');
 /** a REJECTED number has gone back to its carrier (the release order confirms it) */
 export const returnedUpdate = defineUpdate<EndpointStatus, [ReturnedInput]>('returned');
+/** a release order takes an AVAILABLE or REJECTED endpoint off the shelf: RELEASING, until `retire` or `returned` closes it */
+export const leaveShelfUpdate = defineUpdate<EndpointStatus, [LeaveShelfInput]>('leaveShelf');
 export const inboundTrafficSignal = defineSignal<[InboundTrafficInput]>('inboundTraffic');
 export const qualityReportSignal = defineSignal<[QualityReportInput]>('qualityReport');
 export const stateQuery = defineQuery<EndpointStatus>('state');
@@ -152,10 +161,15 @@ export interface AcquireRequest {
   preferredProviderIds: string[];
 }
 export interface ReleaseRequest {
+  /** the grouping in excess, or REJECTED_RETURNS */
   groupingId: string;
   tags: string[];
   quantity: number;
+  /** REJECTED numbers (with these tags) back to their carriers, not a grouping's spare AVAILABLE ones */
+  rejected?: boolean;
 }
+/** the pending-release key of the monitor's request to return REJECTED numbers (not a grouping) */
+export const REJECTED_RETURNS = 'rejected-returns';
 
 export interface InventoryMonitorInput {
   /** requests wait this long for others before orders are placed */
@@ -243,4 +257,11 @@ export const deliverySignal = defineSignal<[DeliveryInput]>('delivery');
 /** deliveries that reached an order after its workflow closed */
 export const lateDeliveryWorkflowId = (orderId: string): string => `order/${orderId}/late`;
 export const cancelOrderSignal = defineSignal<[{ reason: string }]>('cancelOrder');
+export interface OrderConfirmation {
+  /** who confirmed (`operator:<key name>`) */
+  actor: string;
+  note?: string;
+}
+/** an operator confirms a release order's work item is done at a carrier without an API (the numbers are handed back) */
+export const confirmOrderSignal = defineSignal<[OrderConfirmation]>('confirmOrder');
 export const orderProgressQuery = defineQuery<OrderProgress>('progress');

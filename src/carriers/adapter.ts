@@ -1,9 +1,12 @@
 // How an order reaches a carrier. API carriers get an HTTP call carrying the
 // order's idempotency key (a retried submission is the same order to them);
-// carriers without an API get a filled-in order form and an operator alert —
-// the operator's later entry of the delivered numbers completes the order.
+// carriers without an API get a filled-in form and an operator alert — the
+// operator's later entry of the delivered numbers completes an acquire order,
+// the operator's confirmation a release order (numbers handed back).
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { HandBackForm } from '../domain/delivery';
 
 export interface OrderForCarrier {
   orderId: string;
@@ -11,6 +14,11 @@ export interface OrderForCarrier {
   providerName: string;
   lines: { lineId: string; quantity: number; npa: string | null; country: string | null; kind: string | null; capabilities: string[] }[];
 }
+
+/** Numbers a release order hands back: released (they were spare) or returned (they were rejected). */
+export type ReleaseForCarrier = HandBackForm;
+
+export type HandBackResult = { kind: 'released' } | { kind: 'form'; csvPath: string; htmlPath: string };
 
 export type SubmitResult =
   | { kind: 'submitted'; carrierOrderId: string }
@@ -20,7 +28,7 @@ export interface CarrierAdapter {
   submit(order: OrderForCarrier): Promise<SubmitResult>;
   cancel(carrierOrderId: string): Promise<void>;
   returnNumbers(orderId: string, numbers: { address: string; reason: string }[]): Promise<void>;
-  release(numbers: string[]): Promise<void>;
+  release(order: ReleaseForCarrier): Promise<HandBackResult>;
 }
 
 /** A carrier's answer that retrying cannot change (4xx other than 429). */
@@ -84,17 +92,23 @@ export class ApiCarrierAdapter implements CarrierAdapter {
     await this.call(`/orders/${encodeURIComponent(carrierOrderId)}/cancel`, {});
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- the adapter interface is async; a failed write becomes a rejection (the activity retries)
   async returnNumbers(orderId: string, numbers: { address: string; reason: string }[]): Promise<void> {
     if (numbers.length) await this.call('/returns', { orderId, numbers });
   }
 
-  async release(numbers: string[]): Promise<void> {
-    if (numbers.length) await this.call('/releases', { numbers });
+  // eslint-disable-next-line @typescript-eslint/require-await -- the adapter interface is async; a failed write becomes a rejection (the activity retries)
+  async release(order: ReleaseForCarrier): Promise<HandBackResult> {
+    if (order.numbers.length) await this.call('/releases', { numbers: order.numbers.map((n) => n.address) });
+    return { kind: 'released' };
   }
 }
 
 export class ManualCarrierAdapter implements CarrierAdapter {
-  constructor(private readonly formsDir: string) {}
+  constructor(
+    private readonly formsDir: string,
+    private readonly providerName = '',
+  ) {}
 
   // eslint-disable-next-line @typescript-eslint/require-await -- the adapter interface is async; a failed write becomes a rejection (the activity retries)
   async submit(order: OrderForCarrier): Promise<SubmitResult> {
@@ -105,10 +119,29 @@ export class ManualCarrierAdapter implements CarrierAdapter {
     writeFileSync(htmlPath, orderFormHtml(order));
     return { kind: 'form', csvPath, htmlPath };
   }
-  // no API to call: the operator handles these by hand
+  // no API to call: an order the carrier never saw by API has nothing to cancel there
   async cancel(): Promise<void> {}
-  async returnNumbers(): Promise<void> {}
-  async release(): Promise<void> {}
+
+  /** Mismatched numbers of an acquire order: a return form for the operator to send (one per batch of numbers). */
+  async returnNumbers(orderId: string, numbers: { address: string; reason: string }[]): Promise<void> {
+    if (!numbers.length) return;
+    const batch = createHash('sha256').update(numbers.map((n) => n.address).sort().join(',')).digest('hex').slice(0, 8);
+    this.write(`return-${orderId}-${batch}`, { orderId, providerName: this.providerName, numbers: numbers.map((n) => ({ ...n, action: 'return' as const })) });
+  }
+
+  /** A release order's numbers: a form the operator sends, then confirms (POST /v1/orders/{id}/confirmations). */
+  async release(order: ReleaseForCarrier): Promise<HandBackResult> {
+    return { kind: 'form', ...this.write(`release-${order.orderId}`, order) };
+  }
+
+  private write(name: string, order: ReleaseForCarrier): { csvPath: string; htmlPath: string } {
+    mkdirSync(this.formsDir, { recursive: true });
+    const csvPath = join(this.formsDir, `${name}.csv`);
+    const htmlPath = join(this.formsDir, `${name}.html`);
+    writeFileSync(csvPath, releaseFormCsv(order));
+    writeFileSync(htmlPath, releaseFormHtml(order));
+    return { csvPath, htmlPath };
+  }
 }
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -133,6 +166,26 @@ export function orderFormHtml(order: OrderForCarrier): string {
 <table><tr><th>Line</th><th>Quantity</th><th>Country</th><th>Area code</th><th>Kind</th><th>Capabilities</th></tr>
 ${rows}</table>
 <p>Please deliver the numbers with this reference. Signed: ____________________ Date: __________</p>
+<button onclick="print()">Print</button></body></html>
+`;
+}
+
+export function releaseFormCsv(order: ReleaseForCarrier): string {
+  const rows = [['order_id', 'action', 'number', 'reason']];
+  for (const n of order.numbers) rows.push([order.orderId, n.action, n.address, n.reason]);
+  return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+export function releaseFormHtml(order: ReleaseForCarrier): string {
+  const rows = order.numbers.map((n) => `<tr><td>${esc(n.address)}</td><td>${esc(n.action)}</td><td>${esc(n.reason)}</td></tr>`).join('\n');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Numbers handed back ${esc(order.orderId)}</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px}@media print{button{display:none}}</style></head>
+<body><h1>Telephone numbers handed back</h1>
+<p>To: ${esc(order.providerName || 'the carrier')}<br>Reference (quote it in your confirmation): ${esc(order.orderId)}<br>Numbers: ${order.numbers.length}</p>
+<p>Please disconnect and take back these numbers (release: no longer needed; return: did not pass our checks).</p>
+<table><tr><th>Number</th><th>Action</th><th>Reason</th></tr>
+${rows}</table>
+<p>Signed: ____________________ Date: __________</p>
 <button onclick="print()">Print</button></body></html>
 `;
 }

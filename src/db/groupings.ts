@@ -180,11 +180,13 @@ export async function evaluateGroupings(
          AND l.grouping_id IS NOT NULL
        GROUP BY 1
     ), rel AS (
-      SELECT l.grouping_id, sum(cardinality(l.endpoint_ids)) AS on_release
+      -- still AVAILABLE: one that has left the shelf (RELEASING) is no longer counted as available
+      SELECT l.grouping_id, count(*) AS on_release
         FROM order_lines l JOIN provider_orders po ON po.id = l.order_id
+        CROSS JOIN LATERAL unnest(l.endpoint_ids) AS x(id) JOIN endpoints e ON e.id = x.id::uuid
        WHERE po.direction = 'RELEASE'
          AND po.status::text = ANY(${[...OPEN_ORDER_STATUSES]}::text[])
-         AND l.grouping_id IS NOT NULL
+         AND l.grouping_id IS NOT NULL AND e.state = 'AVAILABLE'
        GROUP BY 1
     ), a AS (
       SELECT grouping_id, sum(n) AS allocations FROM grouping_allocations WHERE hour >= date_trunc('hour', ${since}::timestamptz) GROUP BY 1

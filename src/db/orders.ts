@@ -6,6 +6,7 @@
 // Also the reads of endpoints an order needs (which offered numbers the
 // repository holds, which endpoints a release order hands back).
 import type { Db } from './client';
+import { Prisma } from './generated/client';
 import type { DeliveredNumber, EndpointKind, EndpointState, OrderDirection, OrderLine, OrderStatus, ProviderKind, ProviderOrder } from './generated/client';
 import { activeProviderInfos } from './providers';
 import type { Judged } from '../domain/delivery';
@@ -109,10 +110,36 @@ export async function deliveryOutcomes(db: Db, orderId: string, addresses: strin
   return db.deliveredNumber.findMany({ where: { orderId, address: { in: addresses } }, select: { address: true, outcome: true, reason: true } });
 }
 
-/** The endpoints a release order hands back, as they are now. */
+/** The endpoints a release order was planned with, as they are now. */
 export async function releaseOrderEndpoints(db: Db, order: OrderWithLines): Promise<{ address: string; state: EndpointState }[]> {
   const ids = order.lines.flatMap((l) => l.endpointIds);
-  return db.endpoint.findMany({ where: { id: { in: ids } }, select: { address: true, state: true } });
+  return db.endpoint.findMany({ where: { id: { in: ids } }, select: { address: true, state: true }, orderBy: { address: 'asc' } });
+}
+
+/** The id of the update by which a release order takes one endpoint off the shelf (recorded as its transition's operation). */
+export const leaveShelfOperation = (orderId: string, address: string): string => `leave-shelf:${orderId}:${address}`;
+
+export interface LeavingEndpoint {
+  address: string;
+  /** where it left from: AVAILABLE (released, then RETIRED) or REJECTED (returned, then RETURNED) */
+  from: 'AVAILABLE' | 'REJECTED';
+  state: EndpointState;
+}
+
+/**
+ * The endpoints that left the shelf for this release order — their history
+ * holds the transition to RELEASING made by the order's own update — and have
+ * not gone anywhere else since. Only these are handed back to the carrier.
+ */
+export async function leavingFor(db: Db, orderId: string): Promise<LeavingEndpoint[]> {
+  return db.$queryRaw<LeavingEndpoint[]>`
+    SELECT e.address, h.from_state::text AS "from", e.state
+      FROM order_lines l CROSS JOIN LATERAL unnest(l.endpoint_ids) AS x(id)
+      JOIN endpoints e ON e.id = x.id::uuid
+      JOIN endpoint_history h ON h.endpoint_id = e.id AND h.to_state = 'RELEASING'
+                             AND h.operation = ${leaveShelfOperation(orderId, '')} || e.address
+     WHERE l.order_id = ${orderId}::uuid AND e.state IN ('RELEASING', 'RETIRED', 'RETURNED')
+     ORDER BY e.address`;
 }
 
 /** Providers this order's chain of re-routes has already tried (itself included). */
@@ -242,29 +269,61 @@ export async function planAcquireBatch(db: Db, batchId: string, assign: (provide
   });
 }
 
+/** Not already in an open release order (`e` is the endpoint). */
+const notOnRelease = Prisma.sql`NOT EXISTS (
+             SELECT 1 FROM order_lines l JOIN provider_orders po ON po.id = l.order_id
+              WHERE po.direction = 'RELEASE' AND po.status::text = ANY(${[...OPEN_ORDER_STATUSES]}::text[])
+                AND e.id::text = ANY(l.endpoint_ids))`;
+
+/**
+ * A REJECTED endpoint (`e`) with a carrier to go back to, in no open release
+ * order and in none made since it became REJECTED: one that a release order
+ * could not take (its workflow disagrees: drift) is not asked for again and
+ * again; reconciliation's repair makes it eligible once more.
+ */
+const rejectedToGo = Prisma.sql`e.state = 'REJECTED' AND e.provider_id IS NOT NULL AND NOT EXISTS (
+             SELECT 1 FROM order_lines l JOIN provider_orders po ON po.id = l.order_id
+              WHERE po.direction = 'RELEASE' AND e.id::text = ANY(l.endpoint_ids)
+                AND (po.status::text = ANY(${[...OPEN_ORDER_STATUSES]}::text[]) OR po.requested_at >= e.state_changed_at))`;
+
+/** How many REJECTED numbers wait to go back to their carriers (the monitor's pass asks for their return). */
+export async function rejectedToReturn(db: Db): Promise<number> {
+  const [r] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM endpoints e WHERE ${rejectedToGo}`;
+  return r?.n ?? 0;
+}
+
 /**
  * One release order per provider of the endpoints picked for the requests:
  * AVAILABLE ones with the request's tags that no open release order holds,
- * the least valuable first (lowest quality, then highest running cost).
+ * the least valuable first (lowest quality, then highest running cost); for a
+ * request of REJECTED numbers (`rejected`), those with a carrier to go back
+ * to, the longest rejected first, on lines of no grouping.
  */
-export async function planReleaseBatch(db: Db, batchId: string, requests: { groupingId: string; tags: string[]; quantity: number }[]): Promise<PlannedOrder[]> {
+export async function planReleaseBatch(
+  db: Db,
+  batchId: string,
+  requests: { groupingId: string; tags: string[]; quantity: number; rejected?: boolean }[],
+): Promise<PlannedOrder[]> {
   return db.$transaction(async (tx) => {
     const made = await madeBefore(tx, batchId, 'RELEASE');
     if (made) return made;
-    const byProvider = new Map<string, { groupingId: string; endpointIds: string[] }[]>();
+    const byProvider = new Map<string, { groupingId: string | null; endpointIds: string[] }[]>();
     for (const r of requests) {
-      const picked = await tx.$queryRaw<{ id: string; providerId: string }[]>`
+      const picked = r.rejected
+        ? await tx.$queryRaw<{ id: string; providerId: string }[]>`
         SELECT e.id::text, e.provider_id AS "providerId" FROM endpoints e
-         WHERE e.state = 'AVAILABLE' AND e.classifier_tags @> ${r.tags}::text[] AND e.provider_id IS NOT NULL
-           AND NOT EXISTS (
-             SELECT 1 FROM order_lines l JOIN provider_orders po ON po.id = l.order_id
-              WHERE po.direction = 'RELEASE' AND po.status::text = ANY(${[...OPEN_ORDER_STATUSES]}::text[])
-                AND e.id::text = ANY(l.endpoint_ids))
+         WHERE ${rejectedToGo} AND e.classifier_tags @> ${r.tags}::text[]
+         ORDER BY e.state_changed_at, e.address
+         LIMIT ${r.quantity}`
+        : await tx.$queryRaw<{ id: string; providerId: string }[]>`
+        SELECT e.id::text, e.provider_id AS "providerId" FROM endpoints e
+         WHERE e.state = 'AVAILABLE' AND e.classifier_tags @> ${r.tags}::text[] AND e.provider_id IS NOT NULL AND ${notOnRelease}
          ORDER BY e.quality_score ASC NULLS FIRST, e.monthly_cost_cents DESC, e.address
          LIMIT ${r.quantity}`;
       const groups = new Map<string, string[]>();
       for (const p of picked) groups.set(p.providerId, [...(groups.get(p.providerId) ?? []), p.id]);
-      for (const [providerId, endpointIds] of groups) byProvider.set(providerId, [...(byProvider.get(providerId) ?? []), { groupingId: r.groupingId, endpointIds }]);
+      const groupingId = r.rejected ? null : r.groupingId;
+      for (const [providerId, endpointIds] of groups) byProvider.set(providerId, [...(byProvider.get(providerId) ?? []), { groupingId, endpointIds }]);
     }
     const planned: PlannedOrder[] = [];
     for (const [providerId, lines] of [...byProvider].sort(([a], [b]) => (a < b ? -1 : 1))) {

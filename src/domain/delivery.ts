@@ -137,3 +137,22 @@ export function orderForm(order: { id: string; idempotencyKey: string; lines: Or
     lines: order.lines.map((l) => ({ lineId: l.id, quantity: l.quantity, npa: l.npa, country: l.country?.trim() ?? null, kind: l.kind, capabilities: l.capabilities })),
   };
 }
+
+/** A release order's numbers as its carrier gets them: released (they were spare) or returned (they were rejected), each with why. */
+export interface HandBackForm {
+  orderId: string;
+  providerName: string;
+  numbers: { address: string; action: 'release' | 'return'; reason: string }[];
+}
+
+export function handBackForm(orderId: string, providerName: string, endpoints: { address: string; from: 'AVAILABLE' | 'REJECTED' }[]): HandBackForm {
+  return {
+    orderId,
+    providerName,
+    numbers: endpoints.map((e) =>
+      e.from === 'REJECTED'
+        ? { address: e.address, action: 'return', reason: 'rejected: did not pass quarantine or capability tests' }
+        : { address: e.address, action: 'release', reason: 'no longer needed' },
+    ),
+  };
+}

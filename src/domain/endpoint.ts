@@ -11,6 +11,8 @@ export type EndpointStateName =
   | 'ALLOCATED'
   | 'AGING'
   | 'REJECTED'
+  /** leaving the shelf for a release order: nothing allocates or reserves it; released at its carrier, then RETIRED or RETURNED */
+  | 'RELEASING'
   | 'RETURNED'
   | 'PORTING_IN'
   | 'PORTING_OUT'

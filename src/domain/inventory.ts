@@ -118,7 +118,7 @@ export interface ReferenceData {
   endpoints: { tags: string[]; state: EndpointStateName }[];
   /** open acquire order lines */
   openLines: { groupingId: string; quantity: number; accepted: number; rejected: number }[];
-  /** endpoints in open release order lines */
+  /** endpoints in open release order lines that are still AVAILABLE (not yet RELEASING) */
   openReleases: { groupingId: string; endpoints: number }[];
   /** allocations inside the window, by the tags the endpoint had */
   allocations: { tags: string[] }[];

@@ -12,6 +12,7 @@ import {
   allocateUpdate,
   endpointWorkflowId,
   inboundTrafficSignal,
+  leaveShelfUpdate,
   portOutUpdate,
   qualityReportSignal,
   releaseUpdate,
@@ -23,6 +24,7 @@ import {
   type EndpointSnapshot,
   type EndpointStatus,
   type InboundTrafficInput,
+  type LeaveShelfInput,
   type PortOutInput,
   type QualityReportInput,
   type ReleaseInput,
@@ -80,6 +82,11 @@ export class EndpointWorkflow {
 
   returned(input: ReturnedInput, updateId: string): Promise<EndpointStatus> {
     return this.update(returnedUpdate, input, updateId);
+  }
+
+  /** A release order takes it off the shelf (AVAILABLE or REJECTED → RELEASING); Conflict when it is held or gone elsewhere. */
+  leaveShelf(input: LeaveShelfInput, updateId: string): Promise<EndpointStatus> {
+    return this.update(leaveShelfUpdate, input, updateId);
   }
 
   inboundTraffic(input: InboundTrafficInput): Promise<void> {

@@ -4,11 +4,13 @@ import type { Client } from '@temporalio/client';
 import { providerOrderWorkflow } from '../../workflows/provider-order.workflow';
 import {
   cancelOrderSignal,
+  confirmOrderSignal,
   deliverySignal,
   lateDeliveryWorkflowId,
   orderProgressQuery,
   orderWorkflowId,
   type DeliveryInput,
+  type OrderConfirmation,
   type OrderProgress,
 } from '../../workflows/shared';
 import { temporalCall } from './errors';
@@ -39,6 +41,11 @@ export class OrderWorkflow {
 
   cancel(reason: string): Promise<void> {
     return temporalCall(async () => (await this.handle()).signal(cancelOrderSignal, { reason }), this.notFound);
+  }
+
+  /** An operator's word that a release order's numbers are handed back (a carrier without an API); NotFound when closed. */
+  confirm(confirmation: OrderConfirmation): Promise<void> {
+    return temporalCall(async () => (await this.handle()).signal(confirmOrderSignal, confirmation), this.notFound);
   }
 
   progress(): Promise<OrderProgress> {

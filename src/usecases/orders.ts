@@ -1,10 +1,11 @@
 // Provider orders as operators read them: the newest, one with its lines and
-// every delivered number, and the order form for a carrier without an API.
+// every delivered number, and the form for a carrier without an API (what an
+// acquire order asks for, or the numbers a release order hands back).
 import type { Db } from '../db/client';
-import { findOrder, findOrderDetail, listOrders, type OrderDetail, type OrderStatus, type OrderWithLines } from '../db/orders';
+import { findOrder, findOrderDetail, leavingFor, listOrders, type OrderDetail, type OrderStatus, type OrderWithLines } from '../db/orders';
 import { getProvider } from '../db/providers';
-import { orderFormCsv, orderFormHtml } from '../carriers/adapter';
-import { orderForm } from '../domain/delivery';
+import { orderFormCsv, orderFormHtml, releaseFormCsv, releaseFormHtml } from '../carriers/adapter';
+import { handBackForm, orderForm } from '../domain/delivery';
 import { NotFound } from '../domain/errors';
 import type { TemporalGateway } from '../temporal/gateway';
 
@@ -36,6 +37,12 @@ export async function order(deps: Pick<OrderDeps, 'db'>, id: string): Promise<Om
 export async function form(deps: Pick<OrderDeps, 'db'>, id: string, format: 'csv' | 'html'): Promise<{ contentType: string; body: string }> {
   const o = await findOrder(deps.db, id);
   if (!o) throw new NotFound(`no order ${id}`);
-  const filled = orderForm(o, (await getProvider(deps.db, o.providerId)).name);
+  const providerName = (await getProvider(deps.db, o.providerId)).name;
+  if (o.direction === 'RELEASE') {
+    // the numbers handed back: those that left the shelf for this order
+    const filled = handBackForm(o.id, providerName, await leavingFor(deps.db, o.id));
+    return format === 'csv' ? { contentType: 'text/csv', body: releaseFormCsv(filled) } : { contentType: 'text/html', body: releaseFormHtml(filled) };
+  }
+  const filled = orderForm(o, providerName);
   return format === 'csv' ? { contentType: 'text/csv', body: orderFormCsv(filled) } : { contentType: 'text/html', body: orderFormHtml(filled) };
 }

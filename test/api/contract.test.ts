@@ -212,6 +212,12 @@ const TABLE: Record<string, Row> = {
     wrongType: [['final', 'yes'], ['numbers', UNKNOWN]],
     bad: [{ body: { numbers: [] }, field: 'numbers' }, { params: { id: 'nope' }, field: 'id' }],
   },
+  'POST /v1/orders/{id}/confirmations': {
+    params: { id: NO_SUCH_ID },
+    body: { note: 'form faxed' },
+    wrongType: [['note', 1]],
+    bad: [{ body: { note: '' }, field: 'note' }, { params: { id: 'nope' }, field: 'id' }],
+  },
   'POST /v1/traffic': {
     body: { address: UNKNOWN, medium: 'voice' },
     wrongType: [['count', '1'], ['medium', 1]],

@@ -39,6 +39,8 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
     'endpoint-continue-as-new-first-run.json': { path: 'allocate/release/aging cycles until the history limit → continue-as-new with its snapshot', by: LIFECYCLE },
     'endpoint-continue-as-new.json': { path: 'the last run after continue-as-new: starts AVAILABLE from the snapshot, allocate/release/aging go on', by: LIFECYCLE },
     'endpoint-operation-after-continue-as-new.json': { path: 'the run after continue-as-new (a short history limit), ALLOCATED, carrying its last completed updates: the repeated `allocate` update id is answered with the recorded result (no transition); then, as timing has it, a refused allocate, a release, or continue-as-new again', by: 'test/api/lifecycle.test.ts' },
+    'endpoint-leaves-shelf-retired.json': { path: 'AVAILABLE (started from its row); a release order\'s `leaveShelf` update → RELEASING; `retire` → RETIRED (workflow completes)', by: ORDERS },
+    'endpoint-leaves-shelf-returned.json': { path: 'REJECTED (started from its row); a release order\'s `leaveShelf` update → RELEASING; `returned` → RETURNED (workflow completes)', by: ORDERS },
   },
   providerOrderWorkflow: {
     'order-delivered.json': { path: 'ACQUIRE: submitted to an API carrier; delivery signal (signed webhook) → DELIVERED', by: ORDERS },
@@ -51,7 +53,9 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
     'order-delivered-while-cancelling.json': { path: 'ACQUIRE: delivery timeout → cancel at the carrier; a delivery signalled while the carrier confirms → accepted, order DELIVERED, no child', by: ORDERS },
     'order-late-returned.json': { path: 'LATE (signal-with-start by the webhook route after the order closed): numbers recorded RETURNED and handed back to the carrier', by: ORDERS },
     'order-cancelled.json': { path: 'ACQUIRE: `cancelOrder` signal while waiting → cancelled at the carrier → CANCELLED', by: MORE },
-    'order-release.json': { path: 'RELEASE: endpoints handed back → DELIVERED', by: MONITOR },
+    'order-release.json': { path: 'RELEASE as runs before `release-leaves-shelf` ran: endpoints handed back → DELIVERED', by: MONITOR },
+    'order-release-leaves-shelf.json': { path: 'RELEASE since `release-leaves-shelf`: endpoints leave the shelf (held ones kept), only those released at the API carrier, then retired → DELIVERED', by: ORDERS },
+    'order-release-operator.json': { path: 'RELEASE at a carrier without an API: endpoints leave the shelf, a form → AWAITING_OPERATOR; the `confirmOrder` signal → retired and returned → DELIVERED', by: ORDERS },
   },
   inventoryMonitorWorkflow: {
     'inventory-monitor.json': { path: 'check-now updates; a deficit and an excess wait the batching window (timer) while signals arrive; acquire and release orders started as child workflows', by: MONITOR },

@@ -46,7 +46,9 @@ export const EDITS: Edit[] = [
     before: "if (input.direction === 'RELEASE') {",
     change: 'await acts.updateReliability({ providerId: input.providerId });',
     why: "refresh the carrier's reliability before the order starts (an extra activity)",
-    detected: /activity command 'updateReliability'/,
+    // a release order since `release-leaves-shelf` begins with that patch's marker: the SDK
+    // finds the added activity where the history has the marker
+    detected: /activity command 'updateReliability'|patch marker encountered for change release-leaves-shelf, but there is no corresponding change command/,
   },
   {
     workflowType: 'inventoryMonitorWorkflow',

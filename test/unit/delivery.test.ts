@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { judgeDelivery, mismatch, offeredNumbers, orderForm, returnedOf, type OrderedLine } from '../../src/domain/delivery';
+import { handBackForm, judgeDelivery, mismatch, offeredNumbers, orderForm, returnedOf, type OrderedLine } from '../../src/domain/delivery';
+import { releaseFormCsv, releaseFormHtml } from '../../src/carriers/adapter';
 import { parseAddress } from '../../src/domain/numbers';
 
 const line = (over: Partial<OrderedLine> = {}): OrderedLine => ({
@@ -62,5 +63,16 @@ describe('delivery: a delivered number against its order line', () => {
     const form = orderForm({ id: 'o1', idempotencyKey: 'k', lines: [line({ country: 'US', npa: '206', kind: 'MOBILE', capabilities: ['sms'] })] }, 'Carrier');
     assert.deepEqual(form, { orderId: 'o1', idempotencyKey: 'k', providerName: 'Carrier', lines: [{ lineId: 'l1', quantity: 2, npa: '206', country: 'US', kind: 'MOBILE', capabilities: ['sms'] }] });
     assert.equal(orderForm({ id: 'o', idempotencyKey: 'k', lines: [line({ country: 'US' })] }, 'C').lines[0]!.country, 'US');
+  });
+
+  it('a release order\'s hand-back form: spare numbers released, rejected ones returned, each with why', () => {
+    const form = handBackForm('o2', 'Paper <Telecom>', [{ address: '+12065550100', from: 'AVAILABLE' }, { address: '+12065550101', from: 'REJECTED' }]);
+    assert.deepEqual(form.numbers.map((n) => [n.address, n.action]), [['+12065550100', 'release'], ['+12065550101', 'return']]);
+    assert.equal(
+      releaseFormCsv(form),
+      'order_id,action,number,reason\no2,release,+12065550100,no longer needed\no2,return,+12065550101,rejected: did not pass quarantine or capability tests\n',
+    );
+    const html = releaseFormHtml(form);
+    assert.ok(html.includes('Paper &lt;Telecom&gt;') && html.includes('+12065550101'));
   });
 });

@@ -12,7 +12,7 @@ import { createGrouping, evaluateGroupings } from '../../src/db/groupings';
 import { MONITOR_SCHEDULE_ID, MonitorNotifier, ensureMonitor } from '../../src/usecases/monitor';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { createWorker } from '../../workers/worker';
-import { INVENTORY_MONITOR_ID, checkNowUpdate, monitorStatusQuery, orderWorkflowId } from '../../workflows/shared';
+import { INVENTORY_MONITOR_ID, checkNowUpdate, confirmOrderSignal, monitorStatusQuery, orderWorkflowId } from '../../workflows/shared';
 import type { providerOrderWorkflow } from '../../workflows/provider-order.workflow';
 import { recordHistory } from '../support/replay';
 import { SHARED_TASK_QUEUE, db, nativeConnection, temporalClient, testConfig, testLog } from '../support/stack';
@@ -139,8 +139,16 @@ describe('inventory monitor', function () {
     assert.equal(line.endpointIds.length, 7);
     const picked = await db().endpoint.findMany({ where: { id: { in: line.endpointIds } }, select: { monthlyCostCents: true } });
     assert.ok(Math.min(...picked.map((p) => p.monthlyCostCents)) >= 130, 'the seven dearest of ten (all of one quality)');
-    // the release order hands them back and retires them: the excess is gone, nothing is released twice
-    const result = await client.workflow.getHandle<typeof providerOrderWorkflow>(orderWorkflowId(line.orderId)).result();
+    // the release order takes them off the shelf, hands them back and retires them: the excess is
+    // gone, nothing is released twice. Carrier-dear has no API: handing them back is an operator's
+    // work item, done when the operator confirms (before issue 14 it was silently skipped)
+    const order = client.workflow.getHandle<typeof providerOrderWorkflow>(orderWorkflowId(line.orderId));
+    for (let i = 0; i < 200 && (await db().providerOrder.findUniqueOrThrow({ where: { id: line.orderId } })).status !== 'AWAITING_OPERATOR'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await db().endpoint.count({ where: { id: { in: line.endpointIds }, state: 'RELEASING' } }), 7);
+    await order.signal(confirmOrderSignal, { actor: 'operator:test', note: 'handed back by hand' });
+    const result = await order.result();
     assert.equal(result.status, 'DELIVERED');
     assert.equal(await db().endpoint.count({ where: { id: { in: line.endpointIds }, state: 'RETIRED' } }), 7);
     await recordHistory(client.workflow.getHandle(orderWorkflowId(line.orderId)), 'order-release');

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
@@ -16,9 +17,11 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { orderActivities } from '../../activities/orders';
+import { inventoryActivities } from '../../activities/inventory';
 import { lifecyclePolicy } from '../../src/config';
-import { lateDeliveryWorkflowId, orderWorkflowId, type DeliveryInput, type OrderProgress } from '../../workflows/shared';
+import { lateDeliveryWorkflowId, orderWorkflowId, type DeliveryInput, type EndpointStateName, type OrderProgress } from '../../workflows/shared';
 import { Unavailable } from '../../src/domain/errors';
+import { startWorkflowForRow } from '../../src/usecases/reconcile';
 import { serve } from '../support/http';
 import { recordHistory } from '../support/replay';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
@@ -461,6 +464,136 @@ describe('provider orders against the carrier simulator', function () {
     assert.equal(result.status, 'DELIVERED');
     assert.equal((await endpointsOf(row.id)).length, 2);
     await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-operator-entry');
+  });
+
+  /** Endpoints of `providerId` in `state`, each with its lifecycle workflow (as reconciliation starts one from its row). */
+  async function onShelf(providerId: string, state: EndpointStateName, n: number): Promise<{ id: string; address: string; npa: string }[]> {
+    const area = AREAS[nextArea++ % AREAS.length]!;
+    const base = 7_000_000 + Math.floor(Math.random() * 2_000_000);
+    const made: { id: string; address: string; npa: string }[] = [];
+    for (let i = 0; i < n; i++) {
+      const row = await db().endpoint.create({
+        data: {
+          address: `+1${area}${base + i}`, kind: 'FIXED_LINE_OR_MOBILE', state, version: 3, providerId, country: 'US', npa: area,
+          smsCapable: true, smsEnabled: state === 'AVAILABLE', classifierTags: ['cap:sms', 'country:us', `npa:${area}`],
+        },
+      });
+      await startWorkflowForRow(TemporalGateway.fromClient(client, ORDER_TASK_QUEUE), row, lifecyclePolicy(config()));
+      made.push({ id: row.id, address: row.address, npa: area });
+    }
+    return made;
+  }
+
+  /** A release order of these endpoints, planned as the monitor plans one (not started). */
+  const releaseOrder = (providerId: string, endpoints: { id: string }[]) =>
+    db().providerOrder.create({
+      data: { providerId, direction: 'RELEASE', idempotencyKey: `test:${randomUUID()}`, lines: { create: [{ quantity: endpoints.length, endpointIds: endpoints.map((e) => e.id), tags: [] }] } },
+    });
+  const startRelease = (row: { id: string; providerId: string }) =>
+    client.workflow.start('providerOrderWorkflow', {
+      taskQueue: ORDER_TASK_QUEUE,
+      workflowId: orderWorkflowId(row.id),
+      args: [{ orderId: row.id, providerId: row.providerId, direction: 'RELEASE' }],
+    });
+  const stateOf = async (address: string) => db().endpoint.findUniqueOrThrow({ where: { address }, select: { state: true, accountId: true } });
+
+  it('a release order never hands back a number an account holds: allocations before and while it runs are kept, only endpoints that left the shelf are released and retired', async () => {
+    const ACCOUNT = 'acct-release-race';
+    await db().account.upsert({ where: { id: ACCOUNT }, create: { id: ACCOUNT, name: ACCOUNT }, update: {} });
+    const eps = await onShelf('carrier-a', 'AVAILABLE', 8);
+    const row = await releaseOrder('carrier-a', eps);
+    // after the order was planned and before it runs: one allocated, one reserved
+    await gateway.endpoint(eps[0]!.address).allocate({ accountId: ACCOUNT }, `test:${randomUUID()}`);
+    await gateway.endpoint(eps[1]!.address).reserve({ accountId: ACCOUNT, until: Date.now() + 10 * 60_000 }, `test:${randomUUID()}`);
+    const releasesBefore = sim.stats().carriers['carrier-a']!.releases.length;
+    await startRelease(row);
+    // and the rest raced by allocations while it runs (from the moment it takes the first one off
+    // the shelf): each either wins (kept) or is refused (released)
+    const rest = eps.slice(2).map((e) => e.id);
+    for (let i = 0; i < 400; i++) {
+      const moved = await db().endpoint.count({ where: { id: { in: rest }, state: { not: 'AVAILABLE' } } });
+      if (moved > 0 || (await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).status !== 'PENDING') break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const raced = await Promise.allSettled(eps.slice(2).map((e) => gateway.endpoint(e.address).allocate({ accountId: ACCOUNT }, `test:${randomUUID()}`)));
+    const result = await resultOf(row.id);
+    assert.equal(result.status, 'DELIVERED');
+    const released = new Set(sim.stats().carriers['carrier-a']!.releases.slice(releasesBefore));
+    const states = new Map(await Promise.all(eps.map(async (e) => [e.address, await stateOf(e.address)] as const)));
+    const held = eps.filter((e) => states.get(e.address)!.accountId !== null).map((e) => e.address);
+    assert.ok(held.includes(eps[0]!.address) && held.includes(eps[1]!.address), JSON.stringify([...states]));
+    for (const address of held) assert.ok(!released.has(address), `the carrier was asked to release ${address}, which ${states.get(address)!.accountId} holds (${states.get(address)!.state})`);
+    assert.deepEqual(states.get(eps[0]!.address), { state: 'ALLOCATED', accountId: ACCOUNT });
+    assert.deepEqual(states.get(eps[1]!.address), { state: 'RESERVED', accountId: ACCOUNT });
+    // what lost its race was released at the carrier and retired; what won is held
+    for (const [i, e] of eps.slice(2).entries()) {
+      const s = states.get(e.address)!;
+      if (raced[i]!.status === 'fulfilled') assert.deepEqual(s, { state: 'ALLOCATED', accountId: ACCOUNT });
+      else assert.equal(s.state, 'RETIRED', e.address);
+    }
+    assert.deepEqual([...released].sort(), eps.filter((e) => states.get(e.address)!.state === 'RETIRED').map((e) => e.address).sort());
+    assert.ok(raced.some((r) => r.status === 'rejected'), 'the race was run: at least one allocation came too late');
+    await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-release-leaves-shelf');
+    const retired = eps.find((e) => states.get(e.address)!.state === 'RETIRED');
+    if (retired) await recordHistory(client.workflow.getHandle(`endpoint/${retired.address}`), 'endpoint-leaves-shelf-retired');
+  });
+
+  it('a REJECTED number goes back to its carrier by itself: the monitor\'s pass asks for its return, a release order hands it back and it ends RETURNED', async () => {
+    const [rejected] = await onShelf('carrier-a', 'REJECTED', 1);
+    const acts = inventoryActivities({ db: db() });
+    const evaluated = await acts.evaluateInventory({ windowMs: 3_600_000 });
+    const ask = evaluated.release.find((r) => r.rejected);
+    assert.ok(ask && ask.quantity >= 1, `the pass asks for no return of REJECTED numbers: ${JSON.stringify(evaluated.release)}`);
+    // planned as the monitor plans it; narrowed to this number's area (other suites' rejected numbers stay where they are)
+    const planned = await acts.planReleaseOrders({ batchId: randomUUID(), requests: [{ ...ask, tags: [`npa:${rejected!.npa}`] }] });
+    assert.deepEqual(planned.map((p) => [p.providerId, p.direction, p.total]), [['carrier-a', 'RELEASE', 1]]);
+    const releasesBefore = sim.stats().carriers['carrier-a']!.releases.length;
+    await startRelease({ id: planned[0]!.orderId, providerId: 'carrier-a' });
+    assert.equal((await resultOf(planned[0]!.orderId)).status, 'DELIVERED');
+    assert.deepEqual(sim.stats().carriers['carrier-a']!.releases.slice(releasesBefore), [rejected!.address]);
+    assert.equal((await stateOf(rejected!.address)).state, 'RETURNED');
+    const history = await db().endpointHistory.findMany({ where: { endpointId: rejected!.id }, orderBy: { version: 'asc' } });
+    assert.deepEqual(history.map((h) => [h.fromState, h.toState]), [['REJECTED', 'RELEASING'], ['RELEASING', 'RETURNED']]);
+    await recordHistory(client.workflow.getHandle(`endpoint/${rejected!.address}`), 'endpoint-leaves-shelf-returned');
+  });
+
+  it('at a carrier without an API a release order is an operator work item: form, alert, AWAITING_OPERATOR; the operator confirms and the numbers end RETIRED and RETURNED', async () => {
+    const [spare] = await onShelf('carrier-paper', 'AVAILABLE', 1);
+    const [rejected] = await onShelf('carrier-paper', 'REJECTED', 1);
+    const row = await releaseOrder('carrier-paper', [spare!, rejected!]);
+    await startRelease(row);
+    for (let i = 0; i < 200 && (await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).status !== 'AWAITING_OPERATOR'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal((await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).status, 'AWAITING_OPERATOR');
+    assert.deepEqual([(await stateOf(spare!.address)).state, (await stateOf(rejected!.address)).state], ['RELEASING', 'RELEASING']);
+    // the work item: a CSV and a printable form, written for the operator and served by the API
+    const files = [join(config().ORDER_FORMS_DIR, `release-${row.id}.csv`), join(config().ORDER_FORMS_DIR, `release-${row.id}.html`)];
+    for (const f of files) assert.ok(existsSync(f), `${f} written`);
+    const auth = { authorization: `Bearer ${await apiKey('OPERATOR')}` };
+    const csv = await (await fetch(`${api.url}/v1/orders/${row.id}/form.csv`, { headers: auth })).text();
+    assert.match(csv, new RegExp(`${row.id},release,\\${spare!.address},`));
+    assert.match(csv, new RegExp(`${row.id},return,\\${rejected!.address},`));
+    assert.equal(csv, readFileSync(files[0]!, 'utf8'));
+    const html = await (await fetch(`${api.url}/v1/orders/${row.id}/form.html`, { headers: auth })).text();
+    assert.match(html, /Paper Telecom/);
+    assert.ok(html.includes(spare!.address) && html.includes(rejected!.address));
+    // the alert the dashboard shows: the order among the open ones, awaiting the operator
+    const dash = (await (await fetch(`${api.url}/v1/dashboard`, { headers: auth })).json()) as { orders: { id: string; status: string; direction: string }[] };
+    assert.deepEqual(dash.orders.filter((o) => o.id === row.id).map((o) => [o.direction, o.status]), [['RELEASE', 'AWAITING_OPERATOR']]);
+    const confirm = () =>
+      fetch(`${api.url}/v1/orders/${row.id}/confirmations`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ note: 'form faxed to Paper Telecom' }) });
+    const confirmed = await confirm();
+    assert.equal(confirmed.status, 202, await confirmed.clone().text());
+    const result = await resultOf(row.id);
+    assert.equal(result.status, 'DELIVERED');
+    assert.deepEqual([(await stateOf(spare!.address)).state, (await stateOf(rejected!.address)).state], ['RETIRED', 'RETURNED']);
+    const done = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
+    assert.equal(done.status, 'DELIVERED');
+    assert.match(done.failureReason ?? '', /^2 endpoints handed back; confirmed by key:.+: form faxed to Paper Telecom$/);
+    // a second confirmation of a closed order is refused
+    assert.equal((await confirm()).status, 409);
+    await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-release-operator');
   });
 
   it('a worker killed mid-order (SIGKILL) and restarted resumes it; the carrier saw exactly one submission', async () => {

@@ -7,11 +7,13 @@ import { errorResponse as error, jsonContent as json, secured, z } from '../open
 import { principalOf, type Auth } from '../middleware/auth';
 import { form, order, orders, type OrderDeps } from '../../usecases/orders';
 import { operatorDelivery } from '../../usecases/operator-delivery';
+import { confirmOrder } from '../../usecases/confirm-order';
 
 const OperatorEntry = z
   .object({ numbers: z.array(z.string().min(1).max(100)).min(1).max(10_000), final: z.boolean().default(false) })
   .strict()
   .openapi('OperatorDeliveryEntry');
+const Confirmation = z.object({ note: z.string().min(1).max(500).optional() }).strict().openapi('OrderConfirmation');
 const Id = z.object({ id: z.string().uuid() });
 const FormParams = z.object({ id: z.string().uuid(), format: z.enum(['csv', 'html']) });
 const OrderQuery = z
@@ -47,6 +49,17 @@ export function orderRoutes(deps: OrderDeps, registry: OpenAPIRegistry, auth: Au
     const { id } = Id.parse(req.params);
     const body = OperatorEntry.parse(req.body);
     res.status(202).json(await operatorDelivery(deps, principalOf(req), id, body));
+  });
+
+  registry.registerPath({
+    ...secured('OPERATOR'),
+    method: 'post', path: '/v1/orders/{id}/confirmations', summary: "An operator's confirmation that a release order's numbers were handed back to a carrier without an API (its form sent, the carrier took them); the order then retires or returns each number",
+    request: { params: Id, body: json(Confirmation) }, responses: { 202: { description: 'handed to the order' }, 400: error, 404: error, 409: error },
+  });
+  router.post('/v1/orders/:id/confirmations', auth('OPERATOR'), async (req, res) => {
+    const { id } = Id.parse(req.params);
+    const body = Confirmation.parse(req.body ?? {});
+    res.status(202).json(await confirmOrder(deps, principalOf(req), id, body));
   });
 
   return router;
