@@ -92,12 +92,10 @@ export class ApiCarrierAdapter implements CarrierAdapter {
     await this.call(`/orders/${encodeURIComponent(carrierOrderId)}/cancel`, {});
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- the adapter interface is async; a failed write becomes a rejection (the activity retries)
   async returnNumbers(orderId: string, numbers: { address: string; reason: string }[]): Promise<void> {
     if (numbers.length) await this.call('/returns', { orderId, numbers });
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- the adapter interface is async; a failed write becomes a rejection (the activity retries)
   async release(order: ReleaseForCarrier): Promise<HandBackResult> {
     if (order.numbers.length) await this.call('/releases', { numbers: order.numbers.map((n) => n.address) });
     return { kind: 'released' };
@@ -123,6 +121,7 @@ export class ManualCarrierAdapter implements CarrierAdapter {
   async cancel(): Promise<void> {}
 
   /** Mismatched numbers of an acquire order: a return form for the operator to send (one per batch of numbers). */
+  // eslint-disable-next-line @typescript-eslint/require-await -- the adapter interface is async; a failed write becomes a rejection (the activity retries)
   async returnNumbers(orderId: string, numbers: { address: string; reason: string }[]): Promise<void> {
     if (!numbers.length) return;
     const batch = createHash('sha256').update(numbers.map((n) => n.address).sort().join(',')).digest('hex').slice(0, 8);
@@ -130,6 +129,7 @@ export class ManualCarrierAdapter implements CarrierAdapter {
   }
 
   /** A release order's numbers: a form the operator sends, then confirms (POST /v1/orders/{id}/confirmations). */
+  // eslint-disable-next-line @typescript-eslint/require-await -- the adapter interface is async; a failed write becomes a rejection (the activity retries)
   async release(order: ReleaseForCarrier): Promise<HandBackResult> {
     return { kind: 'form', ...this.write(`release-${order.orderId}`, order) };
   }
