@@ -36,7 +36,14 @@ export function createActivities(deps: ActivityDeps) {
   const temporal = deps.client ? TemporalGateway.fromClient(deps.client, taskQueue) : undefined;
   return {
     ...endpointActivities(deps.db, deps.harness),
-    ...inventoryActivities({ db: deps.db, temporal, monitorInput: deps.monitorInput, log: deps.log, retention: deps.retention, unmetPerAccount: deps.unmetPerAccount }),
+    ...inventoryActivities({
+      db: deps.db,
+      temporal,
+      monitorInput: deps.monitorInput,
+      log: deps.log,
+      retention: deps.retention,
+      unmetPerAccount: deps.unmetPerAccount,
+    }),
     ...orderActivities({
       db: deps.db,
       temporal,

@@ -9,7 +9,14 @@ import type { Logger } from '../src/logger';
 import { decide, type GroupingMetrics } from '../src/domain/inventory';
 import { assignRequests } from '../src/domain/provider-selection';
 import type { TemporalGateway } from '../src/temporal/gateway';
-import { REJECTED_RETURNS, type AcquireRequest, type DecisionSummary, type InventoryMonitorInput, type InventoryReport, type ReleaseRequest } from '../workflows/shared';
+import {
+  REJECTED_RETURNS,
+  type AcquireRequest,
+  type DecisionSummary,
+  type InventoryMonitorInput,
+  type InventoryReport,
+  type ReleaseRequest,
+} from '../workflows/shared';
 
 export type { PlannedOrder };
 
@@ -54,7 +61,10 @@ export function inventoryActivities(deps: InventoryDeps) {
         .filter((d) => d.kind === 'acquire')
         .sort((a, b) => urgency(byId.get(a.groupingId)!) - urgency(byId.get(b.groupingId)!))
         .slice(0, MAX_REQUESTS_PER_PASS);
-      const release = decisions.filter((d) => d.kind === 'release').sort((a, b) => b.quantity - a.quantity).slice(0, MAX_REQUESTS_PER_PASS);
+      const release = decisions
+        .filter((d) => d.kind === 'release')
+        .sort((a, b) => b.quantity - a.quantity)
+        .slice(0, MAX_REQUESTS_PER_PASS);
       const summary = (d: { groupingId: string; quantity: number; reason: string }): DecisionSummary => ({
         groupingId: d.groupingId,
         name: byId.get(d.groupingId)!.name,
@@ -64,7 +74,16 @@ export function inventoryActivities(deps: InventoryDeps) {
       // REJECTED numbers go back to their carriers through release orders too
       const rejected = Math.min(await rejectedToReturn(db), MAX_RETURNS_PER_PASS);
       const returns: (ReleaseRequest & DecisionSummary)[] = rejected
-        ? [{ groupingId: REJECTED_RETURNS, name: 'rejected numbers', tags: [], quantity: rejected, rejected: true, reason: `${rejected} REJECTED numbers back to their carriers` }]
+        ? [
+            {
+              groupingId: REJECTED_RETURNS,
+              name: 'rejected numbers',
+              tags: [],
+              quantity: rejected,
+              rejected: true,
+              reason: `${rejected} REJECTED numbers back to their carriers`,
+            },
+          ]
         : [];
       return {
         report: {
@@ -73,7 +92,10 @@ export function inventoryActivities(deps: InventoryDeps) {
           belowMin: metrics.filter((m) => m.available < m.minAvailable).length,
           aboveMax: metrics.filter((m) => m.available > m.maxAvailable).length,
           acquire: acquire.slice(0, 100).map(summary),
-          release: [...release.slice(0, 100).map(summary), ...returns.map(({ groupingId, name, quantity, reason }) => ({ groupingId, name, quantity, reason }))],
+          release: [
+            ...release.slice(0, 100).map(summary),
+            ...returns.map(({ groupingId, name, quantity, reason }) => ({ groupingId, name, quantity, reason })),
+          ],
         },
         acquire: acquire.map(({ groupingId, tags, quantity, preferredProviderIds }) => ({ groupingId, tags, quantity, preferredProviderIds })),
         release: [

@@ -65,9 +65,20 @@ export function orderActivities(deps: OrderDeps) {
    * (`carrierRefusals`, once however often the activity runs) and an operator
    * alert in the log. Answers the note.
    */
-  async function refusedByCarrier(order: { id: string; providerId: string }, step: 'return' | 'release' | 'cancellation', what: string, err: CarrierRejected): Promise<string> {
+  async function refusedByCarrier(
+    order: { id: string; providerId: string },
+    step: 'return' | 'release' | 'cancellation',
+    what: string,
+    err: CarrierRejected,
+  ): Promise<string> {
     const note = `${what}: ${err.message}`;
-    log.warn(`operator alert: the carrier refused the ${step} for order ${order.id}; not retried`, { orderId: order.id, provider: order.providerId, step, refused: what, reason: err.message });
+    log.warn(`operator alert: the carrier refused the ${step} for order ${order.id}; not retried`, {
+      orderId: order.id,
+      provider: order.providerId,
+      step,
+      refused: what,
+      reason: err.message,
+    });
     await noteCarrierRefusal(db, order.id, note);
     return note;
   }
@@ -91,7 +102,11 @@ export function orderActivities(deps: OrderDeps) {
         await markSubmitted(db, order.id, null);
         // the operator alert: a carrier without an API needs a person to send the form
         log.warn('order needs an operator: send the form to the carrier, then enter the delivered numbers', {
-          orderId: order.id, provider: name, csv: res.csvPath, html: res.htmlPath, enterAt: `/v1/orders/${order.id}/deliveries`,
+          orderId: order.id,
+          provider: name,
+          csv: res.csvPath,
+          html: res.htmlPath,
+          enterAt: `/v1/orders/${order.id}/deliveries`,
         });
         return { kind: 'form', formPaths: [res.csvPath, res.htmlPath] };
       } catch (err) {
@@ -144,13 +159,22 @@ export function orderActivities(deps: OrderDeps) {
         await adapter.returnNumbers(order.id, input.numbers);
       } catch (err) {
         if (!(err instanceof CarrierRejected)) throw err; // unreachable or failing: retried
-        const shown = input.numbers.slice(0, 20).map((n) => n.address).join(', ') + (input.numbers.length > 20 ? `, … (${input.numbers.length} in all)` : '');
+        const shown =
+          input.numbers
+            .slice(0, 20)
+            .map((n) => n.address)
+            .join(', ') + (input.numbers.length > 20 ? `, … (${input.numbers.length} in all)` : '');
         await refusedByCarrier(order, 'return', `return of ${shown}`, err);
         return;
       }
       if (adapter instanceof ManualCarrierAdapter && input.numbers.length) {
         // the operator alert: a carrier without an API is told by a person
-        log.warn('numbers to return by hand: send the return form to the carrier', { orderId: order.id, provider: name, numbers: input.numbers.length, formsDir: deps.formsDir });
+        log.warn('numbers to return by hand: send the return form to the carrier', {
+          orderId: order.id,
+          provider: name,
+          numbers: input.numbers.length,
+          formsDir: deps.formsDir,
+        });
       }
     },
 
@@ -178,7 +202,11 @@ export function orderActivities(deps: OrderDeps) {
       const infos = await activeProviderInfos(db, { except: [...(await providersTried(db, order))] });
       const requests = order.lines
         .filter((l) => l.quantity > l.accepted)
-        .map((l) => ({ groupingId: l.groupingId ?? l.id, tags: l.tags.length ? l.tags : [...(l.npa ? [`npa:${l.npa}`] : [])], quantity: l.quantity - l.accepted }));
+        .map((l) => ({
+          groupingId: l.groupingId ?? l.id,
+          tags: l.tags.length ? l.tags : [...(l.npa ? [`npa:${l.npa}`] : [])],
+          quantity: l.quantity - l.accepted,
+        }));
       if (!requests.length) return null;
       const plan = assignRequests(requests, infos).orders[0];
       if (!plan) return null;
@@ -190,7 +218,15 @@ export function orderActivities(deps: OrderDeps) {
         idempotencyKey: `reroute:${order.id}`,
         lines: plan.lines.map((l) => {
           const from = order.lines.find((x) => (x.groupingId ?? x.id) === l.groupingId)!;
-          return { groupingId: from.groupingId, tags: from.tags, country: from.country, npa: from.npa, kind: from.kind, capabilities: from.capabilities, quantity: l.quantity };
+          return {
+            groupingId: from.groupingId,
+            tags: from.tags,
+            country: from.country,
+            npa: from.npa,
+            kind: from.kind,
+            capabilities: from.capabilities,
+            quantity: l.quantity,
+          };
         }),
       });
       return { orderId: newId, providerId: plan.providerId };
@@ -242,9 +278,9 @@ export function orderActivities(deps: OrderDeps) {
      * this order. A carrier without an API gets a form and an operator alert;
      * the order then waits for the operator's confirmation.
      */
-    async releaseAtCarrier(
-      input: { orderId: string },
-    ): Promise<{ kind: 'released'; released: number } | { kind: 'form'; formPaths: string[] } | { kind: 'refused'; reason: string }> {
+    async releaseAtCarrier(input: {
+      orderId: string;
+    }): Promise<{ kind: 'released'; released: number } | { kind: 'form'; formPaths: string[] } | { kind: 'refused'; reason: string }> {
       const order = await getOrder(db, input.orderId);
       const leaving = await leavingFor(db, order.id);
       const { adapter, name } = await adapterFor(order.providerId);
@@ -259,7 +295,12 @@ export function orderActivities(deps: OrderDeps) {
       if (res.kind === 'released') return { kind: 'released', released: leaving.length };
       await markSubmitted(db, order.id, null);
       log.warn('release order needs an operator: send the form to the carrier, then confirm', {
-        orderId: order.id, provider: name, numbers: leaving.length, csv: res.csvPath, html: res.htmlPath, confirmAt: `/v1/orders/${order.id}/confirmations`,
+        orderId: order.id,
+        provider: name,
+        numbers: leaving.length,
+        csv: res.csvPath,
+        html: res.htmlPath,
+        confirmAt: `/v1/orders/${order.id}/confirmations`,
       });
       return { kind: 'form', formPaths: [res.csvPath, res.htmlPath] };
     },
@@ -273,7 +314,8 @@ export function orderActivities(deps: OrderDeps) {
         const updateId = `release-order:${order.id}:${r.address}`;
         try {
           if (r.state === 'RELEASING') {
-            if (r.from === 'REJECTED') await gateway.endpoint(r.address).returned({ reason: `release order ${order.id}`, actor: `carrier:${order.providerId}` }, updateId);
+            if (r.from === 'REJECTED')
+              await gateway.endpoint(r.address).returned({ reason: `release order ${order.id}`, actor: `carrier:${order.providerId}` }, updateId);
             else await gateway.endpoint(r.address).retire({ reason: `released to ${order.providerId} (order ${order.id})`, actor: 'monitor' }, updateId);
           }
           released++;
@@ -291,7 +333,13 @@ export function orderActivities(deps: OrderDeps) {
       const rows = await releaseOrderEndpoints(db, order);
       const { adapter, name } = await adapterFor(order.providerId);
       try {
-        await adapter.release(handBackForm(order.id, name, rows.map((r) => ({ address: r.address, from: r.state === 'REJECTED' ? 'REJECTED' : 'AVAILABLE' }))));
+        await adapter.release(
+          handBackForm(
+            order.id,
+            name,
+            rows.map((r) => ({ address: r.address, from: r.state === 'REJECTED' ? 'REJECTED' : 'AVAILABLE' })),
+          ),
+        );
       } catch (err) {
         if (!(err instanceof CarrierRejected)) throw err; // unreachable or failing: retried
         return { released: 0, refused: await refusedByCarrier(order, 'release', `release of ${rows.length} endpoints`, err) };
@@ -304,7 +352,8 @@ export function orderActivities(deps: OrderDeps) {
         const updateId = `release-order:${order.id}:${r.address}`;
         try {
           if (r.state === 'REJECTED') await endpoint.returned({ reason: `release order ${order.id}`, actor: `carrier:${order.providerId}` }, updateId);
-          else if (r.state === 'AVAILABLE') await endpoint.retire({ reason: `released to ${order.providerId} (order ${order.id})`, actor: 'monitor' }, updateId);
+          else if (r.state === 'AVAILABLE')
+            await endpoint.retire({ reason: `released to ${order.providerId} (order ${order.id})`, actor: 'monitor' }, updateId);
           else continue; // allocated or reserved since the order was made: kept
           released++;
         } catch (err) {

@@ -49,7 +49,15 @@ import {
   writeResult,
   type Run,
 } from './lib';
-import { localActivityUpsertUpdate, noopUpdate, noopWorkflowId, oneActivityWorkflowId, upsertUpdate, viaActivityUpdate, viaLocalActivityUpdate } from './shared';
+import {
+  localActivityUpsertUpdate,
+  noopUpdate,
+  noopWorkflowId,
+  oneActivityWorkflowId,
+  upsertUpdate,
+  viaActivityUpdate,
+  viaLocalActivityUpdate,
+} from './shared';
 
 const N = envNumber('BENCH_N', 2000);
 /** rows around the shelf, without workflows, so the table is the size of a real inventory's (0: the shelf alone) */
@@ -87,7 +95,7 @@ const CLAIM_SQL = `
 // The SQL baseline: that claim taking the row off the shelf in the same
 // statement (on the copy, where no workflow follows up: claimed rows left
 // AVAILABLE would pile up in every later claim's way).
-const BASELINE_CLAIM_SQL = CLAIM_SQL.replace("SET claimed_until", "SET state = 'ALLOCATED', account_id = $3, claimed_until");
+const BASELINE_CLAIM_SQL = CLAIM_SQL.replace('SET claimed_until', "SET state = 'ALLOCATED', account_id = $3, claimed_until");
 // The claim before the window and the best-first index (migration
 // 20261127060000): every match sorted, then locked in order. With
 // BENCH_OTHER_ENDPOINTS it runs (with that index dropped, in a transaction
@@ -156,17 +164,22 @@ runBench(async (teardown) => {
   // ---------------------------------------------------------------- the shelf
   say(`ingesting ${N} SMS numbers in ${NPA} (+${WARMUP} in ${WARMUP_NPA} for the warm-up) into quarantine`);
   const t = performance.now();
-  const numbers = (npa: string, n: number) => Array.from({ length: n }, (_, i) => ({ address: `+1${npa}${String(2_000_000 + i * 13)}`, capable: { sms: true } }));
+  const numbers = (npa: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ address: `+1${npa}${String(2_000_000 + i * 13)}`, capable: { sms: true } }));
   const ingested = await ingestEndpoints(
     { db, client, taskQueue: TASK_QUEUE, policy: lifecyclePolicy(config) },
     [...numbers(NPA, N), ...numbers(WARMUP_NPA, WARMUP)],
     { entry: 'quarantine', actor: 'bench', concurrency: 64 },
   );
-  if (ingested.accepted.length !== N + WARMUP) throw new Error(`ingested ${ingested.accepted.length} of ${N + WARMUP}: ${JSON.stringify(ingested.rejected.slice(0, 3))}`);
+  if (ingested.accepted.length !== N + WARMUP)
+    throw new Error(`ingested ${ingested.accepted.length} of ${N + WARMUP}: ${JSON.stringify(ingested.rejected.slice(0, 3))}`);
   say(`  ${N + WARMUP} rows and workflows in ${Math.round(performance.now() - t)} ms; waiting for quarantine and the tests`);
-  const available = async () => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM endpoints WHERE state = 'AVAILABLE' AND npa IN ('${NPA}', '${WARMUP_NPA}')`)).rows[0]?.n ?? 0);
+  const available = async () =>
+    Number(
+      (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM endpoints WHERE state = 'AVAILABLE' AND npa IN ('${NPA}', '${WARMUP_NPA}')`)).rows[0]?.n ?? 0,
+    );
   let shown = 0;
-  for (const deadline = Date.now() + 15 * 60_000; ; ) {
+  for (const deadline = Date.now() + 15 * 60_000; ;) {
     const n = await available();
     if (n === N + WARMUP) break;
     if (Date.now() > deadline) throw new Error(`only ${n} of ${N + WARMUP} endpoints AVAILABLE after 15 minutes`);
@@ -230,14 +243,20 @@ runBench(async (teardown) => {
     });
   const activityUpdates = (total: number, local: boolean | 'upsert'): Promise<Run> =>
     closedLoop(CLIENTS, times(total), async (n, c) => {
-      await oneActivityHandles[c]!.executeUpdate(local === 'upsert' ? localActivityUpsertUpdate : local ? viaLocalActivityUpdate : viaActivityUpdate, { args: [n] });
+      await oneActivityHandles[c]!.executeUpdate(local === 'upsert' ? localActivityUpsertUpdate : local ? viaLocalActivityUpdate : viaActivityUpdate, {
+        args: [n],
+      });
       return 'ok';
     });
 
   say(`warm-up (untimed): ${CLIENTS} no-op workflows, updates, claims, ${WARMUP} allocations`);
   for (let i = 0; i < CLIENTS; i++) {
     await client.workflow.start('noopWorkflow', { taskQueue: TASK_QUEUE, workflowId: noopWorkflowId(i), workflowIdConflictPolicy: 'USE_EXISTING' });
-    await client.workflow.start('oneActivityWorkflow', { taskQueue: TASK_QUEUE, workflowId: oneActivityWorkflowId(i), workflowIdConflictPolicy: 'USE_EXISTING' });
+    await client.workflow.start('oneActivityWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId: oneActivityWorkflowId(i),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
   }
   await bareUpdates(10 * CLIENTS);
   await upsertUpdates(4 * CLIENTS);
@@ -248,7 +267,8 @@ runBench(async (teardown) => {
   await pool.query(`UPDATE endpoints SET state = 'AVAILABLE', account_id = NULL, claimed_until = NULL, claim_token = NULL WHERE npa = '${COPY_NPA}'`);
   const warm = await closedLoop(CLIENTS, untilStopped(), () => allocate(WARMUP_NPA, false));
   const warmAllocated = warm.samples.filter((s) => s.outcome === '201').length;
-  if (warmAllocated !== WARMUP) throw new Error(`warm-up allocated ${warmAllocated} of ${WARMUP}: ${JSON.stringify(countBy(warm.samples, (s) => s.outcome))} ${unexpected.join(' | ')}`);
+  if (warmAllocated !== WARMUP)
+    throw new Error(`warm-up allocated ${warmAllocated} of ${WARMUP}: ${JSON.stringify(countBy(warm.samples, (s) => s.outcome))} ${unexpected.join(' | ')}`);
 
   const meter = new CpuMeter({
     api: { pid: api.pid },
@@ -323,11 +343,17 @@ runBench(async (teardown) => {
 
   // double allocations: in the answers, in the rows, in the history
   const distinct = new Set(won).size;
-  const rows = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM endpoints WHERE npa = $1 AND state = 'ALLOCATED' AND account_id = $2`, [NPA, ACCOUNT]);
-  const history = await pool.query<{ address: string; n: string }>(`
+  const rows = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM endpoints WHERE npa = $1 AND state = 'ALLOCATED' AND account_id = $2`, [
+    NPA,
+    ACCOUNT,
+  ]);
+  const history = await pool.query<{ address: string; n: string }>(
+    `
     SELECT e.address, count(h.id) AS n FROM endpoints e
       LEFT JOIN endpoint_history h ON h.endpoint_id = e.id AND h.to_state = 'ALLOCATED'
-     WHERE e.npa = $1 GROUP BY e.address HAVING count(h.id) <> 1`, [NPA]);
+     WHERE e.npa = $1 GROUP BY e.address HAVING count(h.id) <> 1`,
+    [NPA],
+  );
   const doubles = {
     answers201: won.length,
     distinctAddresses: distinct,
@@ -352,7 +378,10 @@ runBench(async (teardown) => {
       ['POST /v1/allocations (201)', alloc.ops, alloc.opsPerSecond, alloc.latencyMs.p50, alloc.latencyMs.p99, alloc.latencyMs.max],
     ],
   );
-  if (broad) console.log(`\nbroad claim (cap:sms) over ${OTHERS} others: before (all matches sorted) p50 ${broad.unboundedClaimMs.p50} ms, mean ${broad.unboundedClaimMs.mean} ms; the route's (best-first walk) p50 ${broad.windowedClaimMs.p50} ms, mean ${broad.windowedClaimMs.mean} ms (${broad.ratioOfMeans}x)`);
+  if (broad)
+    console.log(
+      `\nbroad claim (cap:sms) over ${OTHERS} others: before (all matches sorted) p50 ${broad.unboundedClaimMs.p50} ms, mean ${broad.unboundedClaimMs.mean} ms; the route's (best-first walk) p50 ${broad.windowedClaimMs.p50} ms, mean ${broad.windowedClaimMs.mean} ms (${broad.ratioOfMeans}x)`,
+    );
   console.log(`\nallocation rate / bare update rate = ${ratio} (goal >= ${GOAL.ratioAtLeast}); p99 ${alloc.latencyMs.p99} ms (goal <= ${GOAL.p99AtMostMs})`);
   console.log(`answers: ${JSON.stringify(statuses)}; double allocations: ${doubles.doubleAllocations}; ${JSON.stringify(doubles)}`);
   if (unexpected.length) console.log(`unexpected answers: ${unexpected.join(' | ')}`);
@@ -377,7 +406,11 @@ runBench(async (teardown) => {
       criteria: { npa: NPA, capabilities: ['sms'] },
       temporal: `dev server (in memory) :${TEMPORAL_PORT}`,
       postgres: `private cluster 'bench' :${pg.port} (fsync off)`,
-      worker: { WORKER_MAX_CONCURRENT_ACTIVITIES: config.WORKER_MAX_CONCURRENT_ACTIVITIES, WORKER_MAX_CACHED_WORKFLOWS: config.WORKER_MAX_CACHED_WORKFLOWS, DATABASE_POOL_SIZE: config.DATABASE_POOL_SIZE },
+      worker: {
+        WORKER_MAX_CONCURRENT_ACTIVITIES: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+        WORKER_MAX_CACHED_WORKFLOWS: config.WORKER_MAX_CACHED_WORKFLOWS,
+        DATABASE_POOL_SIZE: config.DATABASE_POOL_SIZE,
+      },
       api: { DATABASE_POOL_SIZE: config.DATABASE_POOL_SIZE, RATE_LIMIT_PER_MINUTE: 100_000_000 },
       shelfFilledInSeconds: Math.round(shelfMs / 1000),
     },
@@ -385,7 +418,11 @@ runBench(async (teardown) => {
     updateWithSearchAttributeUpsert: { ...ups, cpuSecondsPer1000: perK(viaUpsert.cpuSeconds, ups.ops) },
     updateWithOneActivity: { ...act, cpuSecondsPer1000: perK(viaActivity.cpuSeconds, act.ops) },
     updateWithOneLocalActivity: { ...loc, cpuSecondsPer1000: perK(viaLocal.cpuSeconds, loc.ops) },
-    updateWithLocalActivityAndUpsert: { ...floor, ratioToBareUpdate: +(floor.opsPerSecond / bareRate).toFixed(3), cpuSecondsPer1000: perK(viaFloor.cpuSeconds, floor.ops) },
+    updateWithLocalActivityAndUpsert: {
+      ...floor,
+      ratioToBareUpdate: +(floor.opsPerSecond / bareRate).toFixed(3),
+      cpuSecondsPer1000: perK(viaFloor.cpuSeconds, floor.ops),
+    },
     bareSqlClaim: { ...sql, cpuSecondsPer1000: perK(claims.cpuSeconds, sql.ops) },
     allocation: {
       ...alloc,
@@ -402,7 +439,11 @@ runBench(async (teardown) => {
     met: {
       ratio: ratio >= GOAL.ratioAtLeast,
       p99: alloc.latencyMs.p99 <= GOAL.p99AtMostMs,
-      noDoubleAllocations: doubles.doubleAllocations === 0 && doubles.distinctAddresses === N && doubles.allocatedRows === N && doubles.endpointsWithoutExactlyOneAllocatedHistoryRow === 0,
+      noDoubleAllocations:
+        doubles.doubleAllocations === 0 &&
+        doubles.distinctAddresses === N &&
+        doubles.allocatedRows === N &&
+        doubles.endpointsWithoutExactlyOneAllocatedHistoryRow === 0,
     },
   };
   say(`wrote ${writeResult(OTHERS ? `allocation-with-${OTHERS}-others` : 'allocation', result)}`);

@@ -51,37 +51,41 @@ async function main(): Promise<void> {
   const db = createDb(databaseUrl, 16);
   try {
     // warm-up, untimed: the worker's first workflow tasks create its V8 contexts
-    await forEachLimit(Array.from({ length: 200 }, (_, i) => i), CONCURRENCY, async (i) => {
-      await client.workflow.start('idleWorkflow', { taskQueue: TASK_QUEUE, workflowId: `warmup/${i}` });
-    });
+    await forEachLimit(
+      Array.from({ length: 200 }, (_, i) => i),
+      CONCURRENCY,
+      async (i) => {
+        await client.workflow.start('idleWorkflow', { taskQueue: TASK_QUEUE, workflowId: `warmup/${i}` });
+      },
+    );
     const afterWarmup = rssOf(worker.pid!).rss;
 
     say(`baseline: starting ${N} empty workflows`);
     let t = performance.now();
-    await forEachLimit(Array.from({ length: N }, (_, i) => i), CONCURRENCY, async (i) => {
-      await client.workflow.start('idleWorkflow', { taskQueue: TASK_QUEUE, workflowId: `idle/${i}` });
-    });
+    await forEachLimit(
+      Array.from({ length: N }, (_, i) => i),
+      CONCURRENCY,
+      async (i) => {
+        await client.workflow.start('idleWorkflow', { taskQueue: TASK_QUEUE, workflowId: `idle/${i}` });
+      },
+    );
     const emptyStarted = performance.now() - t;
 
     say(`ingest: ${N} numbers into quarantine (rows + workflows)`);
     const addresses = Array.from({ length: N }, (_, i) => ({ address: `+1415${String(2_000_000 + i * 7)}` }));
     let last = 0;
     t = performance.now();
-    const res = await ingestEndpoints(
-      { db, client, taskQueue: TASK_QUEUE, policy: lifecyclePolicy(config) },
-      addresses,
-      {
-        entry: 'quarantine',
-        actor: 'bench',
-        concurrency: CONCURRENCY,
-        onProgress: (done, total) => {
-          if (done - last >= total / 10) {
-            last = done;
-            say(`  ${done}/${total} workflows started`);
-          }
-        },
+    const res = await ingestEndpoints({ db, client, taskQueue: TASK_QUEUE, policy: lifecyclePolicy(config) }, addresses, {
+      entry: 'quarantine',
+      actor: 'bench',
+      concurrency: CONCURRENCY,
+      onProgress: (done, total) => {
+        if (done - last >= total / 10) {
+          last = done;
+          say(`  ${done}/${total} workflows started`);
+        }
       },
-    );
+    });
     const ingestStarted = performance.now() - t;
     if (res.accepted.length !== N) throw new Error(`ingested ${res.accepted.length} of ${N}: ${JSON.stringify(res.rejected.slice(0, 3))}`);
     const rows = await db.endpoint.count({ where: { state: 'QUARANTINE' } });

@@ -211,7 +211,11 @@ export async function closedLoop<T>(clients: number, next: () => T | undefined, 
  * earlier ones are answered, and its latency runs from that due time, so a
  * stall shows up in every request it delays (no coordinated omission).
  */
-export async function openLoop(ratePerSecond: number, seconds: number, op: (k: number) => Promise<string>): Promise<Run & { sent: number; maxSendLagMs: number }> {
+export async function openLoop(
+  ratePerSecond: number,
+  seconds: number,
+  op: (k: number) => Promise<string>,
+): Promise<Run & { sent: number; maxSendLagMs: number }> {
   const total = Math.round(ratePerSecond * seconds);
   const interval = 1000 / ratePerSecond;
   const samples: Sample[] = [];
@@ -257,7 +261,10 @@ function cpuOf(pid: number, children = false): number {
   try {
     // the command name may hold spaces: the fields start after its closing parenthesis
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     // fields 14-17 of proc(5), counted from 3 here
     const own = (f[11] ?? 0) + (f[12] ?? 0);
     return (children ? own + (f[13] ?? 0) + (f[14] ?? 0) : own) / TICKS_PER_SECOND;
@@ -366,7 +373,15 @@ export function latency(ms: number[]): Latency {
   const s = [...ms].sort((a, b) => a - b);
   const at = (q: number) => s[Math.max(0, Math.ceil(q * s.length) - 1)] ?? NaN;
   const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
-  return { count: s.length, p50: round2(at(0.5)), p90: round2(at(0.9)), p99: round2(at(0.99)), p999: round2(at(0.999)), max: round2(s.at(-1) ?? NaN), mean: round2(mean) };
+  return {
+    count: s.length,
+    p50: round2(at(0.5)),
+    p90: round2(at(0.9)),
+    p99: round2(at(0.99)),
+    p999: round2(at(0.999)),
+    max: round2(s.at(-1) ?? NaN),
+    mean: round2(mean),
+  };
 }
 
 export function countBy<T>(xs: T[], key: (x: T) => string): Record<string, number> {

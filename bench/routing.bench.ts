@@ -68,7 +68,10 @@ runBench(async (teardown) => {
   const addresses = (await pool.query<{ address: string; account_id: string }>('SELECT address, account_id FROM endpoints')).rows;
   say(`  done in ${Math.round(insertMs / 1000)} s`);
 
-  const { url: apiUrl, api } = await startApi({ ...process.env, NODE_ENV: 'production', DATABASE_URL: url, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: 'bench-routing' }, teardown);
+  const { url: apiUrl, api } = await startApi(
+    { ...process.env, NODE_ENV: 'production', DATABASE_URL: url, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: 'bench-routing' },
+    teardown,
+  );
   const { key } = await createApiKey(db, { name: 'bench routing', scope: 'OPERATOR' });
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const headers = { authorization: `Bearer ${key}` };
@@ -100,7 +103,10 @@ runBench(async (teardown) => {
     routes: { blocks: [], cpuSeconds: {} },
   };
   for (let b = 1; b <= BLOCKS; b++) {
-    for (const [name, op] of [['health', health], ['routes', lookup]] as const) {
+    for (const [name, op] of [
+      ['health', health],
+      ['routes', lookup],
+    ] as const) {
       say(`block ${b}/${BLOCKS}: ${name === 'health' ? 'GET /health' : 'GET /v1/routes/{address}'} at ${RATE}/s for ${SECONDS / BLOCKS} s`);
       const { result, cpuSeconds } = await meter.measure(() => openLoop(RATE, SECONDS / BLOCKS, op));
       runs[name].blocks.push(result);
@@ -129,11 +135,23 @@ runBench(async (teardown) => {
     ['run', 'sent', '200', 'achieved/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
     [
       ['GET /health', h.sent, h.answered200, h.achievedPerSecond, h.latencyMs.p50, h.latencyMs.p90, h.latencyMs.p99, h.latencyMs.p999, h.latencyMs.max],
-      ['GET /v1/routes/{address}', r.sent, r.answered200, r.achievedPerSecond, r.latencyMs.p50, r.latencyMs.p90, r.latencyMs.p99, r.latencyMs.p999, r.latencyMs.max],
+      [
+        'GET /v1/routes/{address}',
+        r.sent,
+        r.answered200,
+        r.achievedPerSecond,
+        r.latencyMs.p50,
+        r.latencyMs.p90,
+        r.latencyMs.p99,
+        r.latencyMs.p999,
+        r.latencyMs.max,
+      ],
     ],
   );
   const ratio = { p50: +(r.latencyMs.p50 / h.latencyMs.p50).toFixed(2), p99: +(r.latencyMs.p99 / h.latencyMs.p99).toFixed(2) };
-  console.log(`\nroutes / health: p50 ×${ratio.p50}, p99 ×${ratio.p99}; routes p99 ${r.latencyMs.p99} ms (goal <= ${GOAL.p99AtMostMs}); wrong answers ${wrong}`);
+  console.log(
+    `\nroutes / health: p50 ×${ratio.p50}, p99 ×${ratio.p99}; routes p99 ${r.latencyMs.p99} ms (goal <= ${GOAL.p99AtMostMs}); wrong answers ${wrong}`,
+  );
   console.log(`CPU seconds over each (all blocks): health ${JSON.stringify(h.cpuSeconds)}; routes ${JSON.stringify(r.cpuSeconds)}`);
 
   const result = {
@@ -141,7 +159,16 @@ runBench(async (teardown) => {
     date: new Date().toISOString(),
     command: `${ROUTES === 100_000 ? '' : `BENCH_ROUTES=${ROUTES} `}${RATE === 500 ? '' : `BENCH_RATE=${RATE} `}${SECONDS === 30 ? '' : `BENCH_SECONDS=${SECONDS} `}node --import tsx bench/routing.bench.ts`,
     machine: startedOn,
-    parameters: { allocatedEndpoints: ROUTES, accounts: ACCOUNTS, ratePerSecond: RATE, seconds: SECONDS, interleavedBlocks: BLOCKS, warmupSeconds: WARMUP_SECONDS, key: 'OPERATOR', postgres: `private cluster 'bench' :${pg.port} (fsync off)` },
+    parameters: {
+      allocatedEndpoints: ROUTES,
+      accounts: ACCOUNTS,
+      ratePerSecond: RATE,
+      seconds: SECONDS,
+      interleavedBlocks: BLOCKS,
+      warmupSeconds: WARMUP_SECONDS,
+      key: 'OPERATOR',
+      postgres: `private cluster 'bench' :${pg.port} (fsync off)`,
+    },
     health: h,
     routing: { ...r, wrongAnswers: wrong, wrongExamples },
     ratioRoutingToHealth: ratio,

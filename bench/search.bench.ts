@@ -169,7 +169,8 @@ runBench(async (teardown) => {
     say(`  ${to + 1}/${ENDPOINTS} (${Math.round((performance.now() - t) / 1000)} s)`);
   }
   // a few allocated numbers, so the routing lookup baseline answers 200
-  if (!kept) await pool.query(`
+  if (!kept)
+    await pool.query(`
     INSERT INTO accounts (id, name) VALUES ('${ACCOUNT}', 'bench');
     INSERT INTO endpoints (address, kind, country, npa, nxx, line, digits, state, account_id, application_uri, classifier_tags)
     SELECT '+1999555' || lpad(i::text, 4, '0'), 'FIXED_LINE_OR_MOBILE', 'US', '999', '555', lpad(i::text, 4, '0'),
@@ -178,12 +179,17 @@ runBench(async (teardown) => {
   say(`  VACUUM ANALYZE`);
   await pool.query('VACUUM ANALYZE endpoints');
   const generateMs = performance.now() - t;
-  const size = (await pool.query<{ table: string; digits_trgm: string; tags_gin: string }>(`
+  const size = (
+    await pool.query<{ table: string; digits_trgm: string; tags_gin: string }>(`
     SELECT pg_size_pretty(pg_table_size('endpoints')) AS table, pg_size_pretty(pg_relation_size('endpoints_digits_trgm_idx')) AS digits_trgm,
-           pg_size_pretty(pg_relation_size('endpoints_state_classifier_tags_idx')) AS tags_gin`)).rows[0];
+           pg_size_pretty(pg_relation_size('endpoints_state_classifier_tags_idx')) AS tags_gin`)
+  ).rows[0];
   say(`  done in ${Math.round(generateMs / 1000)} s: ${JSON.stringify(size)}`);
 
-  const { url: apiUrl, api } = await startApi({ ...process.env, NODE_ENV: 'production', DATABASE_URL: url, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: 'bench-search' }, teardown);
+  const { url: apiUrl, api } = await startApi(
+    { ...process.env, NODE_ENV: 'production', DATABASE_URL: url, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: 'bench-search' },
+    teardown,
+  );
   const { key } = await createApiKey(db, { name: 'bench search', scope: 'PLATFORM', accountIds: [ACCOUNT] });
   await pool.query('DELETE FROM unmet_searches');
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
@@ -224,8 +230,7 @@ runBench(async (teardown) => {
       return '200';
     });
   const routed = Array.from({ length: QUERIES }, (_, i) => encodeURIComponent(`+1999555${String(i % 1000).padStart(4, '0')}`));
-  const baseline = (path: (i: number) => string) =>
-    closedLoop(CLIENTS, times(QUERIES), async (i) => String((await get(path(i))).status));
+  const baseline = (path: (i: number) => string) => closedLoop(CLIENTS, times(QUERIES), async (i) => String((await get(path(i))).status));
 
   say('warm-up (untimed)');
   for (const kind of KINDS) {
@@ -263,7 +268,11 @@ runBench(async (teardown) => {
       api: { ...figures(viaHttp.result), cpuSeconds: viaHttp.cpuSeconds },
       sql: { ...figures(viaPg.result), cpuSeconds: viaPg.cpuSeconds },
       sqlAsBeforeTheFix: figures(unfenced),
-      rowsReturned: { mean: +(counts.reduce((a, b) => a + b, 0) / (counts.length || 1)).toFixed(1), empty: counts.filter((c) => c === 0).length, full: counts.filter((c) => c === LIMIT).length },
+      rowsReturned: {
+        mean: +(counts.reduce((a, b) => a + b, 0) / (counts.length || 1)).toFixed(1),
+        empty: counts.filter((c) => c === 0).length,
+        full: counts.filter((c) => c === LIMIT).length,
+      },
     });
   }
 
@@ -282,7 +291,10 @@ runBench(async (teardown) => {
   for (const kind of KINDS) {
     const worst = slowestSql[kind.name];
     if (worst) await explain(kind.name, `slowest in the SQL run (${worst.ms.toFixed(1)} ms)`, worst.search);
-    for (const [why, fits] of [['fills a page', (n: number) => n === LIMIT], ['finds nothing', (n: number) => n === 0]] as const) {
+    for (const [why, fits] of [
+      ['fills a page', (n: number) => n === LIMIT],
+      ['finds nothing', (n: number) => n === 0],
+    ] as const) {
       for (let tries = 0; tries < 200; tries++) {
         const search = kind.make();
         const { text, values } = searchSql(search);
@@ -297,31 +309,72 @@ runBench(async (teardown) => {
   const h = figures(health.result);
   const h2 = figures(healthAfter.result);
   const r = figures(route.result);
-  type KindFigures = { kind: string; api: ReturnType<typeof figures>; sql: ReturnType<typeof figures>; sqlAsBeforeTheFix: ReturnType<typeof figures>; rowsReturned: { mean: number; empty: number } };
+  type KindFigures = {
+    kind: string;
+    api: ReturnType<typeof figures>;
+    sql: ReturnType<typeof figures>;
+    sqlAsBeforeTheFix: ReturnType<typeof figures>;
+    rowsReturned: { mean: number; empty: number };
+  };
   const rowsOut = (kinds as KindFigures[]).map((k) => [
     k.kind,
-    k.api.latencyMs.p50, k.api.latencyMs.p99, k.api.latencyMs.max,
-    k.sql.latencyMs.p50, k.sql.latencyMs.p99, k.sqlAsBeforeTheFix.latencyMs.p99, k.sqlAsBeforeTheFix.latencyMs.max,
+    k.api.latencyMs.p50,
+    k.api.latencyMs.p99,
+    k.api.latencyMs.max,
+    k.sql.latencyMs.p50,
+    k.sql.latencyMs.p99,
+    k.sqlAsBeforeTheFix.latencyMs.p99,
+    k.sqlAsBeforeTheFix.latencyMs.max,
     +(k.api.latencyMs.p99 / h.latencyMs.p99).toFixed(1),
     +(k.api.latencyMs.p99 / k.sql.latencyMs.p99).toFixed(2),
-    k.rowsReturned.mean, k.rowsReturned.empty,
+    k.rowsReturned.mean,
+    k.rowsReturned.empty,
   ]);
   console.log();
   printTable(
     ['query', 'api p50', 'api p99', 'api max', 'sql p50', 'sql p99', 'old sql p99', 'old sql max', 'p99/health', 'p99 api/sql', 'rows', 'empty'],
     [
       ['GET /health', h.latencyMs.p50, h.latencyMs.p99, h.latencyMs.max, '', '', '', '', 1, '', '', ''],
-      ['GET /health (after)', h2.latencyMs.p50, h2.latencyMs.p99, h2.latencyMs.max, '', '', '', '', +(h2.latencyMs.p99 / h.latencyMs.p99).toFixed(1), '', '', ''],
-      ['GET /v1/routes/{address}', r.latencyMs.p50, r.latencyMs.p99, r.latencyMs.max, '', '', '', '', +(r.latencyMs.p99 / h.latencyMs.p99).toFixed(1), '', '', ''],
+      [
+        'GET /health (after)',
+        h2.latencyMs.p50,
+        h2.latencyMs.p99,
+        h2.latencyMs.max,
+        '',
+        '',
+        '',
+        '',
+        +(h2.latencyMs.p99 / h.latencyMs.p99).toFixed(1),
+        '',
+        '',
+        '',
+      ],
+      [
+        'GET /v1/routes/{address}',
+        r.latencyMs.p50,
+        r.latencyMs.p99,
+        r.latencyMs.max,
+        '',
+        '',
+        '',
+        '',
+        +(r.latencyMs.p99 / h.latencyMs.p99).toFixed(1),
+        '',
+        '',
+        '',
+      ],
       ...rowsOut,
     ],
   );
   console.log(`(ms; ${QUERIES} queries per row, ${CLIENTS} clients; old sql = the route's previous SQL (no MATERIALIZED), same indexes;`);
   console.log(` rows = mean rows returned, empty = searches that found nothing)`);
   const containsP99 = Math.max(...(kinds as KindFigures[]).filter((k) => KINDS.find((x) => x.name === k.kind)?.contains).map((k) => k.api.latencyMs.p99));
-  console.log(`worst contains p99 ${containsP99} ms (goal <= ${GOAL.containsP99AtMostMs}); contains=225 → ${refusal.status} (${refusal.field}: ${refusal.reason})`);
+  console.log(
+    `worst contains p99 ${containsP99} ms (goal <= ${GOAL.containsP99AtMostMs}); contains=225 → ${refusal.status} (${refusal.field}: ${refusal.reason})`,
+  );
   for (const [kind, ps] of Object.entries(plans)) {
-    for (const p of ps) console.log(`  ${kind.padEnd(20)} ${p.why.padEnd(36)} ${query(p.search).padEnd(28)} ${String(p.executionMs).padStart(8)} ms  ${outline(p.plan)}`);
+    for (const p of ps)
+      console.log(`  ${kind.padEnd(20)} ${p.why.padEnd(36)} ${query(p.search).padEnd(28)} ${String(p.executionMs).padStart(8)} ms  ${outline(p.plan)}`);
   }
   if (unexpected.length) console.log(`unexpected answers: ${unexpected.join(' | ')}`);
 
@@ -341,7 +394,11 @@ runBench(async (teardown) => {
       sizes: size,
     },
     refusalOf3DigitContains: refusal,
-    baselines: { health: { ...h, cpuSeconds: health.cpuSeconds }, healthAfter: { ...h2, cpuSeconds: healthAfter.cpuSeconds }, routingLookup: { ...r, cpuSeconds: route.cpuSeconds } },
+    baselines: {
+      health: { ...h, cpuSeconds: health.cpuSeconds },
+      healthAfter: { ...h2, cpuSeconds: healthAfter.cpuSeconds },
+      routingLookup: { ...r, cpuSeconds: route.cpuSeconds },
+    },
     kinds,
     plans,
     unexpected,

@@ -8,7 +8,9 @@ import type { Scope } from '../src/domain/access';
 import { createApiKey } from '../src/usecases/keys';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { scope: { type: 'string' }, name: { type: 'string' }, accounts: { type: 'string' }, provider: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { scope: { type: 'string' }, name: { type: 'string' }, accounts: { type: 'string' }, provider: { type: 'string' }, help: { type: 'boolean' } },
+  });
   const scope = values.scope?.toUpperCase();
   if (values.help || !values.name || !['OPERATOR', 'PLATFORM', 'CARRIER', 'ROUTER'].includes(scope ?? '')) {
     console.error('usage: npm run key:create -- --scope operator|platform|carrier|router --name NAME [--accounts a,b] [--provider ID]');
@@ -16,7 +18,12 @@ async function main(): Promise<number> {
   }
   const db = createDb(loadConfig().DATABASE_URL, 1);
   try {
-    const { key } = await createApiKey(db, { name: values.name, scope: scope as Scope, accountIds: values.accounts?.split(',').filter(Boolean), providerId: values.provider });
+    const { key } = await createApiKey(db, {
+      name: values.name,
+      scope: scope as Scope,
+      accountIds: values.accounts?.split(',').filter(Boolean),
+      providerId: values.provider,
+    });
     console.log(key);
     return 0;
   } finally {
@@ -24,4 +31,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((c) => process.exit(c), (err: unknown) => { console.error((err as Error).message); process.exit(1); });
+main().then(
+  (c) => process.exit(c),
+  (err: unknown) => {
+    console.error((err as Error).message);
+    process.exit(1);
+  },
+);

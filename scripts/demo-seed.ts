@@ -24,13 +24,43 @@ export async function seedDemo(config: Config, log: (line: string) => void, simu
   const temporal = gatewayOf(config);
   try {
     await temporal.client(); // Temporal first: nothing is written when it cannot be reached
-    for (const [id, name] of [['acct-demo-1', 'Demo Account One'], ['acct-demo-2', 'Demo Account Two']] as const) {
+    for (const [id, name] of [
+      ['acct-demo-1', 'Demo Account One'],
+      ['acct-demo-2', 'Demo Account Two'],
+    ] as const) {
       await ensureAccount(db, { id, name });
     }
     const carriers = [
-      { id: 'sim-west', name: 'Simulated Carrier West', kind: 'API' as const, apiBaseUrl: `${simulatorUrl}/carriers/sim-west`, webhookSecret: 'sim-west-secret', countries: ['US'], npas: ['415', '628', '510'], costPerNumberCents: 100, reliabilityScore: 0.85 },
-      { id: 'sim-east', name: 'Simulated Carrier East', kind: 'API' as const, apiBaseUrl: `${simulatorUrl}/carriers/sim-east`, webhookSecret: 'sim-east-secret', countries: ['US'], costPerNumberCents: 180, reliabilityScore: 0.9 },
-      { id: 'paper-telecom', name: 'Paper Telecom (no API)', kind: 'MANUAL' as const, contactEmail: 'orders@paper.example', countries: ['US'], costPerNumberCents: 400, reliabilityScore: 0.6 },
+      {
+        id: 'sim-west',
+        name: 'Simulated Carrier West',
+        kind: 'API' as const,
+        apiBaseUrl: `${simulatorUrl}/carriers/sim-west`,
+        webhookSecret: 'sim-west-secret',
+        countries: ['US'],
+        npas: ['415', '628', '510'],
+        costPerNumberCents: 100,
+        reliabilityScore: 0.85,
+      },
+      {
+        id: 'sim-east',
+        name: 'Simulated Carrier East',
+        kind: 'API' as const,
+        apiBaseUrl: `${simulatorUrl}/carriers/sim-east`,
+        webhookSecret: 'sim-east-secret',
+        countries: ['US'],
+        costPerNumberCents: 180,
+        reliabilityScore: 0.9,
+      },
+      {
+        id: 'paper-telecom',
+        name: 'Paper Telecom (no API)',
+        kind: 'MANUAL' as const,
+        contactEmail: 'orders@paper.example',
+        countries: ['US'],
+        costPerNumberCents: 400,
+        reliabilityScore: 0.6,
+      },
     ];
     for (const { id, ...c } of carriers) {
       if (await findProvider(db, id)) await updateProvider(db, id, c);
@@ -40,11 +70,7 @@ export async function seedDemo(config: Config, log: (line: string) => void, simu
     const addresses = ['415', '628', '510'].flatMap((npa) =>
       Array.from({ length: 10 }, (_, i) => ({ address: `+1${npa}555${String(100 + i).padStart(4, '0')}` })),
     );
-    const res = await ingest(
-      { db, temporal, policy: lifecyclePolicy(config) },
-      addresses,
-      { entry: 'quarantine', providerId: 'sim-west', actor: 'demo-seed' },
-    );
+    const res = await ingest({ db, temporal, policy: lifecyclePolicy(config) }, addresses, { entry: 'quarantine', providerId: 'sim-west', actor: 'demo-seed' });
     log(`demo seed: ${res.accepted.length} numbers into quarantine, ${res.duplicates.length} already known`);
     // overlapping groupings for the monitor to watch
     for (const g of [

@@ -72,7 +72,9 @@ export function driveDemoTraffic(o: DemoTrafficOptions): { stop(): void } {
   };
   void loop();
   const report = setInterval(() => {
-    o.log(`demo traffic: ${counts.allocated} allocated, ${counts.released} released, ${counts.noneAvailable} none available, ${counts.refused} refused, ${counts.errors} errors; holding ${held.length} for release`);
+    o.log(
+      `demo traffic: ${counts.allocated} allocated, ${counts.released} released, ${counts.noneAvailable} none available, ${counts.refused} refused, ${counts.errors} errors; holding ${held.length} for release`,
+    );
   }, o.reportEveryMs ?? 30_000);
   return {
     stop() {

@@ -117,12 +117,31 @@ async function main(): Promise<number> {
     simServer.close();
   });
   const simUrl = `http://127.0.0.1:${(simServer.address() as AddressInfo).port}`;
-  await createProvider(db, { id: 'sim-a', name: 'Simulated A', kind: 'API', apiBaseUrl: `${simUrl}/carriers/sim-a`, webhookSecret: 'sim-a-secret', countries: ['US'], costPerNumberCents: 100, reliabilityScore: 0.9 });
-  await createProvider(db, { id: 'sim-b', name: 'Simulated B', kind: 'API', apiBaseUrl: `${simUrl}/carriers/sim-b`, webhookSecret: 'sim-b-secret', countries: ['US'], costPerNumberCents: 150, reliabilityScore: 0.9 });
+  await createProvider(db, {
+    id: 'sim-a',
+    name: 'Simulated A',
+    kind: 'API',
+    apiBaseUrl: `${simUrl}/carriers/sim-a`,
+    webhookSecret: 'sim-a-secret',
+    countries: ['US'],
+    costPerNumberCents: 100,
+    reliabilityScore: 0.9,
+  });
+  await createProvider(db, {
+    id: 'sim-b',
+    name: 'Simulated B',
+    kind: 'API',
+    apiBaseUrl: `${simUrl}/carriers/sim-b`,
+    webhookSecret: 'sim-b-secret',
+    countries: ['US'],
+    costPerNumberCents: 150,
+    reliabilityScore: 0.9,
+  });
   for (const g of [
     { name: 'faults 415', tags: ['npa:415'], minAvailable: 30, targetAvailable: 60, maxAvailable: 400 },
     { name: 'faults 628 sms', tags: ['cap:sms', 'npa:628'], minAvailable: 30, targetAvailable: 60, maxAvailable: 400 },
-  ]) await createGrouping({ db }, g);
+  ])
+    await createGrouping({ db }, g);
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -150,9 +169,19 @@ async function main(): Promise<number> {
   const gateway = () => new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, undefined, TASK_QUEUE);
   // every process started is remembered: a run killed hard leaves none behind for the next (killLeftovers above)
   const remember = (p: { name: string; pid: number }) => pids.add(p);
-  const worker = new Service({ name: 'worker', script: 'workers/main.ts', env, logFile: join(DIR, 'worker.log'), ready: workerReady(join(DIR, 'worker.log')), onSpawn: remember });
+  const worker = new Service({
+    name: 'worker',
+    script: 'workers/main.ts',
+    env,
+    logFile: join(DIR, 'worker.log'),
+    ready: workerReady(join(DIR, 'worker.log')),
+    onSpawn: remember,
+  });
   const apiProc = new Service({ name: 'api', script: 'src/main.ts', env, logFile: join(DIR, 'api.log'), ready: apiReady(api), onSpawn: remember });
-  cleanups.push(() => worker.stop(), () => apiProc.stop());
+  cleanups.push(
+    () => worker.stop(),
+    () => apiProc.stop(),
+  );
   await worker.start();
   await apiProc.start();
 
@@ -161,7 +190,10 @@ async function main(): Promise<number> {
     const seeding = gateway();
     await ingest(
       { db, temporal: seeding, policy: lifecyclePolicy(config) },
-      Array.from({ length: SEED_NUMBERS }, (_, i) => ({ address: `+1${i % 2 ? '415' : '628'}${String(5_550_000 + i * 17).padStart(7, '0')}`, capable: { voice: true, sms: true } })),
+      Array.from({ length: SEED_NUMBERS }, (_, i) => ({
+        address: `+1${i % 2 ? '415' : '628'}${String(5_550_000 + i * 17).padStart(7, '0')}`,
+        capable: { voice: true, sms: true },
+      })),
       { entry: 'quarantine', providerId: 'sim-a', actor: 'faults-seed' },
     );
     await seeding.close();
@@ -190,7 +222,8 @@ async function main(): Promise<number> {
         const status = res.status;
         const text = await res.text();
         figures.status[status] = (figures.status[status] ?? 0) + 1;
-        if (status < 500 && status !== 429 && !(status === 409 && text.includes('idempotency_in_progress'))) return { status, body: JSON.parse(text) as Record<string, unknown> };
+        if (status < 500 && status !== 429 && !(status === 409 && text.includes('idempotency_in_progress')))
+          return { status, body: JSON.parse(text) as Record<string, unknown> };
       } catch {
         figures.status.network = (figures.status.network ?? 0) + 1;
       }
@@ -232,11 +265,14 @@ async function main(): Promise<number> {
           count(res ? 'release:refused' : 'release:gave_up');
           if (res) ledger.violations.push(`release of a held endpoint refused: ${address} ${res.status} ${JSON.stringify(res.body)}`);
           // not released: still this client's, unless someone else got it meanwhile
-          if (ledger.held.has(address)) ledger.violations.push(`double allocation: ${address} held by client ${ledger.held.get(address)} while client ${i}'s release did not go through`);
+          if (ledger.held.has(address))
+            ledger.violations.push(`double allocation: ${address} held by client ${ledger.held.get(address)} while client ${i}'s release did not go through`);
           else if (res) ledger.held.set(address, i);
         }
       } else {
-        const q = ['npa=415', 'npa=628&capabilities=sms', `contains=${5550 + Math.floor(Math.random() * 400)}`, 'near=%2B14155550100&limit=5'][Math.floor(Math.random() * 4)]!;
+        const q = ['npa=415', 'npa=628&capabilities=sms', `contains=${5550 + Math.floor(Math.random() * 400)}`, 'near=%2B14155550100&limit=5'][
+          Math.floor(Math.random() * 4)
+        ]!;
         const res = await call('GET', `/v1/endpoints?${q}`);
         count(res?.status === 200 ? 'search:ok' : res ? 'search:refused' : 'search:gave_up');
         if (res && res.status !== 200) ledger.violations.push(`search answered ${res.status}: ${JSON.stringify(res.body)}`);
@@ -355,7 +391,9 @@ async function main(): Promise<number> {
   await worker.waitReady();
   await apiProc.waitReady();
   const open = () => audit.openOrderCount(db);
-  await waitFor('open orders to settle', async () => (await open()) === 0, 240_000).catch(async () => say(`orders still open after 4 minutes: ${await open()}`));
+  await waitFor('open orders to settle', async () => (await open()) === 0, 240_000).catch(async () =>
+    say(`orders still open after 4 minutes: ${await open()}`),
+  );
   await sim.flush();
   await waitFor('transient states to settle', async () => (await audit.countInStates(db, ['TESTING', 'ORDERED'])) === 0, 120_000).catch(() => undefined);
   await sleep(3000);
@@ -368,7 +406,8 @@ async function main(): Promise<number> {
   const byAddress = new Map(heldRows.map((r) => [r.address, r]));
   for (const [address, c] of ledger.held) {
     const row = byAddress.get(address);
-    if (!row || row.state !== 'ALLOCATED' || row.accountId !== accounts[c]) v(`acknowledged allocation lost: ${address} (client ${c}) is ${row ? `${row.state} for ${row.accountId}` : 'missing'}`);
+    if (!row || row.state !== 'ALLOCATED' || row.accountId !== accounts[c])
+      v(`acknowledged allocation lost: ${address} (client ${c}) is ${row ? `${row.state} for ${row.accountId}` : 'missing'}`);
   }
   const orphans = await audit.allocatedBesides(db, accounts, [...ledger.held.keys()]);
   const unacknowledged = orphans.length;
@@ -409,12 +448,16 @@ async function main(): Promise<number> {
     for (const k of keys) if (ordersByKey.get(k)?.providerId !== c) v(`carrier ${c} holds an order the repository does not know: ${k}`);
   }
   for (const o of orders) {
-    if (o.carrierReference && !stats.carriers[o.providerId]?.orderKeys.includes(o.idempotencyKey)) v(`order ${o.idempotencyKey} is marked submitted but ${o.providerId} has no such order`);
+    if (o.carrierReference && !stats.carriers[o.providerId]?.orderKeys.includes(o.idempotencyKey))
+      v(`order ${o.idempotencyKey} is marked submitted but ${o.providerId} has no such order`);
   }
   // 5. reconciliation: every endpoint workflow agrees with its row; no workflow failed
   const temporalGateway = gateway();
   const report = await reconcileEndpoints({ db, temporal: temporalGateway, policy: lifecyclePolicy(config) });
-  for (const d of report.drift) v(`reconciliation drift: ${d.address} ${d.kind} (workflow ${d.workflow?.state ?? '-'} v${d.workflow?.version ?? '-'}, row ${d.row?.state ?? '-'} v${d.row?.version ?? '-'})`);
+  for (const d of report.drift)
+    v(
+      `reconciliation drift: ${d.address} ${d.kind} (workflow ${d.workflow?.state ?? '-'} v${d.workflow?.version ?? '-'}, row ${d.row?.state ?? '-'} v${d.row?.version ?? '-'})`,
+    );
   const failed = await temporalGateway.countWorkflows('ExecutionStatus = "Failed"');
   if (failed) v(`${failed} workflows failed`);
   await temporalGateway.close();
@@ -448,14 +491,25 @@ async function main(): Promise<number> {
   writeFileSync(join(DIR, 'result.json'), JSON.stringify(result, null, 2));
   console.log(`
 fault suite — ${result.seconds} s
-  operations        ${result.operations} (${Object.entries(result.byOperation).map(([k, n]) => `${k} ${n}`).join(', ')})
-  answers           ${Object.entries(result.answers).map(([k, n]) => `${k}: ${n}`).join(', ')}; retried ${result.retries}, given up ${result.gaveUp}
+  operations        ${result.operations} (${Object.entries(result.byOperation)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')})
+  answers           ${Object.entries(result.answers)
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(', ')}; retried ${result.retries}, given up ${result.gaveUp}
   fault scenarios   ${result.faultScenarios}, faults injected ${result.faultsInjected}; supervisor restarts: worker ${worker.restarts}, api ${apiProc.restarts}
 ${faults.map((f) => `    - ${f.scenario}: ${f.injected}`).join('\n')}
   orders            ${JSON.stringify(result.orders)}; carrier orders ${JSON.stringify(result.carrierOrders)}, submissions ${JSON.stringify(result.carrierSubmissions)}
   numbers delivered ${deliveredCount}; held at the end ${ledger.held.size}; allocated without an acknowledgement ${unacknowledged}
   reconciliation    ${report.workflows} workflows, ${report.rows} rows, drift ${report.drift.length}
-  violations        ${violations.length}${violations.length ? `\n${violations.slice(0, 50).map((x) => `    ! ${x}`).join('\n')}` : ''}
+  violations        ${violations.length}${
+    violations.length
+      ? `\n${violations
+          .slice(0, 50)
+          .map((x) => `    ! ${x}`)
+          .join('\n')}`
+      : ''
+  }
   (result: ${join(DIR, 'result.json')})
 `);
 
@@ -466,9 +520,8 @@ ${faults.map((f) => `    - ${f.scenario}: ${f.injected}`).join('\n')}
 main().then(
   (code) => process.exit(code),
   async (err: unknown) => {
-    console.error(`[faults] ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    console.error(`[faults] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     await cleanUp();
     process.exit(2);
   },
 );
-

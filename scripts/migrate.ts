@@ -5,9 +5,7 @@ import { migrate } from '../src/db/migrate';
 async function main(): Promise<void> {
   const config = loadConfig();
   const result = await migrate(config.DATABASE_URL, (line) => console.log(line));
-  console.log(
-    `migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already in place`,
-  );
+  console.log(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already in place`);
 }
 
 main().catch((err: unknown) => {

@@ -9,17 +9,16 @@ import { driftLine, reconcileEndpoints } from '../src/usecases/reconcile';
 async function main(): Promise<number> {
   const args = new Set(process.argv.slice(2));
   if (args.has('--help') || args.has('-h')) {
-    console.log('usage: npm run reconcile [-- --repair] [-- --json]\n  --repair  rewrite drifted rows from their workflow; start workflows for live rows without one\n  --json    print the report as JSON');
+    console.log(
+      'usage: npm run reconcile [-- --repair] [-- --json]\n  --repair  rewrite drifted rows from their workflow; start workflows for live rows without one\n  --json    print the report as JSON',
+    );
     return 0;
   }
   const config = loadConfig();
   const db = createDb(config.DATABASE_URL, 4);
   const temporal = new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, undefined, config.TEMPORAL_TASK_QUEUE);
   try {
-    const report = await reconcileEndpoints(
-      { db, temporal, policy: lifecyclePolicy(config) },
-      { repair: args.has('--repair') },
-    );
+    const report = await reconcileEndpoints({ db, temporal, policy: lifecyclePolicy(config) }, { repair: args.has('--repair') });
     if (args.has('--json')) {
       console.log(JSON.stringify(report, null, 2));
     } else {

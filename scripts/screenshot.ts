@@ -9,7 +9,10 @@ async function main(): Promise<number> {
     console.error('usage: npm run screenshot -- <operator key> [out.png] [api url]');
     return 2;
   }
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
     await page.goto(`${api}/dashboard`);

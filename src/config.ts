@@ -21,10 +21,7 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  DATABASE_URL: z
-    .string()
-    .url()
-    .default('postgresql://endpoint_inventory:endpoint_inventory@127.0.0.1:5432/endpoint_inventory'),
+  DATABASE_URL: z.string().url().default('postgresql://endpoint_inventory:endpoint_inventory@127.0.0.1:5432/endpoint_inventory'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
@@ -103,7 +100,10 @@ const schema = z.object({
   CARRIER_HTTP_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
 
   /** start the inventory monitor and its Schedule when the worker starts (idempotent) */
-  WORKER_START_MONITOR: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  WORKER_START_MONITOR: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
 });
@@ -127,7 +127,11 @@ const checked = schema.superRefine((c, ctx) => {
   }
   const least = Math.max(MIN_HISTORY_RETENTION_MS, c.MONITOR_EVALUATION_WINDOW);
   if (c.HISTORY_RETENTION < least) {
-    ctx.addIssue({ code: 'custom', path: ['HISTORY_RETENTION'], message: `must be at least ${ms(least, { long: true })} (the dashboard's 7-day window and MONITOR_EVALUATION_WINDOW read that far back)` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HISTORY_RETENTION'],
+      message: `must be at least ${ms(least, { long: true })} (the dashboard's 7-day window and MONITOR_EVALUATION_WINDOW read that far back)`,
+    });
   }
 });
 
@@ -135,9 +139,7 @@ const checked = schema.superRefine((c, ctx) => {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = checked.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   return parsed.data;
 }

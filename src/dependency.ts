@@ -5,11 +5,27 @@
 // nothing that a retry cannot do again (every change is one statement, a
 // transaction or a workflow update, and an aborted one left nothing behind).
 const PG_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', // admin shutdown, crash shutdown, cannot connect now
-  '08000', '08001', '08003', '08004', '08006', // connection exceptions
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03', // admin shutdown, crash shutdown, cannot connect now
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006', // connection exceptions
   '53300', // too many connections
-  'P1001', 'P1002', 'P1008', 'P1017', 'P2024', // Prisma: unreachable, timed out, closed, pool timeout
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024', // Prisma: unreachable, timed out, closed, pool timeout
 ]);
 /** SQLSTATEs of a server that is there but cannot serve this statement now: worth a retry */
 export const PG_TRANSIENT: Record<string, string> = {
@@ -23,7 +39,8 @@ export const PG_TRANSIENT: Record<string, string> = {
   // Prisma's name for a write conflict or deadlock (40001 / 40P01 through the driver adapter)
   P2034: 'write conflict or deadlock',
 };
-const PG_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|server closed the connection|the database system is (starting up|shutting down|in recovery mode)|DatabaseNotReachable|Client has encountered a connection error/i;
+const PG_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|server closed the connection|the database system is (starting up|shutting down|in recovery mode)|DatabaseNotReachable|Client has encountered a connection error/i;
 
 /** gRPC status codes Temporal's client reports when the server is away */
 const GRPC_UNAVAILABLE = 14;
@@ -69,8 +86,14 @@ export function dependencyDown(err: unknown): Dependency | null {
     const code = codeOf(x);
     const message = typeof x.message === 'string' ? x.message : '';
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- name is whatever the thrower set; a non-string one simply does not match
-    if (typeof x.code === 'number' && (x.code === GRPC_UNAVAILABLE || x.code === GRPC_DEADLINE) && /^(ServiceError|Error)$/.test(String(x.name ?? 'Error'))) return 'temporal';
-    if (x.name === 'ServiceError' || x.name === 'TransportError' || /Failed to connect before the deadline|failed to connect to Temporal|14 UNAVAILABLE|4 DEADLINE_EXCEEDED/.test(message)) return 'temporal';
+    if (typeof x.code === 'number' && (x.code === GRPC_UNAVAILABLE || x.code === GRPC_DEADLINE) && /^(ServiceError|Error)$/.test(String(x.name ?? 'Error')))
+      return 'temporal';
+    if (
+      x.name === 'ServiceError' ||
+      x.name === 'TransportError' ||
+      /Failed to connect before the deadline|failed to connect to Temporal|14 UNAVAILABLE|4 DEADLINE_EXCEEDED/.test(message)
+    )
+      return 'temporal';
     if ((code && PG_CODES.has(code)) || PG_MESSAGES.test(message) || x.kind === 'DatabaseNotReachable') return 'postgres';
   }
   return postgresTransient(err) ? 'postgres' : null;

@@ -23,13 +23,11 @@ async function main(): Promise<void> {
     const worker = await createWorker({ config, connection, db, log });
     // the monitor and its Schedule: started once, whichever worker comes first
     const temporal = TemporalGateway.fromClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
-    if (config.WORKER_START_MONITOR) ensureMonitor(temporal, { input: monitorInput(config), periodMs: config.MONITOR_PERIOD })
-      .then(() => log.info({ periodMs: config.MONITOR_PERIOD }, 'inventory monitor and its schedule in place'))
-      .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start the inventory monitor'));
-    log.info(
-      { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE },
-      'worker running',
-    );
+    if (config.WORKER_START_MONITOR)
+      ensureMonitor(temporal, { input: monitorInput(config), periodMs: config.MONITOR_PERIOD })
+        .then(() => log.info({ periodMs: config.MONITOR_PERIOD }, 'inventory monitor and its schedule in place'))
+        .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start the inventory monitor'));
+    log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
     await worker.run();
     log.info('worker stopped');
   } finally {
@@ -39,10 +37,7 @@ async function main(): Promise<void> {
 }
 
 /** The worker may start before the server answers: keep trying, say so. */
-async function connectWithRetry(
-  address: string,
-  log: ReturnType<typeof createLogger>,
-): Promise<NativeConnection> {
+async function connectWithRetry(address: string, log: ReturnType<typeof createLogger>): Promise<NativeConnection> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await NativeConnection.connect({ address });
@@ -55,6 +50,6 @@ async function connectWithRetry(
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

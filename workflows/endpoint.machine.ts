@@ -56,9 +56,7 @@ export function mediaOf(capable: Capabilities): Medium[] {
 }
 
 export type QuarantineVerdict =
-  | { action: 'test'; media: Medium[]; reason: string }
-  | { action: 'extend'; dirty: Medium[]; reason: string }
-  | { action: 'reject'; reason: string };
+  { action: 'test'; media: Medium[]; reason: string } | { action: 'extend'; dirty: Medium[]; reason: string } | { action: 'reject'; reason: string };
 
 /**
  * At the end of a quarantine (or aging) period: clean media go on to testing;
@@ -102,9 +100,7 @@ export interface TestResult {
   detail: string;
 }
 
-export type TestingVerdict =
-  | { passed: true; enabled: Capabilities; quality: number; reason: string }
-  | { passed: false; quality: number; reason: string };
+export type TestingVerdict = { passed: true; enabled: Capabilities; quality: number; reason: string } | { passed: false; quality: number; reason: string };
 
 /**
  * What the results mean: routing must work; voice needs both call tests; each

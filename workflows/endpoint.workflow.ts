@@ -136,7 +136,6 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     };
   }
 
-
   /** Writes the transition (compare-and-set + history), then takes it on. */
   async function move(
     to: EndpointStateName,
@@ -295,10 +294,16 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     const verdict = evaluateQuarantine(s, policy);
     if (verdict.action === 'extend') {
       // a self-transition: recorded with its cause, counters start over
-      await move(s.state, verdict.reason, 'workflow', { extensions: s.extensions + 1, ...period(policy.extensionMs) }, {
-        voiceEvents: s.voiceEvents,
-        messagingEvents: s.messagingEvents,
-      });
+      await move(
+        s.state,
+        verdict.reason,
+        'workflow',
+        { extensions: s.extensions + 1, ...period(policy.extensionMs) },
+        {
+          voiceEvents: s.voiceEvents,
+          messagingEvents: s.messagingEvents,
+        },
+      );
     } else if (verdict.action === 'reject') {
       await move('REJECTED', verdict.reason, 'workflow', { phaseEndsAt: null }, { voiceEvents: s.voiceEvents, messagingEvents: s.messagingEvents });
     } else {
@@ -337,8 +342,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     }
   }
 
-  const historyTooLong = () =>
-    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > policy.historyLimit;
+  const historyTooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > policy.historyLimit;
 
   /** Waits until the state moves, a deadline passes (true), or history should be cut. */
   async function waitIn(state: EndpointStateName, until: number | null, extra: () => boolean = () => false): Promise<boolean> {
@@ -392,7 +396,9 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
       case 'PORTING_OUT':
         if (await waitIn(state, s.phaseEndsAt)) {
           await exclusive(() =>
-            s.state === 'PORTING_OUT' ? move('PORTED_OUT', 'ported out to another carrier', 'workflow', { accountId: null, phaseEndsAt: null }) : Promise.resolve(),
+            s.state === 'PORTING_OUT'
+              ? move('PORTED_OUT', 'ported out to another carrier', 'workflow', { accountId: null, phaseEndsAt: null })
+              : Promise.resolve(),
           );
         }
         break;

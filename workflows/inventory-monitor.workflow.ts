@@ -46,7 +46,6 @@ export async function inventoryMonitorWorkflow(input: InventoryMonitorInput): Pr
   const lock = createLock();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => lock.run(fn);
 
-
   async function evaluate(trigger: string): Promise<InventoryReport> {
     const res = await evaluateInventory({ windowMs: input.evaluationWindowMs });
     // a fresh evaluation replaces what is pending: a deficit is never counted twice

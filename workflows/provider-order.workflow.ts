@@ -10,15 +10,7 @@
 // or return them. A carrier's final refusal (a 4xx) of a return, release or
 // cancellation ends that step (the activity notes it on the order and alerts
 // an operator) and the order goes on to close.
-import {
-  ParentClosePolicy,
-  condition,
-  patched,
-  proxyActivities,
-  setHandler,
-  startChild,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { ParentClosePolicy, condition, patched, proxyActivities, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   OrderProvider,

@@ -21,15 +21,9 @@ export const OrderProvider = defineSearchAttributeKey('OrderProvider', 'KEYWORD'
 export const OrderStatus = defineSearchAttributeKey('OrderStatus', 'KEYWORD');
 
 /** Registered on the server at start (`--search-attribute NAME=Keyword`). */
-export const SEARCH_ATTRIBUTE_NAMES = [
-  EndpointNumber,
-  EndpointState,
-  EndpointCountry,
-  EndpointNpa,
-  EndpointType,
-  OrderProvider,
-  OrderStatus,
-].map((k) => k.name);
+export const SEARCH_ATTRIBUTE_NAMES = [EndpointNumber, EndpointState, EndpointCountry, EndpointNpa, EndpointType, OrderProvider, OrderStatus].map(
+  (k) => k.name,
+);
 
 // ------------------------------------------------------------ endpoint lifecycle
 

@@ -40,7 +40,11 @@ export class Service {
   }
 
   private spawn(): void {
-    const proc = spawnManaged(this.opts.name, process.execPath, ['--import', 'tsx', this.opts.script], { env: this.opts.env, cwd: ROOT, logFile: this.opts.logFile });
+    const proc = spawnManaged(this.opts.name, process.execPath, ['--import', 'tsx', this.opts.script], {
+      env: this.opts.env,
+      cwd: ROOT,
+      logFile: this.opts.logFile,
+    });
     this.proc = proc;
     this.opts.onSpawn?.({ name: this.opts.name, pid: proc.pid });
     proc.child.once('exit', () => {

@@ -10,8 +10,7 @@ import { SEARCH_ATTRIBUTE_NAMES } from '../../workflows/shared';
 
 export const CACHE_DIR = process.env.EI_CACHE_DIR ?? join(homedir(), '.cache', 'endpoint-inventory');
 export const TEMPORAL_CLI_VERSION = '1.5.1';
-export const TEMPORAL_BIN =
-  process.env.TEMPORAL_BIN ?? join(CACHE_DIR, `temporal-v${TEMPORAL_CLI_VERSION}`, 'temporal');
+export const TEMPORAL_BIN = process.env.TEMPORAL_BIN ?? join(CACHE_DIR, `temporal-v${TEMPORAL_CLI_VERSION}`, 'temporal');
 
 const isRoot = process.getuid?.() === 0;
 
@@ -34,12 +33,7 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  exited?: () => string | undefined,
-): Promise<void> {
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, exited?: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -233,10 +227,14 @@ export async function startPrivatePostgres(name: string, port: number): Promise<
   }
   const ctl = (action: string) =>
     asPostgres(join(bin, 'pg_ctl'), [
-      '-D', dataDir, '-w', '-t', '60', '-l', join(dataDir, 'server.log'),
-      ...(action === 'start'
-        ? ['-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`]
-        : ['-m', 'fast']),
+      '-D',
+      dataDir,
+      '-w',
+      '-t',
+      '60',
+      '-l',
+      join(dataDir, 'server.log'),
+      ...(action === 'start' ? ['-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`] : ['-m', 'fast']),
       action,
     ]);
   const running = () => existsSync(join(dataDir, 'postmaster.pid')) && portOpenSync(port);
@@ -275,18 +273,26 @@ export async function startSystemPostgres(): Promise<PostgresHandle> {
   const bin = pgBinDir();
   const version = bin.split('/').at(-2) ?? '15';
   const status = () => execFileSync('pg_lsclusters', ['-h'], { encoding: 'utf8' });
-  const line = status().split('\n').find((l) => l.startsWith(`${version} main`));
+  const line = status()
+    .split('\n')
+    .find((l) => l.startsWith(`${version} main`));
   if (!line) throw new Error(`no PostgreSQL cluster "${version} main": run \`npm run setup\``);
   const port = Number(line.split(/\s+/)[2]);
   let startedHere = false;
   const handle: PostgresHandle = {
     port,
     startedHere,
-    psql: (sql, db = 'postgres') =>
-      asPostgres('psql', ['-p', String(port), '-d', db, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]),
+    psql: (sql, db = 'postgres') => asPostgres('psql', ['-p', String(port), '-d', db, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]),
     // eslint-disable-next-line @typescript-eslint/require-await -- PostgresHandle.start() is async; a failing pg_ctlcluster becomes a rejection
     async start() {
-      if (/\bonline\b/.test(status().split('\n').find((l) => l.startsWith(`${version} main`)) ?? '')) return;
+      if (
+        /\bonline\b/.test(
+          status()
+            .split('\n')
+            .find((l) => l.startsWith(`${version} main`)) ?? '',
+        )
+      )
+        return;
       say(`starting PostgreSQL ${version}/main on :${port}`);
       execFileSync('pg_ctlcluster', [version, 'main', 'start'], { stdio: 'inherit' });
       startedHere = true;

@@ -79,7 +79,11 @@ export function buildApp(deps: AppDeps): Express {
     unauthenticatedPerMinute: deps.config.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
     cacheMax: deps.config.API_KEY_CACHE_MAX,
     body: readBody,
-    after: idempotency(deps.db, { ttlMs: deps.config.IDEMPOTENCY_TTL, leaseMs: deps.config.IDEMPOTENCY_LEASE, onReplay: () => metrics.idempotentReplays.inc() }),
+    after: idempotency(deps.db, {
+      ttlMs: deps.config.IDEMPOTENCY_TTL,
+      leaseMs: deps.config.IDEMPOTENCY_LEASE,
+      onReplay: () => metrics.idempotentReplays.inc(),
+    }),
   });
   registry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
@@ -90,7 +94,9 @@ export function buildApp(deps: AppDeps): Express {
       'another body 422, a duplicate while the first still runs 409.',
   });
   registry.registerPath({
-    method: 'get', path: '/metrics', summary: 'Prometheus metrics: request latencies, inventory per grouping, orders by status, workflows in error',
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics: request latencies, inventory per grouping, orders by status, workflows in error',
     responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
   });
   app.get('/metrics', async (_req, res) => {
@@ -112,7 +118,13 @@ export function buildApp(deps: AppDeps): Express {
   app.use(portRoutes({ ...lifecycle, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(providerRoutes({ db: deps.db }, registry, auth));
   app.use(reconciliationRoutes(lifecycle, registry, auth));
-  app.use(dashboardRoutes({ db: deps.db, temporalWebUrl: deps.config.TEMPORAL_WEB_URL, namespace: deps.config.TEMPORAL_NAMESPACE, unmetPerAccount: unmet.unmetPerAccount }, registry, auth));
+  app.use(
+    dashboardRoutes(
+      { db: deps.db, temporalWebUrl: deps.config.TEMPORAL_WEB_URL, namespace: deps.config.TEMPORAL_NAMESPACE, unmetPerAccount: unmet.unmetPerAccount },
+      registry,
+      auth,
+    ),
+  );
   app.use('/v1/carriers', readBody);
   app.use(carrierRoutes({ db: deps.db, temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry));
   app.use(orderRoutes({ db: deps.db, temporal }, registry, auth));

@@ -20,7 +20,12 @@ export interface ApiMetrics {
 export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeoutMs: number }): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'endpoint_inventory_api_' });
-  const scrapeErrors = new Counter({ name: 'endpoint_inventory_scrape_errors_total', help: 'metrics a scrape could not read, by source', labelNames: ['source'], registers: [registry] });
+  const scrapeErrors = new Counter({
+    name: 'endpoint_inventory_scrape_errors_total',
+    help: 'metrics a scrape could not read, by source',
+    labelNames: ['source'],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'endpoint_inventory_http_request_duration_seconds',
     help: 'API request latency by method, route pattern and status',
@@ -28,8 +33,16 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const rateLimited = new Counter({ name: 'endpoint_inventory_rate_limited_total', help: 'requests refused with 429 by the per-key rate limit', registers: [registry] });
-  const idempotentReplays = new Counter({ name: 'endpoint_inventory_idempotent_replays_total', help: 'POSTs answered from an earlier request with the same Idempotency-Key', registers: [registry] });
+  const rateLimited = new Counter({
+    name: 'endpoint_inventory_rate_limited_total',
+    help: 'requests refused with 429 by the per-key rate limit',
+    registers: [registry],
+  });
+  const idempotentReplays = new Counter({
+    name: 'endpoint_inventory_idempotent_replays_total',
+    help: 'POSTs answered from an earlier request with the same Idempotency-Key',
+    registers: [registry],
+  });
 
   const read = async <T>(source: string, run: () => Promise<T>): Promise<T | undefined> => {
     try {

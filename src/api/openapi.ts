@@ -18,8 +18,7 @@ export function buildDocument(registry: OpenAPIRegistry, version: string): Retur
     info: {
       title: 'endpoint-inventory',
       version,
-      description:
-        'Telephone endpoint inventory: search, allocation and lifecycle of numbers, short codes and SIP addresses.',
+      description: 'Telephone endpoint inventory: search, allocation and lifecycle of numbers, short codes and SIP addresses.',
     },
   });
 }
@@ -30,7 +29,9 @@ export const jsonContent = (schema: z.ZodType) => ({ content: { 'application/jso
 /** The error response every route shares. */
 export const errorResponse = {
   description: 'error: `{error: {code, message, issues?}}`',
-  ...jsonContent(z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ field: z.string(), reason: z.string() })).optional() }) })),
+  ...jsonContent(
+    z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ field: z.string(), reason: z.string() })).optional() }) }),
+  ),
 };
 
 /**

@@ -20,9 +20,7 @@ export type ReleaseForCarrier = HandBackForm;
 
 export type HandBackResult = { kind: 'released' } | { kind: 'form'; csvPath: string; htmlPath: string };
 
-export type SubmitResult =
-  | { kind: 'submitted'; carrierOrderId: string }
-  | { kind: 'form'; csvPath: string; htmlPath: string };
+export type SubmitResult = { kind: 'submitted'; carrierOrderId: string } | { kind: 'form'; csvPath: string; htmlPath: string };
 
 export interface CarrierAdapter {
   submit(order: OrderForCarrier): Promise<SubmitResult>;
@@ -81,7 +79,16 @@ export class ApiCarrierAdapter implements CarrierAdapter {
   async submit(order: OrderForCarrier): Promise<SubmitResult> {
     const res = (await this.call(
       '/orders',
-      { lines: order.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity, ...(l.npa ? { npa: l.npa } : {}), ...(l.country ? { country: l.country } : {}), ...(l.kind ? { kind: l.kind } : {}), capabilities: l.capabilities })) },
+      {
+        lines: order.lines.map((l) => ({
+          lineId: l.lineId,
+          quantity: l.quantity,
+          ...(l.npa ? { npa: l.npa } : {}),
+          ...(l.country ? { country: l.country } : {}),
+          ...(l.kind ? { kind: l.kind } : {}),
+          capabilities: l.capabilities,
+        })),
+      },
       { 'idempotency-key': order.idempotencyKey },
     )) as { carrierOrderId?: string };
     if (!res.carrierOrderId) throw new Error('carrier accepted the order without an order id');
@@ -124,7 +131,15 @@ export class ManualCarrierAdapter implements CarrierAdapter {
   // eslint-disable-next-line @typescript-eslint/require-await -- the adapter interface is async; a failed write becomes a rejection (the activity retries)
   async returnNumbers(orderId: string, numbers: { address: string; reason: string }[]): Promise<void> {
     if (!numbers.length) return;
-    const batch = createHash('sha256').update(numbers.map((n) => n.address).sort().join(',')).digest('hex').slice(0, 8);
+    const batch = createHash('sha256')
+      .update(
+        numbers
+          .map((n) => n.address)
+          .sort()
+          .join(','),
+      )
+      .digest('hex')
+      .slice(0, 8);
     this.write(`return-${orderId}-${batch}`, { orderId, providerName: this.providerName, numbers: numbers.map((n) => ({ ...n, action: 'return' as const })) });
   }
 
@@ -148,7 +163,8 @@ const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` 
 
 export function orderFormCsv(order: OrderForCarrier): string {
   const rows = [['order_id', 'reference', 'line', 'quantity', 'country', 'area_code', 'kind', 'capabilities']];
-  for (const l of order.lines) rows.push([order.orderId, order.idempotencyKey, l.lineId, String(l.quantity), l.country ?? '', l.npa ?? '', l.kind ?? '', l.capabilities.join(' ')]);
+  for (const l of order.lines)
+    rows.push([order.orderId, order.idempotencyKey, l.lineId, String(l.quantity), l.country ?? '', l.npa ?? '', l.kind ?? '', l.capabilities.join(' ')]);
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
@@ -157,7 +173,10 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 export function orderFormHtml(order: OrderForCarrier): string {
   const total = order.lines.reduce((a, l) => a + l.quantity, 0);
   const rows = order.lines
-    .map((l) => `<tr><td>${esc(l.lineId.slice(0, 8))}</td><td>${l.quantity}</td><td>${esc(l.country ?? 'any')}</td><td>${esc(l.npa ?? 'any')}</td><td>${esc(l.kind ?? 'any')}</td><td>${esc(l.capabilities.join(', ') || 'any')}</td></tr>`)
+    .map(
+      (l) =>
+        `<tr><td>${esc(l.lineId.slice(0, 8))}</td><td>${l.quantity}</td><td>${esc(l.country ?? 'any')}</td><td>${esc(l.npa ?? 'any')}</td><td>${esc(l.kind ?? 'any')}</td><td>${esc(l.capabilities.join(', ') || 'any')}</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html><html><head><meta charset="utf-8"><title>Number order ${esc(order.orderId)}</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px}@media print{button{display:none}}</style></head>

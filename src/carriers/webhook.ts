@@ -63,4 +63,3 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   const value = key === undefined ? undefined : headers[key];
   return Array.isArray(value) ? value[0] : value;
 }
-

@@ -154,12 +154,21 @@ function dependencyReason(err: unknown): string {
     return `${kind.kind}${detail ? ` (${detail})` : ''}`;
   }
   const message = (err as Partial<Error>).message ?? String(err); // not every throw is an Error
-  return message.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? message;
+  return (
+    message
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop() ?? message
+  );
 }
 
 /** The shortest honest message of an error: the last meaningful line of Prisma's long ones. */
 export function messageOf(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const lines = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = err.message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.length > 1 && /invocation/.test(lines[0] ?? '') ? lines[lines.length - 1]! : err.message;
 }

@@ -61,7 +61,10 @@ export function readEndpointCsv(text: string, opts: { defaultCountry?: string } 
   if (!header) throw new CsvHeaderError('the file is empty: the first line must be a header naming the columns, at least "address"');
 
   const names = header.fields.map((f) => {
-    const n = f.trim().toLowerCase().replace(/[\s-]+/g, '_');
+    const n = f
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_');
     return ALIASES[n] ?? n;
   });
   const known = new Set<string>([...IMPORT_COLUMNS, ...DESCRIPTIVE_COLUMNS]);
@@ -73,7 +76,8 @@ export function readEndpointCsv(text: string, opts: { defaultCountry?: string } 
   }
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new CsvHeaderError(`line ${header.line}: column "${twice}" appears twice`);
-  if (!names.includes('address')) throw new CsvHeaderError(`line ${header.line}: no "address" column (the header names the columns: ${IMPORT_COLUMNS.join(', ')})`);
+  if (!names.includes('address'))
+    throw new CsvHeaderError(`line ${header.line}: no "address" column (the header names the columns: ${IMPORT_COLUMNS.join(', ')})`);
   const col = (name: string) => names.indexOf(name);
 
   const problems: RowProblem[] = errors.map((e: CsvError) => ({ line: e.line, input: e.raw, reason: e.reason }));
@@ -144,7 +148,17 @@ export const exportHeader = (): string => csvLine(EXPORT_COLUMNS);
 
 export function exportLine(r: ExportRow): string {
   return csvLine([
-    r.address, r.voiceCapable, r.smsCapable, r.mmsCapable, r.faxCapable, r.monthlyCostCents,
-    r.state, r.kind, r.country?.trim() ?? '', r.npa, r.providerId, r.accountId,
+    r.address,
+    r.voiceCapable,
+    r.smsCapable,
+    r.mmsCapable,
+    r.faxCapable,
+    r.monthlyCostCents,
+    r.state,
+    r.kind,
+    r.country?.trim() ?? '',
+    r.npa,
+    r.providerId,
+    r.accountId,
   ]);
 }

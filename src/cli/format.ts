@@ -6,7 +6,10 @@ export function table(header: string[], rows: (string | number | null | undefine
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const numeric = header.map((_, i) => cells.length > 0 && cells.every((r) => r[i] === '' || /^[-+]?[\d.,]+(\s*[a-z/%]+)?$/.test(r[i]!)));
   const line = (r: string[]) =>
-    r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...cells.map(line)].join('\n');
 }
 
@@ -20,8 +23,7 @@ export function humanSeconds(seconds: number | null | undefined): string {
   return `${(seconds / 86_400).toFixed(1)} d`;
 }
 
-export const iso = (d: Date | number | null | undefined): string =>
-  d === null || d === undefined ? '' : new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const iso = (d: Date | number | null | undefined): string => (d === null || d === undefined ? '' : new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z'));
 
 /** JSON with bigints as strings (Prisma's BigInt ids). */
 export function json(value: unknown): string {

@@ -49,7 +49,10 @@ function countArg(max: number) {
 }
 
 function statesArg(text: string): EndpointState[] {
-  const states = text.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const states = text
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
   const bad = states.filter((s) => !(s in EndpointState));
   if (bad.length || states.length === 0) throw new InvalidArgumentError(`states are ${Object.keys(EndpointState).join(', ')} (comma-separated)`);
   return states as EndpointState[];
@@ -64,7 +67,9 @@ function npaArg(text: string): string {
 export function buildProgram(ctx: CliContext, setCode: (code: number) => void): Command {
   const program = new Command('ops');
   program
-    .description('Operator commands for the endpoint inventory: import and export endpoints, the inventory report, check-now, provider orders and deliveries, reconciliation.\nRun as `npm run --silent ops -- <command> [options]`.')
+    .description(
+      'Operator commands for the endpoint inventory: import and export endpoints, the inventory report, check-now, provider orders and deliveries, reconciliation.\nRun as `npm run --silent ops -- <command> [options]`.',
+    )
     .version(version, '-V, --version', 'print the version')
     .option('--verbose', 'show stack traces with errors')
     .helpOption('-h, --help', 'show help')
@@ -77,7 +82,8 @@ export function buildProgram(ctx: CliContext, setCode: (code: number) => void): 
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
 
-  const run = (fn: (...args: never[]) => Promise<number>) =>
+  const run =
+    (fn: (...args: never[]) => Promise<number>) =>
     async (...args: unknown[]): Promise<void> => {
       setCode(await (fn as (...a: unknown[]) => Promise<number>)(...args));
     };
@@ -85,16 +91,27 @@ export function buildProgram(ctx: CliContext, setCode: (code: number) => void): 
   program
     .command('import')
     .summary('import endpoints from CSV (bad rows named by line, good rows kept)')
-    .description('Import endpoints from a CSV file: good rows are ingested (row + lifecycle workflow each), each bad row is reported by line with its reason, numbers already managed are counted as duplicates')
-    .argument('<file>', 'CSV with a header; columns: address (required), voice, sms, mms, fax (true/false, yes/no, 1/0), monthly_cost_cents; the columns `ops export` adds are ignored')
-    .addOption(new Option('--entry <entry>', 'how the numbers join: quarantine (delivered by a carrier) or port-in (a customer\'s numbers, for --account)').choices(['quarantine', 'port-in']).default('quarantine'))
+    .description(
+      'Import endpoints from a CSV file: good rows are ingested (row + lifecycle workflow each), each bad row is reported by line with its reason, numbers already managed are counted as duplicates',
+    )
+    .argument(
+      '<file>',
+      'CSV with a header; columns: address (required), voice, sms, mms, fax (true/false, yes/no, 1/0), monthly_cost_cents; the columns `ops export` adds are ignored',
+    )
+    .addOption(
+      new Option('--entry <entry>', "how the numbers join: quarantine (delivered by a carrier) or port-in (a customer's numbers, for --account)")
+        .choices(['quarantine', 'port-in'])
+        .default('quarantine'),
+    )
     .option('--account <id>', 'the account numbers are ported in for (with --entry port-in)')
     .option('--provider <id>', 'the carrier the numbers come from')
     .option('--country <cc>', 'country of numbers written in national format (e.g. US); default: every number starts with +')
     .option('--dry-run', 'check the file and tell what would be imported; change nothing')
     .option('--json', 'print the result as JSON')
     .addOption(new Option('--batch <n>', 'rows per batch (each batch: one insert, then its workflows)').argParser(countArg(10_000)).default(1000).hideHelp())
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 A row that names capabilities gets exactly those (empty cells are false); a row
 with none gets voice and SMS. Bad rows are reported as
   line N: <input>: <reason>
@@ -102,7 +119,8 @@ and the good rows are imported all the same (exit 1 when there was a bad row).
 
 Examples:
   npm run --silent ops -- import numbers.csv --provider sim-west
-  npm run --silent ops -- import ported.csv --entry port-in --account acme --dry-run`)
+  npm run --silent ops -- import ported.csv --entry port-in --account acme --dry-run`,
+    )
     .action(run((file: string, opts: Parameters<typeof importCommand>[2]) => importCommand(ctx, file, opts)));
 
   program
@@ -114,18 +132,23 @@ Examples:
     .option('--provider <id>', 'only numbers from this carrier')
     .option('--account <id>', 'only numbers held by this account')
     .option('--out <file>', 'write to this file, replacing it whole at the end (default: stdout)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Columns: address, voice, sms, mms, fax, monthly_cost_cents (what import reads),
 then state, kind, country, npa, provider, account (import ignores them).
 
 Example:
-  npm run --silent ops -- export --state AVAILABLE --npa 415 --out available-415.csv`)
+  npm run --silent ops -- export --state AVAILABLE --npa 415 --out available-415.csv`,
+    )
     .action(run((opts: Parameters<typeof exportCommand>[1]) => exportCommand(ctx, opts)));
 
   program
     .command('report')
     .summary('inventory per grouping against its thresholds')
-    .description('Inventory per grouping: available against min/target/max, in quarantine, on order, allocation rate, time to depletion, and what the monitor would order or release')
+    .description(
+      'Inventory per grouping: available against min/target/max, in quarantine, on order, allocation rate, time to depletion, and what the monitor would order or release',
+    )
     .addOption(new Option('--window <window>', 'allocation rate and unmet searches over').choices(Object.keys(REPORT_WINDOWS)).default('24h'))
     .option('--fail-below-min', 'exit 1 when a grouping is below its minimum (for scripts and alerts)')
     .option('--json', 'print the report as JSON')
@@ -134,7 +157,9 @@ Example:
   program
     .command('check-now')
     .summary('have the inventory monitor evaluate now')
-    .description('Ask the inventory monitor to evaluate now (its checkNow update, like POST /v1/inventory/check) and print its report; exit 3 when no monitor answers')
+    .description(
+      'Ask the inventory monitor to evaluate now (its checkNow update, like POST /v1/inventory/check) and print its report; exit 3 when no monitor answers',
+    )
     .addOption(new Option('--timeout <duration>', 'give up waiting for the monitor after').argParser(durationArg).default(30_000, '30s'))
     .option('--json', 'print the report as JSON')
     .action(run((opts: { json?: boolean; timeout: number }) => checkNowCommand(ctx, { json: opts.json, timeoutMs: opts.timeout })));
@@ -160,7 +185,9 @@ Example:
   program
     .command('deliver')
     .summary('enter numbers a carrier delivered for an order')
-    .description("Enter the numbers a carrier delivered for an order (a carrier without an API): the order workflow's delivery signal, like POST /v1/orders/{id}/deliveries; the workflow verifies each number")
+    .description(
+      "Enter the numbers a carrier delivered for an order (a carrier without an API): the order workflow's delivery signal, like POST /v1/orders/{id}/deliveries; the workflow verifies each number",
+    )
     .argument('<orderId>', 'the order id')
     .argument('[numbers...]', 'delivered numbers (E.164, e.g. +14155550123)')
     .option('--file <file>', 'numbers from a file: one a line, or a CSV with an address column')
@@ -168,11 +195,17 @@ Example:
     .option('--wait', "wait for the workflow's outcome for each number and print it (exit 1 unless all are accepted)")
     .addOption(new Option('--timeout <duration>', 'with --wait, give up after').argParser(durationArg).default(60_000, '60s'))
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  npm run --silent ops -- deliver 0b6f…-…  +14155550100 +14155550101 --final --wait`)
-    .action(run((id: string, numbers: string[], opts: { file?: string; final?: boolean; wait?: boolean; timeout: number; json?: boolean }) =>
-      deliverCommand(ctx, id, numbers, { ...opts, timeoutMs: opts.timeout })));
+  npm run --silent ops -- deliver 0b6f…-…  +14155550100 +14155550101 --final --wait`,
+    )
+    .action(
+      run((id: string, numbers: string[], opts: { file?: string; final?: boolean; wait?: boolean; timeout: number; json?: boolean }) =>
+        deliverCommand(ctx, id, numbers, { ...opts, timeoutMs: opts.timeout }),
+      ),
+    );
 
   program
     .command('reconcile')

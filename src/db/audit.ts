@@ -19,7 +19,11 @@ export async function holdings(db: Db, addresses: string[]): Promise<{ address: 
 }
 
 /** Endpoints allocated to these accounts other than the given addresses. */
-export async function allocatedBesides(db: Db, accountIds: string[], addresses: string[]): Promise<{ address: string; accountId: string | null; stateChangedAt: Date }[]> {
+export async function allocatedBesides(
+  db: Db,
+  accountIds: string[],
+  addresses: string[],
+): Promise<{ address: string; accountId: string | null; stateChangedAt: Date }[]> {
   return db.endpoint.findMany({
     where: { state: 'ALLOCATED', accountId: { in: accountIds }, address: { notIn: addresses } },
     select: { address: true, accountId: true, stateChangedAt: true },
@@ -57,7 +61,10 @@ export async function deliveredNumbers(db: Db): Promise<{ address: string; outco
 }
 
 export async function acquireOrders(db: Db): Promise<{ idempotencyKey: string; providerId: string; carrierReference: string | null; status: string }[]> {
-  return db.providerOrder.findMany({ where: { direction: 'ACQUIRE' }, select: { idempotencyKey: true, providerId: true, carrierReference: true, status: true } });
+  return db.providerOrder.findMany({
+    where: { direction: 'ACQUIRE' },
+    select: { idempotencyKey: true, providerId: true, carrierReference: true, status: true },
+  });
 }
 
 export async function ordersByStatus(db: Db): Promise<Record<string, number>> {

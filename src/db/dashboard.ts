@@ -41,7 +41,12 @@ export async function openOrders(db: Db, limit: number): Promise<OpenOrder[]> {
   const rows = await db.providerOrder.findMany({
     where: { status: { in: [...OPEN_ORDER_STATUSES] } },
     select: {
-      id: true, providerId: true, direction: true, status: true, requestedAt: true, submittedAt: true,
+      id: true,
+      providerId: true,
+      direction: true,
+      status: true,
+      requestedAt: true,
+      submittedAt: true,
       lines: { select: { quantity: true, accepted: true, rejected: true } },
       provider: { select: { name: true } },
     },

@@ -113,7 +113,9 @@ async function settledAfter(db: Db, input: TransitionInput, next: number): Promi
   // a row written before operations were recorded (null) cannot be told apart: taken as this one's if the row is there now
   if (made && made.operation === null && row && row.version === next && row.state === input.to) return { version: next };
   if (made && row && row.version === next && row.state === input.to) {
-    throw new StaleTransition(`endpoint ${input.endpointId} reached ${row.state} v${row.version} by another operation (${made.operation ?? 'unknown'}), not ${input.operation}`);
+    throw new StaleTransition(
+      `endpoint ${input.endpointId} reached ${row.state} v${row.version} by another operation (${made.operation ?? 'unknown'}), not ${input.operation}`,
+    );
   }
   throw new StaleTransition(
     row

@@ -37,6 +37,19 @@ export function exportPage(db: Db, filter: ExportFilter, after: string | undefin
     },
     orderBy: { address: 'asc' },
     take,
-    select: { address: true, voiceCapable: true, smsCapable: true, mmsCapable: true, faxCapable: true, monthlyCostCents: true, state: true, kind: true, country: true, npa: true, providerId: true, accountId: true },
+    select: {
+      address: true,
+      voiceCapable: true,
+      smsCapable: true,
+      mmsCapable: true,
+      faxCapable: true,
+      monthlyCostCents: true,
+      state: true,
+      kind: true,
+      country: true,
+      npa: true,
+      providerId: true,
+      accountId: true,
+    },
   });
 }

@@ -143,7 +143,6 @@ export async function rebuildGroupingCounts(db: Db): Promise<void> {
   );
 }
 
-
 /**
  * The evaluation pass: every enabled grouping's figures in one statement —
  * counts, what is on order, allocation rate, unmet searches, trend, time to

@@ -34,11 +34,7 @@ export interface MigrateResult {
   alreadyApplied: string[];
 }
 
-export async function migrate(
-  databaseUrl: string,
-  log: (line: string) => void = () => {},
-  dir = MIGRATIONS_DIR,
-): Promise<MigrateResult> {
+export async function migrate(databaseUrl: string, log: (line: string) => void = () => {}, dir = MIGRATIONS_DIR): Promise<MigrateResult> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {

@@ -145,7 +145,7 @@ export async function leavingFor(db: Db, orderId: string): Promise<LeavingEndpoi
 /** Providers this order's chain of re-routes has already tried (itself included). */
 export async function providersTried(db: Db, order: OrderRow): Promise<Set<string>> {
   const tried = new Set<string>([order.providerId]);
-  for (let parent = order.parentOrderId; parent; ) {
+  for (let parent = order.parentOrderId; parent;) {
     const p = await db.providerOrder.findUnique({ where: { id: parent }, select: { providerId: true, parentOrderId: true } });
     if (!p) break;
     tried.add(p.providerId);
@@ -179,8 +179,14 @@ export async function createOrder(db: Db | Tx, o: NewOrder): Promise<void> {
       ...(o.parentOrderId ? { parentOrderId: o.parentOrderId } : {}),
       lines: {
         create: o.lines.map((l) => ({
-          groupingId: l.groupingId, tags: l.tags, country: l.country, npa: l.npa, kind: (l.kind ?? null) as EndpointKind | null,
-          capabilities: l.capabilities, quantity: l.quantity, endpointIds: l.endpointIds,
+          groupingId: l.groupingId,
+          tags: l.tags,
+          country: l.country,
+          npa: l.npa,
+          kind: (l.kind ?? null) as EndpointKind | null,
+          capabilities: l.capabilities,
+          quantity: l.quantity,
+          endpointIds: l.endpointIds,
         })),
       },
     },
@@ -226,7 +232,10 @@ export async function recordDeliveries(db: Db, orderId: string, outcomes: Judged
      WHERE l.order_id = ${orderId}::uuid`;
   const progress = await orderProgress(db, orderId);
   if (progress.accepted > 0 && progress.outstanding > 0) {
-    await db.providerOrder.updateMany({ where: { id: orderId, status: { in: ['SUBMITTED', 'AWAITING_OPERATOR', 'PENDING'] } }, data: { status: 'PARTIALLY_DELIVERED' } });
+    await db.providerOrder.updateMany({
+      where: { id: orderId, status: { in: ['SUBMITTED', 'AWAITING_OPERATOR', 'PENDING'] } },
+      data: { status: 'PARTIALLY_DELIVERED' },
+    });
   }
   return progress;
 }
@@ -262,7 +271,13 @@ export async function planAcquireBatch(db: Db, batchId: string, assign: (provide
     const planned: PlannedOrder[] = [];
     for (const plan of plans) {
       const orderId = derivedUuid(batchId, 'ACQUIRE', plan.providerId);
-      await createOrder(tx, { id: orderId, providerId: plan.providerId, direction: 'ACQUIRE', idempotencyKey: batchKey(batchId, 'ACQUIRE', plan.providerId), lines: plan.lines });
+      await createOrder(tx, {
+        id: orderId,
+        providerId: plan.providerId,
+        direction: 'ACQUIRE',
+        idempotencyKey: batchKey(batchId, 'ACQUIRE', plan.providerId),
+        lines: plan.lines,
+      });
       planned.push({ orderId, providerId: plan.providerId, direction: 'ACQUIRE', total: plan.total });
     }
     return planned;
@@ -329,7 +344,10 @@ export async function planReleaseBatch(
     for (const [providerId, lines] of [...byProvider].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const orderId = derivedUuid(batchId, 'RELEASE', providerId);
       await createOrder(tx, {
-        id: orderId, providerId, direction: 'RELEASE', idempotencyKey: batchKey(batchId, 'RELEASE', providerId),
+        id: orderId,
+        providerId,
+        direction: 'RELEASE',
+        idempotencyKey: batchKey(batchId, 'RELEASE', providerId),
         lines: lines.map((l) => ({ groupingId: l.groupingId, quantity: l.endpointIds.length, endpointIds: l.endpointIds, tags: [] })),
       });
       planned.push({ orderId, providerId, direction: 'RELEASE', total: lines.reduce((a, l) => a + l.endpointIds.length, 0) });

@@ -31,8 +31,13 @@ export interface NewPortRequest {
 }
 
 const row = (r: NewPortRequest) => ({
-  address: r.address, accountId: r.accountId, direction: r.direction, status: 'IN_PROGRESS' as const,
-  losingCarrier: r.losingCarrier ?? null, gainingCarrier: r.gainingCarrier ?? null, endpointId: r.endpointId ?? null,
+  address: r.address,
+  accountId: r.accountId,
+  direction: r.direction,
+  status: 'IN_PROGRESS' as const,
+  losingCarrier: r.losingCarrier ?? null,
+  gainingCarrier: r.gainingCarrier ?? null,
+  endpointId: r.endpointId ?? null,
   operationId: r.operationId,
 });
 
@@ -86,7 +91,10 @@ export async function findPort(db: Db, id: string): Promise<PortWithEndpoint | n
   const request = await db.portRequest.findUnique({ where: { id } });
   if (!request) return null;
   const e = request.endpointId
-    ? await db.endpoint.findUnique({ where: { id: request.endpointId }, select: { state: true, history: { orderBy: { version: 'desc' }, take: 1, select: { cause: true } } } })
+    ? await db.endpoint.findUnique({
+        where: { id: request.endpointId },
+        select: { state: true, history: { orderBy: { version: 'desc' }, take: 1, select: { cause: true } } },
+      })
     : null;
   return { request, endpoint: e ? { state: e.state, lastCause: e.history[0]?.cause ?? null } : null };
 }

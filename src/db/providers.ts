@@ -75,13 +75,23 @@ export async function recordReliability(db: Db, id: string, r: Reliability): Pro
 
 export function providerInfo(p: ProviderRow, orderedInPeriod = 0): ProviderInfo {
   return {
-    id: p.id, active: p.active, countries: p.countries, npas: p.npas, kinds: p.kinds,
-    costPerNumberCents: p.costPerNumberCents, reliabilityScore: p.reliabilityScore, quotaNumbers: p.quotaNumbers, orderedInPeriod,
+    id: p.id,
+    active: p.active,
+    countries: p.countries,
+    npas: p.npas,
+    kinds: p.kinds,
+    costPerNumberCents: p.costPerNumberCents,
+    reliabilityScore: p.reliabilityScore,
+    quotaNumbers: p.quotaNumbers,
+    orderedInPeriod,
   };
 }
 
 /** Active providers as selection sees them, but those in `except`; `orderedInPeriod` per provider id (default 0). */
-export async function activeProviderInfos(db: Db | Tx, opts: { except?: string[]; orderedInPeriod?: ReadonlyMap<string, number> } = {}): Promise<ProviderInfo[]> {
+export async function activeProviderInfos(
+  db: Db | Tx,
+  opts: { except?: string[]; orderedInPeriod?: ReadonlyMap<string, number> } = {},
+): Promise<ProviderInfo[]> {
   const rows = await db.provider.findMany({ where: { active: true, ...(opts.except ? { id: { notIn: opts.except } } : {}) } });
   return rows.map((p) => providerInfo(p, opts.orderedInPeriod?.get(p.id) ?? 0));
 }

@@ -31,10 +31,28 @@ export interface ReconcileRow {
 }
 
 const COLUMNS = {
-  id: true, address: true, state: true, version: true, accountId: true, kind: true, country: true, npa: true,
-  voiceCapable: true, smsCapable: true, mmsCapable: true, faxCapable: true,
-  voiceEnabled: true, smsEnabled: true, mmsEnabled: true, faxEnabled: true, qualityScore: true, voiceCleanliness: true, messagingCleanliness: true,
-  reservedUntil: true, quarantineUntil: true, stateChangedAt: true,
+  id: true,
+  address: true,
+  state: true,
+  version: true,
+  accountId: true,
+  kind: true,
+  country: true,
+  npa: true,
+  voiceCapable: true,
+  smsCapable: true,
+  mmsCapable: true,
+  faxCapable: true,
+  voiceEnabled: true,
+  smsEnabled: true,
+  mmsEnabled: true,
+  faxEnabled: true,
+  qualityScore: true,
+  voiceCleanliness: true,
+  messagingCleanliness: true,
+  reservedUntil: true,
+  quarantineUntil: true,
+  stateChangedAt: true,
 } as const;
 
 export function everyRow(db: Db): Promise<ReconcileRow[]> {

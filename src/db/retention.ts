@@ -17,10 +17,7 @@ export interface Pruned {
   webhookReceipts: number;
 }
 
-export async function pruneHistory(
-  db: Db,
-  opts: { retentionMs: number; webhookToleranceMs: number; now?: Date; batch?: number },
-): Promise<Pruned> {
+export async function pruneHistory(db: Db, opts: { retentionMs: number; webhookToleranceMs: number; now?: Date; batch?: number }): Promise<Pruned> {
   const now = opts.now ?? new Date();
   const batch = opts.batch ?? PRUNE_BATCH;
   const before = new Date(now.getTime() - opts.retentionMs);

@@ -78,18 +78,7 @@ const TAGGABLE_WORDS: ReadonlySet<string> = new Set([...WORDS_BY_DIGITS.values()
 
 // ------------------------------------------------------------ dimensions
 
-export const DIMENSION_NAMES = [
-  'country',
-  'region',
-  'npa',
-  'nxx',
-  'kind',
-  'vanity',
-  'word',
-  'cap',
-  'quality',
-  'clean',
-] as const;
+export const DIMENSION_NAMES = ['country', 'region', 'npa', 'nxx', 'kind', 'vanity', 'word', 'cap', 'quality', 'clean'] as const;
 export type Dimension = (typeof DIMENSION_NAMES)[number];
 
 export interface DimensionSpec {
@@ -144,8 +133,7 @@ export const DIMENSIONS: Readonly<Record<Dimension, DimensionSpec>> = {
   nxx: {
     source: 'inherent',
     multiValued: false,
-    check: (v) =>
-      /^[2-9]\d\d[2-9]\d\d$/.test(v) ? null : 'value must be 6 digits, NANP npa then nxx, each starting with 2-9',
+    check: (v) => (/^[2-9]\d\d[2-9]\d\d$/.test(v) ? null : 'value must be 6 digits, NANP npa then nxx, each starting with 2-9'),
   },
   kind: { source: 'inherent', multiValued: false, ...closed(KINDS) },
   vanity: { source: 'inherent', multiValued: true, ...closed(VANITY_VALUES) },
@@ -368,8 +356,7 @@ export function measuredTags(m: Measurements): string[] {
   const tags = CAPABILITIES.filter((c) => m.enabled[c]).map((c) => `cap:${c}`);
 
   const q = m.qualityScore;
-  const quality =
-    q === null || Number.isNaN(q) ? 'unknown' : q >= QUALITY_BANDS.high ? 'high' : q >= QUALITY_BANDS.medium ? 'medium' : 'low';
+  const quality = q === null || Number.isNaN(q) ? 'unknown' : q >= QUALITY_BANDS.high ? 'high' : q >= QUALITY_BANDS.medium ? 'medium' : 'low';
   tags.push(`quality:${quality}`);
 
   // The worse medium decides: a number with a dirty messaging history is a
@@ -409,7 +396,9 @@ export interface MeasuredChange {
 const PIPELINE: readonly EndpointStateName[] = ['ORDERED', 'QUARANTINE', 'AGING', 'TESTING', 'PORTING_IN'];
 
 const MEASURED_DIMENSIONS = new Set(
-  Object.entries<DimensionSpec>(DIMENSIONS).filter(([, d]) => d.source === 'measured').map(([k]) => k),
+  Object.entries<DimensionSpec>(DIMENSIONS)
+    .filter(([, d]) => d.source === 'measured')
+    .map(([k]) => k),
 );
 
 /**

@@ -134,7 +134,14 @@ export function orderForm(order: { id: string; idempotencyKey: string; lines: Or
     orderId: order.id,
     idempotencyKey: order.idempotencyKey,
     providerName,
-    lines: order.lines.map((l) => ({ lineId: l.id, quantity: l.quantity, npa: l.npa, country: l.country?.trim() ?? null, kind: l.kind, capabilities: l.capabilities })),
+    lines: order.lines.map((l) => ({
+      lineId: l.id,
+      quantity: l.quantity,
+      npa: l.npa,
+      country: l.country?.trim() ?? null,
+      kind: l.kind,
+      capabilities: l.capabilities,
+    })),
   };
 }
 

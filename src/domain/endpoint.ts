@@ -55,7 +55,6 @@ export interface Capabilities {
   fax: boolean;
 }
 
-
 /**
  * States whose end is timed by the workflow's `phaseEndsAt`, which the row
  * keeps as `quarantine_until` (quarantine, aging, and a port-out's end).

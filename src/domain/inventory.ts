@@ -157,7 +157,10 @@ export function evaluateReference(d: ReferenceData): Omit<GroupingMetrics, 'tren
       onOrder: d.openLines.filter((l) => l.groupingId === g.id).reduce((a, l) => a + stillExpected(l), 0),
       onRelease: d.openReleases.filter((l) => l.groupingId === g.id).reduce((a, l) => a + l.endpoints, 0),
       allocationRate: d.allocations.filter((a) => matches(a.tags, g.tags)).length / d.windowHours,
-      unmetSearches: cappedUnmet(d.unmet.filter((u) => matches(u.tags, g.tags)), d.unmetPerAccount ?? UNMET_DEMAND_DEFAULTS.perAccount),
+      unmetSearches: cappedUnmet(
+        d.unmet.filter((u) => matches(u.tags, g.tags)),
+        d.unmetPerAccount ?? UNMET_DEMAND_DEFAULTS.perAccount,
+      ),
     };
   });
 }

@@ -3,14 +3,7 @@
 // Everything that stores or compares endpoints goes through parseAddress so
 // that one endpoint has exactly one spelling in the database.
 
-import {
-  parsePhoneNumberWithError,
-  isSupportedCountry,
-  ParseError,
-  type CountryCode,
-  type NumberType,
-  type PhoneNumber,
-} from 'libphonenumber-js/max'; // 'max' metadata: the smaller sets can't tell MOBILE from FIXED_LINE.
+import { parsePhoneNumberWithError, isSupportedCountry, ParseError, type CountryCode, type NumberType, type PhoneNumber } from 'libphonenumber-js/max'; // 'max' metadata: the smaller sets can't tell MOBILE from FIXED_LINE.
 
 // Mirrors the Postgres enum; keep the two in step.
 export type EndpointKind =
@@ -113,10 +106,7 @@ export function parseAddress(input: string, options: ParseAddressOptions = {}): 
   return fromPhone(phone);
 }
 
-export function tryParseAddress(
-  input: string,
-  options?: ParseAddressOptions,
-): { ok: true; value: ParsedAddress } | { ok: false; reason: string } {
+export function tryParseAddress(input: string, options?: ParseAddressOptions): { ok: true; value: ParsedAddress } | { ok: false; reason: string } {
   try {
     return { ok: true, value: parseAddress(input, options) };
   } catch (e) {

@@ -122,8 +122,7 @@ export function requirementsOf(tags: string[]): Requirements {
   return { country, npa: npa ?? nxxNpa, kind, capabilities: [...caps].sort(cmp) };
 }
 
-const inCoverage = (list: string[], wanted: string | null): boolean =>
-  wanted === null || list.length === 0 || list.includes(wanted);
+const inCoverage = (list: string[], wanted: string | null): boolean => wanted === null || list.length === 0 || list.includes(wanted);
 
 /** Exact-match coverage: a provider listing only FIXED_LINE_OR_MOBILE does not cover kind MOBILE. */
 export function covers(p: ProviderInfo, req: Requirements): boolean {
@@ -140,11 +139,7 @@ export function scoreProvider(p: ProviderInfo, req: AcquireRequest, weights: Sel
 }
 
 function describe(r: Requirements): string {
-  const parts = [
-    r.country && `country ${r.country}`,
-    r.npa && `npa ${r.npa}`,
-    r.kind && `kind ${r.kind}`,
-  ].filter((s): s is string => !!s);
+  const parts = [r.country && `country ${r.country}`, r.npa && `npa ${r.npa}`, r.kind && `kind ${r.kind}`].filter((s): s is string => !!s);
   return parts.length > 0 ? parts.join(', ') : 'any number';
 }
 
@@ -154,24 +149,16 @@ function describe(r: Requirements): string {
  * Larger requests go first because they are the hardest to place once quotas
  * are partly used; small ones can still fill the leftovers.
  */
-export function assignRequests(
-  requests: AcquireRequest[],
-  providers: ProviderInfo[],
-  weights: SelectionWeights = DEFAULT_WEIGHTS,
-): Assignment {
+export function assignRequests(requests: AcquireRequest[], providers: ProviderInfo[], weights: SelectionWeights = DEFAULT_WEIGHTS): Assignment {
   const given = new Map<string, number>();
   const lines = new Map<string, OrderLinePlan[]>();
   const unfilled: Unfilled[] = [];
 
   const remaining = (p: ProviderInfo): number =>
-    p.quotaNumbers === null
-      ? Infinity
-      : Math.max(0, p.quotaNumbers - p.orderedInPeriod - (given.get(p.id) ?? 0));
+    p.quotaNumbers === null ? Infinity : Math.max(0, p.quotaNumbers - p.orderedInPeriod - (given.get(p.id) ?? 0));
 
   // Tags break the last tie so the result never depends on input order.
-  const ordered = [...requests].sort(
-    (a, b) => b.quantity - a.quantity || cmp(a.groupingId, b.groupingId) || cmp(a.tags.join(' '), b.tags.join(' ')),
-  );
+  const ordered = [...requests].sort((a, b) => b.quantity - a.quantity || cmp(a.groupingId, b.groupingId) || cmp(a.tags.join(' '), b.tags.join(' ')));
 
   for (const req of ordered) {
     if (!Number.isInteger(req.quantity) || req.quantity <= 0) {
@@ -184,9 +171,7 @@ export function assignRequests(
       continue;
     }
     const maxCost = Math.max(...candidates.map((p) => p.costPerNumberCents));
-    const ranked = candidates
-      .map((p) => ({ p, score: scoreProvider(p, req, weights, maxCost) }))
-      .sort((a, b) => b.score - a.score || cmp(a.p.id, b.p.id));
+    const ranked = candidates.map((p) => ({ p, score: scoreProvider(p, req, weights, maxCost) })).sort((a, b) => b.score - a.score || cmp(a.p.id, b.p.id));
 
     let left = req.quantity;
     for (const { p } of ranked) {

@@ -21,7 +21,10 @@ export const CAPABILITY_TESTS: readonly CapabilityTest[] = ['inbound_call', 'out
 /** "sms=0.1,mms=0.5" → { sms: 0.1, mms: 0.5 }; throws naming the bad part. */
 export function parseFailureRates(text: string): FailureRates {
   const rates: FailureRates = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, value] = part.split('=');
     if (!name || !CAPABILITY_TESTS.includes(name as CapabilityTest)) {
       throw new Error(`unknown capability test "${name}" (one of ${CAPABILITY_TESTS.join(', ')})`);
@@ -41,15 +44,16 @@ export function parseFailureRates(text: string): FailureRates {
 export class SimulatedHarness implements TestHarness {
   readonly runs = new Map<CapabilityTest, number>();
 
-  constructor(private readonly rates: FailureRates = {}, private readonly seed = 'endpoint-inventory') {}
+  constructor(
+    private readonly rates: FailureRates = {},
+    private readonly seed = 'endpoint-inventory',
+  ) {}
 
   // eslint-disable-next-line @typescript-eslint/require-await -- the simulated harness keeps the async signature of a real one
   async run(address: string, test: CapabilityTest): Promise<HarnessResult> {
     this.runs.set(test, (this.runs.get(test) ?? 0) + 1);
     const rate = this.rates[test] ?? 0;
     const draw = createHash('sha256').update(`${this.seed}|${address}|${test}`).digest().readUInt32BE(0) / 2 ** 32;
-    return draw < rate
-      ? { passed: false, detail: `simulated ${test} failure (rate ${rate})` }
-      : { passed: true, detail: 'ok' };
+    return draw < rate ? { passed: false, detail: `simulated ${test} failure (rate ${rate})` } : { passed: true, detail: 'ok' };
   }
 }

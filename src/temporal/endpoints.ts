@@ -177,12 +177,7 @@ export class EndpointWorkflows {
 export const NO_CAPABILITIES: Capabilities = { voice: false, sms: false, mms: false, fax: false };
 
 /** The first snapshot of an endpoint's workflow: nothing measured yet. */
-export function initialSnapshot(
-  state: EndpointStateName,
-  version: number,
-  capable: Capabilities,
-  extra: Partial<EndpointSnapshot> = {},
-): EndpointSnapshot {
+export function initialSnapshot(state: EndpointStateName, version: number, capable: Capabilities, extra: Partial<EndpointSnapshot> = {}): EndpointSnapshot {
   return {
     state,
     version,
@@ -203,7 +198,10 @@ export function initialSnapshot(
   };
 }
 
-export function endpointSearchAttributes(p: { address: string; country: string | null; npa: string | null; kind: string }, state: EndpointStateName): TypedSearchAttributes {
+export function endpointSearchAttributes(
+  p: { address: string; country: string | null; npa: string | null; kind: string },
+  state: EndpointStateName,
+): TypedSearchAttributes {
   return new TypedSearchAttributes([
     { key: EndpointNumber, value: p.address },
     { key: EndpointState, value: state },

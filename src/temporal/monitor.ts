@@ -41,7 +41,13 @@ export class MonitorWorkflow {
       await client.schedule.create({
         scheduleId: MONITOR_SCHEDULE_ID,
         spec,
-        action: { type: 'startWorkflow', workflowType: inventoryTickWorkflow, taskQueue: this.gateway.taskQueue, workflowId: 'inventory-monitor-tick', args: [] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: inventoryTickWorkflow,
+          taskQueue: this.gateway.taskQueue,
+          workflowId: 'inventory-monitor-tick',
+          args: [],
+        },
         policies: { overlap: 'SKIP' },
       });
     } catch (err) {
@@ -65,15 +71,19 @@ export class MonitorWorkflow {
 
   /** Tells a running monitor the shelf changed; nothing when none runs. */
   async inventoryChangedIfRunning(reason: string): Promise<void> {
-    await temporalCall(async () => (await this.gateway.client()).workflow.getHandle(INVENTORY_MONITOR_ID).signal(inventoryChangedSignal, { reason })).catch((err: unknown) => {
-      if (!(err instanceof NotFound)) throw err;
-    });
+    await temporalCall(async () => (await this.gateway.client()).workflow.getHandle(INVENTORY_MONITOR_ID).signal(inventoryChangedSignal, { reason })).catch(
+      (err: unknown) => {
+        if (!(err instanceof NotFound)) throw err;
+      },
+    );
   }
 
   /** Evaluates at once and answers with the report; Unavailable when no monitor runs. */
   async checkNow(): Promise<InventoryReport> {
     try {
-      return await temporalCall(async () => (await this.gateway.client()).workflow.getHandle<typeof inventoryMonitorWorkflow>(INVENTORY_MONITOR_ID).executeUpdate(checkNowUpdate));
+      return await temporalCall(async () =>
+        (await this.gateway.client()).workflow.getHandle<typeof inventoryMonitorWorkflow>(INVENTORY_MONITOR_ID).executeUpdate(checkNowUpdate),
+      );
     } catch (err) {
       if (err instanceof NotFound) throw new Unavailable('the inventory monitor is not running (a worker starts it)');
       throw err;
@@ -81,6 +91,9 @@ export class MonitorWorkflow {
   }
 
   status(): Promise<MonitorStatus> {
-    return temporalCall(async () => (await this.gateway.client()).workflow.getHandle(INVENTORY_MONITOR_ID).query(monitorStatusQuery), 'the inventory monitor is not running');
+    return temporalCall(
+      async () => (await this.gateway.client()).workflow.getHandle(INVENTORY_MONITOR_ID).query(monitorStatusQuery),
+      'the inventory monitor is not running',
+    );
   }
 }

@@ -53,7 +53,11 @@ export async function refusalSeenBy(db: Db, address: string, accountId: string, 
  */
 export function allocator(deps: HoldingDeps) {
   // the update id makes a retried request the same update: a first attempt that was applied is answered, not repeated
-  const allocateAt = async (address: string, input: { accountId: string; applicationUri?: string; actor: string }, operation: string): Promise<EndpointStatus> => {
+  const allocateAt = async (
+    address: string,
+    input: { accountId: string; applicationUri?: string; actor: string },
+    operation: string,
+  ): Promise<EndpointStatus> => {
     const endpoint = deps.temporal.endpoint(address);
     const updateId = `${operation}:allocate`;
     let status: EndpointStatus;
@@ -108,12 +112,15 @@ export function allocator(deps: HoldingDeps) {
           if (!refused(err)) throw err;
           // that attempt allocated it and it has changed hands since: this request is done, not a second endpoint
           if (await changedBy(deps.db, earlier, `${token}:allocate`)) {
-            throw new Conflict(`${earlier} was allocated by this request earlier and has changed since; send a new request (a new Idempotency-Key) for another`);
+            throw new Conflict(
+              `${earlier} was allocated by this request earlier and has changed since; send a new request (a new Idempotency-Key) for another`,
+            );
           }
           // that attempt did not allocate it and it has moved on: claim afresh
         }
       }
-      if (input.resumeOnly) throw new Conflict('this request allocated an endpoint earlier that it can no longer answer for; send a new request (a new Idempotency-Key)');
+      if (input.resumeOnly)
+        throw new Conflict('this request allocated an endpoint earlier that it can no longer answer for; send a new request (a new Idempotency-Key)');
       for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
         const candidate = await claim(deps.db, { tags, token, except: input.except, resumable: input.resumable === true });
         if (!candidate) break;

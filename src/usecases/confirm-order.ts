@@ -6,12 +6,7 @@ import { actorOf, type Caller } from '../domain/access';
 import { Conflict, NotFound } from '../domain/errors';
 import type { OrderDeps } from './orders';
 
-export async function confirmOrder(
-  deps: OrderDeps,
-  who: Caller,
-  orderId: string,
-  body: { note?: string },
-): Promise<{ status: 'confirmed'; orderId: string }> {
+export async function confirmOrder(deps: OrderDeps, who: Caller, orderId: string, body: { note?: string }): Promise<{ status: 'confirmed'; orderId: string }> {
   const order = await findOrder(deps.db, orderId);
   if (!order) throw new NotFound(`no order ${orderId}`);
   if (order.direction !== 'RELEASE' || order.status !== 'AWAITING_OPERATOR') {

@@ -32,14 +32,16 @@ export async function dashboard(deps: DashboardDeps, q: { window: DashboardWindo
     quarantined(deps.db, QUARANTINE_ROWS),
     stateCounts(deps.db),
   ]);
-  const workflowUrl = (id: string) => `${deps.temporalWebUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(id)}`;
+  const workflowUrl = (id: string) =>
+    `${deps.temporalWebUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(id)}`;
   const byGrouping = new Map<string, { at: string; available: number; min: number; target: number; max: number }[]>();
   for (const p of series) {
     const list = byGrouping.get(p.groupingId) ?? [];
     list.push({ at: p.at.toISOString(), available: p.available, min: p.min, target: p.target, max: p.max });
     byGrouping.set(p.groupingId, list);
   }
-  const sum = (lines: { quantity: number; accepted: number; rejected: number }[], k: 'quantity' | 'accepted' | 'rejected') => lines.reduce((n, l) => n + l[k], 0);
+  const sum = (lines: { quantity: number; accepted: number; rejected: number }[], k: 'quantity' | 'accepted' | 'rejected') =>
+    lines.reduce((n, l) => n + l[k], 0);
   return {
     generatedAt: now.toISOString(),
     window: q.window,
@@ -48,19 +50,35 @@ export async function dashboard(deps: DashboardDeps, q: { window: DashboardWindo
     groupings: groupings.map((g) => ({
       ...g,
       // the last point is now: the counts are exact, snapshots only come with each pass
-      series: [...(byGrouping.get(g.groupingId) ?? []), { at: now.toISOString(), available: g.available, min: g.minAvailable, target: g.targetAvailable, max: g.maxAvailable }],
+      series: [
+        ...(byGrouping.get(g.groupingId) ?? []),
+        { at: now.toISOString(), available: g.available, min: g.minAvailable, target: g.targetAvailable, max: g.maxAvailable },
+      ],
     })),
     orders: orders.map((o) => ({
-      id: o.id, provider: o.providerId, providerName: o.providerName, direction: o.direction, status: o.status,
-      requestedAt: o.requestedAt.toISOString(), submittedAt: o.submittedAt?.toISOString() ?? null,
-      quantity: sum(o.lines, 'quantity'), accepted: sum(o.lines, 'accepted'), rejected: sum(o.lines, 'rejected'),
-      lines: o.lines.length, workflowUrl: workflowUrl(orderWorkflowId(o.id)),
+      id: o.id,
+      provider: o.providerId,
+      providerName: o.providerName,
+      direction: o.direction,
+      status: o.status,
+      requestedAt: o.requestedAt.toISOString(),
+      submittedAt: o.submittedAt?.toISOString() ?? null,
+      quantity: sum(o.lines, 'quantity'),
+      accepted: sum(o.lines, 'accepted'),
+      rejected: sum(o.lines, 'rejected'),
+      lines: o.lines.length,
+      workflowUrl: workflowUrl(orderWorkflowId(o.id)),
     })),
     quarantine: {
       total: pipeline.filter((p) => (QUARANTINE_STATES as readonly string[]).includes(p.state)).reduce((n, p) => n + p.n, 0),
       endpoints: quarantine.map((e) => ({
-        address: e.address, state: e.state, voiceCleanliness: e.voiceCleanliness, messagingCleanliness: e.messagingCleanliness,
-        until: e.quarantineUntil?.toISOString() ?? null, since: e.stateChangedAt.toISOString(), provider: e.providerId,
+        address: e.address,
+        state: e.state,
+        voiceCleanliness: e.voiceCleanliness,
+        messagingCleanliness: e.messagingCleanliness,
+        until: e.quarantineUntil?.toISOString() ?? null,
+        since: e.stateChangedAt.toISOString(),
+        provider: e.providerId,
         workflowUrl: workflowUrl(endpointWorkflowId(e.address)),
       })),
     },

@@ -61,8 +61,14 @@ export async function exchange(
       capabilities: CAPABILITIES.filter((c) => old[`${c}Enabled`]),
     };
     allocated = await allocation.byCriteria({
-      criteria, accountId: body.accountId, applicationUri, actor, except: oldAddress, operation,
-      resumable: run.resumable, resumeOnly: resuming,
+      criteria,
+      accountId: body.accountId,
+      applicationUri,
+      actor,
+      except: oldAddress,
+      operation,
+      resumable: run.resumable,
+      resumeOnly: resuming,
     });
   }
   const oldEndpoint = deps.temporal.endpoint(oldAddress);

@@ -3,7 +3,14 @@
 // never match is refused with the reason) and normalised; thresholds must be
 // ordered min <= target <= max, also after a change.
 import type { Db } from '../db/client';
-import { createGrouping as insertGrouping, getGrouping, listGroupings, updateGrouping as changeGrouping, type Grouping, type GroupingInput } from '../db/groupings';
+import {
+  createGrouping as insertGrouping,
+  getGrouping,
+  listGroupings,
+  updateGrouping as changeGrouping,
+  type Grouping,
+  type GroupingInput,
+} from '../db/groupings';
 import { validateGrouping } from '../domain/classification';
 import { BadRequest, NotFound } from '../domain/errors';
 import type { Thresholds } from '../domain/inventory';

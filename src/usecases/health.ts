@@ -33,7 +33,10 @@ async function probe(fn: () => Promise<unknown>, timeoutMs: number): Promise<Che
 
 function firstLine(err: unknown): string {
   const e = err as { message?: string; code?: string; name?: string };
-  const line = (e.message ?? '').split('\n').map((l) => l.trim()).find(Boolean);
+  const line = (e.message ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .find(Boolean);
   return line ?? e.code ?? e.name ?? 'unreachable';
 }
 

@@ -73,8 +73,7 @@ export interface IngestClientDeps {
 const CHUNK = 1000;
 // nothing measured yet: the capabilities it should have (so groupings count it
 // as on its way), quality unknown, clean
-const initialMeasured = (capable: Capabilities) =>
-  measuredTags({ enabled: capable, qualityScore: null, voiceCleanliness: 1, messagingCleanliness: 1 });
+const initialMeasured = (capable: Capabilities) => measuredTags({ enabled: capable, qualityScore: null, voiceCleanliness: 1, messagingCleanliness: 1 });
 
 /** ingest() over a bare Client. */
 export function ingestEndpoints(deps: IngestClientDeps, items: IngestItem[], opts: IngestOptions): Promise<IngestResult> {
@@ -98,8 +97,16 @@ export async function ingest(deps: IngestDeps, items: IngestItem[], opts: Ingest
 
   const entry = entryOf(opts, deps.policy);
   const rows: NewEndpoint[] = [...parsed.values()].map(({ p, capable, cost }) => ({
-    address: p.address, kind: p.kind, country: p.country, npa: p.npa, nxx: p.nxx, line: p.line, digits: p.digits,
-    tags: [...inherentTags(p), ...initialMeasured(capable)].sort(), capable, monthlyCostCents: cost,
+    address: p.address,
+    kind: p.kind,
+    country: p.country,
+    npa: p.npa,
+    nxx: p.nxx,
+    line: p.line,
+    digits: p.digits,
+    tags: [...inherentTags(p), ...initialMeasured(capable)].sort(),
+    capable,
+    monthlyCostCents: cost,
   }));
   const created: { id: string; address: string }[] = [];
   for (let i = 0; i < rows.length; i += CHUNK) created.push(...(await enterRepository(deps.db, rows.slice(i, i + CHUNK), entry)));
@@ -111,8 +118,16 @@ export async function ingest(deps: IngestDeps, items: IngestItem[], opts: Ingest
     const { p, capable } = parsed.get(address)!;
     await deps.temporal.endpoints.start(
       {
-        address, endpointId: id, state: entry.state, version: 1, kind: p.kind, country: p.country, npa: p.npa, capable,
-        accountId: entry.accountId ?? null, phaseEndsAt: entry.quarantineUntil?.getTime() ?? null,
+        address,
+        endpointId: id,
+        state: entry.state,
+        version: 1,
+        kind: p.kind,
+        country: p.country,
+        npa: p.npa,
+        capable,
+        accountId: entry.accountId ?? null,
+        phaseEndsAt: entry.quarantineUntil?.getTime() ?? null,
       },
       deps.policy,
     );

@@ -46,7 +46,11 @@ export async function portIn(deps: PortDeps, who: Caller, body: PortInRequest, o
   const request = await createPort(deps.db, { direction: 'IN', address, accountId: body.accountId, losingCarrier: body.losingCarrier, operationId: operation });
   const entry = `port-in:${request.id}`;
   const result = await ingest(deps, [{ address, ...(capable ? { capable } : {}) }], {
-    entry: 'port-in', accountId: body.accountId, actor: actorOf(who), operation: entry, resume: (op) => op === entry,
+    entry: 'port-in',
+    accountId: body.accountId,
+    actor: actorOf(who),
+    operation: entry,
+    resume: (op) => op === entry,
   });
   // new, or this request's own number: still at its entry (its workflow started now if it had none), or gone on since
   const joined = result.accepted[0]?.endpointId ?? result.resumed?.[0]?.endpointId ?? (existing && prior ? existing.id : undefined);

@@ -36,7 +36,14 @@ export async function portOut(deps: PortOutDeps, who: Caller, body: PortOutReque
       throw await refusalSeenBy(deps.db, address, body.accountId, err);
     });
   // once per operation: a retry whose first attempt wrote the request (and lost its answer) finds that one
-  const request = await createPort(deps.db, { direction: 'OUT', address, accountId: body.accountId, gainingCarrier: body.gainingCarrier, endpointId: row.id, operationId: operation });
+  const request = await createPort(deps.db, {
+    direction: 'OUT',
+    address,
+    accountId: body.accountId,
+    gainingCarrier: body.gainingCarrier,
+    endpointId: row.id,
+    operationId: operation,
+  });
   deps.notify();
   return portView(deps.db, request.id);
 }

@@ -38,7 +38,16 @@ export async function portView(db: Db, id: string, who?: Caller): Promise<PortVi
     }
   }
   return {
-    id: r.id, direction: r.direction === 'OUT' ? 'OUT' : 'IN', address: r.address, accountId: r.accountId, status, endpointState,
-    losingCarrier: r.losingCarrier, gainingCarrier: r.gainingCarrier, reason, requestedAt: r.requestedAt.toISOString(), completedAt: completedAt?.toISOString() ?? null,
+    id: r.id,
+    direction: r.direction === 'OUT' ? 'OUT' : 'IN',
+    address: r.address,
+    accountId: r.accountId,
+    status,
+    endpointState,
+    losingCarrier: r.losingCarrier,
+    gainingCarrier: r.gainingCarrier,
+    reason,
+    requestedAt: r.requestedAt.toISOString(),
+    completedAt: completedAt?.toISOString() ?? null,
   };
 }

@@ -129,7 +129,10 @@ export function driftLine(d: Drift): string {
         const shown =
           f === 'enabled'
             ? x.enabled
-              ? Object.entries(x.enabled).filter(([, on]) => on).map(([c]) => c).join('+') || 'none'
+              ? Object.entries(x.enabled)
+                  .filter(([, on]) => on)
+                  .map(([c]) => c)
+                  .join('+') || 'none'
               : 'undefined'
             : String(x[f]);
         return ` ${f}=${shown}`;
@@ -160,7 +163,10 @@ export async function reconcileEndpoints(deps: ReconcileDeps, opts: ReconcileOpt
       running.set(status.address, status);
     } catch (err) {
       // closed between the list and the query: its row is judged below; else say so
-      const closed = await wf.isRunning().then((r) => !r, () => true);
+      const closed = await wf.isRunning().then(
+        (r) => !r,
+        () => true,
+      );
       if (!closed) unqueryable.set(address, (err as Error).message);
     }
     opts.onProgress?.(++done);

@@ -14,7 +14,12 @@ export interface ReservationRequest {
  * POST /v1/reservations: a platform key, for its own accounts only. `operation` makes a retry the same update.
  * A refusal names no other account's holding (`address: <a> is not available`).
  */
-export async function reserve(deps: Pick<HoldingDeps, 'db' | 'temporal' | 'notify'>, who: Caller, body: ReservationRequest, operation: string): Promise<EndpointStatus> {
+export async function reserve(
+  deps: Pick<HoldingDeps, 'db' | 'temporal' | 'notify'>,
+  who: Caller,
+  body: ReservationRequest,
+  operation: string,
+): Promise<EndpointStatus> {
   ownAccount(who, body.accountId);
   const address = addressField(body.address);
   const status = await deps.temporal

@@ -89,9 +89,14 @@ export async function search(deps: SearchDeps, who: Caller, q: SearchQuery): Pro
   }
   return {
     endpoints: rows.map((r) => ({
-      address: r.address, kind: r.kind, country: r.country?.trim() ?? null, npa: r.npa, nxx: r.nxx,
+      address: r.address,
+      kind: r.kind,
+      country: r.country?.trim() ?? null,
+      npa: r.npa,
+      nxx: r.nxx,
       capabilities: (['voice', 'sms', 'mms', 'fax'] as const).filter((c) => r[c]),
-      monthlyCostCents: r.monthlyCostCents, qualityScore: r.qualityScore,
+      monthlyCostCents: r.monthlyCostCents,
+      qualityScore: r.qualityScore,
     })),
     next: rows.length === q.limit && !near ? rows.at(-1)!.address : null,
   };

@@ -24,9 +24,14 @@ describe('API: allocation', function () {
   let key = '';
   let notices = 0;
   const N = 500;
-  const config = () => testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s', WORKER_MAX_CONCURRENT_ACTIVITIES: '200' });
+  const config = () =>
+    testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s', WORKER_MAX_CONCURRENT_ACTIVITIES: '200' });
   const allocate = (body: unknown, auth = key) =>
-    fetch(`${app.url}/v1/allocations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: JSON.stringify(body) });
+    fetch(`${app.url}/v1/allocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
+      body: JSON.stringify(body),
+    });
 
   before(async () => {
     ({ client, connection } = await temporalClient());
@@ -85,10 +90,18 @@ describe('API: allocation', function () {
 
   it('releases an endpoint, which ages and comes back; reserves it; shows its history to its holder and operators only', async () => {
     const post = (path: string, body: unknown, auth = key) =>
-      fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, body: JSON.stringify(body) });
+      fetch(`${app.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
+        body: JSON.stringify(body),
+      });
     const [one] = await db().endpoint.findMany({ where: { npa: '425', accountId: 'acct-alloc' }, take: 1 });
     const other = await apiKey('PLATFORM', ['acct-elsewhere']);
-    assert.equal((await post('/v1/releases', { accountId: 'acct-elsewhere', address: one!.address }, other)).status, 404, "another account's endpoint does not exist for it");
+    assert.equal(
+      (await post('/v1/releases', { accountId: 'acct-elsewhere', address: one!.address }, other)).status,
+      404,
+      "another account's endpoint does not exist for it",
+    );
     assert.equal((await fetch(`${app.url}/v1/endpoints/${one!.address}`, { headers: { authorization: `Bearer ${other}` } })).status, 404);
     const released = await post('/v1/releases', { accountId: 'acct-alloc', address: one!.address });
     assert.equal(released.status, 200);
@@ -105,11 +118,17 @@ describe('API: allocation', function () {
     type Insight = { history: { toState: string; cause: string }[]; classifierTags: string[] };
     const insight = (await (await fetch(`${app.url}/v1/endpoints/${one!.address}`, { headers: { authorization: `Bearer ${key}` } })).json()) as Insight;
     // issue 14: the holder sees its own holding periods (taken, released; reserved now), operators the full history
-    assert.deepEqual(insight.history.map((h) => h.toState), ['ALLOCATED', 'AGING', 'RESERVED']);
+    assert.deepEqual(
+      insight.history.map((h) => h.toState),
+      ['ALLOCATED', 'AGING', 'RESERVED'],
+    );
     assert.ok(insight.classifierTags.includes('npa:425'));
     const full = await fetch(`${app.url}/v1/endpoints/${one!.address}`, { headers: { authorization: `Bearer ${await apiKey('OPERATOR')}` } });
     assert.equal(full.status, 200);
-    assert.deepEqual(((await full.json()) as Insight).history.map((h) => h.toState), ['QUARANTINE', 'TESTING', 'AVAILABLE', 'ALLOCATED', 'AGING', 'TESTING', 'AVAILABLE', 'RESERVED']);
+    assert.deepEqual(
+      ((await full.json()) as Insight).history.map((h) => h.toState),
+      ['QUARANTINE', 'TESTING', 'AVAILABLE', 'ALLOCATED', 'AGING', 'TESTING', 'AVAILABLE', 'RESERVED'],
+    );
   });
 
   it('allocates by address, refuses another account (404), the wrong scope (403) and bad input (400)', async () => {

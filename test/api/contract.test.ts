@@ -58,7 +58,12 @@ const TABLE: Record<string, Row> = {
   'GET /v1/groupings': {},
   'POST /v1/groupings': {
     body: { name: 'contract', tags: ['npa:307'], minAvailable: 1, targetAvailable: 2, maxAvailable: 3 },
-    wrongType: [['minAvailable', 'one'], ['tags', 'npa:307'], ['name', 7], ['enabled', 'yes']],
+    wrongType: [
+      ['minAvailable', 'one'],
+      ['tags', 'npa:307'],
+      ['name', 7],
+      ['enabled', 'yes'],
+    ],
     bad: [
       { body: { maxAvailable: 1.5 }, field: 'maxAvailable' },
       { body: { minAvailable: -1 }, field: 'minAvailable' },
@@ -68,14 +73,25 @@ const TABLE: Record<string, Row> = {
   'PATCH /v1/groupings/{id}': {
     params: { id: NO_SUCH_ID },
     body: { name: 'contract' },
-    wrongType: [['maxAvailable', '3'], ['autoAdjust', 1]],
+    wrongType: [
+      ['maxAvailable', '3'],
+      ['autoAdjust', 1],
+    ],
     bad: [{ params: { id: 'not-a-uuid' }, field: 'id' }],
   },
   'GET /v1/dashboard': {
-    bad: [{ query: 'window=2d', field: 'window' }, { query: 'points=1', field: 'points' }, { query: 'points=many', field: 'points' }, { query: 'colour=red', field: 'colour' }],
+    bad: [
+      { query: 'window=2d', field: 'window' },
+      { query: 'points=1', field: 'points' },
+      { query: 'points=many', field: 'points' },
+      { query: 'colour=red', field: 'colour' },
+    ],
   },
   'GET /v1/inventory': {
-    bad: [{ query: 'window=1y', field: 'window' }, { query: 'colour=red', field: 'colour' }],
+    bad: [
+      { query: 'window=1y', field: 'window' },
+      { query: 'colour=red', field: 'colour' },
+    ],
   },
   'POST /v1/inventory/check': {},
   'GET /v1/endpoints': {
@@ -97,18 +113,30 @@ const TABLE: Record<string, Row> = {
   // the call router's (router and operator keys): a platform key is a 403 here, so another account's endpoint is no platform key's question
   'GET /v1/routes/{address}': {
     params: { address: UNKNOWN },
-    bad: [{ params: { address: 'hello' }, field: 'address' }, { params: { address: NOT_A_NUMBER }, field: 'address' }],
+    bad: [
+      { params: { address: 'hello' }, field: 'address' },
+      { params: { address: NOT_A_NUMBER }, field: 'address' },
+    ],
   },
   'GET /v1/endpoints/{address}': {
     params: { address: UNKNOWN },
-    bad: [{ params: { address: 'hello' }, field: 'address' }, { params: { address: NOT_A_NUMBER }, field: 'address' }],
+    bad: [
+      { params: { address: 'hello' }, field: 'address' },
+      { params: { address: NOT_A_NUMBER }, field: 'address' },
+    ],
     elsewhere: [{ params: { address: HELD_BY_B }, why: "account B's endpoint" }],
   },
   'POST /v1/reservations': {
     body: { accountId: A, address: UNKNOWN, minutes: 15 },
-    wrongType: [['minutes', '15'], ['accountId', 7]],
+    wrongType: [
+      ['minutes', '15'],
+      ['accountId', 7],
+    ],
     addresses: ['address'],
-    bad: [{ body: { minutes: 0 }, field: 'minutes' }, { body: { minutes: 2.5 }, field: 'minutes' }],
+    bad: [
+      { body: { minutes: 0 }, field: 'minutes' },
+      { body: { minutes: 2.5 }, field: 'minutes' },
+    ],
     elsewhere: [{ body: { accountId: B }, why: 'account B' }],
   },
   'POST /v1/releases': {
@@ -122,14 +150,20 @@ const TABLE: Record<string, Row> = {
   },
   'POST /v1/allocations': {
     body: { accountId: A, address: UNKNOWN },
-    wrongType: [['applicationUri', 5], ['criteria', 'npa:415']],
+    wrongType: [
+      ['applicationUri', 5],
+      ['criteria', 'npa:415'],
+    ],
     addresses: ['address'],
     bad: [{ body: { address: undefined, criteria: { npa: 'abc' } }, field: 'criteria.npa' }],
     elsewhere: [{ body: { accountId: B, address: undefined, criteria: { npa: '307' } }, why: 'account B' }],
   },
   'POST /v1/exchanges': {
     body: { accountId: A, address: UNKNOWN },
-    wrongType: [['newAddress', 5], ['criteria', []]],
+    wrongType: [
+      ['newAddress', 5],
+      ['criteria', []],
+    ],
     addresses: ['address', 'newAddress'],
     elsewhere: [
       { body: { accountId: B }, why: 'account B' },
@@ -138,7 +172,10 @@ const TABLE: Record<string, Row> = {
   },
   'POST /v1/port-ins': {
     body: { accountId: A, address: UNKNOWN },
-    wrongType: [['capabilities', 'voice'], ['losingCarrier', false]],
+    wrongType: [
+      ['capabilities', 'voice'],
+      ['losingCarrier', false],
+    ],
     addresses: ['address'],
     bad: [{ body: { capabilities: ['telepathy'] }, field: 'capabilities.0' }],
     elsewhere: [{ body: { accountId: B }, why: 'account B' }],
@@ -159,7 +196,10 @@ const TABLE: Record<string, Row> = {
   },
   'POST /v1/feedback': {
     body: { accountId: A, address: UNKNOWN, score: 0.5 },
-    wrongType: [['score', 'high'], ['comment', 3]],
+    wrongType: [
+      ['score', 'high'],
+      ['comment', 3],
+    ],
     addresses: ['address'],
     bad: [{ body: { score: 2 }, field: 'score' }],
     elsewhere: [
@@ -170,7 +210,11 @@ const TABLE: Record<string, Row> = {
   'GET /v1/providers': {},
   'POST /v1/providers': {
     body: { id: 'contract-new', name: 'contract', kind: 'MANUAL' },
-    wrongType: [['costPerNumberCents', '5'], ['active', 'true'], ['countries', 'US']],
+    wrongType: [
+      ['costPerNumberCents', '5'],
+      ['active', 'true'],
+      ['countries', 'US'],
+    ],
     bad: [
       { body: { kind: 'API' }, field: 'apiBaseUrl' },
       { body: { id: 'Not Valid' }, field: 'id' },
@@ -184,7 +228,10 @@ const TABLE: Record<string, Row> = {
     params: { id: 'contract-none' },
     body: { name: 'contract' },
     wrongType: [['quotaNumbers', 'many']],
-    bad: [{ params: { id: 'x'.repeat(101) }, field: 'id' }, { params: { id: 'nul\u0000' }, field: '(path)' }],
+    bad: [
+      { params: { id: 'x'.repeat(101) }, field: 'id' },
+      { params: { id: 'nul\u0000' }, field: '(path)' },
+    ],
   },
   'POST /v1/reconciliations': {
     body: { repair: false },
@@ -204,25 +251,43 @@ const TABLE: Record<string, Row> = {
   },
   'GET /v1/orders/{id}/form.{format}': {
     params: { id: NO_SUCH_ID, format: 'csv' },
-    bad: [{ params: { format: 'pdf' }, field: 'format' }, { params: { id: 'nope' }, field: 'id' }],
+    bad: [
+      { params: { format: 'pdf' }, field: 'format' },
+      { params: { id: 'nope' }, field: 'id' },
+    ],
   },
   'POST /v1/orders/{id}/deliveries': {
     params: { id: NO_SUCH_ID },
     body: { numbers: [UNKNOWN] },
-    wrongType: [['final', 'yes'], ['numbers', UNKNOWN]],
-    bad: [{ body: { numbers: [] }, field: 'numbers' }, { params: { id: 'nope' }, field: 'id' }],
+    wrongType: [
+      ['final', 'yes'],
+      ['numbers', UNKNOWN],
+    ],
+    bad: [
+      { body: { numbers: [] }, field: 'numbers' },
+      { params: { id: 'nope' }, field: 'id' },
+    ],
   },
   'POST /v1/orders/{id}/confirmations': {
     params: { id: NO_SUCH_ID },
     body: { note: 'form faxed' },
     wrongType: [['note', 1]],
-    bad: [{ body: { note: '' }, field: 'note' }, { params: { id: 'nope' }, field: 'id' }],
+    bad: [
+      { body: { note: '' }, field: 'note' },
+      { params: { id: 'nope' }, field: 'id' },
+    ],
   },
   'POST /v1/traffic': {
     body: { address: UNKNOWN, medium: 'voice' },
-    wrongType: [['count', '1'], ['medium', 1]],
+    wrongType: [
+      ['count', '1'],
+      ['medium', 1],
+    ],
     addresses: ['address'],
-    bad: [{ body: { count: 0 }, field: 'count' }, { body: { medium: 'fax' }, field: 'medium' }],
+    bad: [
+      { body: { count: 0 }, field: 'count' },
+      { body: { medium: 'fax' }, field: 'medium' },
+    ],
   },
 };
 
@@ -341,11 +406,30 @@ describe('API contract: every operation in the OpenAPI document', () => {
     config = testConfig({ RATE_LIMIT_PER_MINUTE: '1000000' });
     gateway = new TemporalGateway(stack().temporalAddress, 'default', 1500);
     app = await serve(buildApp({ db: db(), temporal: gateway, log: testLog, config }));
-    [keys.platform, keys.operator, keys.carrier, keys.router] = await Promise.all([apiKey('PLATFORM', [A]), apiKey('OPERATOR'), apiKey('CARRIER'), apiKey('ROUTER')]);
+    [keys.platform, keys.operator, keys.carrier, keys.router] = await Promise.all([
+      apiKey('PLATFORM', [A]),
+      apiKey('OPERATOR'),
+      apiKey('CARRIER'),
+      apiKey('ROUTER'),
+    ]);
     await db().account.upsert({ where: { id: B }, create: { id: B, name: B }, update: {} });
-    await db().endpoint.create({ data: { address: HELD_BY_B, kind: 'FIXED_LINE_OR_MOBILE', country: 'US', npa: '307', nxx: '555', line: '0142', digits: '3075550142', state: 'ALLOCATED', accountId: B } });
+    await db().endpoint.create({
+      data: {
+        address: HELD_BY_B,
+        kind: 'FIXED_LINE_OR_MOBILE',
+        country: 'US',
+        npa: '307',
+        nxx: '555',
+        line: '0142',
+        digits: '3075550142',
+        state: 'ALLOCATED',
+        accountId: B,
+      },
+    });
     await db().portRequest.create({ data: { id: PORT_OF_B, address: HELD_BY_B, accountId: B, direction: 'OUT', status: 'IN_PROGRESS' } });
-    await db().provider.create({ data: { id: CARRIER, name: 'contract carrier', kind: 'API', apiBaseUrl: 'http://127.0.0.1:9/', webhookSecret: CARRIER_SECRET } });
+    await db().provider.create({
+      data: { id: CARRIER, name: 'contract carrier', kind: 'API', apiBaseUrl: 'http://127.0.0.1:9/', webhookSecret: CARRIER_SECRET },
+    });
     doc = (await (await fetch(`${app.url}/v1/openapi.json`)).json()) as OpenApi;
     ops = operations(doc);
   });
@@ -363,8 +447,16 @@ describe('API contract: every operation in the OpenAPI document', () => {
   it('has a row for every /v1 operation in the document, and no row for one it lacks', () => {
     const documented = [...ops.keys()].filter((op) => op !== WEBHOOK);
     assert.ok(documented.length >= 20, `only ${documented.length} operations documented`);
-    assert.deepEqual(documented.filter((op) => !(op in TABLE)), [], 'operations without a contract row: add one to TABLE');
-    assert.deepEqual(Object.keys(TABLE).filter((op) => !ops.has(op)), [], 'rows for operations the document no longer has');
+    assert.deepEqual(
+      documented.filter((op) => !(op in TABLE)),
+      [],
+      'operations without a contract row: add one to TABLE',
+    );
+    assert.deepEqual(
+      Object.keys(TABLE).filter((op) => !ops.has(op)),
+      [],
+      'rows for operations the document no longer has',
+    );
   });
 
   for (const [name, row] of Object.entries(TABLE)) {
@@ -374,7 +466,7 @@ describe('API contract: every operation in the OpenAPI document', () => {
       assert.ok(op, `${name} is not in the OpenAPI document`);
       const [method, template] = name.split(' ') as [string, string];
       const path = (p: Probe = {}) => fill(template, { ...row.params, ...p.params });
-      const body = (p: Probe = {}) => (row.body ? JSON.parse(JSON.stringify({ ...row.body, ...p.body })) as Record<string, unknown> : undefined);
+      const body = (p: Probe = {}) => (row.body ? (JSON.parse(JSON.stringify({ ...row.body, ...p.body })) as Record<string, unknown>) : undefined);
       const go = (p: Probe, key: string | undefined, extra: Send = {}) => send(method, path(p), { key, query: p.query, body: body(p), ...extra });
 
       // the document says who may call it
@@ -405,14 +497,29 @@ describe('API contract: every operation in the OpenAPI document', () => {
         const fields = bodyFields(doc, op);
         const malformed = await refused(await send(method, path(), { key: allowed, raw: '{"accountId": "a",' }), 400, `${name}: malformed JSON`);
         assert.equal(malformed.code, 'malformed_json');
-        assert.deepEqual(malformed.issues?.map((i) => i.field), ['(body)']);
+        assert.deepEqual(
+          malformed.issues?.map((i) => i.field),
+          ['(body)'],
+        );
         const limit = limitBytes(config.API_BODY_LIMIT);
-        const huge = await refused(await send(method, path(), { key: allowed, body: { ...row.body, padding: 'x'.repeat(limit + 1024) } }), 400, `${name}: oversized body`);
+        const huge = await refused(
+          await send(method, path(), { key: allowed, body: { ...row.body, padding: 'x'.repeat(limit + 1024) } }),
+          400,
+          `${name}: oversized body`,
+        );
         assert.equal(huge.code, 'body_too_large');
-        assert.deepEqual(huge.issues?.map((i) => i.field), ['(body)']);
+        assert.deepEqual(
+          huge.issues?.map((i) => i.field),
+          ['(body)'],
+        );
         await names(await send(method, path(), { key: allowed, raw: '[]' }), '(body)', `${name}: an array for a body`);
         const deep = { ...row.body, deep: JSON.parse(`${'['.repeat(1000)}${']'.repeat(1000)}`) as unknown };
-        await names(await send(method, path(), { key: allowed, body: deep, headers: { 'idempotency-key': `contract-deep-${Date.now()}` } }), '(body)', `${name}: nested 1000 deep`, /nested deeper/);
+        await names(
+          await send(method, path(), { key: allowed, body: deep, headers: { 'idempotency-key': `contract-deep-${Date.now()}` } }),
+          '(body)',
+          `${name}: nested 1000 deep`,
+          /nested deeper/,
+        );
 
         await names(await go({ body: { colour: 'red' } }, allowed), 'colour', `${name}: an unknown field`, /unknown field/);
         assert.ok(row.wrongType?.length, `${name}: give the row a wrong-type field`);
@@ -454,9 +561,19 @@ describe('API contract: every operation in the OpenAPI document', () => {
     };
 
     const malformed = await refused(await send('POST', path, { raw: '{"final": tru' }), 400, 'malformed JSON');
-    assert.deepEqual(malformed.issues?.map((i) => i.field), ['(body)']);
-    const huge = await refused(await send('POST', path, { body: { ...delivery, padding: 'x'.repeat(limitBytes(config.API_BODY_LIMIT) + 1024) } }), 400, 'oversized');
-    assert.deepEqual(huge.issues?.map((i) => i.field), ['(body)']);
+    assert.deepEqual(
+      malformed.issues?.map((i) => i.field),
+      ['(body)'],
+    );
+    const huge = await refused(
+      await send('POST', path, { body: { ...delivery, padding: 'x'.repeat(limitBytes(config.API_BODY_LIMIT) + 1024) } }),
+      400,
+      'oversized',
+    );
+    assert.deepEqual(
+      huge.issues?.map((i) => i.field),
+      ['(body)'],
+    );
     await names(await send('POST', `/v1/carriers/${'c'.repeat(101)}/webhook`, { body: delivery }), 'providerId', 'a provider id too long');
     await refused(await send('POST', '/v1/carriers/contract-nobody/webhook', { body: delivery }), 404, 'an unknown carrier');
     await names(await send('POST', '/v1/carriers/%00/webhook', { body: delivery }), '(path)', 'a NUL in the provider id', /NUL/);
@@ -464,7 +581,10 @@ describe('API contract: every operation in the OpenAPI document', () => {
     assert.match((await refused(await send('POST', path, { body: delivery }), 401, 'unsigned')).message, /missing signature/);
     const badFormat = await send('POST', path, { body: delivery, headers: { 'x-carrier-timestamp': 'yesterday', 'x-carrier-signature': 'md5=abc' } });
     assert.match((await refused(badFormat, 401, 'a bad signature format')).message, /bad signature format/);
-    const forged = await send('POST', path, { body: delivery, headers: { 'x-carrier-timestamp': String(Math.floor(Date.now() / 1000)), 'x-carrier-signature': `sha256=${'0'.repeat(64)}` } });
+    const forged = await send('POST', path, {
+      body: delivery,
+      headers: { 'x-carrier-timestamp': String(Math.floor(Date.now() / 1000)), 'x-carrier-signature': `sha256=${'0'.repeat(64)}` },
+    });
     assert.match((await refused(forged, 401, 'a forged signature')).message, /signature mismatch/);
     assert.match((await refused(await signed(delivery, Math.floor(Date.now() / 1000) - 3600), 401, 'a stale timestamp')).message, /stale timestamp/);
 

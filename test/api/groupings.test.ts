@@ -14,7 +14,8 @@ describe('API: groupings and inventory', () => {
   const get = (path: string) => fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
   const post = (path: string, body: unknown, method = 'POST') =>
     fetch(`${app.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
-  const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; issues?: { field: string; reason: string }[] } }).error;
+  const errorOf = async (res: Response) =>
+    ((await res.json()) as { error: { code: string; message: string; issues?: { field: string; reason: string }[] } }).error;
 
   before(async () => {
     temporal = new TemporalGateway(stack().temporalAddress, 'default', 1500);

@@ -14,7 +14,9 @@ import { TemporalGateway } from '../../src/temporal/gateway';
 import { serve } from '../support/http';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 
-interface ErrorBody { error: { code: string; message: string; details?: Record<string, unknown> } }
+interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
 
 describe('API guards: transient PostgreSQL failures, the key cache, unauthenticated limits, auth before the body, secrets not kept', function () {
   this.timeout(30_000);
@@ -93,11 +95,14 @@ describe('API guards: transient PostgreSQL failures, the key cache, unauthentica
       const held = new Promise<void>((r) => (release = r));
       let locked!: () => void;
       const isLocked = new Promise<void>((r) => (locked = r));
-      holder = db().$transaction(async (tx) => {
-        await tx.$queryRawUnsafe(`SELECT id FROM accounts WHERE id = 'acct-guards-lock' FOR UPDATE`);
-        locked();
-        await held;
-      }, { timeout: 20_000 });
+      holder = db().$transaction(
+        async (tx) => {
+          await tx.$queryRawUnsafe(`SELECT id FROM accounts WHERE id = 'acct-guards-lock' FOR UPDATE`);
+          locked();
+          await held;
+        },
+        { timeout: 20_000 },
+      );
       await isLocked;
       try {
         const res = await fetch(`${app.url}/lock-timeout`);
@@ -178,12 +183,15 @@ describe('API guards: transient PostgreSQL failures, the key cache, unauthentica
     });
 
     it('requests without a valid key are limited per client address: the fourth of 3/minute is a 429; a valid key goes on', async () => {
-      const limitedApp = await serve(buildApp({ db: db(), temporal: gateway, log: testLog, config: testConfig({ RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '3' }) }));
+      const limitedApp = await serve(
+        buildApp({ db: db(), temporal: gateway, log: testLog, config: testConfig({ RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '3' }) }),
+      );
       const at = (path: string, key?: string) => fetch(`${limitedApp.url}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
       try {
         assert.equal((await at('/v1/providers', operator)).status, 200);
         const statuses: number[] = [];
-        for (const key of [undefined, 'ei_0123456789ab_not-a-key', undefined, 'ei_0123456789ac_nor-this']) statuses.push((await at('/v1/providers', key)).status);
+        for (const key of [undefined, 'ei_0123456789ab_not-a-key', undefined, 'ei_0123456789ac_nor-this'])
+          statuses.push((await at('/v1/providers', key)).status);
         assert.deepEqual(statuses, [401, 401, 401, 429]);
         const limited = await at('/v1/groupings');
         assert.equal(limited.status, 429);

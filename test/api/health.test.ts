@@ -164,7 +164,11 @@ describe('health and readiness', () => {
         ['GET', '/v1/routes/%2B14155550100', operator],
       ];
       const send = ([method, path, key, body]: (typeof calls)[number]) =>
-        fetch(`${app.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+        fetch(`${app.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
       for (const c of calls) assert.ok((await send(c)).status < 500, `${c[1]} answers while the database is up`);
       await stack().pg.stop();
       try {

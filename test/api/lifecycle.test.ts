@@ -20,9 +20,21 @@ import { serve } from '../support/http';
 import { recordHistory } from '../support/replay';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
-interface Status { address: string; state: string; accountId: string | null }
-interface ErrorBody { error: { code: string; message: string; issues?: { field: string; reason: string }[] } }
-interface Port { id: string; status: string; endpointState: string | null; reason: string | null; direction: string }
+interface Status {
+  address: string;
+  state: string;
+  accountId: string | null;
+}
+interface ErrorBody {
+  error: { code: string; message: string; issues?: { field: string; reason: string }[] };
+}
+interface Port {
+  id: string;
+  status: string;
+  endpointState: string | null;
+  reason: string | null;
+  direction: string;
+}
 
 const until = async (what: string, check: () => Promise<boolean>, ms = 30_000) => {
   const end = Date.now() + ms;
@@ -47,7 +59,11 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
   const ACCT = 'acct-life';
   const config = () => testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s', PORT_OUT_DURATION: '1s' });
   const call = (method: string, path: string, body?: unknown, auth = key, headers: Record<string, string> = {}) =>
-    fetch(`${app.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}`, ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    fetch(`${app.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}`, ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   const ok = async <T>(res: Response, status: number): Promise<T> => {
     const text = await res.text();
     assert.equal(res.status, status, text);
@@ -98,7 +114,14 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
       },
     });
   };
-  const caller = (accountIds: string[]): Caller => ({ keyId: randomUUID(), name: 'test key', scope: 'PLATFORM', accountIds, providerId: null, rateLimit: null });
+  const caller = (accountIds: string[]): Caller => ({
+    keyId: randomUUID(),
+    name: 'test key',
+    scope: 'PLATFORM',
+    accountIds,
+    providerId: null,
+    rateLimit: null,
+  });
 
   before(async () => {
     ({ client, connection } = await temporalClient());
@@ -144,9 +167,16 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
 
   it('routing lookup: an allocated endpoint routes to its application URI; others are 404; bad addresses 400; the call router’s, not a tenant’s', async () => {
     const [mine] = await db().endpoint.findMany({ where: { npa: '206', accountId: ACCT } });
-    const route = await ok<{ applicationUri: string; accountId: string; state: string }>(await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, operator), 200);
+    const route = await ok<{ applicationUri: string; accountId: string; state: string }>(
+      await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, operator),
+      200,
+    );
     assert.deepEqual(route, { address: mine!.address, accountId: ACCT, applicationUri: 'sip:app-1@apps.example.com', state: 'ALLOCATED' });
-    assert.deepEqual(await ok(await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, await apiKey('ROUTER')), 200), route, 'the call router looks it up');
+    assert.deepEqual(
+      await ok(await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, await apiKey('ROUTER')), 200),
+      route,
+      'the call router looks it up',
+    );
     // issue 14: routing lookups are the call router's; a platform key — its holder's or another's — is refused
     assert.equal((await call('GET', `/v1/routes/${enc(mine!.address)}`)).status, 403, 'its holder’s platform key');
     assert.equal((await call('GET', `/v1/routes/${enc(mine!.address)}`, undefined, other)).status, 403, "another account's platform key");
@@ -168,11 +198,18 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     // not held any more / another account / the same address
     assert.equal((await call('POST', '/v1/exchanges', { accountId: ACCT, address: old!.address })).status, 404);
     assert.equal((await call('POST', '/v1/exchanges', { accountId: 'acct-life-other', address: done.allocated.address }, other)).status, 404);
-    const same = await ok<ErrorBody>(await call('POST', '/v1/exchanges', { accountId: ACCT, address: done.allocated.address, newAddress: done.allocated.address }), 400);
+    const same = await ok<ErrorBody>(
+      await call('POST', '/v1/exchanges', { accountId: ACCT, address: done.allocated.address, newAddress: done.allocated.address }),
+      400,
+    );
     assert.equal(same.error.issues![0]!.field, 'newAddress');
     const none = await ok<ErrorBody>(await call('POST', '/v1/exchanges', { accountId: ACCT, address: done.allocated.address, criteria: { npa: '212' } }), 409);
     assert.equal(none.error.code, 'none_available');
-    assert.equal((await db().endpoint.findUniqueOrThrow({ where: { address: done.allocated.address } })).state, 'ALLOCATED', 'a failed exchange keeps the old endpoint');
+    assert.equal(
+      (await db().endpoint.findUniqueOrThrow({ where: { address: done.allocated.address } })).state,
+      'ALLOCATED',
+      'a failed exchange keeps the old endpoint',
+    );
   });
 
   it('quality feedback: a good score is recorded; a bad one sends the endpoint back to testing and it returns to its holder', async () => {
@@ -180,7 +217,10 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     await ok(await call('POST', '/v1/feedback', { accountId: ACCT, address: mine!.address, score: 0.93, source: 'call-quality' }), 202);
     await until('score 0.93', async () => (await db().endpoint.findUniqueOrThrow({ where: { id: mine!.id } })).qualityScore === 0.93);
     await ok(await call('POST', '/v1/feedback', { accountId: ACCT, address: mine!.address, score: 0.1 }), 202);
-    await until('retested', async () => (await db().endpointHistory.count({ where: { endpointId: mine!.id, toState: 'TESTING', fromState: 'ALLOCATED' } })) === 1);
+    await until(
+      'retested',
+      async () => (await db().endpointHistory.count({ where: { endpointId: mine!.id, toState: 'TESTING', fromState: 'ALLOCATED' } })) === 1,
+    );
     await until('back to its holder', async () => (await db().endpoint.findUniqueOrThrow({ where: { id: mine!.id } })).state === 'ALLOCATED');
     // the row is written by the workflow's activity a moment before the workflow itself moves on
     await until('its workflow too', async () => (await client.workflow.getHandle(`endpoint/${mine!.address}`).query(stateQuery)).state === 'ALLOCATED');
@@ -208,7 +248,10 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
 
   it('port-in: a new number joins as PORTING_IN, passes its tests and is the account’s; a managed number is a 409', async () => {
     const address = '+12065559900';
-    const started = await ok<Port>(await call('POST', '/v1/port-ins', { accountId: ACCT, address, losingCarrier: 'Old Telco', capabilities: ['voice', 'sms'] }), 202);
+    const started = await ok<Port>(
+      await call('POST', '/v1/port-ins', { accountId: ACCT, address, losingCarrier: 'Old Telco', capabilities: ['voice', 'sms'] }),
+      202,
+    );
     assert.equal(started.direction, 'IN');
     assert.ok(['IN_PROGRESS', 'COMPLETED'].includes(started.status));
     await until('ported in', async () => (await ok<Port>(await call('GET', `/v1/ports/${started.id}`), 200)).status !== 'IN_PROGRESS');
@@ -227,7 +270,12 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
 
   it('providers: create (the webhook secret shown once), list without secrets, change; bad input named', async () => {
     const created = await ok<{ id: string; webhookSecret: string; hasWebhookSecret: boolean }>(
-      await call('POST', '/v1/providers', { id: 'life-carrier', name: 'Life Carrier', kind: 'API', apiBaseUrl: 'http://127.0.0.1:1/api', npas: ['206'], costPerNumberCents: 100 }, operator),
+      await call(
+        'POST',
+        '/v1/providers',
+        { id: 'life-carrier', name: 'Life Carrier', kind: 'API', apiBaseUrl: 'http://127.0.0.1:1/api', npas: ['206'], costPerNumberCents: 100 },
+        operator,
+      ),
       201,
     );
     assert.ok(created.webhookSecret.length >= 16);
@@ -236,7 +284,10 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     const mine = list.providers.find((p) => p.id === 'life-carrier')!;
     assert.equal(mine.hasWebhookSecret, true);
     assert.ok(!('webhookSecret' in mine), 'secrets are never read back');
-    const changed = await ok<{ costPerNumberCents: number; active: boolean }>(await call('PATCH', '/v1/providers/life-carrier', { costPerNumberCents: 80, active: false }, operator), 200);
+    const changed = await ok<{ costPerNumberCents: number; active: boolean }>(
+      await call('PATCH', '/v1/providers/life-carrier', { costPerNumberCents: 80, active: false }, operator),
+      200,
+    );
     assert.deepEqual([changed.costPerNumberCents, changed.active], [80, false]);
     assert.equal((await call('PATCH', '/v1/providers/no-such-carrier', { active: true }, operator)).status, 404);
     assert.equal((await call('POST', '/v1/providers', { id: 'life-carrier', name: 'again', kind: 'MANUAL' }, operator)).status, 409);
@@ -258,16 +309,25 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     const theirs = await ok<Status>(await call('POST', '/v1/allocations', { accountId: 'acct-life-other', address: first.address }, other), 201);
     assert.equal(theirs.accountId, 'acct-life-other');
     // the retry lands on the same workflow update: its first result, nothing released again
-    const retried = await ok<Status>(await call('POST', '/v1/releases', { accountId: ACCT, address: first.address }, key, { 'idempotency-key': 'release-lost-answer' }), 200);
+    const retried = await ok<Status>(
+      await call('POST', '/v1/releases', { accountId: ACCT, address: first.address }, key, { 'idempotency-key': 'release-lost-answer' }),
+      200,
+    );
     assert.deepEqual(retried, answer);
     const row = await db().endpoint.findUniqueOrThrow({ where: { address: first.address } });
     assert.deepEqual([row.state, row.accountId], ['ALLOCATED', 'acct-life-other']);
     // the same for an allocation by criteria: the retry finds the endpoint its first attempt claimed
-    const alloc = await ok<Status>(await call('POST', '/v1/allocations', { accountId: ACCT, criteria: { npa: '206' } }, key, { 'idempotency-key': 'alloc-lost-answer' }), 201);
+    const alloc = await ok<Status>(
+      await call('POST', '/v1/allocations', { accountId: ACCT, criteria: { npa: '206' } }, key, { 'idempotency-key': 'alloc-lost-answer' }),
+      201,
+    );
     await db().idempotencyRecord.deleteMany({ where: { key: 'alloc-lost-answer' } });
     const held = () => db().endpoint.count({ where: { accountId: ACCT, state: 'ALLOCATED' } });
     const before = await held();
-    const again = await ok<Status>(await call('POST', '/v1/allocations', { accountId: ACCT, criteria: { npa: '206' } }, key, { 'idempotency-key': 'alloc-lost-answer' }), 201);
+    const again = await ok<Status>(
+      await call('POST', '/v1/allocations', { accountId: ACCT, criteria: { npa: '206' } }, key, { 'idempotency-key': 'alloc-lost-answer' }),
+      201,
+    );
     assert.equal(again.address, alloc.address, 'the same endpoint, not a second one');
     assert.equal(await held(), before, 'nothing more allocated');
     // and another account's endpoint is still a 404 for a release
@@ -286,34 +346,41 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     let lose = true;
     const real = await gateway.client();
     const lossy = Object.assign(new TemporalGateway('(unused)', 'default'), {
-      client: () => Promise.resolve({
-        workflow: {
-          getHandle: (id: string) => {
-            const handle = real.workflow.getHandle(id);
-            return {
-              executeUpdate: async (...args: Parameters<typeof handle.executeUpdate>) => {
-                const result = await handle.executeUpdate(...args);
-                if (lose) {
-                  lose = false;
-                  throw new Error('connection reset (test)');
-                }
-                return result;
-              },
-            };
+      client: () =>
+        Promise.resolve({
+          workflow: {
+            getHandle: (id: string) => {
+              const handle = real.workflow.getHandle(id);
+              return {
+                executeUpdate: async (...args: Parameters<typeof handle.executeUpdate>) => {
+                  const result = await handle.executeUpdate(...args);
+                  if (lose) {
+                    lose = false;
+                    throw new Error('connection reset (test)');
+                  }
+                  return result;
+                },
+              };
+            },
           },
-        },
-      }),
+        }),
     });
     const allocate = allocator({ db: db(), temporal: lossy, notify: () => {} });
     const input = { criteria: { npa: '907' }, accountId: ACCT, actor: 'test', operation: randomUUID(), resumable: true };
     await assert.rejects(allocate.byCriteria(input), /connection reset/);
     const retried = await allocate.byCriteria(input);
     const held = await db().endpoint.findMany({ where: { npa: '907', state: 'ALLOCATED' }, select: { address: true } });
-    assert.deepEqual(held.map((e) => e.address), [retried.address], 'one endpoint allocated, the one the client was told');
+    assert.deepEqual(
+      held.map((e) => e.address),
+      [retried.address],
+      'one endpoint allocated, the one the client was told',
+    );
   });
 
   it('carrier keys deliver for their own orders only; reconciliation over HTTP finds no drift', async () => {
-    const order = await db().providerOrder.create({ data: { providerId: 'life-carrier', direction: 'ACQUIRE', idempotencyKey: 'life-order-1', status: 'SUBMITTED' } });
+    const order = await db().providerOrder.create({
+      data: { providerId: 'life-carrier', direction: 'ACQUIRE', idempotencyKey: 'life-order-1', status: 'SUBMITTED' },
+    });
     await db().provider.create({ data: { id: 'life-other-carrier', name: 'Other', kind: 'MANUAL' } });
     try {
       const own = (await createApiKey(db(), { name: 'life carrier', scope: 'CARRIER', providerId: 'life-carrier' })).key;
@@ -328,7 +395,10 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     }
     const report = await ok<{ workflows: number; rows: number; drift: { address: string }[] }>(await call('POST', '/v1/reconciliations', {}, operator), 200);
     assert.ok(report.workflows >= 12, JSON.stringify(report)); // 12 delivered + 1 ported in - 1 ported out (its workflow ended)
-    assert.deepEqual(report.drift.filter((d) => d.address.startsWith('+1206')), []);
+    assert.deepEqual(
+      report.drift.filter((d) => d.address.startsWith('+1206')),
+      [],
+    );
     assert.equal((await call('POST', '/v1/reconciliations', { repair: 'yes' }, operator)).status, 400);
   });
 
@@ -336,7 +406,12 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     await shelve('458', 4);
     const held = async () =>
       (await db().endpoint.findMany({ where: { npa: '458', accountId: ACCT, state: 'ALLOCATED' }, select: { address: true } })).map((e) => e.address);
-    const old = await allocator({ db: db(), temporal: gateway, notify: () => {} }).byCriteria({ criteria: { npa: '458' }, accountId: ACCT, actor: 'test', operation: randomUUID() });
+    const old = await allocator({ db: db(), temporal: gateway, notify: () => {} }).byCriteria({
+      criteria: { npa: '458' },
+      accountId: ACCT,
+      actor: 'test',
+      operation: randomUUID(),
+    });
     const who = caller([ACCT]);
 
     // the release of the old number is applied; its answer is lost on the way back
@@ -363,8 +438,15 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.equal(both.length, 2, 'the old one still held, the new one kept');
     const finished = await exchange(lostBefore, who, { accountId: ACCT, address: mine }, again);
     assert.deepEqual([finished.released.address, finished.released.state], [mine, 'AGING']);
-    assert.deepEqual(await held(), both.filter((a) => a !== mine), 'the new one from the first attempt, nothing more');
-    assert.equal(finished.allocated.address, both.find((a) => a !== mine));
+    assert.deepEqual(
+      await held(),
+      both.filter((a) => a !== mine),
+      'the new one from the first attempt, nothing more',
+    );
+    assert.equal(
+      finished.allocated.address,
+      both.find((a) => a !== mine),
+    );
   });
 
   it('a retried allocation after its endpoint’s workflow continued as new is answered, not refused: no second endpoint', async () => {
@@ -391,12 +473,23 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.equal(retried.address, first.address, 'the same endpoint, not a second one');
     assert.deepEqual([retried.state, retried.accountId, retried.version], ['ALLOCATED', ACCT, first.version]);
     const held = await db().endpoint.findMany({ where: { npa: '564', state: 'ALLOCATED' }, select: { address: true } });
-    assert.deepEqual(held.map((e) => e.address), [first.address], 'one endpoint allocated');
+    assert.deepEqual(
+      held.map((e) => e.address),
+      [first.address],
+      'one endpoint allocated',
+    );
     // and by address the same: a retry is answered
     const again = await allocate.byAddress({ address: first.address, accountId: ACCT, actor: 'test', operation: input.operation });
     assert.equal(again.version, first.version);
-    const allocations = await db().endpointHistory.findMany({ where: { endpoint: { address: first.address }, toState: 'ALLOCATED' }, select: { operation: true } });
-    assert.deepEqual(allocations.map((r) => r.operation), [`${input.operation}:allocate`], 'allocated once, by that operation');
+    const allocations = await db().endpointHistory.findMany({
+      where: { endpoint: { address: first.address }, toState: 'ALLOCATED' },
+      select: { operation: true },
+    });
+    assert.deepEqual(
+      allocations.map((r) => r.operation),
+      [`${input.operation}:allocate`],
+      'allocated once, by that operation',
+    );
     // a new operation still goes through: released
     assert.equal((await endpoint.release({ accountId: ACCT, actor: 'test' }, `${randomUUID()}:release`)).state, 'AGING');
     // the run the repeated update reached (it may have continued as new again since)
@@ -407,12 +500,18 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     const [free] = await db().endpoint.findMany({ where: { npa: '206', state: 'AVAILABLE' }, orderBy: { address: 'asc' }, take: 1 });
     const address = free!.address;
     const k = { 'idempotency-key': 'alloc-reused-after-ttl' };
-    const first = await ok<Status & { version: number }>(await call('POST', '/v1/allocations', { accountId: ACCT, address, applicationUri: 'sip:first@apps.example.com' }, key, k), 201);
+    const first = await ok<Status & { version: number }>(
+      await call('POST', '/v1/allocations', { accountId: ACCT, address, applicationUri: 'sip:first@apps.example.com' }, key, k),
+      201,
+    );
     await ok(await call('POST', '/v1/releases', { accountId: ACCT, address }), 200);
     await until('available again', async () => (await client.workflow.getHandle(`endpoint/${address}`).query(stateQuery)).state === 'AVAILABLE');
     // the key's record expires (IDEMPOTENCY_TTL); the client reuses the key for another request
     await db().idempotencyRecord.updateMany({ where: { key: k['idempotency-key'] }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    const second = await ok<Status & { version: number }>(await call('POST', '/v1/allocations', { accountId: ACCT, address, applicationUri: 'sip:second@apps.example.com' }, key, k), 201);
+    const second = await ok<Status & { version: number }>(
+      await call('POST', '/v1/allocations', { accountId: ACCT, address, applicationUri: 'sip:second@apps.example.com' }, key, k),
+      201,
+    );
     const row = await db().endpoint.findUniqueOrThrow({ where: { address } });
     assert.deepEqual([row.state, row.accountId, row.applicationUri], ['ALLOCATED', ACCT, 'sip:second@apps.example.com'], 'the new request was performed');
     assert.ok(second.version > first.version, `a new allocation (v${second.version}), not the first one's answer (v${first.version})`);

@@ -8,7 +8,9 @@ import { TemporalGateway } from '../../src/temporal/gateway';
 import { serve } from '../support/http';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 
-interface ErrorBody { error: { code: string; message: string; requestId?: string } }
+interface ErrorBody {
+  error: { code: string; message: string; requestId?: string };
+}
 
 describe('API: request ids, rate limits, idempotency, metrics', function () {
   this.timeout(30_000);
@@ -17,7 +19,11 @@ describe('API: request ids, rate limits, idempotency, metrics', function () {
   let operator = '';
   const providerIds: string[] = [];
   const post = (path: string, body: unknown, key: string, headers: Record<string, string> = {}) =>
-    fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers }, body: JSON.stringify(body) });
+    fetch(`${app.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
+      body: JSON.stringify(body),
+    });
   const provider = (id: string, extra: Record<string, unknown> = {}) => {
     providerIds.push(id);
     return { id, name: `Carrier ${id}`, kind: 'MANUAL', contactEmail: 'orders@example.com', ...extra };
@@ -84,7 +90,14 @@ describe('API: request ids, rate limits, idempotency, metrics', function () {
     const body = provider('idem-running');
     // the first request is "still running": its record holds the key
     await db().idempotencyRecord.create({
-      data: { apiKeyId: keyId, key: 'k-running', method: 'POST', path: '/v1/providers', requestHash: requestHash('POST', '/v1/providers', body), expiresAt: new Date(Date.now() + 60_000) },
+      data: {
+        apiKeyId: keyId,
+        key: 'k-running',
+        method: 'POST',
+        path: '/v1/providers',
+        requestHash: requestHash('POST', '/v1/providers', body),
+        expiresAt: new Date(Date.now() + 60_000),
+      },
     });
     const dup = await post('/v1/providers', body, key, { 'idempotency-key': 'k-running' });
     assert.equal(dup.status, 409);
@@ -104,7 +117,9 @@ describe('API: request ids, rate limits, idempotency, metrics', function () {
   });
 
   it('exposes Prometheus metrics: request latencies by route, inventory per grouping, orders by status, workflows in error', async () => {
-    const g = await db().classificationGrouping.create({ data: { name: 'metrics grouping', tags: ['npa:999'], key: 'npa:999', minAvailable: 1, targetAvailable: 2, maxAvailable: 3 } });
+    const g = await db().classificationGrouping.create({
+      data: { name: 'metrics grouping', tags: ['npa:999'], key: 'npa:999', minAvailable: 1, targetAvailable: 2, maxAvailable: 3 },
+    });
     await db().endpoint.create({ data: { address: '+19995550100', kind: 'FIXED_LINE', npa: '999', state: 'AVAILABLE', classifierTags: ['npa:999'] } });
     try {
       await fetch(`${app.url}/v1/providers`, { headers: { authorization: `Bearer ${operator}` } });

@@ -91,22 +91,180 @@ interface Spec {
 }
 
 const HOSTILE_STRINGS = [
-  '', ' ', '\u0000', 'a\u0000b', '\n', '\r\n', '\t', 'null', 'undefined', 'true', '0', '-1', '1e309', 'NaN', 'Infinity', '0x1F',
-  '__proto__', 'constructor', 'prototype', '{}', '[]', '../../etc/passwd', "' OR 1=1 --", '"; DROP TABLE endpoints; --', '<script>alert(1)</script>',
-  '${jndi:ldap://x}', '%s%n', '%00', '\u202e', '\ufeff', '\ud800', '\udfff', '💩', '𝟙𝟚𝟛', 'é', 'Ω≈ç√', 'x'.repeat(101), 'x'.repeat(5000),
-  NOT_A_NUMBER, '+', '+1', '+0000000000', '+1 (555) 01', 'sip:', 'sip:@', 'US:', 'ZZ:123', 'npa:', 'cap:telepathy', 'colour:red', ':', '*', '%',
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\n',
+  '\r\n',
+  '\t',
+  'null',
+  'undefined',
+  'true',
+  '0',
+  '-1',
+  '1e309',
+  'NaN',
+  'Infinity',
+  '0x1F',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '{}',
+  '[]',
+  '../../etc/passwd',
+  "' OR 1=1 --",
+  '"; DROP TABLE endpoints; --',
+  '<script>alert(1)</script>',
+  '${jndi:ldap://x}',
+  '%s%n',
+  '%00',
+  '\u202e',
+  '\ufeff',
+  '\ud800',
+  '\udfff',
+  '💩',
+  '𝟙𝟚𝟛',
+  'é',
+  'Ω≈ç√',
+  'x'.repeat(101),
+  'x'.repeat(5000),
+  NOT_A_NUMBER,
+  '+',
+  '+1',
+  '+0000000000',
+  '+1 (555) 01',
+  'sip:',
+  'sip:@',
+  'US:',
+  'ZZ:123',
+  'npa:',
+  'cap:telepathy',
+  'colour:red',
+  ':',
+  '*',
+  '%',
 ];
 /** raw path segments: percent-signs that do not decode, encoded separators and dots, query and fragment marks */
-const RAW_SEGMENTS = ['%', '%zz', '%00', '%2F', '%2f..%2f', '..', '.', '%2e%2e', '%C0%AF', '%ED%A0%80', '%FF', ';', '@', ':', '*', '~', "!$&'()*+,;=", '?', '?x=1', '#', '#x', '//', '%20', '%0A', '%25', '%u0000', '-', '_'];
-const RAW_QUERIES = ['%', '%zz', '&&&', '=', '==', '&=&', 'a=%', 'a=%zz', '%00=%00', 'after=%00', 'provider=%00', 'near=%00', 'limit=1&limit=2', 'limit=1e309', 'limit=-0', 'limit=0x10', 'maxPrice=99999999999999999999', 'minQuality=NaN', 'window=', 'status=', 'points=1e3', 'a[b]=c', 'a[]=1&a[]=2', '__proto__=x', 'constructor[prototype]=x', 'x'.repeat(2000)];
+const RAW_SEGMENTS = [
+  '%',
+  '%zz',
+  '%00',
+  '%2F',
+  '%2f..%2f',
+  '..',
+  '.',
+  '%2e%2e',
+  '%C0%AF',
+  '%ED%A0%80',
+  '%FF',
+  ';',
+  '@',
+  ':',
+  '*',
+  '~',
+  "!$&'()*+,;=",
+  '?',
+  '?x=1',
+  '#',
+  '#x',
+  '//',
+  '%20',
+  '%0A',
+  '%25',
+  '%u0000',
+  '-',
+  '_',
+];
+const RAW_QUERIES = [
+  '%',
+  '%zz',
+  '&&&',
+  '=',
+  '==',
+  '&=&',
+  'a=%',
+  'a=%zz',
+  '%00=%00',
+  'after=%00',
+  'provider=%00',
+  'near=%00',
+  'limit=1&limit=2',
+  'limit=1e309',
+  'limit=-0',
+  'limit=0x10',
+  'maxPrice=99999999999999999999',
+  'minQuality=NaN',
+  'window=',
+  'status=',
+  'points=1e3',
+  'a[b]=c',
+  'a[]=1&a[]=2',
+  '__proto__=x',
+  'constructor[prototype]=x',
+  'x'.repeat(2000),
+];
 const CONTENT_TYPES = [
-  'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'application/json; charset=',
-  'application/json; charset="utf-8"', 'application/json;;', 'application/json, text/plain', 'application/merge-patch+json', 'application/problem+json',
-  'text/plain', 'text/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '*/*', '', 'json', '\t',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'application/json; charset=latin1',
+  'application/json; charset=utf-16',
+  'application/json; charset=',
+  'application/json; charset="utf-8"',
+  'application/json;;',
+  'application/json, text/plain',
+  'application/merge-patch+json',
+  'application/problem+json',
+  'text/plain',
+  'text/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  '*/*',
+  '',
+  'json',
+  '\t',
 ];
 const ENCODINGS = ['gzip', 'deflate', 'br', 'identity', 'compress', 'x-unknown', 'gzip, deflate', 'GZIP'];
-const MALFORMED = ['{', '}', '{"a":', '{"a":1,}', "{'a':1}", '{"a":1}{"b":2}', 'NaN', 'undefined', '[1,2', '{"a":01}', '"\\u00"', '{"a":"\\x"}', '\ufeff{}', '\u0000', '{"a":1e99999}', 'true false', '--', '<xml/>'];
-const WRONG_VALUES: unknown[] = [null, true, false, 0, -1, 1.5, -0.0, 1e308, -1e308, 2 ** 31, 2 ** 53 + 1, '', [], {}, [null], [[]], { $gt: '' }, JSON.parse('{"__proto__": {"polluted": true}}')];
+const MALFORMED = [
+  '{',
+  '}',
+  '{"a":',
+  '{"a":1,}',
+  "{'a':1}",
+  '{"a":1}{"b":2}',
+  'NaN',
+  'undefined',
+  '[1,2',
+  '{"a":01}',
+  '"\\u00"',
+  '{"a":"\\x"}',
+  '\ufeff{}',
+  '\u0000',
+  '{"a":1e99999}',
+  'true false',
+  '--',
+  '<xml/>',
+];
+const WRONG_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  -0.0,
+  1e308,
+  -1e308,
+  2 ** 31,
+  2 ** 53 + 1,
+  '',
+  [],
+  {},
+  [null],
+  [[]],
+  { $gt: '' },
+  JSON.parse('{"__proto__": {"polluted": true}}'),
+];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -205,7 +363,8 @@ function materialise(op: Operation, body: BodySpec, limit: number): { text: stri
       return { text: body.raw };
     }
   }
-  if ('nested' in body) return { text: body.open === '[' ? `${'['.repeat(body.nested)}${']'.repeat(body.nested)}` : `${body.open.repeat(body.nested)}1${'}'.repeat(body.nested)}` };
+  if ('nested' in body)
+    return { text: body.open === '[' ? `${'['.repeat(body.nested)}${']'.repeat(body.nested)}` : `${body.open.repeat(body.nested)}1${'}'.repeat(body.nested)}` };
   if ('oversized' in body) return { text: JSON.stringify({ ...(isObject(op.base) ? op.base : {}), padding: 'x'.repeat(limit + 10) }) };
   let value: unknown = structuredClone(op.base ?? {});
   if (body.set) value = body.set[0] === '' ? body.set[1] : setPath(value, body.set[0], (p, k) => ((p as Record<string, unknown>)[k] = body.set![1]));
@@ -261,7 +420,9 @@ describe('API property: generated bad requests to every operation', function () 
     app = await serve(buildApp({ db: db(), temporal: gateway, log: testLog, config }));
     port = Number(new URL(app.url).port);
     await db().account.upsert({ where: { id: ACCOUNT }, create: { id: ACCOUNT, name: ACCOUNT }, update: {} });
-    await db().provider.create({ data: { id: CARRIER, name: 'property carrier', kind: 'API', apiBaseUrl: 'http://127.0.0.1:9/', webhookSecret: CARRIER_SECRET } });
+    await db().provider.create({
+      data: { id: CARRIER, name: 'property carrier', kind: 'API', apiBaseUrl: 'http://127.0.0.1:9/', webhookSecret: CARRIER_SECRET },
+    });
     // keys of its own: its Idempotency-Keys cannot meet another suite's
     const make = async (scope: 'PLATFORM' | 'OPERATOR' | 'CARRIER' | 'ROUTER', extra: { accountIds?: string[]; providerId?: string } = {}) => {
       const k = await createApiKey(db(), { name: `property ${scope.toLowerCase()}`, scope, ...extra });
@@ -349,7 +510,10 @@ describe('API property: generated bad requests to every operation', function () 
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify gives undefined for undefined and functions; lib.d.ts says string
       fc.anything({ maxDepth: 3, withBigInt: false, withBoxedValues: false }).map((v) => ({ json: JSON.parse(JSON.stringify(v) ?? 'null') as unknown })),
       fc.oneof(fc.constantFrom(...MALFORMED), fc.string({ maxLength: 60 })).map((raw) => ({ raw })),
-      fc.record({ nested: fc.oneof(fc.integer({ min: 30, max: 40 }), fc.constant(Math.floor(limit / 6))), open: fc.constantFrom('[' as const, '{"a":' as const) }),
+      fc.record({
+        nested: fc.oneof(fc.integer({ min: 30, max: 40 }), fc.constant(Math.floor(limit / 6))),
+        open: fc.constantFrom('[' as const, '{"a":' as const),
+      }),
       fc.constant({ oversized: true as const }),
     ];
     if (op.fields.length) {
@@ -358,11 +522,17 @@ describe('API property: generated bad requests to every operation', function () 
         fc.record({ base: fc.constant(true as const), set: fc.tuple(field, wrong) }),
         fc.record({ base: fc.constant(true as const), set: fc.tuple(fc.constant(''), wrong) }),
         fc.record({ base: fc.constant(true as const), drop: field }),
-        fc.record({ base: fc.constant(true as const), add: fc.tuple(fc.oneof(fc.constantFrom('colour', '__proto__', 'constructor', ''), fc.string({ maxLength: 10 })), wrong) }),
+        fc.record({
+          base: fc.constant(true as const),
+          add: fc.tuple(fc.oneof(fc.constantFrom('colour', '__proto__', 'constructor', ''), fc.string({ maxLength: 10 })), wrong),
+        }),
       );
     }
     const withBody = op.body ? { weight: 6, arbitrary: fc.oneof(...bodies) } : { weight: 1, arbitrary: fc.oneof(...bodies) };
-    const idempotencyKey = fc.oneof(fc.constantFrom('', ' ', 'k'.repeat(255), 'k'.repeat(256), 'é', 'a b', '\t', 'null', '%00'), fc.string({ maxLength: 30 }).map(headerSafe));
+    const idempotencyKey = fc.oneof(
+      fc.constantFrom('', ' ', 'k'.repeat(255), 'k'.repeat(256), 'é', 'a b', '\t', 'null', '%00'),
+      fc.string({ maxLength: 30 }).map(headerSafe),
+    );
     return fc
       .record(
         {
@@ -374,7 +544,11 @@ describe('API property: generated bad requests to every operation', function () 
             { weight: 2, arbitrary: fc.constantFrom<Who>('platform', 'operator', 'carrier', 'router', 'none', 'garbage', 'unknown', 'revoked') },
           ),
           auth: fc.constantFrom<Spec['auth']>('bearer', 'bearer', 'bearer', 'lowercase', 'x-api-key', 'both', 'basic'),
-          contentType: fc.oneof({ weight: 4, arbitrary: fc.constant('application/json') }, { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) }, { weight: 1, arbitrary: fc.constant(undefined) }),
+          contentType: fc.oneof(
+            { weight: 4, arbitrary: fc.constant('application/json') },
+            { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+            { weight: 1, arbitrary: fc.constant(undefined) },
+          ),
           encoding: oneIn(10, fc.constantFrom(...ENCODINGS)),
           idempotencyKey: oneIn(2, idempotencyKey),
           duplicate: oneIn(6, fc.constantFrom<NonNullable<Spec['duplicate']>>('content-type', 'idempotency-key', 'authorization', 'x-request-id')),

@@ -5,7 +5,10 @@ import { TemporalGateway } from '../../src/temporal/gateway';
 import { serve } from '../support/http';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 
-interface Found { endpoints: { address: string; capabilities: string[]; monthlyCostCents: number }[]; next: string | null }
+interface Found {
+  endpoints: { address: string; capabilities: string[]; monthlyCostCents: number }[];
+  next: string | null;
+}
 
 describe('API: search', () => {
   let app: Awaited<ReturnType<typeof serve>>;
@@ -44,8 +47,14 @@ describe('API: search', () => {
   });
 
   it('finds digits, keypad letters and wildcards; refuses contains shorter than 4 digits', async () => {
-    assert.deepEqual((await found('contains=5552255')).endpoints.map((e) => e.address), ['+17085552255']);
-    assert.deepEqual((await found('npa=708&contains=CALL')).endpoints.map((e) => e.address), ['+17085552255']);
+    assert.deepEqual(
+      (await found('contains=5552255')).endpoints.map((e) => e.address),
+      ['+17085552255'],
+    );
+    assert.deepEqual(
+      (await found('npa=708&contains=CALL')).endpoints.map((e) => e.address),
+      ['+17085552255'],
+    );
     assert.equal((await found('npa=708&endsWith=225*')).endpoints.length, 10);
     assert.equal((await found('startsWith=708555225')).endpoints.length, 10);
     const short = await search('contains=225');
@@ -56,7 +65,10 @@ describe('API: search', () => {
   });
 
   it('orders by nearness to a number, filters by price and quality, and pages', async () => {
-    assert.deepEqual((await found('near=%2B17085552257&limit=3')).endpoints.map((e) => e.address), ['+17085552257', '+17085552256', '+17085552258']);
+    assert.deepEqual(
+      (await found('near=%2B17085552257&limit=3')).endpoints.map((e) => e.address),
+      ['+17085552257', '+17085552256', '+17085552258'],
+    );
     assert.ok((await found('npa=708&maxPrice=52')).endpoints.every((e) => e.monthlyCostCents <= 52));
     assert.equal((await found('npa=708&minQuality=0.8')).endpoints.length, 2);
     const first = await found('npa=708&limit=4');
@@ -75,7 +87,13 @@ describe('API: search', () => {
   });
 
   it('answers bad input 400 naming the field, no key 401, a carrier key 403', async () => {
-    for (const [q, field] of [['colour=red', 'colour'], ['npa=7', 'npa'], ['limit=1000', 'limit'], ['capabilities=telepathy', 'capabilities'], ['near=hello', 'near']] as const) {
+    for (const [q, field] of [
+      ['colour=red', 'colour'],
+      ['npa=7', 'npa'],
+      ['limit=1000', 'limit'],
+      ['capabilities=telepathy', 'capabilities'],
+      ['near=hello', 'near'],
+    ] as const) {
       const res = await search(q);
       assert.equal(res.status, 400, q);
       assert.equal(((await res.json()) as { error: { issues: { field: string }[] } }).error.issues[0]!.field, field, q);

@@ -18,8 +18,15 @@ import { endpointWorkflowId, stateQuery } from '../../workflows/shared';
 import { serve } from '../support/http';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
-interface ErrorBody { error: { code: string; message: string } }
-interface History { toState: string; actor: string; cause: string; accountId?: string | null }
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+interface History {
+  toState: string;
+  actor: string;
+  cause: string;
+  accountId?: string | null;
+}
 
 const until = async (what: string, check: () => Promise<boolean>, ms = 30_000) => {
   const end = Date.now() + ms;
@@ -48,9 +55,14 @@ describe('tenancy: the call router’s feeds, insight and refusals', function ()
   let keyA = '';
   let keyB = '';
   let operator = '';
-  const config = (extra: Record<string, string> = {}) => testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s', ...extra });
+  const config = (extra: Record<string, string> = {}) =>
+    testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s', ...extra });
   const call = (method: string, path: string, auth: string, body?: unknown) =>
-    fetch(`${app.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    fetch(`${app.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   const ok = async <T>(res: Response, status: number): Promise<T> => {
     const text = await res.text();
     assert.equal(res.status, status, text);
@@ -77,7 +89,10 @@ describe('tenancy: the call router’s feeds, insight and refusals', function ()
       );
     await ingest(QUICK, '1s');
     await ingest([SLOW], '1h');
-    await until('all AVAILABLE', async () => (await db().endpoint.count({ where: { address: { in: [...QUICK, SLOW] }, state: 'AVAILABLE' } })) === QUICK.length + 1);
+    await until(
+      'all AVAILABLE',
+      async () => (await db().endpoint.count({ where: { address: { in: [...QUICK, SLOW] }, state: 'AVAILABLE' } })) === QUICK.length + 1,
+    );
   });
   after(async () => {
     worker.shutdown();
@@ -95,7 +110,10 @@ describe('tenancy: the call router’s feeds, insight and refusals', function ()
     // account B's key would lengthen (or end in rejection) the quarantine of A's just-released number
     const theirs = await call('POST', '/v1/traffic', keyB, { address: SLOW, medium: 'voice', count: 10_000 });
     assert.equal(theirs.status, 403, `a platform key feeding traffic for another account's aging number: ${await theirs.text()}`);
-    assert.equal((await ok<ErrorBody>(await call('POST', '/v1/traffic', keyA, { address: SLOW, medium: 'messaging', count: 10_000 }), 403)).error.code, 'forbidden');
+    assert.equal(
+      (await ok<ErrorBody>(await call('POST', '/v1/traffic', keyA, { address: SLOW, medium: 'messaging', count: 10_000 }), 403)).error.code,
+      'forbidden',
+    );
     // the call router's key is taken, and its traffic is what the workflow counts
     const router = await apiKey('ROUTER');
     assert.deepEqual(await ok(await call('POST', '/v1/traffic', router, { address: SLOW, medium: 'voice', count: 3 }), 202), { status: 'accepted' });
@@ -125,7 +143,10 @@ describe('tenancy: the call router’s feeds, insight and refusals', function ()
     // operators see the whole history, A's key and account included: there is something to hide
     const full = await ok<{ history: History[] }>(await call('GET', `/v1/endpoints/${enc(address)}`, operator), 200);
     assert.match(JSON.stringify(full), new RegExp(A));
-    assert.deepEqual(full.history.map((h) => h.toState), ['QUARANTINE', 'TESTING', 'AVAILABLE', 'ALLOCATED', 'AGING', 'TESTING', 'AVAILABLE']);
+    assert.deepEqual(
+      full.history.map((h) => h.toState),
+      ['QUARANTINE', 'TESTING', 'AVAILABLE', 'ALLOCATED', 'AGING', 'TESTING', 'AVAILABLE'],
+    );
 
     const seen = await call('GET', `/v1/endpoints/${enc(address)}`, keyB);
     const text = await seen.text();
@@ -136,8 +157,18 @@ describe('tenancy: the call router’s feeds, insight and refusals', function ()
     assert.deepEqual(theirs.history, [], 'B never held it: no history of it');
 
     const mine = await ok<{ history: History[] }>(await call('GET', `/v1/endpoints/${enc(address)}`, keyA), 200);
-    assert.deepEqual(mine.history.map((h) => [h.toState, h.accountId ?? null]), [['ALLOCATED', A], ['AGING', null]], 'its holding: taken and released');
-    assert.ok(mine.history.every((h) => h.actor === `key:test PLATFORM:${A}`), JSON.stringify(mine.history));
+    assert.deepEqual(
+      mine.history.map((h) => [h.toState, h.accountId ?? null]),
+      [
+        ['ALLOCATED', A],
+        ['AGING', null],
+      ],
+      'its holding: taken and released',
+    );
+    assert.ok(
+      mine.history.every((h) => h.actor === `key:test PLATFORM:${A}`),
+      JSON.stringify(mine.history),
+    );
 
     // B takes it: B sees its own holding, still nothing of A's
     await ok(await call('POST', '/v1/allocations', keyB, { accountId: B, address }), 201);
@@ -145,7 +176,10 @@ describe('tenancy: the call router’s feeds, insight and refusals', function ()
     const nowText = await now.text();
     assert.equal(now.status, 200, nowText);
     assert.doesNotMatch(nowText, new RegExp(A));
-    assert.deepEqual((JSON.parse(nowText) as { history: History[] }).history.map((h) => h.toState), ['ALLOCATED']);
+    assert.deepEqual(
+      (JSON.parse(nowText) as { history: History[] }).history.map((h) => h.toState),
+      ['ALLOCATED'],
+    );
     // and A no longer sees the record at all (B's now)
     assert.equal((await call('GET', `/v1/endpoints/${enc(address)}`, keyA)).status, 404);
   });
@@ -171,14 +205,29 @@ describe('tenancy: the call router’s feeds, insight and refusals', function ()
     assert.equal(await db().portRequest.count({ where: { accountId: B } }), 0, 'no port request recorded for a refusal');
 
     // the account's own holding is explained to it
-    assert.match((await ok<ErrorBody>(await call('POST', '/v1/reservations', keyA, { accountId: A, address: allocated }), 409)).error.message, /endpoint is ALLOCATED, not AVAILABLE/);
-    assert.match((await ok<ErrorBody>(await call('POST', '/v1/allocations', keyA, { accountId: A, address: allocated }), 409)).error.message, /already allocated to this account/);
-    assert.match((await ok<ErrorBody>(await call('POST', '/v1/port-ins', keyA, { accountId: A, address: allocated }), 409)).error.message, /already managed here \(ALLOCATED\)/);
-    assert.match((await ok<ErrorBody>(await call('POST', '/v1/reservations', keyA, { accountId: A, address: reserved }), 409)).error.message, /endpoint is RESERVED, not AVAILABLE/);
+    assert.match(
+      (await ok<ErrorBody>(await call('POST', '/v1/reservations', keyA, { accountId: A, address: allocated }), 409)).error.message,
+      /endpoint is ALLOCATED, not AVAILABLE/,
+    );
+    assert.match(
+      (await ok<ErrorBody>(await call('POST', '/v1/allocations', keyA, { accountId: A, address: allocated }), 409)).error.message,
+      /already allocated to this account/,
+    );
+    assert.match(
+      (await ok<ErrorBody>(await call('POST', '/v1/port-ins', keyA, { accountId: A, address: allocated }), 409)).error.message,
+      /already managed here \(ALLOCATED\)/,
+    );
+    assert.match(
+      (await ok<ErrorBody>(await call('POST', '/v1/reservations', keyA, { accountId: A, address: reserved }), 409)).error.message,
+      /endpoint is RESERVED, not AVAILABLE/,
+    );
     // nothing changed hands
     assert.deepEqual(
       (await db().endpoint.findMany({ where: { address: { in: [allocated!, reserved!] } }, orderBy: { address: 'asc' } })).map((e) => [e.state, e.accountId]),
-      [['ALLOCATED', A], ['RESERVED', A]],
+      [
+        ['ALLOCATED', A],
+        ['RESERVED', A],
+      ],
     );
   });
 });

@@ -108,7 +108,10 @@ describe('CLI: ops', function () {
     assert.match(err, /^import 4\/4 in [\d.]+s$/m, 'progress, as plain lines when stderr is not a terminal');
 
     const rows = await db().endpoint.findMany({ where: { npa: '312' }, orderBy: { address: 'asc' } });
-    assert.deepEqual(rows.map((r) => r.address), GOOD);
+    assert.deepEqual(
+      rows.map((r) => r.address),
+      GOOD,
+    );
     const caps = (a: string) => {
       const r = rows.find((x) => x.address === a)!;
       return [r.voiceCapable, r.smsCapable, r.mmsCapable, r.faxCapable, r.monthlyCostCents, r.state];
@@ -134,7 +137,10 @@ describe('CLI: ops', function () {
     const result = JSON.parse(out) as { imported: unknown[]; duplicates: { line: number; address: string }[]; problems: unknown[] };
     assert.deepEqual(result.imported, []);
     assert.deepEqual(result.problems, []);
-    assert.deepEqual(result.duplicates, GOOD.map((address, i) => ({ line: i + 2, address })));
+    assert.deepEqual(
+      result.duplicates,
+      GOOD.map((address, i) => ({ line: i + 2, address })),
+    );
   });
 
   it('export → import round trip: the exported file reads back as the same rows, re-imports as all duplicates, and exports again identically', async () => {
@@ -167,7 +173,10 @@ describe('CLI: ops', function () {
     await writeFile(first, 'stale');
     assert.equal((await ops(['export', '--npa', '312', '--state', 'QUARANTINE', '--out', first])).code, 0);
     assert.equal(await readFile(first, 'utf8'), text);
-    assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
     assert.equal((await ops(['export', '--out', join(dir, 'no-such-dir', 'x.csv')])).code, 2, 'an unwritable --out is a usage error');
   });
 
@@ -201,13 +210,21 @@ describe('CLI: ops', function () {
     const code = await runCli(['import', file, '--batch', '2'], {
       stdout: (t) => void (out += t),
       // the operator presses Ctrl-C as the first batch starts
-      stderr: (t) => { err += t; if (t.startsWith('import 0/')) interrupt.abort(); },
-      env: env(), stderrIsTTY: false, signal: interrupt.signal,
+      stderr: (t) => {
+        err += t;
+        if (t.startsWith('import 0/')) interrupt.abort();
+      },
+      env: env(),
+      stderrIsTTY: false,
+      signal: interrupt.signal,
     });
     assert.equal(code, 130, out + err);
     assert.match(out, /imported 2 into QUARANTINE, 0 already managed, 0 bad rows; interrupted: 1 not processed/);
     const rows = await db().endpoint.findMany({ where: { address: { in: addresses } }, orderBy: { address: 'asc' } });
-    assert.deepEqual(rows.map((r) => r.address), addresses.slice(0, 2));
+    assert.deepEqual(
+      rows.map((r) => r.address),
+      addresses.slice(0, 2),
+    );
     for (const r of rows) assert.equal((await client.workflow.getHandle(endpointWorkflowId(r.address)).describe()).status.name, 'RUNNING');
     const rest = await ops(['import', file]);
     assert.equal(rest.code, 0);
@@ -222,7 +239,11 @@ describe('CLI: ops', function () {
     // the first run inserted two rows, then its process died before starting their workflows
     const killed = { endpoints: { start: () => Promise.reject(new Error('the import process was killed')) } } as unknown as TemporalGateway;
     await assert.rejects(
-      ingest({ db: db(), temporal: killed, policy: lifecyclePolicy(config()) }, addresses.slice(0, 2).map((address) => ({ address })), { entry: 'quarantine', actor: 'cli:test', operation: `import:${randomUUID()}` }),
+      ingest(
+        { db: db(), temporal: killed, policy: lifecyclePolicy(config()) },
+        addresses.slice(0, 2).map((address) => ({ address })),
+        { entry: 'quarantine', actor: 'cli:test', operation: `import:${randomUUID()}` },
+      ),
       /killed/,
     );
     assert.equal(await db().endpoint.count({ where: { address: { in: addresses } } }), 2);
@@ -231,13 +252,19 @@ describe('CLI: ops', function () {
     assert.equal(code, 0, out);
     for (const a of addresses) {
       const h = client.workflow.getHandle(endpointWorkflowId(a));
-      const status = await h.describe().then((d) => d.status.name, (err: unknown) => `none (${(err as Error).message})`);
+      const status = await h.describe().then(
+        (d) => d.status.name,
+        (err: unknown) => `none (${(err as Error).message})`,
+      );
       assert.equal(status, 'RUNNING', `${a} has its workflow`);
       assert.equal((await h.query(stateQuery)).state, 'QUARANTINE');
     }
     assert.match(out, /imported 1 into QUARANTINE, 2 already managed, 0 bad rows; resumed 2 an earlier import left without their workflow/);
     const report = await reconcile({ db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: lifecyclePolicy(config()) }, { addresses, settleMs: 0 });
-    assert.deepEqual(report.drift.filter((d) => addresses.includes(d.address)), []);
+    assert.deepEqual(
+      report.drift.filter((d) => addresses.includes(d.address)),
+      [],
+    );
     // and again: nothing left to resume
     const third = await ops(['import', file]);
     assert.equal(third.code, 0);
@@ -297,13 +324,19 @@ describe('CLI: ops', function () {
   it('exit 3 when PostgreSQL or Temporal cannot be reached, or no inventory monitor answers check-now', async () => {
     const pg = await ops(['report'], { DATABASE_URL: 'postgresql://endpoint_inventory:secret@127.0.0.1:1/endpoint_inventory' });
     assert.equal(pg.code, 3, pg.err);
-    assert.match(pg.err, /^ops report: PostgreSQL at postgresql:\/\/endpoint_inventory:\*\*\*@127\.0\.0\.1:1\/endpoint_inventory could not be reached: DatabaseNotReachable/);
+    assert.match(
+      pg.err,
+      /^ops report: PostgreSQL at postgresql:\/\/endpoint_inventory:\*\*\*@127\.0\.0\.1:1\/endpoint_inventory could not be reached: DatabaseNotReachable/,
+    );
     const temporal = await ops(['check-now'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     assert.equal(temporal.code, 3, temporal.err);
     assert.match(temporal.err, /Temporal at 127\.0\.0\.1:1 could not be reached/);
 
     const monitor = client.workflow.getHandle(INVENTORY_MONITOR_ID);
-    const runningAlready = await monitor.describe().then((d) => d.status.name === 'RUNNING', () => false);
+    const runningAlready = await monitor.describe().then(
+      (d) => d.status.name === 'RUNNING',
+      () => false,
+    );
     assert.equal(runningAlready, false, 'no other suite leaves the monitor running');
     const none = await ops(['check-now']);
     assert.equal(none.code, 3);
@@ -313,7 +346,9 @@ describe('CLI: ops', function () {
   it('check-now: the monitor evaluates at once and answers with its report', async () => {
     // the monitor on the shared queue for this test only; a long batch window, so it orders nothing
     await client.workflow.start('inventoryMonitorWorkflow', {
-      workflowId: INVENTORY_MONITOR_ID, taskQueue: SHARED_TASK_QUEUE, args: [{ ...monitorInput(config()), batchWindowMs: 3_600_000 }],
+      workflowId: INVENTORY_MONITOR_ID,
+      taskQueue: SHARED_TASK_QUEUE,
+      args: [{ ...monitorInput(config()), batchWindowMs: 3_600_000 }],
     });
     try {
       const text = await ops(['check-now']);
@@ -337,7 +372,10 @@ describe('CLI: ops', function () {
       const q = await db().endpoint.count({ where: { npa: '312', state: 'QUARANTINE' } });
       assert.ok(q >= 4 && q < 10);
       assert.match(text.out, new RegExp(`^cli npa:312\\s+0\\s+5/10/50\\s+BELOW_MIN\\s+${q}\\s+0\\s+0\\.08\\s+now\\s+0\\s+\\+${10 - q}$`, 'm'));
-      const report = JSON.parse((await ops(['report', '--json', '--window', '1h'])).out) as { window: string; groupings: { name: string; status: string; wants: { quantity: number } | null; inQuarantine: number }[] };
+      const report = JSON.parse((await ops(['report', '--json', '--window', '1h'])).out) as {
+        window: string;
+        groupings: { name: string; status: string; wants: { quantity: number } | null; inQuarantine: number }[];
+      };
       assert.equal(report.window, '1h');
       const mine = report.groupings.find((g) => g.name === 'cli npa:312')!;
       assert.equal(mine.status, 'BELOW_MIN');
@@ -356,10 +394,16 @@ describe('CLI: ops', function () {
       update: {},
     });
     const order = await db().providerOrder.create({
-      data: { providerId: 'cli-paper', direction: 'ACQUIRE', idempotencyKey: `cli:${randomUUID()}`, lines: { create: [{ quantity: 2, npa: '312', country: 'US', tags: ['npa:312'] }] } },
+      data: {
+        providerId: 'cli-paper',
+        direction: 'ACQUIRE',
+        idempotencyKey: `cli:${randomUUID()}`,
+        lines: { create: [{ quantity: 2, npa: '312', country: 'US', tags: ['npa:312'] }] },
+      },
     });
     await client.workflow.start('providerOrderWorkflow', {
-      taskQueue: SHARED_TASK_QUEUE, workflowId: orderWorkflowId(order.id),
+      taskQueue: SHARED_TASK_QUEUE,
+      workflowId: orderWorkflowId(order.id),
       args: [{ orderId: order.id, providerId: 'cli-paper', direction: 'ACQUIRE', deliveryTimeoutMs: 60_000 }],
     });
     const deadline = Date.now() + 60_000; // seconds on a busy machine
@@ -371,7 +415,7 @@ describe('CLI: ops', function () {
     assert.match(listed.out, new RegExp(`^${order.id}\\s+cli-paper\\s+ACQUIRE\\s+AWAITING_OPERATOR\\s+2\\s+0\\s+0`, 'm'));
 
     const numbers = join(dir, 'delivered.txt');
-    await writeFile(numbers, '# from the carrier\'s e-mail\n+1 312 555 0191\n');
+    await writeFile(numbers, "# from the carrier's e-mail\n+1 312 555 0191\n");
     const delivered = await ops(['deliver', order.id, '+13125550190', '+14155550199', '--file', numbers, '--final', '--wait']);
     assert.equal(delivered.code, 1, 'a number was not accepted: ' + delivered.out + delivered.err);
     assert.match(delivered.out, /^\+13125550190\s+ACCEPTED/m);

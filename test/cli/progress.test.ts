@@ -27,10 +27,6 @@ describe('CLI: progress', () => {
       bar.update(i);
     }
     bar.finish('done');
-    assert.deepEqual(lines, [
-      'import 0/1000 (0%) 0/s\n',
-      'import 500/1000 (50%) 98/s eta 6s\n',
-      'import 1000/1000 in 10.1s: done\n',
-    ]);
+    assert.deepEqual(lines, ['import 0/1000 (0%) 0/s\n', 'import 500/1000 (50%) 98/s eta 6s\n', 'import 1000/1000 in 10.1s: done\n']);
   });
 });

@@ -16,7 +16,16 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 
 interface Dashboard {
-  groupings: { name: string; available: number; onOrder: number; inQuarantine: number; minAvailable: number; targetAvailable: number; maxAvailable: number; series: unknown[] }[];
+  groupings: {
+    name: string;
+    available: number;
+    onOrder: number;
+    inQuarantine: number;
+    minAvailable: number;
+    targetAvailable: number;
+    maxAvailable: number;
+    series: unknown[];
+  }[];
   orders: { id: string; accepted: number; quantity: number; workflowUrl: string }[];
   quarantine: { total: number; endpoints: { address: string; workflowUrl: string }[] };
 }
@@ -39,28 +48,65 @@ describe('dashboard in a headless browser', function () {
   const card = (name: string) => page.locator(`[data-testid="grouping"][data-grouping="${name}"]`);
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: EI_SETUP_TEST_SERVER=1 bash scripts/setup.sh installs Debian's package (or set CHROMIUM_PATH)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM}: EI_SETUP_TEST_SERVER=1 bash scripts/setup.sh installs Debian's package (or set CHROMIUM_PATH)`);
     gateway = new TemporalGateway(stack().temporalAddress, 'default', 2000);
     app = await serve(buildApp({ db: db(), temporal: gateway, log: testLog, config: testConfig({ TEMPORAL_WEB_URL: 'http://temporal-web.test:8233' }) }));
     key = await apiKey('OPERATOR');
     // a grouping of 717 numbers running low: 3 available (min 5), a snapshot history, 2 in quarantine, an order in flight
-    const g = await db().classificationGrouping.create({ data: { name: 'dash 717 sms', tags: ['cap:sms', 'npa:717'], key: 'cap:sms + npa:717', minAvailable: 5, targetAvailable: 8, maxAvailable: 12 } });
+    const g = await db().classificationGrouping.create({
+      data: { name: 'dash 717 sms', tags: ['cap:sms', 'npa:717'], key: 'cap:sms + npa:717', minAvailable: 5, targetAvailable: 8, maxAvailable: 12 },
+    });
     groupingId = g.id;
     const tags = ['cap:sms', 'country:us', 'npa:717'];
-    for (let i = 0; i < 3; i++) await db().endpoint.create({ data: { address: `+1717555010${i}`, kind: 'MOBILE', npa: '717', state: 'AVAILABLE', classifierTags: tags, smsEnabled: true } });
-    await db().endpoint.create({ data: { address: '+17175550200', kind: 'MOBILE', npa: '717', state: 'QUARANTINE', classifierTags: tags, voiceCleanliness: 0.45, messagingCleanliness: 0.9, quarantineUntil: new Date(Date.now() + 3_600_000) } });
-    await db().endpoint.create({ data: { address: '+17175550201', kind: 'MOBILE', npa: '717', state: 'TESTING', classifierTags: tags, voiceCleanliness: 1, messagingCleanliness: 0.7 } });
+    for (let i = 0; i < 3; i++)
+      await db().endpoint.create({
+        data: { address: `+1717555010${i}`, kind: 'MOBILE', npa: '717', state: 'AVAILABLE', classifierTags: tags, smsEnabled: true },
+      });
+    await db().endpoint.create({
+      data: {
+        address: '+17175550200',
+        kind: 'MOBILE',
+        npa: '717',
+        state: 'QUARANTINE',
+        classifierTags: tags,
+        voiceCleanliness: 0.45,
+        messagingCleanliness: 0.9,
+        quarantineUntil: new Date(Date.now() + 3_600_000),
+      },
+    });
+    await db().endpoint.create({
+      data: { address: '+17175550201', kind: 'MOBILE', npa: '717', state: 'TESTING', classifierTags: tags, voiceCleanliness: 1, messagingCleanliness: 0.7 },
+    });
     const now = Date.now();
     await db().inventorySnapshot.createMany({
       data: [9, 8, 6, 5, 4].map((available, i) => ({
-        groupingId, takenAt: new Date(now - (50 - i * 10) * 60_000), available, allocated: 10 - available, reserved: 0, inQuarantine: 0, onOrder: 0,
-        allocationRate: 6, unmetSearches: 0, trend: -6, depletionSeconds: (available / 6) * 3600, minAvailable: 5, targetAvailable: 8, maxAvailable: 12,
+        groupingId,
+        takenAt: new Date(now - (50 - i * 10) * 60_000),
+        available,
+        allocated: 10 - available,
+        reserved: 0,
+        inQuarantine: 0,
+        onOrder: 0,
+        allocationRate: 6,
+        unmetSearches: 0,
+        trend: -6,
+        depletionSeconds: (available / 6) * 3600,
+        minAvailable: 5,
+        targetAvailable: 8,
+        maxAvailable: 12,
       })),
     });
     await db().groupingAllocation.create({ data: { groupingId, hour: new Date(Math.floor(now / 3_600_000) * 3_600_000), n: 6 } });
     await db().provider.upsert({ where: { id: 'dash-carrier' }, create: { id: 'dash-carrier', name: 'Dash Carrier', kind: 'MANUAL' }, update: {} });
     const order = await db().providerOrder.create({
-      data: { providerId: 'dash-carrier', direction: 'ACQUIRE', idempotencyKey: `dash-${now}`, status: 'PARTIALLY_DELIVERED', lines: { create: [{ groupingId, quantity: 5, accepted: 2, delivered: 2, npa: '717', tags }] } },
+      data: {
+        providerId: 'dash-carrier',
+        direction: 'ACQUIRE',
+        idempotencyKey: `dash-${now}`,
+        status: 'PARTIALLY_DELIVERED',
+        lines: { create: [{ groupingId, quantity: 5, accepted: 2, delivered: 2, npa: '717', tags }] },
+      },
     });
     orderId = order.id;
 
@@ -83,7 +129,10 @@ describe('dashboard in a headless browser', function () {
     await page.goto(`${app.url}/dashboard?refresh=1`);
     await page.locator('#key').fill(await apiKey('PLATFORM', ['acct-dash']));
     await page.locator('#login-form button').click();
-    await page.locator('#login-error').filter({ hasText: /cannot do this/ }).waitFor();
+    await page
+      .locator('#login-error')
+      .filter({ hasText: /cannot do this/ })
+      .waitFor();
 
     await page.locator('#key').fill(key);
     await page.locator('#login-form button').click();
@@ -97,7 +146,10 @@ describe('dashboard in a headless browser', function () {
     assert.equal(await card('dash 717 sms').locator('[data-testid="on-order"]').textContent(), String(mine.onOrder));
     assert.equal(mine.onOrder, 3, '5 ordered, 2 accepted');
     assert.equal(await card('dash 717 sms').locator('[data-testid="in-quarantine"]').textContent(), '2');
-    assert.match((await card('dash 717 sms').locator('[data-testid="depletion"]').textContent()) ?? '', /runs out in ~30 min at 6\.0 allocations\/h · below minimum/);
+    assert.match(
+      (await card('dash 717 sms').locator('[data-testid="depletion"]').textContent()) ?? '',
+      /runs out in ~30 min at 6\.0 allocations\/h · below minimum/,
+    );
     const line = await card('dash 717 sms').locator('[data-testid="available-line"]').getAttribute('d');
     assert.equal((line ?? '').split(/[ML]/).filter(Boolean).length, 6, 'the chart draws every point');
     // every grouping of the API has its card
@@ -106,18 +158,26 @@ describe('dashboard in a headless browser', function () {
     // orders in flight, linked to their workflows in Temporal Web
     assert.equal(await page.locator('[data-testid="order"]').count(), api.orders.length);
     const row = page.locator(`[data-testid="order"][data-order="${orderId}"]`);
-    assert.equal(await row.locator('a').getAttribute('href'), `http://temporal-web.test:8233/namespaces/default/workflows/${encodeURIComponent(`order/${orderId}`)}`);
+    assert.equal(
+      await row.locator('a').getAttribute('href'),
+      `http://temporal-web.test:8233/namespaces/default/workflows/${encodeURIComponent(`order/${orderId}`)}`,
+    );
     assert.match((await row.textContent()) ?? '', /Dash Carrier.*PARTIALLY_DELIVERED/);
 
     // quarantine with cleanliness, linked to the endpoint workflows
     const q = page.locator('[data-testid="quarantined"][data-address="+17175550200"]');
     assert.match((await q.textContent()) ?? '', /QUARANTINE.*0\.45.*0\.90/);
-    assert.equal(await q.locator('a').getAttribute('href'), `http://temporal-web.test:8233/namespaces/default/workflows/${encodeURIComponent('endpoint/+17175550200')}`);
+    assert.equal(
+      await q.locator('a').getAttribute('href'),
+      `http://temporal-web.test:8233/namespaces/default/workflows/${encodeURIComponent('endpoint/+17175550200')}`,
+    );
     assert.equal(await page.locator('[data-testid="quarantine-total"]').textContent(), String(api.quarantine.total));
   });
 
   it('refreshes itself: a change in the database shows without a reload', async () => {
-    await db().endpoint.create({ data: { address: '+17175550103', kind: 'MOBILE', npa: '717', state: 'AVAILABLE', classifierTags: ['cap:sms', 'country:us', 'npa:717'], smsEnabled: true } });
+    await db().endpoint.create({
+      data: { address: '+17175550103', kind: 'MOBILE', npa: '717', state: 'AVAILABLE', classifierTags: ['cap:sms', 'country:us', 'npa:717'], smsEnabled: true },
+    });
     await card('dash 717 sms').locator('[data-testid="available"]').filter({ hasText: /^4$/ }).waitFor({ timeout: 10_000 });
     assert.equal((await figures()).groupings.find((g) => g.name === 'dash 717 sms')!.available, 4);
     mkdirSync(ARTIFACTS, { recursive: true });

@@ -37,7 +37,10 @@ describe('criteria claim: best first, bounded, never stuck behind claims in flig
     await db().$executeRaw`UPDATE endpoints SET claimed_until = NULL, claim_token = NULL WHERE ${tag} = ANY (classifier_tags)`;
   });
 
-  for (const [how, tags] of [['walking the shelf best first', () => [tag]], ['by an area code, through the tags index', () => ['npa:966', tag]]] as const) {
+  for (const [how, tags] of [
+    ['walking the shelf best first', () => [tag]],
+    ['by an area code, through the tags index', () => ['npa:966', tag]],
+  ] as const) {
     it(`finds a row beyond a whole window of candidates locked by claims in flight (${how})`, async () => {
       // another session holds the best CLAIM_WINDOW rows, as concurrent claims do before they commit
       const holder = new Client({ connectionString: stack().databaseUrl });
@@ -51,7 +54,9 @@ describe('criteria claim: best first, bounded, never stuck behind claims in flig
         assert.equal(held.rows.length, CLAIM_WINDOW);
         const got = await claim(db(), { tags: tags(), token: randomUUID(), resumable: false });
         assert.equal(got?.address, address(CLAIM_WINDOW), 'the best row nobody holds');
-        const row = await db().$queryRaw<{ claimed: boolean; q: number }[]>`SELECT claimed_until > now() AS claimed, quality_score AS q FROM endpoints WHERE address = ${got.address}`;
+        const row = await db().$queryRaw<
+          { claimed: boolean; q: number }[]
+        >`SELECT claimed_until > now() AS claimed, quality_score AS q FROM endpoints WHERE address = ${got.address}`;
         assert.equal(row[0]?.claimed, true);
         assert.equal(row[0].q, quality(CLAIM_WINDOW));
       } finally {

@@ -17,7 +17,14 @@ import { db, testConfig } from '../support/stack';
 
 const NPA = '574';
 const ACCOUNTS = ['acct-demand-1', 'acct-demand-2', 'acct-demand-3', 'acct-demand-4', 'acct-demand-5'];
-const caller = (accountId: string): Caller => ({ keyId: randomUUID(), name: `demand ${accountId}`, scope: 'PLATFORM', accountIds: [accountId], providerId: null, rateLimit: null });
+const caller = (accountId: string): Caller => ({
+  keyId: randomUUID(),
+  name: `demand ${accountId}`,
+  scope: 'PLATFORM',
+  accountIds: [accountId],
+  providerId: null,
+  rateLimit: null,
+});
 
 describe('unmet demand: once per account, criteria and window; capped per account', function () {
   this.timeout(120_000);
@@ -43,7 +50,9 @@ describe('unmet demand: once per account, criteria and window; capped per accoun
       SELECT '+1574555' || l, 'FIXED_LINE_OR_MOBILE', 'US', '574', '555', l::text, '574555' || l, 'AVAILABLE', true,
              ARRAY['cap:voice', 'country:us', 'kind:fixed_line_or_mobile', 'npa:574', 'nxx:574555']
         FROM unnest(${lines}::int[]) AS l`;
-    groupingId = (await createGrouping(db(), { name: 'demand 574', tags: [`npa:${NPA}`], minAvailable: 5, targetAvailable: 10, maxAvailable: 40, autoAdjust: true })).id;
+    groupingId = (
+      await createGrouping(db(), { name: 'demand 574', tags: [`npa:${NPA}`], minAvailable: 5, targetAvailable: 10, maxAvailable: 40, autoAdjust: true })
+    ).id;
   });
   after(async () => {
     await db().unmetSearch.deleteMany({ where: { accountId: { in: ACCOUNTS } } });
@@ -58,7 +67,10 @@ describe('unmet demand: once per account, criteria and window; capped per accoun
     // half the same search, half each a different exchange (criteria the per-window dedupe cannot fold)
     for (let i = 0; i < 1000; i++) await emptySearch(ACCOUNTS[0]!, i % 2 ? String(200 + (i % 700)) : undefined);
     const after = await metrics();
-    assert.ok(after.unmetSearches - before.unmetSearches <= CAP, `one account raised unmet searches by ${after.unmetSearches - before.unmetSearches} (cap ${CAP})`);
+    assert.ok(
+      after.unmetSearches - before.unmetSearches <= CAP,
+      `one account raised unmet searches by ${after.unmetSearches - before.unmetSearches} (cap ${CAP})`,
+    );
     assert.equal(decide(after), null, `the monitor would order: ${JSON.stringify(decide(after))}`);
     // the same criteria, again and again in the window: recorded once
     const same = await db().unmetSearch.count({ where: { accountId: ACCOUNTS[0], tags: { equals: ['cap:mms', `npa:${NPA}`] } } });
@@ -75,7 +87,10 @@ describe('unmet demand: once per account, criteria and window; capped per accoun
       await assert.rejects(allocate.byCriteria({ criteria, accountId: ACCOUNTS[1]!, actor: 'test', operation: randomUUID() }), NoneAvailable);
     }
     const after = await metrics();
-    assert.ok(after.unmetSearches - before.unmetSearches <= CAP, `one account's allocations raised unmet searches by ${after.unmetSearches - before.unmetSearches} (cap ${CAP})`);
+    assert.ok(
+      after.unmetSearches - before.unmetSearches <= CAP,
+      `one account's allocations raised unmet searches by ${after.unmetSearches - before.unmetSearches} (cap ${CAP})`,
+    );
   });
 
   it('searches by several accounts still count, each once per window, and can raise the minimum', async () => {

@@ -10,7 +10,7 @@ import { db } from '../support/stack';
 
 // a small seeded generator: the same data every run
 function rng(seed: number) {
-  return () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
 const NPAS = ['901', '902', '903'];
@@ -34,7 +34,11 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
     ].sort();
 
   async function insertEndpoints(from: number, count: number): Promise<void> {
-    const rows = Array.from({ length: count }, (_, k) => ({ address: `+1900${String(from + k).padStart(7, '0')}`, tags: tagsOf(from + k), state: pick(STATES) }));
+    const rows = Array.from({ length: count }, (_, k) => ({
+      address: `+1900${String(from + k).padStart(7, '0')}`,
+      tags: tagsOf(from + k),
+      state: pick(STATES),
+    }));
     await db().$executeRaw`
       INSERT INTO endpoints (address, kind, state, classifier_tags)
       SELECT a, 'MOBILE', s::"EndpointState", string_to_array(t, ',')
@@ -63,12 +67,23 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
     await insertEndpoints(1500, 500);
 
     // allocations (counted for the rate), other state changes, re-tagging, deletions
-    const available = await db().endpoint.findMany({ where: { state: 'AVAILABLE', address: { startsWith: '+1900' } }, select: { id: true, classifierTags: true }, take: 300 });
+    const available = await db().endpoint.findMany({
+      where: { state: 'AVAILABLE', address: { startsWith: '+1900' } },
+      select: { id: true, classifierTags: true },
+      take: 300,
+    });
     const toAllocate = available.slice(0, 200);
     await db().endpoint.updateMany({ where: { id: { in: toAllocate.map((e) => e.id) } }, data: { state: 'ALLOCATED', accountId: 'acct-eval' } });
     // as the lifecycle's transitions would have recorded them
     await db().endpointHistory.createMany({
-      data: toAllocate.map((e) => ({ endpointId: e.id, version: 1, fromState: 'AVAILABLE' as const, toState: 'ALLOCATED' as const, cause: 'test', actor: 'test' })),
+      data: toAllocate.map((e) => ({
+        endpointId: e.id,
+        version: 1,
+        fromState: 'AVAILABLE' as const,
+        toState: 'ALLOCATED' as const,
+        cause: 'test',
+        actor: 'test',
+      })),
     });
     await db().endpoint.updateMany({ where: { id: { in: toAllocate.slice(0, 30).map((e) => e.id) } }, data: { state: 'AGING', accountId: null } });
     await db().endpoint.updateMany({ where: { id: { in: available.slice(200, 250).map((e) => e.id) } }, data: { state: 'RESERVED', accountId: 'acct-eval' } });
@@ -89,8 +104,12 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
       ],
     });
     await db().provider.upsert({ where: { id: 'prov-eval' }, create: { id: 'prov-eval', name: 'eval', kind: 'API' }, update: {} });
-    const open = await db().providerOrder.create({ data: { providerId: 'prov-eval', direction: 'ACQUIRE', status: 'SUBMITTED', idempotencyKey: randomUUID() } });
-    const done = await db().providerOrder.create({ data: { providerId: 'prov-eval', direction: 'ACQUIRE', status: 'DELIVERED', idempotencyKey: randomUUID() } });
+    const open = await db().providerOrder.create({
+      data: { providerId: 'prov-eval', direction: 'ACQUIRE', status: 'SUBMITTED', idempotencyKey: randomUUID() },
+    });
+    const done = await db().providerOrder.create({
+      data: { providerId: 'prov-eval', direction: 'ACQUIRE', status: 'DELIVERED', idempotencyKey: randomUUID() },
+    });
     await db().orderLine.createMany({
       data: [
         { orderId: open.id, groupingId: groupingIds[0]!, quantity: 40, accepted: 5, rejected: 2 },

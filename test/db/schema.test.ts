@@ -64,9 +64,24 @@ describe('database schema', () => {
 
   it('parses a schema with every model the repository needs', () => {
     const expected = [
-      'Endpoint', 'EndpointHistory', 'ClassificationGrouping', 'InventorySnapshot', 'Provider',
-      'ProviderOrder', 'OrderLine', 'DeliveredNumber', 'Account', 'ApiKey', 'ApiKeyAccount',
-      'IdempotencyRecord', 'AllocationResume', 'UnmetSearch', 'PortRequest', 'GroupingCount', 'GroupingAllocation', 'WebhookReceipt',
+      'Endpoint',
+      'EndpointHistory',
+      'ClassificationGrouping',
+      'InventorySnapshot',
+      'Provider',
+      'ProviderOrder',
+      'OrderLine',
+      'DeliveredNumber',
+      'Account',
+      'ApiKey',
+      'ApiKeyAccount',
+      'IdempotencyRecord',
+      'AllocationResume',
+      'UnmetSearch',
+      'PortRequest',
+      'GroupingCount',
+      'GroupingAllocation',
+      'WebhookReceipt',
     ];
     assert.deepEqual([...schema.tables.keys()].sort(), expected.sort());
     assert.ok(schema.fields.length > 100, `only ${schema.fields.length} fields parsed`);
@@ -74,7 +89,11 @@ describe('database schema', () => {
 
   it('has every model as a table and every field as a matching column', async () => {
     const { rows } = await client.query<{
-      table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string;
+      table_name: string;
+      column_name: string;
+      data_type: string;
+      udt_name: string;
+      is_nullable: string;
     }>(`SELECT table_name, column_name, data_type, udt_name, is_nullable
           FROM information_schema.columns WHERE table_schema = 'public'`);
     const columns = new Map(rows.map((r) => [`${r.table_name}.${r.column_name}`, r]));
@@ -94,9 +113,7 @@ describe('database schema', () => {
         if (!ok) problems.push(`${where}: array of ${element}, expected ${f.type}`);
         continue;
       }
-      const typeOk = schema.enums.has(f.type)
-        ? col.data_type === 'USER-DEFINED' && col.udt_name === f.type
-        : (SCALARS[f.type] ?? []).includes(col.data_type);
+      const typeOk = schema.enums.has(f.type) ? col.data_type === 'USER-DEFINED' && col.udt_name === f.type : (SCALARS[f.type] ?? []).includes(col.data_type);
       if (!typeOk) problems.push(`${where}: ${col.data_type}/${col.udt_name}, expected ${f.type}`);
       if ((col.is_nullable === 'YES') !== f.optional) {
         problems.push(`${where}: nullable=${col.is_nullable}, schema says ${f.optional ? 'optional' : 'required'}`);
@@ -106,9 +123,7 @@ describe('database schema', () => {
   });
 
   it('has the search indexes: GIN on state + classifier tags, trigram on digits, address unique', async () => {
-    const { rows } = await client.query<{ indexname: string; indexdef: string }>(
-      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'endpoints'`,
-    );
+    const { rows } = await client.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'endpoints'`);
     const defs = rows.map((r) => r.indexdef).join('\n');
     assert.match(defs, /USING gin \(state, classifier_tags\)/);
     assert.match(defs, /USING gin \(digits gin_trgm_ops\)/);
@@ -125,9 +140,6 @@ describe('database schema', () => {
   });
 
   it('enforces one holder for an allocated endpoint', async () => {
-    await assert.rejects(
-      client.query(`INSERT INTO endpoints (address, kind, state) VALUES ('+14155550999', 'MOBILE', 'ALLOCATED')`),
-      /endpoints_holder_check/,
-    );
+    await assert.rejects(client.query(`INSERT INTO endpoints (address, kind, state) VALUES ('+14155550999', 'MOBILE', 'ALLOCATED')`), /endpoints_holder_check/);
   });
 });

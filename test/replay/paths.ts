@@ -20,51 +20,114 @@ const MORE = 'test/workflows/replay-paths.test.ts';
 export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
   endpointWorkflow: {
     'endpoint-quarantine-to-available.json': { path: 'QUARANTINE 30 days (timer) → TESTING (capability tests) → AVAILABLE', by: LIFECYCLE },
-    'endpoint-voice-dirty-sms-only.json': { path: 'inbound-traffic signals; quarantine extended twice; voice dropped → TESTING messaging only → AVAILABLE SMS-only', by: LIFECYCLE },
-    'endpoint-rejected-returned.json': { path: 'both media dirty after two extensions → REJECTED; `returned` update → RETURNED (workflow completes)', by: LIFECYCLE },
+    'endpoint-voice-dirty-sms-only.json': {
+      path: 'inbound-traffic signals; quarantine extended twice; voice dropped → TESTING messaging only → AVAILABLE SMS-only',
+      by: LIFECYCLE,
+    },
+    'endpoint-rejected-returned.json': {
+      path: 'both media dirty after two extensions → REJECTED; `returned` update → RETURNED (workflow completes)',
+      by: LIFECYCLE,
+    },
     'endpoint-tests-failed-rejected.json': { path: 'quarantine → TESTING, routing test fails → REJECTED', by: LIFECYCLE },
-    'endpoint-release-aging-available.json': { path: 'AVAILABLE → `allocate` update → ALLOCATED → `release` → AGING 45 days → TESTING → AVAILABLE', by: LIFECYCLE },
+    'endpoint-release-aging-available.json': {
+      path: 'AVAILABLE → `allocate` update → ALLOCATED → `release` → AGING 45 days → TESTING → AVAILABLE',
+      by: LIFECYCLE,
+    },
     'endpoint-reservation-expires.json': { path: '`reserve` update → RESERVED; reservation timer fires → AVAILABLE', by: LIFECYCLE },
-    'endpoint-reserved-then-allocated.json': { path: '`reserve` → RESERVED; the holder\'s `allocate` cancels the reservation timer → ALLOCATED', by: LIFECYCLE },
-    'endpoint-reservation-released.json': { path: '`reserve` → RESERVED; the holder\'s `release` → AVAILABLE', by: MORE },
-    'endpoint-local-transitions.json': { path: 'the release-aging path as runs since `transition-local-activity` record it: every transition a local activity (an update completes in one workflow task)', by: LIFECYCLE },
-    'endpoint-concurrent-allocate-local.json': { path: 'two `allocate` updates at once with local-activity transitions: one ALLOCATED, the other refused inside the handler', by: LIFECYCLE },
+    'endpoint-reserved-then-allocated.json': { path: "`reserve` → RESERVED; the holder's `allocate` cancels the reservation timer → ALLOCATED", by: LIFECYCLE },
+    'endpoint-reservation-released.json': { path: "`reserve` → RESERVED; the holder's `release` → AVAILABLE", by: MORE },
+    'endpoint-local-transitions.json': {
+      path: 'the release-aging path as runs since `transition-local-activity` record it: every transition a local activity (an update completes in one workflow task)',
+      by: LIFECYCLE,
+    },
+    'endpoint-concurrent-allocate-local.json': {
+      path: 'two `allocate` updates at once with local-activity transitions: one ALLOCATED, the other refused inside the handler',
+      by: LIFECYCLE,
+    },
     'endpoint-concurrent-allocate.json': { path: 'two `allocate` updates at once: one ALLOCATED, the other refused inside the handler', by: LIFECYCLE },
     'endpoint-quality-retest.json': { path: 'AVAILABLE; `qualityReport` signal below 0.5 → TESTING → AVAILABLE', by: LIFECYCLE },
-    'endpoint-allocated-retest.json': { path: 'ALLOCATED; a good `qualityReport` written by `recordScores`; a bad one → TESTING → back to its holder (ALLOCATED)', by: MORE },
+    'endpoint-allocated-retest.json': {
+      path: 'ALLOCATED; a good `qualityReport` written by `recordScores`; a bad one → TESTING → back to its holder (ALLOCATED)',
+      by: MORE,
+    },
     'endpoint-port-in.json': { path: 'PORTING_IN → capability tests → ALLOCATED to the account', by: LIFECYCLE },
     'endpoint-port-in-rejected.json': { path: 'PORTING_IN → routing test fails → REJECTED', by: MORE },
     'endpoint-port-out.json': { path: 'ALLOCATED → `portOut` update → PORTING_OUT; timer → PORTED_OUT (workflow completes)', by: LIFECYCLE },
     'endpoint-retired.json': { path: 'QUARANTINE; `retire` update cancels the quarantine timer → RETIRED (workflow completes)', by: MORE },
-    'endpoint-continue-as-new-first-run.json': { path: 'allocate/release/aging cycles until the history limit → continue-as-new with its snapshot', by: LIFECYCLE },
-    'endpoint-continue-as-new.json': { path: 'the last run after continue-as-new: starts AVAILABLE from the snapshot, allocate/release/aging go on', by: LIFECYCLE },
-    'endpoint-operation-after-continue-as-new.json': { path: 'the run after continue-as-new (a short history limit), ALLOCATED, carrying its last completed updates: the repeated `allocate` update id is answered with the recorded result (no transition); then, as timing has it, a refused allocate, a release, or continue-as-new again', by: 'test/api/lifecycle.test.ts' },
-    'endpoint-leaves-shelf-retired.json': { path: 'AVAILABLE (started from its row); a release order\'s `leaveShelf` update → RELEASING; `retire` → RETIRED (workflow completes)', by: ORDERS },
-    'endpoint-leaves-shelf-returned.json': { path: 'REJECTED (started from its row); a release order\'s `leaveShelf` update → RELEASING; `returned` → RETURNED (workflow completes)', by: ORDERS },
+    'endpoint-continue-as-new-first-run.json': {
+      path: 'allocate/release/aging cycles until the history limit → continue-as-new with its snapshot',
+      by: LIFECYCLE,
+    },
+    'endpoint-continue-as-new.json': {
+      path: 'the last run after continue-as-new: starts AVAILABLE from the snapshot, allocate/release/aging go on',
+      by: LIFECYCLE,
+    },
+    'endpoint-operation-after-continue-as-new.json': {
+      path: 'the run after continue-as-new (a short history limit), ALLOCATED, carrying its last completed updates: the repeated `allocate` update id is answered with the recorded result (no transition); then, as timing has it, a refused allocate, a release, or continue-as-new again',
+      by: 'test/api/lifecycle.test.ts',
+    },
+    'endpoint-leaves-shelf-retired.json': {
+      path: "AVAILABLE (started from its row); a release order's `leaveShelf` update → RELEASING; `retire` → RETIRED (workflow completes)",
+      by: ORDERS,
+    },
+    'endpoint-leaves-shelf-returned.json': {
+      path: "REJECTED (started from its row); a release order's `leaveShelf` update → RELEASING; `returned` → RETURNED (workflow completes)",
+      by: ORDERS,
+    },
   },
   providerOrderWorkflow: {
     'order-delivered.json': { path: 'ACQUIRE: submitted to an API carrier; delivery signal (signed webhook) → DELIVERED', by: ORDERS },
-    'order-mismatch-rerouted.json': { path: 'ACQUIRE: wrong area codes returned to the carrier; final delivery short → re-routed to a child order', by: ORDERS },
+    'order-mismatch-rerouted.json': {
+      path: 'ACQUIRE: wrong area codes returned to the carrier; final delivery short → re-routed to a child order',
+      by: ORDERS,
+    },
     'order-partial-rerouted.json': { path: 'ACQUIRE: partial fill (PARTIALLY_DELIVERED), carrier done → remainder re-routed to a child order', by: ORDERS },
     'order-carrier-down.json': { path: 'ACQUIRE: submission fails after retries → re-routed to a child order', by: ORDERS },
-    'order-operator-entry.json': { path: 'ACQUIRE: carrier without an API → AWAITING_OPERATOR; the operator\'s entry (signal) → DELIVERED', by: ORDERS },
-    'order-timeout-rerouted.json': { path: 'ACQUIRE: nothing delivered within the delivery timeout (timer) → cancelled at the carrier, re-routed to a child order', by: MORE },
+    'order-operator-entry.json': { path: "ACQUIRE: carrier without an API → AWAITING_OPERATOR; the operator's entry (signal) → DELIVERED", by: ORDERS },
+    'order-timeout-rerouted.json': {
+      path: 'ACQUIRE: nothing delivered within the delivery timeout (timer) → cancelled at the carrier, re-routed to a child order',
+      by: MORE,
+    },
     'order-timeout-failed.json': { path: 'ACQUIRE (the re-routed child, no API): times out and no provider is left → FAILED, no child', by: MORE },
-    'order-delivered-while-cancelling.json': { path: 'ACQUIRE: delivery timeout → cancel at the carrier; a delivery signalled while the carrier confirms → accepted, order DELIVERED, no child', by: ORDERS },
-    'order-late-returned.json': { path: 'LATE (signal-with-start by the webhook route after the order closed): numbers recorded RETURNED and handed back to the carrier', by: ORDERS },
+    'order-delivered-while-cancelling.json': {
+      path: 'ACQUIRE: delivery timeout → cancel at the carrier; a delivery signalled while the carrier confirms → accepted, order DELIVERED, no child',
+      by: ORDERS,
+    },
+    'order-late-returned.json': {
+      path: 'LATE (signal-with-start by the webhook route after the order closed): numbers recorded RETURNED and handed back to the carrier',
+      by: ORDERS,
+    },
     'order-cancelled.json': { path: 'ACQUIRE: `cancelOrder` signal while waiting → cancelled at the carrier → CANCELLED', by: MORE },
     'order-release.json': { path: 'RELEASE as runs before `release-leaves-shelf` ran: endpoints handed back → DELIVERED', by: MONITOR },
-    'order-release-leaves-shelf.json': { path: 'RELEASE since `release-leaves-shelf`: endpoints leave the shelf (held ones kept), only those released at the API carrier, then retired → DELIVERED', by: ORDERS },
-    'order-release-operator.json': { path: 'RELEASE at a carrier without an API: endpoints leave the shelf, a form → AWAITING_OPERATOR; the `confirmOrder` signal → retired and returned → DELIVERED', by: ORDERS },
+    'order-release-leaves-shelf.json': {
+      path: 'RELEASE since `release-leaves-shelf`: endpoints leave the shelf (held ones kept), only those released at the API carrier, then retired → DELIVERED',
+      by: ORDERS,
+    },
+    'order-release-operator.json': {
+      path: 'RELEASE at a carrier without an API: endpoints leave the shelf, a form → AWAITING_OPERATOR; the `confirmOrder` signal → retired and returned → DELIVERED',
+      by: ORDERS,
+    },
   },
   inventoryMonitorWorkflow: {
-    'inventory-monitor.json': { path: 'check-now updates; a deficit and an excess wait the batching window (timer) while signals arrive; acquire and release orders started as child workflows', by: MONITOR },
-    'inventory-monitor-idle.json': { path: 'started by the tick\'s signal-with-start; nothing short or in excess (no timer); check-now answers an empty report', by: MORE },
-    'inventory-monitor-continue-as-new.json': { path: 'signals while a batch is pending until the server suggests continue-as-new → continue-as-new carrying the pending batch', by: MORE },
-    'inventory-monitor-continued.json': { path: 'the run after continue-as-new: evaluates, waits out the carried batch deadline, starts the order child', by: MORE },
+    'inventory-monitor.json': {
+      path: 'check-now updates; a deficit and an excess wait the batching window (timer) while signals arrive; acquire and release orders started as child workflows',
+      by: MONITOR,
+    },
+    'inventory-monitor-idle.json': {
+      path: "started by the tick's signal-with-start; nothing short or in excess (no timer); check-now answers an empty report",
+      by: MORE,
+    },
+    'inventory-monitor-continue-as-new.json': {
+      path: 'signals while a batch is pending until the server suggests continue-as-new → continue-as-new carrying the pending batch',
+      by: MORE,
+    },
+    'inventory-monitor-continued.json': {
+      path: 'the run after continue-as-new: evaluates, waits out the carried batch deadline, starts the order child',
+      by: MORE,
+    },
   },
   inventoryTickWorkflow: {
-    'inventory-tick.json': { path: 'the Schedule\'s tick: one `wakeMonitor` activity', by: MORE },
+    'inventory-tick.json': { path: "the Schedule's tick: one `wakeMonitor` activity", by: MORE },
   },
 };
 

@@ -17,7 +17,9 @@ interface History {
 
 describe('replay of recorded histories', function () {
   this.timeout(120_000);
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const read = (f: string) => JSON.parse(readFileSync(join(DIR, f), 'utf8')) as History;
 
   for (const type of WORKFLOW_TYPES) {
@@ -37,7 +39,11 @@ describe('replay of recorded histories', function () {
   }
 
   it('lists every history it holds (an unlisted file says nothing about which path it is)', () => {
-    assert.deepEqual(files.filter((f) => !TYPE_OF[f]), [], 'add it to test/replay/paths.ts');
+    assert.deepEqual(
+      files.filter((f) => !TYPE_OF[f]),
+      [],
+      'add it to test/replay/paths.ts',
+    );
   });
 
   it('replays each one deterministically', async () => {

@@ -10,7 +10,13 @@ const A = '+14155550100';
 
 describe('refusals as an account reads them', () => {
   it('about another account’s holding, or a number on its way through quarantine or aging: only "not available"', () => {
-    for (const reason of ['endpoint is ALLOCATED, not AVAILABLE', 'endpoint is reserved for another account', 'endpoint is AGING, not AVAILABLE', 'endpoint is QUARANTINE, not AVAILABLE', 'no transition AGING → ALLOCATED']) {
+    for (const reason of [
+      'endpoint is ALLOCATED, not AVAILABLE',
+      'endpoint is reserved for another account',
+      'endpoint is AGING, not AVAILABLE',
+      'endpoint is QUARANTINE, not AVAILABLE',
+      'no transition AGING → ALLOCATED',
+    ]) {
       assert.equal(refusalFor(A, reason, false), `address: ${A} is not available`, reason);
     }
     assert.equal(notAvailable(A), `address: ${A} is not available`);
@@ -25,7 +31,11 @@ describe('refusals as an account reads them', () => {
     assert.equal(refusalFor(A, 'endpoint is held by another account', true), notAvailable(A));
   });
   it('about the request itself (a field): as it is', () => {
-    for (const reason of ['until: a reservation lasts at most 60 minutes', 'applicationUri: must be an http(s) or sip URI', 'accountId: must be 1-64 letters']) {
+    for (const reason of [
+      'until: a reservation lasts at most 60 minutes',
+      'applicationUri: must be an http(s) or sip URI',
+      'accountId: must be 1-64 letters',
+    ]) {
       assert.equal(refusalFor(A, reason, false), reason);
     }
   });
@@ -57,11 +67,22 @@ describe('the history an account sees: its own holding periods', () => {
   it('keeps what left it with one of its accounts and what ended each holding; nothing before, between or after', () => {
     assert.deepEqual(
       holdingHistory(history, who).map((h) => [h.toState, h.accountId]),
-      [['RESERVED', 'acct-1'], ['ALLOCATED', 'acct-1'], ['TESTING', 'acct-1'], ['ALLOCATED', 'acct-1'], ['AGING', null], ['ALLOCATED', 'acct-2'], ['AGING', null]],
+      [
+        ['RESERVED', 'acct-1'],
+        ['ALLOCATED', 'acct-1'],
+        ['TESTING', 'acct-1'],
+        ['ALLOCATED', 'acct-1'],
+        ['AGING', null],
+        ['ALLOCATED', 'acct-2'],
+        ['AGING', null],
+      ],
     );
   });
   it('names its own key, its accounts and the service; any other actor is redacted', () => {
-    assert.deepEqual(holdingHistory(history, who).map((h) => h.actor), ['key:shop', 'key:shop', 'workflow', 'workflow', 'key:shop (exchange undone)', 'account:acct-2', 'redacted']);
+    assert.deepEqual(
+      holdingHistory(history, who).map((h) => h.actor),
+      ['key:shop', 'key:shop', 'workflow', 'workflow', 'key:shop (exchange undone)', 'account:acct-2', 'redacted'],
+    );
   });
   it('an account that never held it sees nothing of it', () => {
     assert.deepEqual(holdingHistory(history, { ...who, accountIds: ['acct-9'] }), []);
@@ -88,7 +109,11 @@ describe('unmet demand, capped per account', () => {
       openLines: [],
       openReleases: [],
       allocations: [],
-      unmet: [...Array.from({ length: 50 }, (_, i) => ({ tags: ['npa:415', `nxx:415${100 + i}`], accountId: 'acct-loop' })), { tags: ['npa:415'], accountId: 'acct-b' }, { tags: ['npa:212'], accountId: 'acct-c' }],
+      unmet: [
+        ...Array.from({ length: 50 }, (_, i) => ({ tags: ['npa:415', `nxx:415${100 + i}`], accountId: 'acct-loop' })),
+        { tags: ['npa:415'], accountId: 'acct-b' },
+        { tags: ['npa:212'], accountId: 'acct-c' },
+      ],
       unmetPerAccount: 3,
       windowHours: 24,
     });

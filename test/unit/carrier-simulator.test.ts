@@ -3,14 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { isValidPhoneNumber } from 'libphonenumber-js';
-import {
-  createSimulator,
-  signWebhook,
-  verifyWebhook,
-  type CarrierPatch,
-  type Simulator,
-  type WebhookPayload,
-} from '../../src/carriers/simulator/simulator';
+import { createSimulator, signWebhook, verifyWebhook, type CarrierPatch, type Simulator, type WebhookPayload } from '../../src/carriers/simulator/simulator';
 
 const SECRET = 'sim-west-secret';
 
@@ -82,7 +75,7 @@ async function rig(carrier: CarrierPatch = {}, extra: { hangMs?: number; seed?: 
     carriers: [{ id: 'sim-west', secret: SECRET, deliveryDelayMs: 10, ...carrier }],
     webhookBase: `${recvBase}/v1/carriers`,
     trafficUrl: `${recvBase}/v1/traffic`,
-    trafficKey: extra.trafficKey === undefined ? 'router-key' : extra.trafficKey ?? undefined,
+    trafficKey: extra.trafficKey === undefined ? 'router-key' : (extra.trafficKey ?? undefined),
     seed: extra.seed ?? 42,
     ...(extra.hangMs === undefined ? {} : { hangMs: extra.hangMs }),
   });
@@ -116,17 +109,27 @@ const allNumbers = (r: Receiver) => r.webhooks.flatMap((w) => w.body.lines.flatM
 afterEach(async () => {
   for (const sim of sims.splice(0)) sim.close();
   await Promise.all(
-    servers.splice(0).map((s) => new Promise<void>((resolve) => {
-      s.closeAllConnections();
-      s.close(() => resolve());
-    })),
+    servers.splice(0).map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.closeAllConnections();
+          s.close(() => resolve());
+        }),
+    ),
   );
 });
 
 describe('carrier simulator', () => {
   it('accepts an order with 202 and delivers it in one signed webhook', async () => {
     const t = await rig();
-    const res = await t.post('/carriers/sim-west/orders', order([{ lineId: 'a', quantity: 3, npa: '415' }, { lineId: 'b', quantity: 2 }]), key('k1'));
+    const res = await t.post(
+      '/carriers/sim-west/orders',
+      order([
+        { lineId: 'a', quantity: 3, npa: '415' },
+        { lineId: 'b', quantity: 2 },
+      ]),
+      key('k1'),
+    );
     assert.equal(res.status, 202);
     assert.deepEqual(res.body, { carrierOrderId: 'SIM-sim-west-1', status: 'accepted' });
 
@@ -140,7 +143,13 @@ describe('carrier simulator', () => {
     assert.equal(hook.body.idempotencyKey, 'k1');
     assert.equal(hook.body.final, true);
     assert.ok(!Number.isNaN(Date.parse(hook.body.sentAt)));
-    assert.deepEqual(hook.body.lines.map((l) => [l.lineId, l.numbers.length]), [['a', 3], ['b', 2]]);
+    assert.deepEqual(
+      hook.body.lines.map((l) => [l.lineId, l.numbers.length]),
+      [
+        ['a', 3],
+        ['b', 2],
+      ],
+    );
     for (const n of hook.body.lines[0]!.numbers) assert.equal(npaOf(n), '415');
     assert.ok(['212', '312', '415', '628', '646'].includes(npaOf(hook.body.lines[1]!.numbers[0]!)));
     for (const n of allNumbers(t.receiver)) assert.ok(isValidPhoneNumber(n), `${n} should be a valid number`);
@@ -183,11 +192,24 @@ describe('carrier simulator', () => {
 
   it('with partialFillRate 1 delivers half of each line, then a final webhook', async () => {
     const t = await rig({ partialFillRate: 1 });
-    await t.post('/carriers/sim-west/orders', order([{ lineId: 'a', quantity: 5 }, { lineId: 'b', quantity: 4 }]), key('p'));
+    await t.post(
+      '/carriers/sim-west/orders',
+      order([
+        { lineId: 'a', quantity: 5 },
+        { lineId: 'b', quantity: 4 },
+      ]),
+      key('p'),
+    );
     await t.sim.flush();
     const hooks = t.receiver.webhooks.map((w) => w.body);
     assert.equal(hooks.length, 2);
-    assert.deepEqual(hooks[0]!.lines.map((l) => [l.lineId, l.numbers.length]), [['a', 3], ['b', 2]]);
+    assert.deepEqual(
+      hooks[0]!.lines.map((l) => [l.lineId, l.numbers.length]),
+      [
+        ['a', 3],
+        ['b', 2],
+      ],
+    );
     assert.equal(hooks[0]!.final, false);
     assert.deepEqual(hooks[1]!.lines, []);
     assert.equal(hooks[1]!.final, true);
@@ -200,8 +222,14 @@ describe('carrier simulator', () => {
     await t.post('/carriers/sim-west/orders', order([{ lineId: 'a', quantity: 7, npa: '312' }]), key('s'));
     await t.sim.flush();
     const hooks = t.receiver.webhooks.map((w) => w.body);
-    assert.deepEqual(hooks.map((h) => h.final), [false, true]);
-    assert.deepEqual(hooks.map((h) => h.lines[0]!.numbers.length), [4, 3]);
+    assert.deepEqual(
+      hooks.map((h) => h.final),
+      [false, true],
+    );
+    assert.deepEqual(
+      hooks.map((h) => h.lines[0]!.numbers.length),
+      [4, 3],
+    );
     const numbers = allNumbers(t.receiver);
     assert.equal(new Set(numbers).size, 7);
     assert.equal((await t.get('/carriers/sim-west/orders/SIM-sim-west-1')).body.status, 'delivered');
@@ -277,7 +305,10 @@ describe('carrier simulator', () => {
     const t = await rig();
     const ret = await t.post('/carriers/sim-west/returns', {
       orderId: 'SIM-sim-west-1',
-      numbers: [{ address: '+13125550100', reason: 'wrong_area_code' }, { address: '+13125550101', reason: 'unwanted_traffic' }],
+      numbers: [
+        { address: '+13125550100', reason: 'wrong_area_code' },
+        { address: '+13125550101', reason: 'unwanted_traffic' },
+      ],
     });
     assert.deepEqual([ret.status, ret.body], [200, { accepted: 2 }]);
     const rel = await t.post('/carriers/sim-west/releases', { numbers: ['+14155550100'] });
@@ -424,13 +455,13 @@ describe('verifyWebhook', () => {
 
   it('refuses a missing or malformed signature', () => {
     assert.deepEqual(verifyWebhook(SECRET, { 'x-carrier-timestamp': String(ts) }, body, { now }), { ok: false, reason: 'missing signature' });
-    assert.deepEqual(
-      verifyWebhook(SECRET, { 'x-carrier-timestamp': String(ts), 'x-carrier-signature': 'md5=abc' }, body, { now }),
-      { ok: false, reason: 'bad signature format' },
-    );
-    assert.deepEqual(
-      verifyWebhook(SECRET, { ...headers(ts), 'x-carrier-timestamp': 'yesterday' }, body, { now }),
-      { ok: false, reason: 'bad signature format' },
-    );
+    assert.deepEqual(verifyWebhook(SECRET, { 'x-carrier-timestamp': String(ts), 'x-carrier-signature': 'md5=abc' }, body, { now }), {
+      ok: false,
+      reason: 'bad signature format',
+    });
+    assert.deepEqual(verifyWebhook(SECRET, { ...headers(ts), 'x-carrier-timestamp': 'yesterday' }, body, { now }), {
+      ok: false,
+      reason: 'bad signature format',
+    });
   });
 });

@@ -82,24 +82,12 @@ describe('classification', () => {
   describe('inherentTags', () => {
     it('tags a NANP number with country, npa, nxx (npa+nxx) and kind', () => {
       // 0123 ends the number: a sequence
-      assert.deepEqual(inherentTags(parseAddress('+14155550123')), [
-        'country:us',
-        'kind:fixed_line_or_mobile',
-        'npa:415',
-        'nxx:415555',
-        'vanity:sequence',
-      ]);
+      assert.deepEqual(inherentTags(parseAddress('+14155550123')), ['country:us', 'kind:fixed_line_or_mobile', 'npa:415', 'nxx:415555', 'vanity:sequence']);
     });
 
     it('adds the region when given, and refuses one that is not a tag value', () => {
       const p = parseAddress('+14155550179');
-      assert.deepEqual(inherentTags(p, { region: 'ca' }), [
-        'country:us',
-        'kind:fixed_line_or_mobile',
-        'npa:415',
-        'nxx:415555',
-        'region:ca',
-      ]);
+      assert.deepEqual(inherentTags(p, { region: 'ca' }), ['country:us', 'kind:fixed_line_or_mobile', 'npa:415', 'nxx:415555', 'region:ca']);
       assert.ok(inherentTags(p, { region: 'CA' }).includes('region:ca'));
       assert.ok(!inherentTags(p, { region: null }).some((t) => t.startsWith('region:')));
       assertTagError(() => inherentTags(p, { region: 'new york' }), /region: value must be letters, digits/);
@@ -213,7 +201,10 @@ describe('classification', () => {
     });
 
     it('word: 0 and 1 spell nothing', () => {
-      assert.deepEqual(vanityTags('4155550101').filter((t) => t.startsWith('word:')), []);
+      assert.deepEqual(
+        vanityTags('4155550101').filter((t) => t.startsWith('word:')),
+        [],
+      );
     });
 
     it('returns nothing for fewer than 4 digits or non-digits', () => {
@@ -240,8 +231,14 @@ describe('classification', () => {
   describe('measuredTags', () => {
     it('tags each enabled capability', () => {
       const tags = measuredTags(measured({ enabled: { voice: true, sms: true, mms: false, fax: true } }));
-      assert.deepEqual(tags.filter((t) => t.startsWith('cap:')), ['cap:voice', 'cap:sms', 'cap:fax']);
-      assert.deepEqual(measuredTags(measured()).filter((t) => t.startsWith('cap:')), []);
+      assert.deepEqual(
+        tags.filter((t) => t.startsWith('cap:')),
+        ['cap:voice', 'cap:sms', 'cap:fax'],
+      );
+      assert.deepEqual(
+        measuredTags(measured()).filter((t) => t.startsWith('cap:')),
+        [],
+      );
     });
 
     it('bands quality at its edges', () => {
@@ -338,12 +335,7 @@ describe('classification', () => {
 
   describe('normaliseTags', () => {
     it('lowercases, trims, dedupes and sorts', () => {
-      assert.deepEqual(normaliseTags(['NPA:415', 'cap:sms', ' country:US ', 'npa:415', 'cap:sms', 'cap:mms']), [
-        'cap:mms',
-        'cap:sms',
-        'country:us',
-        'npa:415',
-      ]);
+      assert.deepEqual(normaliseTags(['NPA:415', 'cap:sms', ' country:US ', 'npa:415', 'cap:sms', 'cap:mms']), ['cap:mms', 'cap:sms', 'country:us', 'npa:415']);
       assert.deepEqual(normaliseTags([]), []);
     });
 
@@ -420,10 +412,7 @@ describe('classification', () => {
   });
 
   describe('matches', () => {
-    const endpoint = classify(
-      parseAddress('+18003569377'),
-      measured({ enabled: { voice: true, sms: true, mms: false, fax: false }, qualityScore: 0.9 }),
-    );
+    const endpoint = classify(parseAddress('+18003569377'), measured({ enabled: { voice: true, sms: true, mms: false, fax: false }, qualityScore: 0.9 }));
 
     it('matches when every grouping tag is present', () => {
       assert.equal(matches(endpoint, ['country:us']), true);

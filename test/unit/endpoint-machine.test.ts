@@ -16,7 +16,8 @@ describe('leaving the shelf (release orders)', () => {
     assert.equal(refuseLeaveShelf(at('REJECTED'), { orderId: ORDER }), null);
     assert.equal(refuseLeaveShelf(at('ALLOCATED', { accountId: 'a' }), { orderId: ORDER }), 'endpoint is ALLOCATED, not AVAILABLE or REJECTED');
     assert.equal(refuseLeaveShelf(at('RESERVED', { accountId: 'a' }), { orderId: ORDER }), 'endpoint is RESERVED, not AVAILABLE or REJECTED');
-    for (const s of ['QUARANTINE', 'TESTING', 'AGING', 'PORTING_OUT', 'RETIRED'] as const) assert.match(refuseLeaveShelf(at(s), { orderId: ORDER }) ?? '', /not AVAILABLE or REJECTED/);
+    for (const s of ['QUARANTINE', 'TESTING', 'AGING', 'PORTING_OUT', 'RETIRED'] as const)
+      assert.match(refuseLeaveShelf(at(s), { orderId: ORDER }) ?? '', /not AVAILABLE or REJECTED/);
     assert.equal(refuseLeaveShelf(at('AVAILABLE'), { orderId: '' }), 'orderId: required');
     assert.ok(canTransition('AVAILABLE', 'RELEASING') && canTransition('REJECTED', 'RELEASING'));
     assert.ok(!canTransition('ALLOCATED', 'RELEASING') && !canTransition('RESERVED', 'RELEASING'));

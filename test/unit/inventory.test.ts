@@ -2,14 +2,32 @@ import assert from 'node:assert/strict';
 import { decide, effectiveThresholds, ADJUST_LEAD_TIME_HOURS, type GroupingMetrics } from '../../src/domain/inventory';
 
 const base: GroupingMetrics = {
-  groupingId: 'g', name: 'g', tags: ['npa:415'], autoAdjust: false, preferredProviderIds: ['p1'],
-  minAvailable: 10, targetAvailable: 20, maxAvailable: 50,
-  available: 15, allocated: 0, reserved: 0, inQuarantine: 0, onOrder: 0, onRelease: 0,
-  allocationRate: 0, unmetSearches: 0, trend: 0, depletionSeconds: null,
+  groupingId: 'g',
+  name: 'g',
+  tags: ['npa:415'],
+  autoAdjust: false,
+  preferredProviderIds: ['p1'],
+  minAvailable: 10,
+  targetAvailable: 20,
+  maxAvailable: 50,
+  available: 15,
+  allocated: 0,
+  reserved: 0,
+  inQuarantine: 0,
+  onOrder: 0,
+  onRelease: 0,
+  allocationRate: 0,
+  unmetSearches: 0,
+  trend: 0,
+  depletionSeconds: null,
 };
 
 describe('inventory decisions', () => {
-  const cases: [string, Partial<GroupingMetrics>, ReturnType<typeof decide> extends infer D ? (D extends null ? null : Partial<NonNullable<D>>) | null : never][] = [
+  const cases: [
+    string,
+    Partial<GroupingMetrics>,
+    ReturnType<typeof decide> extends infer D ? (D extends null ? null : Partial<NonNullable<D>>) | null : never,
+  ][] = [
     ['within thresholds: nothing', {}, null],
     ['below min: acquire up to target', { available: 4 }, { kind: 'acquire', quantity: 16 }],
     ['below min, some in quarantine: only the rest', { available: 4, inQuarantine: 6 }, { kind: 'acquire', quantity: 10 }],

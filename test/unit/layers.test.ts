@@ -130,9 +130,23 @@ export const SQL_RULE = {
   // <db|tx|prisma|x.db>.<camelCaseModel>.<method>(
   clients: ['db', 'tx', 'prisma'],
   methods: [
-    'findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'create', 'createMany',
-    'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany',
-    'count', 'groupBy', 'aggregate',
+    'findUnique',
+    'findUniqueOrThrow',
+    'findFirst',
+    'findFirstOrThrow',
+    'findMany',
+    'create',
+    'createMany',
+    'createManyAndReturn',
+    'update',
+    'updateMany',
+    'updateManyAndReturn',
+    'upsert',
+    'delete',
+    'deleteMany',
+    'count',
+    'groupBy',
+    'aggregate',
   ],
   reason: 'every SQL statement and Prisma call lives in a src/db repository',
 };
@@ -143,10 +157,16 @@ function globRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
-    if (glob.startsWith('/**', i) && i + 3 === glob.length) { re += '(?:/.*)?'; i += 2; }
-    else if (glob.startsWith('**/', i)) { re += '(?:.*/)?'; i += 2; }
-    else if (glob.startsWith('**', i)) { re += '.*'; i += 1; }
-    else if (c === '*') re += '[^/]*';
+    if (glob.startsWith('/**', i) && i + 3 === glob.length) {
+      re += '(?:/.*)?';
+      i += 2;
+    } else if (glob.startsWith('**/', i)) {
+      re += '(?:.*/)?';
+      i += 2;
+    } else if (glob.startsWith('**', i)) {
+      re += '.*';
+      i += 1;
+    } else if (c === '*') re += '[^/]*';
     else if (c === '{') re += '(?:';
     else if (c === '}') re += ')';
     else if (c === ',') re += '|';
@@ -190,7 +210,9 @@ export interface FoundImport {
 
 function parse(file: string, text: string): ts.SourceFile {
   // every file here is a module, so top-level `await` parses as await even in an import-less snippet
-  const asModule = (sf: ts.SourceFile) => { (sf as { externalModuleIndicator?: unknown }).externalModuleIndicator = sf; };
+  const asModule = (sf: ts.SourceFile) => {
+    (sf as { externalModuleIndicator?: unknown }).externalModuleIndicator = sf;
+  };
   return ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, setExternalModuleIndicator: asModule }, true, ts.ScriptKind.TS);
 }
 
@@ -209,14 +231,13 @@ export function scanImports(sf: ts.SourceFile): FoundImport[] {
       const clause = node.importClause;
       const named = clause?.namedBindings;
       // `import type {…}`, or `import { type A, type B }` (erased whole); `import 'x'` runs
-      const typeOnly = !!clause && (clause.isTypeOnly ||
-        (!clause.name && !!named && ts.isNamedImports(named) && named.elements.length > 0 &&
-          named.elements.every((e) => e.isTypeOnly)));
+      const typeOnly =
+        !!clause &&
+        (clause.isTypeOnly || (!clause.name && !!named && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly)));
       add(node.moduleSpecifier, typeOnly, node);
     } else if (ts.isExportDeclaration(node)) {
       const clause = node.exportClause;
-      const typeOnly = node.isTypeOnly ||
-        (!!clause && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly));
+      const typeOnly = node.isTypeOnly || (!!clause && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly));
       add(node.moduleSpecifier, typeOnly, node);
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
       add(node.moduleReference.expression, node.isTypeOnly, node); // import x = require('…')
@@ -329,8 +350,16 @@ describe('layer rules (imports and SQL stay in their layer)', () => {
 
   it('scans every layer (a scan of nothing would pass)', () => {
     const minimum: Record<string, number> = {
-      'src/api/routes': 6, 'src/usecases': 3, 'src/db': 6, 'src/domain': 6, 'src/temporal': 3,
-      workflows: 5, activities: 3, workers: 2, scripts: 5, 'src/cli': 5,
+      'src/api/routes': 6,
+      'src/usecases': 3,
+      'src/db': 6,
+      'src/domain': 6,
+      'src/temporal': 3,
+      workflows: 5,
+      activities: 3,
+      workers: 2,
+      scripts: 5,
+      'src/cli': 5,
     };
     for (const [dir, min] of Object.entries(minimum)) {
       const n = files.filter((f) => f.startsWith(`${dir}/`)).length;
@@ -358,9 +387,9 @@ describe('layer rules: the scanner catches what it is there for', () => {
 
   it('reads every import form, and not comments or strings', () => {
     const text = [
-      "import {",
-      "  a,",
-      "  b,",
+      'import {',
+      '  a,',
+      '  b,',
       "} from './multi';",
       "import type { T } from './types';",
       "import { type U, type V } from './types2';",
@@ -375,13 +404,23 @@ describe('layer rules: the scanner catches what it is there for', () => {
       "import e = require('./equals');",
       "// import { no } from './comment';",
       "/* export * from './block'; */",
-      "const s = \"import x from './string'\";",
+      'const s = "import x from \'./string\'";',
       "const t = `require('./template')`;",
     ].join('\n');
     const found = scanImports(parse('src/x.ts', text)).map((i) => `${i.specifier}${i.typeOnly ? ' (type)' : ''}`);
     assert.deepEqual(found, [
-      './multi', './types (type)', './types2 (type)', './mixed', './re', './retype (type)', './star', './side-effect',
-      './dynamic', './required', './typeof (type)', './equals',
+      './multi',
+      './types (type)',
+      './types2 (type)',
+      './mixed',
+      './re',
+      './retype (type)',
+      './star',
+      './side-effect',
+      './dynamic',
+      './required',
+      './typeof (type)',
+      './equals',
     ]);
   });
 
@@ -442,11 +481,26 @@ describe('layer rules: the scanner catches what it is there for', () => {
   const good: [string, string][] = [
     [route, "import { Router } from 'express';\nimport type { UseCases } from '../../usecases';\nimport { z } from 'zod';"],
     [route, "import { NotFound } from '../../domain/errors';\n// not an import: '../../db/client'"],
-    ['src/domain/rules.ts', "import { parsePhoneNumber } from 'libphonenumber-js/max';\nimport { createHash } from 'node:crypto';\nimport { Caller } from './access';"],
-    ['workflows/x.workflow.ts', "import { proxyActivities } from '@temporalio/workflow';\nimport { ApplicationFailure } from '@temporalio/common';\nimport { lock } from './lock';"],
-    ['workflows/x.workflow.ts', "import type { Activities } from '../activities';\nimport type { Capabilities } from '../src/domain/endpoint';\nimport type { Duration } from '@temporalio/common';"],
-    ['src/usecases/allocate.ts', "import { claim } from '../db/endpoints';\nimport { TemporalGateway } from '../temporal/gateway';\nimport { NotFound } from '../domain/errors';"],
-    ['src/db/endpoints.ts', "import { Prisma } from './generated/client';\nconst rows = await db.$queryRaw`SELECT 1`;\nawait db.$transaction(async (tx) => tx.endpoint.update({}));"],
+    [
+      'src/domain/rules.ts',
+      "import { parsePhoneNumber } from 'libphonenumber-js/max';\nimport { createHash } from 'node:crypto';\nimport { Caller } from './access';",
+    ],
+    [
+      'workflows/x.workflow.ts',
+      "import { proxyActivities } from '@temporalio/workflow';\nimport { ApplicationFailure } from '@temporalio/common';\nimport { lock } from './lock';",
+    ],
+    [
+      'workflows/x.workflow.ts',
+      "import type { Activities } from '../activities';\nimport type { Capabilities } from '../src/domain/endpoint';\nimport type { Duration } from '@temporalio/common';",
+    ],
+    [
+      'src/usecases/allocate.ts',
+      "import { claim } from '../db/endpoints';\nimport { TemporalGateway } from '../temporal/gateway';\nimport { NotFound } from '../domain/errors';",
+    ],
+    [
+      'src/db/endpoints.ts',
+      "import { Prisma } from './generated/client';\nconst rows = await db.$queryRaw`SELECT 1`;\nawait db.$transaction(async (tx) => tx.endpoint.update({}));",
+    ],
     ['src/db/orders.ts', "import type { Capabilities } from '../domain/endpoint';"],
     ['src/temporal/gateway.ts', "import { Client, Connection } from '@temporalio/client';"],
     ['workers/worker.ts', "import { Client } from '@temporalio/client';"],
@@ -454,7 +508,10 @@ describe('layer rules: the scanner catches what it is there for', () => {
     ['activities/index.ts', "import type { Client } from '@temporalio/client';"],
     ['src/usecases/ingest.ts', "import type { Client } from '@temporalio/client';"],
     ['src/usecases/reconcile.ts', "import { type Client } from '@temporalio/client';"],
-    ['src/usecases/allocate.ts', "const r = await repo.endpoint.findMany();\nconst s = db.endpoints.map((e) => e);\nconst t = `db.endpoint.findMany(`;\n// db.$queryRaw"],
+    [
+      'src/usecases/allocate.ts',
+      'const r = await repo.endpoint.findMany();\nconst s = db.endpoints.map((e) => e);\nconst t = `db.endpoint.findMany(`;\n// db.$queryRaw',
+    ],
   ];
 
   for (const [file, text] of good) {

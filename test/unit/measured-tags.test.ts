@@ -2,11 +2,20 @@ import assert from 'node:assert/strict';
 import { withMeasuredTags } from '../../src/domain/classification';
 
 const row = {
-  state: 'QUARANTINE' as const, version: 1,
+  state: 'QUARANTINE' as const,
+  version: 1,
   classifierTags: ['country:us', 'npa:415', 'cap:voice', 'cap:sms', 'quality:unknown', 'clean:clean'],
-  voiceCapable: true, smsCapable: true, mmsCapable: false, faxCapable: false,
-  voiceEnabled: false, smsEnabled: false, mmsEnabled: false, faxEnabled: false,
-  qualityScore: null, voiceCleanliness: 1, messagingCleanliness: 1,
+  voiceCapable: true,
+  smsCapable: true,
+  mmsCapable: false,
+  faxCapable: false,
+  voiceEnabled: false,
+  smsEnabled: false,
+  mmsEnabled: false,
+  faxEnabled: false,
+  qualityScore: null,
+  voiceCleanliness: 1,
+  messagingCleanliness: 1,
 };
 
 describe('measured tags follow transitions', () => {

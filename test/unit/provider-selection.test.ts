@@ -86,7 +86,12 @@ describe('provider selection', () => {
       { name: 'npa mismatch (via nxx)', p: restricted, tags: ['nxx:212555'], want: false },
       { name: 'kind match', p: restricted, tags: ['kind:mobile'], want: true },
       { name: 'kind mismatch', p: restricted, tags: ['kind:toll_free'], want: false },
-      { name: 'kind is exact: FIXED_LINE_OR_MOBILE does not cover MOBILE', p: provider('f', { kinds: ['FIXED_LINE_OR_MOBILE'] }), tags: ['kind:mobile'], want: false },
+      {
+        name: 'kind is exact: FIXED_LINE_OR_MOBILE does not cover MOBILE',
+        p: provider('f', { kinds: ['FIXED_LINE_OR_MOBILE'] }),
+        tags: ['kind:mobile'],
+        want: false,
+      },
       { name: 'capability-agnostic', p: restricted, tags: ['country:us', 'cap:sms', 'cap:mms'], want: true },
       { name: 'inactive never covers', p: provider('off', { active: false }), tags: [], want: false },
     ];
@@ -98,8 +103,10 @@ describe('provider selection', () => {
   describe('scoreProvider', () => {
     const req = request('g', [], 1, ['pref']);
     it('cheaper scores higher at equal reliability', () => {
-      assert.ok(scoreProvider(provider('a', { costPerNumberCents: 50 }), req, DEFAULT_WEIGHTS, 100) >
-        scoreProvider(provider('b', { costPerNumberCents: 100 }), req, DEFAULT_WEIGHTS, 100));
+      assert.ok(
+        scoreProvider(provider('a', { costPerNumberCents: 50 }), req, DEFAULT_WEIGHTS, 100) >
+          scoreProvider(provider('b', { costPerNumberCents: 100 }), req, DEFAULT_WEIGHTS, 100),
+      );
     });
     it('preference adds exactly the preferred weight', () => {
       const diff = scoreProvider(provider('pref'), req, DEFAULT_WEIGHTS, 100) - scoreProvider(provider('other'), req, DEFAULT_WEIGHTS, 100);
@@ -117,11 +124,13 @@ describe('provider selection', () => {
         providers: [provider('gb', { countries: ['GB'], costPerNumberCents: 1 }), provider('us', { countries: ['US'] })],
         requests: [request('g1', ['country:us'], 5)],
         want: {
-          orders: [{
-            providerId: 'us',
-            total: 5,
-            lines: [{ groupingId: 'g1', tags: ['country:us'], quantity: 5, country: 'US', npa: null, kind: null, capabilities: [] }],
-          }],
+          orders: [
+            {
+              providerId: 'us',
+              total: 5,
+              lines: [{ groupingId: 'g1', tags: ['country:us'], quantity: 5, country: 'US', npa: null, kind: null, capabilities: [] }],
+            },
+          ],
           unfilled: [],
         },
       },
@@ -142,11 +151,23 @@ describe('provider selection', () => {
         providers: [provider('cheap', { countries: ['US'], costPerNumberCents: 10 }), provider('dear', { costPerNumberCents: 100 })],
         requests: [request('g1', ['country:us', 'cap:sms', 'cap:mms'], 4)],
         want: {
-          orders: [{
-            providerId: 'cheap',
-            total: 4,
-            lines: [{ groupingId: 'g1', tags: ['country:us', 'cap:sms', 'cap:mms'], quantity: 4, country: 'US', npa: null, kind: null, capabilities: ['mms', 'sms'] }],
-          }],
+          orders: [
+            {
+              providerId: 'cheap',
+              total: 4,
+              lines: [
+                {
+                  groupingId: 'g1',
+                  tags: ['country:us', 'cap:sms', 'cap:mms'],
+                  quantity: 4,
+                  country: 'US',
+                  npa: null,
+                  kind: null,
+                  capabilities: ['mms', 'sms'],
+                },
+              ],
+            },
+          ],
           unfilled: [],
         },
       },
@@ -182,19 +203,13 @@ describe('provider selection', () => {
       },
       {
         name: 'quota caps a provider and the remainder goes to the next',
-        providers: [
-          provider('cheap', { costPerNumberCents: 10, quotaNumbers: 100, orderedInPeriod: 94 }),
-          provider('dear', { costPerNumberCents: 100 }),
-        ],
+        providers: [provider('cheap', { costPerNumberCents: 10, quotaNumbers: 100, orderedInPeriod: 94 }), provider('dear', { costPerNumberCents: 100 })],
         requests: [request('g1', [], 10)],
         want: { orders: [order('cheap', line('g1', [], 6)), order('dear', line('g1', [], 4))], unfilled: [] },
       },
       {
         name: 'quotas run out part way: the rest is unfilled',
-        providers: [
-          provider('a', { quotaNumbers: 5, orderedInPeriod: 5 }),
-          provider('b', { quotaNumbers: 10, orderedInPeriod: 8 }),
-        ],
+        providers: [provider('a', { quotaNumbers: 5, orderedInPeriod: 5 }), provider('b', { quotaNumbers: 10, orderedInPeriod: 8 })],
         requests: [request('g1', [], 10)],
         want: {
           orders: [order('b', line('g1', [], 2))],
@@ -203,10 +218,7 @@ describe('provider selection', () => {
       },
       {
         name: 'all quotas exhausted (including over-ordered) → unfilled, no zero lines',
-        providers: [
-          provider('a', { quotaNumbers: 5, orderedInPeriod: 5 }),
-          provider('b', { quotaNumbers: 10, orderedInPeriod: 12 }),
-        ],
+        providers: [provider('a', { quotaNumbers: 5, orderedInPeriod: 5 }), provider('b', { quotaNumbers: 10, orderedInPeriod: 12 })],
         requests: [request('g1', [], 10)],
         want: { orders: [], unfilled: [{ groupingId: 'g1', quantity: 10, reason: 'quota exhausted at every covering provider' }] },
       },
@@ -261,11 +273,7 @@ describe('provider selection', () => {
         ],
         requests: [request('g1', ['country:us'], 100)],
         want: {
-          orders: [
-            order('a', line('g1', ['country:us'], 30)),
-            order('b', line('g1', ['country:us'], 20)),
-            order('c', line('g1', ['country:us'], 50)),
-          ],
+          orders: [order('a', line('g1', ['country:us'], 30)), order('b', line('g1', ['country:us'], 20)), order('c', line('g1', ['country:us'], 50))],
           unfilled: [],
         },
       },
@@ -300,12 +308,18 @@ describe('provider selection', () => {
         const p = providers.find((q) => q.id === o.providerId);
         assert.ok(p);
         if (p.quotaNumbers !== null) assert.ok(p.orderedInPeriod + o.total <= p.quotaNumbers, o.providerId);
-        assert.equal(o.total, o.lines.reduce((s, l) => s + l.quantity, 0));
+        assert.equal(
+          o.total,
+          o.lines.reduce((s, l) => s + l.quantity, 0),
+        );
         for (const l of o.lines) assert.ok(l.quantity > 0);
       }
       const placed = out.orders.flatMap((o) => o.lines).reduce((s, l) => s + l.quantity, 0);
       const missing = out.unfilled.reduce((s, u) => s + u.quantity, 0);
-      assert.equal(placed + missing, requests.reduce((s, r) => s + r.quantity, 0));
+      assert.equal(
+        placed + missing,
+        requests.reduce((s, r) => s + r.quantity, 0),
+      );
     });
 
     it('does not mutate its inputs', () => {

@@ -10,7 +10,11 @@ describe('reliability: a provider measured by its finished orders', () => {
 
   it('everything asked for, delivered right, on time: 1', () => {
     assert.deepEqual(reliability({ orders: 2, requested: 10, accepted: 10, rejected: 0, failed: 0, lead: 60 }), {
-      fillRate: 1, mismatchRate: 0, failureRate: 0, meanLeadTimeSeconds: 60, reliabilityScore: 1,
+      fillRate: 1,
+      mismatchRate: 0,
+      failureRate: 0,
+      meanLeadTimeSeconds: 60,
+      reliabilityScore: 1,
     });
   });
 

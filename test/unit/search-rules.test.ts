@@ -30,16 +30,22 @@ describe('search rules', () => {
     });
 
     it('refuses a number outside the NANP', () => {
-      assert.throws(() => nearPlace('+442079460958'), (e: unknown) => {
-        assert.ok(e instanceof BadRequest);
-        assert.equal(e.message, 'near: a NANP number (+1 and ten digits)');
-        assert.deepEqual(e.issues, [{ field: 'near', reason: 'a NANP number (+1 and ten digits)' }]);
-        return true;
-      });
+      assert.throws(
+        () => nearPlace('+442079460958'),
+        (e: unknown) => {
+          assert.ok(e instanceof BadRequest);
+          assert.equal(e.message, 'near: a NANP number (+1 and ten digits)');
+          assert.deepEqual(e.issues, [{ field: 'near', reason: 'a NANP number (+1 and ten digits)' }]);
+          return true;
+        },
+      );
     });
 
     it('refuses what is not an address, naming near', () => {
-      assert.throws(() => nearPlace('not a number'), (e: unknown) => e instanceof BadRequest && e.issues[0]?.field === 'near');
+      assert.throws(
+        () => nearPlace('not a number'),
+        (e: unknown) => e instanceof BadRequest && e.issues[0]?.field === 'near',
+      );
     });
   });
 });

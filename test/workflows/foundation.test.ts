@@ -73,8 +73,7 @@ describe('foundation: workflow → activity → PostgreSQL', () => {
   });
 
   describe('recordTransition (compare-and-set)', () => {
-    const recordTransition: ReturnType<typeof endpointActivities>['recordTransition'] = (input) =>
-      endpointActivities(db()).recordTransition(input);
+    const recordTransition: ReturnType<typeof endpointActivities>['recordTransition'] = (input) => endpointActivities(db()).recordTransition(input);
 
     it('applied twice (a retry) moves once and records once', async () => {
       const endpointId = await insertEndpoint(randomNanp());
@@ -90,10 +89,14 @@ describe('foundation: workflow → activity → PostgreSQL', () => {
       assert.deepEqual(await recordTransition(first), { version: 1 });
       await assert.rejects(
         recordTransition({ ...first, operation: 'update-b' }),
-        (err: Error & { type?: string; nonRetryable?: boolean }) => err.type === 'StaleTransition' && err.nonRetryable === true && /another operation \(update-a\)/.test(err.message),
+        (err: Error & { type?: string; nonRetryable?: boolean }) =>
+          err.type === 'StaleTransition' && err.nonRetryable === true && /another operation \(update-a\)/.test(err.message),
       );
       const history = await db().endpointHistory.findMany({ where: { endpointId } });
-      assert.deepEqual(history.map((h) => h.operation), ['update-a']);
+      assert.deepEqual(
+        history.map((h) => h.operation),
+        ['update-a'],
+      );
     });
 
     it('a transition re-run after the same workflow went on (its task lost after two transitions committed) is recognised, and so is the next', async () => {

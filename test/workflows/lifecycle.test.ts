@@ -42,10 +42,7 @@ interface Ctx {
 }
 
 /** A fresh time-skipping server and worker for one test. */
-async function withLifecycle(
-  fn: (ctx: Ctx) => Promise<void>,
-  opts: { rates?: FailureRates; policy?: Partial<LifecyclePolicy> } = {},
-): Promise<void> {
+async function withLifecycle(fn: (ctx: Ctx) => Promise<void>, opts: { rates?: FailureRates; policy?: Partial<LifecyclePolicy> } = {}): Promise<void> {
   const env = await timeskipEnv();
   let worker: Worker | undefined;
   try {
@@ -55,11 +52,11 @@ async function withLifecycle(
       env,
       async ingest(item = {}, o = {}) {
         const address = item.address ?? randomNanp();
-        const res = await ingestEndpoints(
-          { db: timeskipDb(), client: env.client, taskQueue: TASK_QUEUE, policy },
-          [{ address, ...item }],
-          { entry: o.entry ?? 'quarantine', accountId: o.accountId, actor: 'test' },
-        );
+        const res = await ingestEndpoints({ db: timeskipDb(), client: env.client, taskQueue: TASK_QUEUE, policy }, [{ address, ...item }], {
+          entry: o.entry ?? 'quarantine',
+          accountId: o.accountId,
+          actor: 'test',
+        });
         assert.equal(res.accepted.length, 1, JSON.stringify(res));
         return env.client.workflow.getHandle<typeof endpointWorkflow>(endpointWorkflowId(address));
       },
@@ -121,8 +118,14 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       assert.equal(row.state, 'AVAILABLE');
       assert.equal(row.version, s.version);
       assert.ok(row.voiceEnabled && row.smsEnabled);
-      assert.deepEqual(row.history.map((e) => e.toState), ['QUARANTINE', 'TESTING', 'AVAILABLE']);
-      assert.ok(row.history.every((e) => e.cause.length > 0), 'every transition has a cause');
+      assert.deepEqual(
+        row.history.map((e) => e.toState),
+        ['QUARANTINE', 'TESTING', 'AVAILABLE'],
+      );
+      assert.ok(
+        row.history.every((e) => e.cause.length > 0),
+        'every transition has a cause',
+      );
       await record(h, 'quarantine-to-available');
     }));
 
@@ -145,7 +148,10 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       assert.equal(row.messagingCleanliness, 1);
       const causes = row.history.map((e) => `${e.toState}: ${e.cause}`);
       assert.equal(causes.filter((c) => c.startsWith('QUARANTINE: quarantine extended')).length, 2, causes.join('\n'));
-      assert.match(causes.find((c) => c.startsWith('TESTING'))!, /offered for messaging only/);
+      assert.match(
+        causes.find((c) => c.startsWith('TESTING'))!,
+        /offered for messaging only/,
+      );
       await record(h, 'voice-dirty-sms-only');
     }));
 
@@ -267,10 +273,7 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       const h = await ingest();
       const { address } = await h.query(stateQuery);
       const before = await rowOf(address);
-      assert.equal(
-        await rejection(h.executeUpdate(allocateUpdate, { args: [{ accountId: 'acct-1' }] })),
-        'endpoint is QUARANTINE, not AVAILABLE',
-      );
+      assert.equal(await rejection(h.executeUpdate(allocateUpdate, { args: [{ accountId: 'acct-1' }] })), 'endpoint is QUARANTINE, not AVAILABLE');
       assert.match(await rejection(h.executeUpdate(allocateUpdate, { args: [{ accountId: '' }] })), /^accountId: /);
       assert.match(await rejection(h.executeUpdate(retireUpdate, { args: [{ reason: '' }] })), /^reason: /);
       const after = await rowOf(address);
@@ -282,10 +285,7 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       await waitFor(h, 'AVAILABLE');
       await h.executeUpdate(allocateUpdate, { args: [{ accountId: 'acct-1' }] });
       const held = await rowOf(address);
-      assert.equal(
-        await rejection(h.executeUpdate(releaseUpdate, { args: [{ accountId: 'acct-2' }] })),
-        'endpoint is held by another account',
-      );
+      assert.equal(await rejection(h.executeUpdate(releaseUpdate, { args: [{ accountId: 'acct-2' }] })), 'endpoint is held by another account');
       assert.match(await rejection(h.executeUpdate(retireUpdate, { args: [{ reason: 'cleanup' }] })), /release it first/);
       const still = await rowOf(address);
       assert.equal(still.version, held.version);
@@ -304,7 +304,10 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       await h.signal(qualityReportSignal, { score: 0.2, source: 'carrier' });
       const again = await waitFor(h, 'AVAILABLE', (s) => s.version > first.version);
       const row = await rowOf(again.address);
-      assert.deepEqual(row.history.slice(-2).map((e) => e.toState), ['TESTING', 'AVAILABLE']);
+      assert.deepEqual(
+        row.history.slice(-2).map((e) => e.toState),
+        ['TESTING', 'AVAILABLE'],
+      );
       assert.match(row.history.at(-2)!.cause, /quality report 0.20 below 0.5/);
       await record(h, 'quality-retest');
     }));
@@ -316,7 +319,10 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       assert.equal(s.accountId, 'acct-port');
       const row = await rowOf(s.address);
       assert.equal(row.accountId, 'acct-port');
-      assert.deepEqual(row.history.map((e) => e.toState), ['PORTING_IN', 'ALLOCATED']);
+      assert.deepEqual(
+        row.history.map((e) => e.toState),
+        ['PORTING_IN', 'ALLOCATED'],
+      );
       await record(h, 'port-in');
     }));
 

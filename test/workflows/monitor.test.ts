@@ -40,8 +40,7 @@ describe('inventory monitor', function () {
         FROM unnest(${rows.map((r) => r.address)}::text[], ${rows.map((r) => r.tags.join(','))}::text[], ${rows.map((r) => r.quality)}::float8[]) AS x(a, t, q)`;
   }
 
-  const linesOf = (groupingId: string) =>
-    db().orderLine.findMany({ where: { groupingId }, include: { order: true }, orderBy: { quantity: 'desc' } });
+  const linesOf = (groupingId: string) => db().orderLine.findMany({ where: { groupingId }, include: { order: true }, orderBy: { quantity: 'desc' } });
 
   before(async () => {
     ({ client, connection } = await temporalClient());
@@ -77,8 +76,13 @@ describe('inventory monitor', function () {
     await recordHistory(monitor(), 'inventory-monitor');
     // rows without workflows would be drift for the final reconciliation
     await db().endpoint.deleteMany({ where: { address: { startsWith: '+1941' } } });
-    await monitor().terminate('suite over').catch(() => {});
-    await client.schedule.getHandle(MONITOR_SCHEDULE_ID).delete().catch(() => {});
+    await monitor()
+      .terminate('suite over')
+      .catch(() => {});
+    await client.schedule
+      .getHandle(MONITOR_SCHEDULE_ID)
+      .delete()
+      .catch(() => {});
     worker.shutdown();
     await running;
     await connection.close();
@@ -105,7 +109,10 @@ describe('inventory monitor', function () {
     }
     assert.deepEqual(
       lines.map((l) => [l.order.providerId, l.quantity, l.order.direction]),
-      [['carrier-dear', 15, 'ACQUIRE'], ['carrier-cheap', 5, 'ACQUIRE']],
+      [
+        ['carrier-dear', 15, 'ACQUIRE'],
+        ['carrier-cheap', 5, 'ACQUIRE'],
+      ],
       'the cheap carrier up to its quota of 5, the rest to the next',
     );
     assert.equal(new Set(lines.map((l) => l.orderId)).size, 2);
@@ -120,7 +127,10 @@ describe('inventory monitor', function () {
       assert.equal(d.status.name, 'RUNNING');
       assert.equal(d.parentExecution?.workflowId, INVENTORY_MONITOR_ID);
     }
-    assert.equal(lines.every((l) => l.npa === '940'), true);
+    assert.equal(
+      lines.every((l) => l.npa === '940'),
+      true,
+    );
   });
 
   it('never orders a deficit already on order', async () => {
@@ -159,9 +169,13 @@ describe('inventory monitor', function () {
   it('counts what an open order still expects: rejected numbers are still to come, so nothing is ordered twice', async () => {
     // an order of 10 for 942: 3 accepted (in quarantine now), 2 rejected — the carrier still owes 7
     const g = await createGrouping(db(), { name: 'mon npa:942', tags: ['npa:942'], minAvailable: 5, targetAvailable: 10, maxAvailable: 100 });
-    const order = await db().providerOrder.create({ data: { providerId: 'carrier-dear', direction: 'ACQUIRE', status: 'PARTIALLY_DELIVERED', idempotencyKey: `mon-942-${Date.now()}` } });
+    const order = await db().providerOrder.create({
+      data: { providerId: 'carrier-dear', direction: 'ACQUIRE', status: 'PARTIALLY_DELIVERED', idempotencyKey: `mon-942-${Date.now()}` },
+    });
     try {
-      await db().orderLine.create({ data: { orderId: order.id, groupingId: g.id, npa: '942', tags: ['npa:942'], quantity: 10, delivered: 5, accepted: 3, rejected: 2 } });
+      await db().orderLine.create({
+        data: { orderId: order.id, groupingId: g.id, npa: '942', tags: ['npa:942'], quantity: 10, delivered: 5, accepted: 3, rejected: 2 },
+      });
       await endpoints('942', 3, 'QUARANTINE', 'carrier-dear');
       const [m] = (await evaluateGroupings(db(), { windowMs: 3_600_000, snapshot: false })).filter((x) => x.groupingId === g.id);
       assert.deepEqual([m!.available, m!.inQuarantine, m!.onOrder], [0, 3, 7], 'on order: 10 less the 3 accepted');
@@ -188,7 +202,8 @@ describe('inventory monitor', function () {
   it('coalesces a burst of inventory-changed notices into one signal', async () => {
     const before = (await monitor().fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
     const notifier = MonitorNotifier.forGateway(TemporalGateway.fromClient(client, SHARED_TASK_QUEUE), {
-      input: monitorInput(config()), coalesceMs: 300,
+      input: monitorInput(config()),
+      coalesceMs: 300,
     });
     for (let i = 0; i < 1000; i++) notifier.notify();
     await new Promise((r) => setTimeout(r, 600));

@@ -43,7 +43,8 @@ describe('provider orders against the carrier simulator', function () {
   // real area codes: the simulator's numbers must be valid for libphonenumber
   const AREAS = ['415', '628', '510', '650', '408', '206', '303', '617', '213', '305'];
   let nextArea = 0;
-  const config = () => testConfig({ TEMPORAL_TASK_QUEUE: ORDER_TASK_QUEUE, ORDER_DELIVERY_TIMEOUT: '20s', CARRIER_HTTP_ATTEMPTS: '2', CARRIER_HTTP_TIMEOUT: '2s' });
+  const config = () =>
+    testConfig({ TEMPORAL_TASK_QUEUE: ORDER_TASK_QUEUE, ORDER_DELIVERY_TIMEOUT: '20s', CARRIER_HTTP_ATTEMPTS: '2', CARRIER_HTTP_TIMEOUT: '2s' });
 
   async function startWorker(): Promise<void> {
     worker = await createWorker({ config: config(), connection: native, db: db(), log: testLog, client });
@@ -66,10 +67,21 @@ describe('provider orders against the carrier simulator', function () {
     });
     simServer = await serve(sim.app);
     await db().provider.updateMany({ data: { active: false } });
-    for (const [id, secret, cost] of [['carrier-a', 'secret-a', 10], ['carrier-b', 'secret-b', 50]] as const) {
+    for (const [id, secret, cost] of [
+      ['carrier-a', 'secret-a', 10],
+      ['carrier-b', 'secret-b', 50],
+    ] as const) {
       await db().provider.upsert({
         where: { id },
-        create: { id, name: id, kind: 'API', apiBaseUrl: `${simServer.url}/carriers/${id}`, webhookSecret: secret, costPerNumberCents: cost, reliabilityScore: 0.9 },
+        create: {
+          id,
+          name: id,
+          kind: 'API',
+          apiBaseUrl: `${simServer.url}/carriers/${id}`,
+          webhookSecret: secret,
+          costPerNumberCents: cost,
+          reliabilityScore: 0.9,
+        },
         update: { active: true, apiBaseUrl: `${simServer.url}/carriers/${id}`, webhookSecret: secret },
       });
     }
@@ -92,7 +104,18 @@ describe('provider orders against the carrier simulator', function () {
     await native.close();
   });
   beforeEach(() => {
-    for (const c of ['carrier-a', 'carrier-b']) sim.configure(c, { genericPoolRate: 0, partialFillRate: 0, down: false, duplicateWebhookRate: 0, deliveryDelayMs: 100, cancelDelayMs: 0, refuseReturns: false, refuseReleases: false, refuseCancellations: false });
+    for (const c of ['carrier-a', 'carrier-b'])
+      sim.configure(c, {
+        genericPoolRate: 0,
+        partialFillRate: 0,
+        down: false,
+        duplicateWebhookRate: 0,
+        deliveryDelayMs: 100,
+        cancelDelayMs: 0,
+        refuseReturns: false,
+        refuseReleases: false,
+        refuseCancellations: false,
+      });
   });
 
   /** An order of `quantity` numbers in a fresh area code, started like the monitor starts one. */
@@ -106,11 +129,14 @@ describe('provider orders against the carrier simulator', function () {
         lines: { create: [{ quantity, npa: area, country: 'US', tags: [`npa:${area}`] }] },
       },
     });
-    const handle = opts.start === false ? undefined : await client.workflow.start('providerOrderWorkflow', {
-      taskQueue: ORDER_TASK_QUEUE,
-      workflowId: orderWorkflowId(row.id),
-      args: [{ orderId: row.id, providerId, direction: 'ACQUIRE', deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 20_000 }],
-    });
+    const handle =
+      opts.start === false
+        ? undefined
+        : await client.workflow.start('providerOrderWorkflow', {
+            taskQueue: ORDER_TASK_QUEUE,
+            workflowId: orderWorkflowId(row.id),
+            args: [{ orderId: row.id, providerId, direction: 'ACQUIRE', deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 20_000 }],
+          });
     return { row, area, handle };
   }
 
@@ -123,7 +149,13 @@ describe('provider orders against the carrier simulator', function () {
   it('the happy path: submitted once, delivered by a signed webhook, each number in quarantine with its workflow', async () => {
     const { row, area } = await order('carrier-a', 3);
     const result = await resultOf(row.id);
-    assert.equal(result.status, 'DELIVERED', JSON.stringify({ result, order: await db().providerOrder.findUnique({ where: { id: row.id }, include: { deliveries: true } }) }, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+    assert.equal(
+      result.status,
+      'DELIVERED',
+      JSON.stringify({ result, order: await db().providerOrder.findUnique({ where: { id: row.id }, include: { deliveries: true } }) }, (_k, v: unknown) =>
+        typeof v === 'bigint' ? String(v) : v,
+      ),
+    );
     assert.equal(result.accepted, 3);
     const eps = await endpointsOf(row.id);
     assert.equal(eps.length, 3);
@@ -144,13 +176,22 @@ describe('provider orders against the carrier simulator', function () {
     assert.ok(result.reroutedTo);
     const returns = sim.stats().carriers['carrier-a']!.returns.slice(-2);
     assert.equal(returns.length, 2);
-    assert.ok(returns.every((r) => /MISMATCH_RETURNED: area code \d+, ordered/.test(r.reason)), JSON.stringify(returns));
+    assert.ok(
+      returns.every((r) => /MISMATCH_RETURNED: area code \d+, ordered/.test(r.reason)),
+      JSON.stringify(returns),
+    );
     const next = await resultOf(result.reroutedTo);
     assert.equal(next.status, 'DELIVERED');
-    assert.equal((await endpointsOf(result.reroutedTo)).every((e) => e.npa === area && e.providerId === 'carrier-b'), true);
+    assert.equal(
+      (await endpointsOf(result.reroutedTo)).every((e) => e.npa === area && e.providerId === 'carrier-b'),
+      true,
+    );
     await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-mismatch-rerouted');
     const outcomes = await db().deliveredNumber.groupBy({ by: ['outcome'], where: { orderId: row.id }, _count: true });
-    assert.deepEqual(outcomes.map((o) => [o.outcome, o._count]), [['MISMATCH_RETURNED', 2]]);
+    assert.deepEqual(
+      outcomes.map((o) => [o.outcome, o._count]),
+      [['MISMATCH_RETURNED', 2]],
+    );
   });
 
   it('a partial fill is completed by the next provider', async () => {
@@ -193,7 +234,11 @@ describe('provider orders against the carrier simulator', function () {
     const { row } = await order('carrier-a', 1);
     const body = JSON.stringify({ carrierOrderId: 'X', idempotencyKey: row.idempotencyKey, lines: [{ lineId: 'x', numbers: ['+14155550199'] }], final: true });
     const send = (ts: number, signature: string) =>
-      fetch(`${api.url}/v1/carriers/carrier-a/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-carrier-timestamp': String(ts), 'x-carrier-signature': signature }, body });
+      fetch(`${api.url}/v1/carriers/carrier-a/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-carrier-timestamp': String(ts), 'x-carrier-signature': signature },
+        body,
+      });
     const now = Math.floor(Date.now() / 1000);
     const forged = await send(now, signWebhook('not-the-secret', now, body));
     assert.equal(forged.status, 401);
@@ -213,11 +258,21 @@ describe('provider orders against the carrier simulator', function () {
   /** A signed webhook (timestamp and signature fixed, so it can be sent again byte for byte) for the order's first line. */
   async function signedWebhook(row: { idempotencyKey: string; id: string }, numbers: string[], final = true) {
     const line = await db().orderLine.findFirstOrThrow({ where: { orderId: row.id } });
-    const body = JSON.stringify({ carrierOrderId: 'X', idempotencyKey: row.idempotencyKey, lines: [{ lineId: line.id, numbers }], final, sentAt: new Date().toISOString() });
+    const body = JSON.stringify({
+      carrierOrderId: 'X',
+      idempotencyKey: row.idempotencyKey,
+      lines: [{ lineId: line.id, numbers }],
+      final,
+      sentAt: new Date().toISOString(),
+    });
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = signWebhook('secret-a', timestamp, body);
     const send = async (baseUrl: string, sig = signature) => {
-      const res = await fetch(`${baseUrl}/v1/carriers/carrier-a/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-carrier-timestamp': String(timestamp), 'x-carrier-signature': sig }, body });
+      const res = await fetch(`${baseUrl}/v1/carriers/carrier-a/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-carrier-timestamp': String(timestamp), 'x-carrier-signature': sig },
+        body,
+      });
       return { status: res.status, body: (await res.json()) as { status?: string; error?: { code: string } } };
     };
     return { signature, send };
@@ -255,7 +310,11 @@ describe('provider orders against the carrier simulator', function () {
       const third = await hook.send(flaky.url);
       assert.deepEqual([third.status, third.body], [202, { status: 'duplicate' }]);
       const outcomes = await db().deliveredNumber.findMany({ where: { orderId: row.id }, orderBy: { address: 'asc' } });
-      assert.deepEqual(outcomes.map((o) => [o.address, o.outcome]), numbers.map((n) => [n, 'ACCEPTED']), 'each number recorded exactly once');
+      assert.deepEqual(
+        outcomes.map((o) => [o.address, o.outcome]),
+        numbers.map((n) => [n, 'ACCEPTED']),
+        'each number recorded exactly once',
+      );
     } finally {
       await flaky.close();
       await lossy.close();
@@ -274,13 +333,23 @@ describe('provider orders against the carrier simulator', function () {
     }
     assert.equal((await resultOf(row.id)).status, 'DELIVERED');
     assert.equal(await db().deliveredNumber.count({ where: { orderId: row.id } }), 1);
-    assert.equal(await db().webhookReceipt.count({ where: { signature: { in: [hook.signature, `sha256=${hex.toUpperCase()}`] } } }), 1, 'one receipt, under the canonical spelling');
+    assert.equal(
+      await db().webhookReceipt.count({ where: { signature: { in: [hook.signature, `sha256=${hex.toUpperCase()}`] } } }),
+      1,
+      'one receipt, under the canonical spelling',
+    );
   });
 
   /** A webhook signed as carrier-a's: its numbers for the order's first line. */
   async function webhookFor(row: { id: string; idempotencyKey: string }, numbers: string[]) {
     const line = await db().orderLine.findFirstOrThrow({ where: { orderId: row.id } });
-    const body = JSON.stringify({ carrierOrderId: 'late', idempotencyKey: row.idempotencyKey, lines: [{ lineId: line.id, numbers }], final: false, sentAt: new Date().toISOString() });
+    const body = JSON.stringify({
+      carrierOrderId: 'late',
+      idempotencyKey: row.idempotencyKey,
+      lines: [{ lineId: line.id, numbers }],
+      final: false,
+      sentAt: new Date().toISOString(),
+    });
     const now = Math.floor(Date.now() / 1000);
     const res = await fetch(`${api.url}/v1/carriers/carrier-a/webhook`, {
       method: 'POST',
@@ -320,8 +389,14 @@ describe('provider orders against the carrier simulator', function () {
     const late = await client.workflow.getHandle<() => Promise<OrderProgress>>(lateDeliveryWorkflowId(row.id)).result();
     assert.equal(late.status, 'LATE_DELIVERY_RETURNED');
     const outcomes = await db().deliveredNumber.findMany({ where: { orderId: row.id }, orderBy: { address: 'asc' } });
-    assert.deepEqual(outcomes.map((o) => [o.address, o.outcome]), numbers.map((n) => [n, 'RETURNED']));
-    assert.ok(outcomes.every((o) => /delivered after the order stopped taking numbers \(CANCELLED at /.test(o.reason ?? '')), JSON.stringify(outcomes.map((o) => o.reason)));
+    assert.deepEqual(
+      outcomes.map((o) => [o.address, o.outcome]),
+      numbers.map((n) => [n, 'RETURNED']),
+    );
+    assert.ok(
+      outcomes.every((o) => /delivered after the order stopped taking numbers \(CANCELLED at /.test(o.reason ?? '')),
+      JSON.stringify(outcomes.map((o) => o.reason)),
+    );
     assert.equal((await endpointsOf(row.id)).length, 0);
     const returned = sim.stats().carriers['carrier-a']!.returns.filter((r) => numbers.includes(r.address));
     assert.equal(returned.length, 2);
@@ -340,9 +415,21 @@ describe('provider orders against the carrier simulator', function () {
     // seen in the demo: a simulator restarted under a kept Temporal state forgot its orders, and
     // the order's cancelAtCarrier retried its 404 every minute
     const row = await db().providerOrder.create({
-      data: { providerId: 'carrier-a', direction: 'ACQUIRE', idempotencyKey: `test:${randomUUID()}`, status: 'SUBMITTED', carrierReference: 'SIM-carrier-a-999999' },
+      data: {
+        providerId: 'carrier-a',
+        direction: 'ACQUIRE',
+        idempotencyKey: `test:${randomUUID()}`,
+        status: 'SUBMITTED',
+        carrierReference: 'SIM-carrier-a-999999',
+      },
     });
-    const acts = orderActivities({ db: db(), taskQueue: ORDER_TASK_QUEUE, policy: lifecyclePolicy(config()), formsDir: '.ei/order-forms', http: { timeoutMs: 2000, attempts: 1, backoffMs: 10 } });
+    const acts = orderActivities({
+      db: db(),
+      taskQueue: ORDER_TASK_QUEUE,
+      policy: lifecyclePolicy(config()),
+      formsDir: '.ei/order-forms',
+      http: { timeoutMs: 2000, attempts: 1, backoffMs: 10 },
+    });
     const cancelAtCarrier = (input: { orderId: string }) => acts.cancelAtCarrier(input);
     const before = sim.stats().carriers['carrier-a']!.cancels;
     await new MockActivityEnvironment().run(cancelAtCarrier, { orderId: row.id });
@@ -369,7 +456,10 @@ describe('provider orders against the carrier simulator', function () {
     try {
       return await Promise.race([resultOf(orderId), wedged]);
     } catch (err) {
-      await client.workflow.getHandle(orderWorkflowId(orderId)).terminate('test: wedged').catch(() => undefined);
+      await client.workflow
+        .getHandle(orderWorkflowId(orderId))
+        .terminate('test: wedged')
+        .catch(() => undefined);
       throw err;
     } finally {
       clearTimeout(timer);
@@ -386,7 +476,10 @@ describe('provider orders against the carrier simulator', function () {
     const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id }, include: { deliveries: true } });
     assert.ok(saved.completedAt && ['CANCELLED', 'FAILED', 'DELIVERED'].includes(saved.status), `closed: ${saved.status}`);
     const wrong = saved.deliveries.map((d) => d.address).sort();
-    assert.deepEqual(saved.deliveries.map((d) => d.outcome), ['MISMATCH_RETURNED', 'MISMATCH_RETURNED']);
+    assert.deepEqual(
+      saved.deliveries.map((d) => d.outcome),
+      ['MISMATCH_RETURNED', 'MISMATCH_RETURNED'],
+    );
     assert.equal(saved.carrierRefusals.length, 1, JSON.stringify(saved.carrierRefusals));
     assert.match(saved.carrierRefusals[0]!, /^return of \+1\d{10}, \+1\d{10}: carrier refused the request \(422\): .*returns not accepted/);
     for (const address of wrong) assert.ok(saved.carrierRefusals[0]!.includes(address), `the refusal names ${address}`);
@@ -399,13 +492,29 @@ describe('provider orders against the carrier simulator', function () {
   it('a refused return is noted once however often the activity runs, with an operator alert naming the order and the reason', async () => {
     sim.configure('carrier-a', { refuseReturns: true });
     const row = await db().providerOrder.create({
-      data: { providerId: 'carrier-a', direction: 'ACQUIRE', idempotencyKey: `test:${randomUUID()}`, status: 'SUBMITTED', carrierReference: 'SIM-carrier-a-999998' },
+      data: {
+        providerId: 'carrier-a',
+        direction: 'ACQUIRE',
+        idempotencyKey: `test:${randomUUID()}`,
+        status: 'SUBMITTED',
+        carrierReference: 'SIM-carrier-a-999998',
+      },
     });
     const alerts: LogEntry[] = [];
     const logger = new DefaultLogger('WARN', (entry) => alerts.push(entry));
-    const acts = orderActivities({ db: db(), taskQueue: ORDER_TASK_QUEUE, policy: lifecyclePolicy(config()), formsDir: '.ei/order-forms', http: { timeoutMs: 2000, attempts: 1, backoffMs: 10 } });
+    const acts = orderActivities({
+      db: db(),
+      taskQueue: ORDER_TASK_QUEUE,
+      policy: lifecyclePolicy(config()),
+      formsDir: '.ei/order-forms',
+      http: { timeoutMs: 2000, attempts: 1, backoffMs: 10 },
+    });
     const numbers = [{ address: '+14155550177', reason: 'MISMATCH_RETURNED: area code 415, ordered 628' }];
-    for (let run = 0; run < 2; run++) await new MockActivityEnvironment(undefined, { logger }).run((input: Parameters<typeof acts.returnToCarrier>[0]) => acts.returnToCarrier(input), { orderId: row.id, numbers });
+    for (let run = 0; run < 2; run++)
+      await new MockActivityEnvironment(undefined, { logger }).run((input: Parameters<typeof acts.returnToCarrier>[0]) => acts.returnToCarrier(input), {
+        orderId: row.id,
+        numbers,
+      });
     const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
     assert.equal(saved.carrierRefusals.length, 1, JSON.stringify(saved.carrierRefusals));
     assert.match(saved.carrierRefusals[0]!, /^return of \+14155550177: carrier refused the request \(422\)/);
@@ -424,15 +533,28 @@ describe('provider orders against the carrier simulator', function () {
     const addresses = [`+1${area}7890101`, `+1${area}7890102`];
     // on the shelf: a short quarantine, then their tests
     const policy = lifecyclePolicy(testConfig({ QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s' }));
-    await ingestEndpoints({ db: db(), client, taskQueue: ORDER_TASK_QUEUE, policy }, addresses.map((address) => ({ address, capable: { voice: true, sms: true } })), { entry: 'quarantine', providerId: 'carrier-a', actor: 'test' });
+    await ingestEndpoints(
+      { db: db(), client, taskQueue: ORDER_TASK_QUEUE, policy },
+      addresses.map((address) => ({ address, capable: { voice: true, sms: true } })),
+      { entry: 'quarantine', providerId: 'carrier-a', actor: 'test' },
+    );
     const available = () => db().endpoint.count({ where: { address: { in: addresses }, state: 'AVAILABLE' } });
-    for (const end = Date.now() + 60_000; (await available()) < 2 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+    for (const end = Date.now() + 60_000; (await available()) < 2 && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
     assert.equal(await available(), 2);
     const eps = await db().endpoint.findMany({ where: { address: { in: addresses } } });
     const row = await db().providerOrder.create({
-      data: { providerId: 'carrier-a', direction: 'RELEASE', idempotencyKey: `test:${randomUUID()}`, lines: { create: [{ quantity: 2, tags: [], endpointIds: eps.map((e) => e.id) }] } },
+      data: {
+        providerId: 'carrier-a',
+        direction: 'RELEASE',
+        idempotencyKey: `test:${randomUUID()}`,
+        lines: { create: [{ quantity: 2, tags: [], endpointIds: eps.map((e) => e.id) }] },
+      },
     });
-    await client.workflow.start('providerOrderWorkflow', { taskQueue: ORDER_TASK_QUEUE, workflowId: orderWorkflowId(row.id), args: [{ orderId: row.id, providerId: 'carrier-a', direction: 'RELEASE' }] });
+    await client.workflow.start('providerOrderWorkflow', {
+      taskQueue: ORDER_TASK_QUEUE,
+      workflowId: orderWorkflowId(row.id),
+      args: [{ orderId: row.id, providerId: 'carrier-a', direction: 'RELEASE' }],
+    });
     const result = await closesWithin(row.id);
     assert.equal(result.status, 'FAILED');
     const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
@@ -442,10 +564,14 @@ describe('provider orders against the carrier simulator', function () {
     assert.deepEqual(saved.carrierRefusals, [saved.failureReason]);
     assert.equal(sim.stats().carriers['carrier-a']!.releases.filter((a) => addresses.includes(a)).length, 0);
     const after = await db().endpoint.findMany({ where: { address: { in: addresses } } });
-    assert.deepEqual(after.map((e) => e.state), ['AVAILABLE', 'AVAILABLE'], 'not released at the carrier: still on the shelf');
+    assert.deepEqual(
+      after.map((e) => e.state),
+      ['AVAILABLE', 'AVAILABLE'],
+      'not released at the carrier: still on the shelf',
+    );
   });
 
-  it('a carrier without an API: its order form is generated and the operator\'s entry completes the order', async () => {
+  it("a carrier without an API: its order form is generated and the operator's entry completes the order", async () => {
     const { row, area } = await order('carrier-paper', 2);
     for (let i = 0; i < 100 && (await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } })).status !== 'AWAITING_OPERATOR'; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -456,7 +582,8 @@ describe('provider orders against the carrier simulator', function () {
     const html = await (await fetch(`${api.url}/v1/orders/${row.id}/form.html`, { headers: auth })).text();
     assert.match(html, /Paper Telecom/);
     const entry = await fetch(`${api.url}/v1/orders/${row.id}/deliveries`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...auth },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ numbers: [`+1${area}2345678`, `+1${area}2345679`], final: true }),
     });
     assert.equal(entry.status, 202);
@@ -474,8 +601,16 @@ describe('provider orders against the carrier simulator', function () {
     for (let i = 0; i < n; i++) {
       const row = await db().endpoint.create({
         data: {
-          address: `+1${area}${base + i}`, kind: 'FIXED_LINE_OR_MOBILE', state, version: 3, providerId, country: 'US', npa: area,
-          smsCapable: true, smsEnabled: state === 'AVAILABLE', classifierTags: ['cap:sms', 'country:us', `npa:${area}`],
+          address: `+1${area}${base + i}`,
+          kind: 'FIXED_LINE_OR_MOBILE',
+          state,
+          version: 3,
+          providerId,
+          country: 'US',
+          npa: area,
+          smsCapable: true,
+          smsEnabled: state === 'AVAILABLE',
+          classifierTags: ['cap:sms', 'country:us', `npa:${area}`],
         },
       });
       await startWorkflowForRow(TemporalGateway.fromClient(client, ORDER_TASK_QUEUE), row, lifecyclePolicy(config()));
@@ -487,7 +622,12 @@ describe('provider orders against the carrier simulator', function () {
   /** A release order of these endpoints, planned as the monitor plans one (not started). */
   const releaseOrder = (providerId: string, endpoints: { id: string }[]) =>
     db().providerOrder.create({
-      data: { providerId, direction: 'RELEASE', idempotencyKey: `test:${randomUUID()}`, lines: { create: [{ quantity: endpoints.length, endpointIds: endpoints.map((e) => e.id), tags: [] }] } },
+      data: {
+        providerId,
+        direction: 'RELEASE',
+        idempotencyKey: `test:${randomUUID()}`,
+        lines: { create: [{ quantity: endpoints.length, endpointIds: endpoints.map((e) => e.id), tags: [] }] },
+      },
     });
   const startRelease = (row: { id: string; providerId: string }) =>
     client.workflow.start('providerOrderWorkflow', {
@@ -522,7 +662,11 @@ describe('provider orders against the carrier simulator', function () {
     const states = new Map(await Promise.all(eps.map(async (e) => [e.address, await stateOf(e.address)] as const)));
     const held = eps.filter((e) => states.get(e.address)!.accountId !== null).map((e) => e.address);
     assert.ok(held.includes(eps[0]!.address) && held.includes(eps[1]!.address), JSON.stringify([...states]));
-    for (const address of held) assert.ok(!released.has(address), `the carrier was asked to release ${address}, which ${states.get(address)!.accountId} holds (${states.get(address)!.state})`);
+    for (const address of held)
+      assert.ok(
+        !released.has(address),
+        `the carrier was asked to release ${address}, which ${states.get(address)!.accountId} holds (${states.get(address)!.state})`,
+      );
     assert.deepEqual(states.get(eps[0]!.address), { state: 'ALLOCATED', accountId: ACCOUNT });
     assert.deepEqual(states.get(eps[1]!.address), { state: 'RESERVED', accountId: ACCOUNT });
     // what lost its race was released at the carrier and retired; what won is held
@@ -531,14 +675,23 @@ describe('provider orders against the carrier simulator', function () {
       if (raced[i]!.status === 'fulfilled') assert.deepEqual(s, { state: 'ALLOCATED', accountId: ACCOUNT });
       else assert.equal(s.state, 'RETIRED', e.address);
     }
-    assert.deepEqual([...released].sort(), eps.filter((e) => states.get(e.address)!.state === 'RETIRED').map((e) => e.address).sort());
-    assert.ok(raced.some((r) => r.status === 'rejected'), 'the race was run: at least one allocation came too late');
+    assert.deepEqual(
+      [...released].sort(),
+      eps
+        .filter((e) => states.get(e.address)!.state === 'RETIRED')
+        .map((e) => e.address)
+        .sort(),
+    );
+    assert.ok(
+      raced.some((r) => r.status === 'rejected'),
+      'the race was run: at least one allocation came too late',
+    );
     await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-release-leaves-shelf');
     const retired = eps.find((e) => states.get(e.address)!.state === 'RETIRED');
     if (retired) await recordHistory(client.workflow.getHandle(`endpoint/${retired.address}`), 'endpoint-leaves-shelf-retired');
   });
 
-  it('a REJECTED number goes back to its carrier by itself: the monitor\'s pass asks for its return, a release order hands it back and it ends RETURNED', async () => {
+  it("a REJECTED number goes back to its carrier by itself: the monitor's pass asks for its return, a release order hands it back and it ends RETURNED", async () => {
     const [rejected] = await onShelf('carrier-a', 'REJECTED', 1);
     const acts = inventoryActivities({ db: db() });
     const evaluated = await acts.evaluateInventory({ windowMs: 3_600_000 });
@@ -546,14 +699,23 @@ describe('provider orders against the carrier simulator', function () {
     assert.ok(ask && ask.quantity >= 1, `the pass asks for no return of REJECTED numbers: ${JSON.stringify(evaluated.release)}`);
     // planned as the monitor plans it; narrowed to this number's area (other suites' rejected numbers stay where they are)
     const planned = await acts.planReleaseOrders({ batchId: randomUUID(), requests: [{ ...ask, tags: [`npa:${rejected!.npa}`] }] });
-    assert.deepEqual(planned.map((p) => [p.providerId, p.direction, p.total]), [['carrier-a', 'RELEASE', 1]]);
+    assert.deepEqual(
+      planned.map((p) => [p.providerId, p.direction, p.total]),
+      [['carrier-a', 'RELEASE', 1]],
+    );
     const releasesBefore = sim.stats().carriers['carrier-a']!.releases.length;
     await startRelease({ id: planned[0]!.orderId, providerId: 'carrier-a' });
     assert.equal((await resultOf(planned[0]!.orderId)).status, 'DELIVERED');
     assert.deepEqual(sim.stats().carriers['carrier-a']!.releases.slice(releasesBefore), [rejected!.address]);
     assert.equal((await stateOf(rejected!.address)).state, 'RETURNED');
     const history = await db().endpointHistory.findMany({ where: { endpointId: rejected!.id }, orderBy: { version: 'asc' } });
-    assert.deepEqual(history.map((h) => [h.fromState, h.toState]), [['REJECTED', 'RELEASING'], ['RELEASING', 'RETURNED']]);
+    assert.deepEqual(
+      history.map((h) => [h.fromState, h.toState]),
+      [
+        ['REJECTED', 'RELEASING'],
+        ['RELEASING', 'RETURNED'],
+      ],
+    );
     await recordHistory(client.workflow.getHandle(`endpoint/${rejected!.address}`), 'endpoint-leaves-shelf-returned');
   });
 
@@ -580,9 +742,16 @@ describe('provider orders against the carrier simulator', function () {
     assert.ok(html.includes(spare!.address) && html.includes(rejected!.address));
     // the alert the dashboard shows: the order among the open ones, awaiting the operator
     const dash = (await (await fetch(`${api.url}/v1/dashboard`, { headers: auth })).json()) as { orders: { id: string; status: string; direction: string }[] };
-    assert.deepEqual(dash.orders.filter((o) => o.id === row.id).map((o) => [o.direction, o.status]), [['RELEASE', 'AWAITING_OPERATOR']]);
+    assert.deepEqual(
+      dash.orders.filter((o) => o.id === row.id).map((o) => [o.direction, o.status]),
+      [['RELEASE', 'AWAITING_OPERATOR']],
+    );
     const confirm = () =>
-      fetch(`${api.url}/v1/orders/${row.id}/confirmations`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ note: 'form faxed to Paper Telecom' }) });
+      fetch(`${api.url}/v1/orders/${row.id}/confirmations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify({ note: 'form faxed to Paper Telecom' }),
+      });
     const confirmed = await confirm();
     assert.equal(confirmed.status, 202, await confirmed.clone().text());
     const result = await resultOf(row.id);
@@ -603,7 +772,15 @@ describe('provider orders against the carrier simulator', function () {
     const spawnWorker = (): ChildProcess =>
       fork(join(__dirname, '..', '..', 'workers', 'main.ts'), [], {
         execArgv: ['--import', 'tsx'],
-        env: { ...process.env, DATABASE_URL: stack().databaseUrl, TEMPORAL_ADDRESS: stack().temporalAddress, TEMPORAL_TASK_QUEUE: ORDER_TASK_QUEUE, LOG_LEVEL: 'warn', ORDER_DELIVERY_TIMEOUT: '60s', WORKER_START_MONITOR: 'false' },
+        env: {
+          ...process.env,
+          DATABASE_URL: stack().databaseUrl,
+          TEMPORAL_ADDRESS: stack().temporalAddress,
+          TEMPORAL_TASK_QUEUE: ORDER_TASK_QUEUE,
+          LOG_LEVEL: 'warn',
+          ORDER_DELIVERY_TIMEOUT: '60s',
+          WORKER_START_MONITOR: 'false',
+        },
         stdio: 'ignore',
       });
     sim.configure('carrier-a', { deliveryDelayMs: 6000 });

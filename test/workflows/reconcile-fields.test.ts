@@ -44,7 +44,11 @@ describe('reconciliation: holder, capabilities and deadlines; a restarted workfl
     worker = await createWorker({ config: config(), connection: native, db: db(), log: testLog, client });
     running = worker.run();
     for (const id of [ACCT, OTHER]) await db().account.upsert({ where: { id }, create: { id, name: id }, update: {} });
-    await ingestEndpoints(deps(), [drifted, allocated, portingOut].map((address) => ({ address, capable: { voice: true, sms: true } })), { entry: 'quarantine', actor: 'test' });
+    await ingestEndpoints(
+      deps(),
+      [drifted, allocated, portingOut].map((address) => ({ address, capable: { voice: true, sms: true } })),
+      { entry: 'quarantine', actor: 'test' },
+    );
     await until('3 AVAILABLE', async () => (await db().endpoint.count({ where: { npa: '479', state: 'AVAILABLE' } })) === 3);
     for (const a of [drifted, allocated, portingOut]) await handle(a).executeUpdate(allocateUpdate, { args: [{ accountId: ACCT }] });
   });

@@ -69,8 +69,7 @@ async function poll<T>(what: string, read: () => Promise<T>, ok: (v: T) => boole
   assert.fail(`${what}: still ${JSON.stringify(last)}`);
 }
 
-const rowOf = (address: string) =>
-  timeskipDb().endpoint.findUniqueOrThrow({ where: { address }, include: { history: { orderBy: { version: 'asc' } } } });
+const rowOf = (address: string) => timeskipDb().endpoint.findUniqueOrThrow({ where: { address }, include: { history: { orderBy: { version: 'asc' } } } });
 
 describe('workflow paths recorded for replay', function () {
   this.timeout(120_000);
@@ -82,16 +81,20 @@ describe('workflow paths recorded for replay', function () {
   describe('endpoint lifecycle (time-skipping server)', () => {
     async function ingest(env: TestWorkflowEnvironment, entry: 'quarantine' | 'port-in' = 'quarantine'): Promise<WorkflowHandle> {
       const address = `+1628${String(2_000_000 + Math.floor(Math.random() * 7_999_999))}`;
-      const res = await ingestEndpoints(
-        { db: timeskipDb(), client: env.client, taskQueue: TASK_QUEUE, policy: defaultPolicy() },
-        [{ address }],
-        { entry, accountId: entry === 'port-in' ? ACCOUNT : undefined, actor: 'test' },
-      );
+      const res = await ingestEndpoints({ db: timeskipDb(), client: env.client, taskQueue: TASK_QUEUE, policy: defaultPolicy() }, [{ address }], {
+        entry,
+        accountId: entry === 'port-in' ? ACCOUNT : undefined,
+        actor: 'test',
+      });
       assert.equal(res.accepted.length, 1, JSON.stringify(res));
       return env.client.workflow.getHandle(endpointWorkflowId(address));
     }
     const inState = (h: WorkflowHandle, state: EndpointStateName, extra: (s: EndpointStatus) => boolean = () => true) =>
-      poll(`expected ${state}`, () => h.query(stateQuery), (s) => s.state === state && extra(s));
+      poll(
+        `expected ${state}`,
+        () => h.query(stateQuery),
+        (s) => s.state === state && extra(s),
+      );
     async function available(env: TestWorkflowEnvironment): Promise<WorkflowHandle> {
       const h = await ingest(env);
       await env.sleep(31 * DAY);
@@ -107,7 +110,10 @@ describe('workflow paths recorded for replay', function () {
           assert.equal(s.accountId, null);
           const row = await rowOf(s.address);
           assert.equal(row.accountId, null);
-          assert.deepEqual(row.history.map((e) => e.toState), ['PORTING_IN', 'REJECTED']);
+          assert.deepEqual(
+            row.history.map((e) => e.toState),
+            ['PORTING_IN', 'REJECTED'],
+          );
           assert.match(row.history.at(-1)!.cause, /^port-in checks failed: routing to the platform failed/);
           await recordHistory(h, 'endpoint-port-in-rejected');
         },
@@ -119,13 +125,20 @@ describe('workflow paths recorded for replay', function () {
         const h = await available(env);
         const held = await h.executeUpdate(allocateUpdate, { args: [{ accountId: ACCOUNT }] });
         await h.signal(qualityReportSignal, { score: 0.9, source: 'carrier' });
-        await poll('score written', () => rowOf(held.address), (r) => r.qualityScore === 0.9);
+        await poll(
+          'score written',
+          () => rowOf(held.address),
+          (r) => r.qualityScore === 0.9,
+        );
         assert.equal((await h.query(stateQuery)).state, 'ALLOCATED', 'a good report changes nothing else');
         await h.signal(qualityReportSignal, { score: 0.2, source: 'carrier' });
         const back = await inState(h, 'ALLOCATED', (s) => s.version > held.version + 1);
         assert.equal(back.accountId, ACCOUNT);
         const row = await rowOf(held.address);
-        assert.deepEqual(row.history.slice(-3).map((e) => e.toState), ['ALLOCATED', 'TESTING', 'ALLOCATED']);
+        assert.deepEqual(
+          row.history.slice(-3).map((e) => e.toState),
+          ['ALLOCATED', 'TESTING', 'ALLOCATED'],
+        );
         assert.match(row.history.at(-2)!.cause, /quality report 0.20 below 0.5/);
         assert.match(row.history.at(-1)!.cause, /^retested: /);
         assert.equal(row.accountId, ACCOUNT);
@@ -139,7 +152,10 @@ describe('workflow paths recorded for replay', function () {
         assert.equal(s.state, 'RETIRED');
         assert.equal(((await h.result()) as EndpointStatus).state, 'RETIRED');
         const row = await rowOf(s.address);
-        assert.deepEqual(row.history.map((e) => e.toState), ['QUARANTINE', 'RETIRED']);
+        assert.deepEqual(
+          row.history.map((e) => e.toState),
+          ['QUARANTINE', 'RETIRED'],
+        );
         assert.equal(row.history.at(-1)!.cause, 'retired: number range withdrawn');
         await recordHistory(h, 'endpoint-retired');
       }));
@@ -176,7 +192,15 @@ describe('workflow paths recorded for replay', function () {
       await timeskipDb().provider.updateMany({ where: { id: { notIn: ['ts-sim', 'ts-paper'] } }, data: { active: false } });
       await timeskipDb().provider.upsert({
         where: { id: 'ts-sim' },
-        create: { id: 'ts-sim', name: 'Simulated', kind: 'API', apiBaseUrl: `${simServer.url}/carriers/ts-sim`, webhookSecret: 'secret-ts', costPerNumberCents: 10, reliabilityScore: 0.9 },
+        create: {
+          id: 'ts-sim',
+          name: 'Simulated',
+          kind: 'API',
+          apiBaseUrl: `${simServer.url}/carriers/ts-sim`,
+          webhookSecret: 'secret-ts',
+          costPerNumberCents: 10,
+          reliabilityScore: 0.9,
+        },
         update: { active: true, apiBaseUrl: `${simServer.url}/carriers/ts-sim` },
       });
       await timeskipDb().provider.upsert({
@@ -211,7 +235,7 @@ describe('workflow paths recorded for replay', function () {
     it('nothing delivered in 3 days: cancelled at the carrier and re-routed; the re-routed order times out with no provider left and fails', () =>
       withTimeskip(async (env) => {
         const { row, handle } = await order(env, 2);
-        const result = await handle.result() as OrderProgress;
+        const result = (await handle.result()) as OrderProgress;
         assert.equal(result.status, 'CANCELLED');
         assert.equal(result.accepted, 0);
         assert.ok(result.reroutedTo);
@@ -220,7 +244,7 @@ describe('workflow paths recorded for replay', function () {
         assert.match(saved.failureReason ?? '', /^delivery timed out: 0 of 2 accepted; the rest re-routed to order .* \(ts-paper\)$/);
 
         const child = env.client.workflow.getHandle(orderWorkflowId(result.reroutedTo));
-        const last = await child.result() as OrderProgress;
+        const last = (await child.result()) as OrderProgress;
         assert.equal(last.status, 'FAILED');
         assert.equal(last.reroutedTo, null);
         const failed = await timeskipDb().providerOrder.findUniqueOrThrow({ where: { id: result.reroutedTo } });
@@ -234,9 +258,13 @@ describe('workflow paths recorded for replay', function () {
       withTimeskip(async (env) => {
         const cancels = sim.stats().carriers['ts-sim']!.cancels;
         const { row, handle } = await order(env, 3);
-        await poll('submitted', () => handle.query(orderProgressQuery), (p) => p.status === 'SUBMITTED');
+        await poll(
+          'submitted',
+          () => handle.query(orderProgressQuery),
+          (p) => p.status === 'SUBMITTED',
+        );
         await handle.signal(cancelOrderSignal, { reason: 'no longer needed' });
-        const result = await handle.result() as OrderProgress;
+        const result = (await handle.result()) as OrderProgress;
         assert.equal(result.status, 'CANCELLED');
         assert.equal(result.reroutedTo, null);
         assert.equal(sim.stats().carriers['ts-sim']!.cancels, cancels + 1);
@@ -255,7 +283,11 @@ describe('workflow paths recorded for replay', function () {
         const tick = await env.client.workflow.start('inventoryTickWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'inventory-monitor-tick', args: [] });
         await tick.result();
         const monitor = env.client.workflow.getHandle(INVENTORY_MONITOR_ID);
-        const status = await poll('evaluated', () => monitor.query(monitorStatusQuery), (s) => s.lastReport !== null);
+        const status = await poll(
+          'evaluated',
+          () => monitor.query(monitorStatusQuery),
+          (s) => s.lastReport !== null,
+        );
         assert.equal(status.batchDeadline, null);
         const report = await monitor.executeUpdate(checkNowUpdate);
         assert.deepEqual([report.trigger, report.acquire, report.release, report.batchDeadline], ['operator check-now', [], [], null]);
@@ -279,8 +311,19 @@ describe('workflow paths recorded for replay', function () {
           });
         });
         address = `127.0.0.1:${port}`;
-        const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error',
-          '--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'];
+        const args = [
+          'server',
+          'start-dev',
+          '--ip',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--headless',
+          '--log-level',
+          'error',
+          '--dynamic-config-value',
+          'limit.historyCount.suggestContinueAsNew=40',
+        ];
         for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
         server = spawnManaged('temporal (continue-as-new)', TEMPORAL_BIN, args);
         pids.add(server);
@@ -309,22 +352,35 @@ describe('workflow paths recorded for replay', function () {
         const worker = await createWorker({ config, connection: native, db: timeskipDb(), log: testLog, client });
         try {
           await worker.runUntil(async () => {
-            groupingId = (await createGrouping(timeskipDb(), { name: 'paths npa:979', tags: ['npa:979'], minAvailable: 2, targetAvailable: 3, maxAvailable: 100 })).id;
+            groupingId = (
+              await createGrouping(timeskipDb(), { name: 'paths npa:979', tags: ['npa:979'], minAvailable: 2, targetAvailable: 3, maxAvailable: 100 })
+            ).id;
             const batchWindowMs = 8000;
             const input: InventoryMonitorInput = { ...monitorInput(config), batchWindowMs };
             const monitor = await client.workflow.start('inventoryMonitorWorkflow', { taskQueue, workflowId: INVENTORY_MONITOR_ID, args: [input] });
             const firstRunId = monitor.firstExecutionRunId;
-            const first = await poll('first evaluation', () => monitor.query(monitorStatusQuery), (s) => s.batchDeadline !== null);
+            const first = await poll(
+              'first evaluation',
+              () => monitor.query(monitorStatusQuery),
+              (s) => s.batchDeadline !== null,
+            );
             const deadline = first.batchDeadline!;
-            assert.deepEqual(first.pendingAcquire.map((r) => [r.groupingId, r.quantity]), [[groupingId, 3]]);
+            assert.deepEqual(
+              first.pendingAcquire.map((r) => [r.groupingId, r.quantity]),
+              [[groupingId, 3]],
+            );
             // inventory-changed signals, each an evaluation, until the server suggests continue-as-new
             let runId = firstRunId;
             for (let i = 0; i < 20 && runId === firstRunId; i++) {
               await monitor.signal(inventoryChangedSignal, { reason: `change ${i}` });
-              await poll(`evaluation ${i}`, async () => {
-                const d = await client.workflow.getHandle(INVENTORY_MONITOR_ID).describe();
-                return { runId: d.runId, trigger: (await monitor.query(monitorStatusQuery)).lastReport?.trigger };
-              }, (s) => s.runId !== firstRunId || s.trigger === `change ${i}`);
+              await poll(
+                `evaluation ${i}`,
+                async () => {
+                  const d = await client.workflow.getHandle(INVENTORY_MONITOR_ID).describe();
+                  return { runId: d.runId, trigger: (await monitor.query(monitorStatusQuery)).lastReport?.trigger };
+                },
+                (s) => s.runId !== firstRunId || s.trigger === `change ${i}`,
+              );
               runId = (await client.workflow.getHandle(INVENTORY_MONITOR_ID).describe()).runId;
             }
             assert.notEqual(runId, firstRunId, 'continued as new');
@@ -335,15 +391,27 @@ describe('workflow paths recorded for replay', function () {
             assert.ok(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes, 'the first run ended in continue-as-new');
 
             const latest = client.workflow.getHandle(INVENTORY_MONITOR_ID);
-            const placed = await poll('orders placed', () => latest.query(monitorStatusQuery), (s) => s.ordersStarted.length > 0, 400);
+            const placed = await poll(
+              'orders placed',
+              () => latest.query(monitorStatusQuery),
+              (s) => s.ordersStarted.length > 0,
+              400,
+            );
             assert.equal(placed.ordersStarted.length, 1);
             const orderRow = await timeskipDb().providerOrder.findUniqueOrThrow({ where: { id: placed.ordersStarted[0] }, include: { lines: true } });
             assert.equal(orderRow.providerId, 'ts-paper');
-            assert.deepEqual(orderRow.lines.map((l) => [l.groupingId, l.quantity]), [[groupingId, 3]]);
+            assert.deepEqual(
+              orderRow.lines.map((l) => [l.groupingId, l.quantity]),
+              [[groupingId, 3]],
+            );
             // placed at the deadline the first run set: continue-as-new did not restart the window
             const at = orderRow.requestedAt.getTime();
             assert.ok(at >= deadline && at < deadline + batchWindowMs, `placed ${at - deadline} ms after the first deadline`);
-            await poll('order awaits the operator', () => client.workflow.getHandle(orderWorkflowId(orderRow.id)).query(orderProgressQuery), (p) => p.status === 'AWAITING_OPERATOR');
+            await poll(
+              'order awaits the operator',
+              () => client.workflow.getHandle(orderWorkflowId(orderRow.id)).query(orderProgressQuery),
+              (p) => p.status === 'AWAITING_OPERATOR',
+            );
 
             await recordHistory(firstRun, 'inventory-monitor-continue-as-new');
             await recordHistory(latest, 'inventory-monitor-continued');

@@ -49,7 +49,10 @@ describe('retries after an API death: one port request, one provider per operati
     running = worker.run();
     gateway = new TemporalGateway(stack().temporalAddress, 'default', 2000, SHARED_TASK_QUEUE);
     await db().account.upsert({ where: { id: ACCT }, create: { id: ACCT, name: ACCT }, update: {} });
-    await ingestEndpoints({ db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: lifecyclePolicy(config()) }, [{ address: held }], { entry: 'quarantine', actor: 'test' });
+    await ingestEndpoints({ db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: lifecyclePolicy(config()) }, [{ address: held }], {
+      entry: 'quarantine',
+      actor: 'test',
+    });
     await until('AVAILABLE', async () => (await db().endpoint.findUnique({ where: { address: held } }))?.state === 'AVAILABLE');
     await client.workflow.getHandle(endpointWorkflowId(held)).executeUpdate(allocateUpdate, { args: [{ accountId: ACCT }] });
   });
@@ -90,7 +93,10 @@ describe('retries after an API death: one port request, one provider per operati
     const retried = await portIn(deps(), who, { accountId: ACCT, address: portedInLate }, operation);
     assert.equal(retried.id, orphan.id);
     assert.equal(await db().portRequest.count({ where: { address: portedInLate } }), 1);
-    await until('the number joins and passes its checks', async () => (await db().endpoint.findUnique({ where: { address: portedInLate } }))?.state === 'ALLOCATED');
+    await until(
+      'the number joins and passes its checks',
+      async () => (await db().endpoint.findUnique({ where: { address: portedInLate } }))?.state === 'ALLOCATED',
+    );
   });
 
   it('the same provider creation run twice with the same operation id makes one provider and answers it (with its secret) both times', async () => {

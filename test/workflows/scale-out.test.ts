@@ -61,7 +61,17 @@ describe('scale-out: two workers and two APIs, one of each killed', function () 
       workers.push(new Service({ name: `worker-${i}`, script: 'workers/main.ts', env, logFile: log, ready: workerReady(log), supervise: false }));
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      apis.push({ url, service: new Service({ name: `api-${i}`, script: 'src/main.ts', env: { ...env, API_PORT: String(port) }, logFile: join(LOGS, `api-${i}.log`), ready: apiReady(url), supervise: false }) });
+      apis.push({
+        url,
+        service: new Service({
+          name: `api-${i}`,
+          script: 'src/main.ts',
+          env: { ...env, API_PORT: String(port) },
+          logFile: join(LOGS, `api-${i}.log`),
+          ready: apiReady(url),
+          supervise: false,
+        }),
+      });
     }
     await Promise.all([...workers.map((w) => w.start()), ...apis.map((a) => a.service.start())]);
     for (const id of accounts) await db().account.upsert({ where: { id }, create: { id, name: id }, update: {} });
@@ -77,7 +87,11 @@ describe('scale-out: two workers and two APIs, one of each killed', function () 
     const key = (await createApiKey(db(), { name: 'scale platform', scope: 'PLATFORM', accountIds: accounts, rateLimit: 100_000_000 })).key;
     const config = testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s' });
     const addresses = Array.from({ length: N }, (_, i) => `+1303${String(5_550_000 + i * 11).padStart(7, '0')}`);
-    await ingestEndpoints({ db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: lifecyclePolicy(config) }, addresses.map((address) => ({ address, capable: { voice: true, sms: true } })), { entry: 'quarantine', actor: 'scale-test' });
+    await ingestEndpoints(
+      { db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: lifecyclePolicy(config) },
+      addresses.map((address) => ({ address, capable: { voice: true, sms: true } })),
+      { entry: 'quarantine', actor: 'scale-test' },
+    );
     const stocked = Date.now() + 240_000; // minutes on a busy machine
     while (Date.now() < stocked && (await db().endpoint.count({ where: { npa: '303', state: 'AVAILABLE' } })) < N) await new Promise((r) => setTimeout(r, 200));
     assert.equal(await db().endpoint.count({ where: { npa: '303', state: 'AVAILABLE' } }), N, 'the shelf is stocked through both workers');
@@ -173,8 +187,14 @@ describe('scale-out: two workers and two APIs, one of each killed', function () 
        WHERE step IS NOT NULL AND (step <> 1 OR prev IS DISTINCT FROM from_state)`;
     assert.equal(breaks[0]!.n, 0, 'every history is one unbroken chain');
     const report = await reconcile({ db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: lifecyclePolicy(config) });
-    assert.deepEqual(report.drift.filter((d) => d.address.startsWith('+1303')), [], 'no drift');
+    assert.deepEqual(
+      report.drift.filter((d) => d.address.startsWith('+1303')),
+      [],
+      'no drift',
+    );
     assert.equal((await client.workflow.count('EndpointNpa = "303" AND ExecutionStatus = "Failed"')).count, 0, 'no endpoint workflow of this test failed');
-    console.log(`      scale-out: ${ops} operations (${opsAfterKill} after the kill), API answers ${served.join(' / ')}, task identities ${JSON.stringify([...identities])}`);
+    console.log(
+      `      scale-out: ${ops} operations (${opsAfterKill} after the kill), API answers ${served.join(' / ')}, task identities ${JSON.stringify([...identities])}`,
+    );
   });
 });

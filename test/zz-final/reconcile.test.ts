@@ -38,8 +38,7 @@ describe('reconciliation after the run', function () {
   let native: NativeConnection;
   let worker: Worker;
   let running: Promise<void>;
-  const config = () =>
-    testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s', QUARANTINE_EXTENSION: '1s' });
+  const config = () => testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s', QUARANTINE_EXTENSION: '1s' });
 
   before(async () => {
     ({ client, connection } = await temporalClient());
@@ -97,9 +96,7 @@ describe('reconciliation after the run', function () {
         ['workflow', 'list', '--address', stack().temporalAddress, '--query', 'EndpointState="QUARANTINE"', '-o', 'json'],
         { maxBuffer: 1 << 24 },
       );
-      return (JSON.parse(stdout || '[]') as { execution: { workflowId: string } }[])
-        .map((w) => w.execution.workflowId.slice('endpoint/'.length))
-        .sort();
+      return (JSON.parse(stdout || '[]') as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId.slice('endpoint/'.length)).sort();
     };
     let listed = await listQuarantined();
     for (let i = 0; i < 50 && listed.join() !== inDb.join(); i++) {
@@ -115,7 +112,7 @@ describe('reconciliation after the run', function () {
     assert.equal(code, 0, out);
   });
 
-  it('finds drift made behind the workflows\' backs, repairs it, and then reports 0', async () => {
+  it("finds drift made behind the workflows' backs, repairs it, and then reports 0", async () => {
     const [a, b] = [addresses[6]!, addresses[7]!];
     await db().endpoint.update({ where: { address: a }, data: { state: 'RETIRED' } });
     await handle(b).terminate('simulated loss of a workflow');

@@ -127,11 +127,13 @@ export function authenticate(db: Db, opts: AuthOptions = {}): Auth {
       let p = cached(hash)?.p;
       if (p === undefined) {
         // an address already over its limit gets no more look-ups of keys it has not shown lately
-        if (anonymous?.limiter.exhausted(clientOf(req), anonymous.perMinute)) return refuse(req, res, new Unauthorized('Authorization: unknown or revoked API key'));
+        if (anonymous?.limiter.exhausted(clientOf(req), anonymous.perMinute))
+          return refuse(req, res, new Unauthorized('Authorization: unknown or revoked API key'));
         p = await lookup(key, hash);
       }
       if (!p) return refuse(req, res, new Unauthorized('Authorization: unknown or revoked API key'));
-      if (!scopes.includes(p.scope)) throw new Forbidden(`a ${p.scope.toLowerCase()} key cannot do this (needs ${scopes.map((s) => s.toLowerCase()).join(' or ')})`);
+      if (!scopes.includes(p.scope))
+        throw new Forbidden(`a ${p.scope.toLowerCase()} key cannot do this (needs ${scopes.map((s) => s.toLowerCase()).join(' or ')})`);
       (req as Request & { principal?: Principal }).principal = p;
       opts.limiter?.take(p.keyId, p.rateLimit, res);
       if (opts.body) await run(opts.body, req, res);

@@ -35,7 +35,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       const retry = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
       if (typeof retry === 'number') res.setHeader('Retry-After', String(retry));
       const issues = err instanceof BadRequest && err.issues.length ? { issues: err.issues } : {};
-      res.status(status).json({ error: { code: err.code, message: err.message, ...issues, ...(err.details === undefined ? {} : { details: err.details }), requestId } });
+      res
+        .status(status)
+        .json({ error: { code: err.code, message: err.message, ...issues, ...(err.details === undefined ? {} : { details: err.details }), requestId } });
       return;
     }
     // body-parser's own errors carry a status and a type
@@ -45,7 +47,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(status).json({ error: { code, message: `(body): ${reason}`, issues: [{ field: '(body)', reason }], requestId } });
     if (e.type === 'entity.parse.failed') return void body('malformed_json', `not valid JSON (${e.message})`);
     if (e.type === 'entity.too.large') return void body('body_too_large', `larger than the limit of ${(e as { limit?: number }).limit ?? '?'} bytes`);
-    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return void body('unsupported_encoding', e.message ?? 'unsupported encoding', 415);
+    if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported')
+      return void body('unsupported_encoding', e.message ?? 'unsupported encoding', 415);
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return void body(e.type ?? 'bad_request', e.message ?? 'bad request', e.status);
     // a dependency away is not a bug: 503, try again shortly (nothing half-done stays: every change is a transaction or a workflow update)
     // so is PostgreSQL out of disk, a deadlock, a lock or statement timeout, a serialization failure: the failed statement left nothing

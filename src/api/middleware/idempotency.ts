@@ -61,7 +61,9 @@ export function keyedOperation(apiKeyId: string, key: string, hash: string): str
 
 /** what makes two requests "the same": method, path and the body's content */
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${canonical(body ?? null)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${path}\n${canonical(body ?? null)}`)
+    .digest('hex');
 }
 
 /**
@@ -97,15 +99,21 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
     if (req.method !== 'POST') return true;
     const key = req.get('idempotency-key');
     if (key === undefined) return true;
-    if (!KEY.test(key)) throw new BadRequest('Idempotency-Key: 1-255 printable ASCII characters', [{ field: 'Idempotency-Key', reason: '1-255 printable ASCII characters' }]);
+    if (!KEY.test(key))
+      throw new BadRequest('Idempotency-Key: 1-255 printable ASCII characters', [{ field: 'Idempotency-Key', reason: '1-255 printable ASCII characters' }]);
     const path = req.originalUrl.split('?')[0]!;
     const hash = requestHash(req.method, path, req.body);
     // the request's hash is part of it: a key reused after its TTL for another body lands on no earlier update
     (req as Request & { operationId?: string }).operationId = keyedOperation(who.keyId, key, hash);
     // take the key, or take it over when its record expired or its holder died
     const mine = await takeKey(db, {
-      apiKeyId: who.keyId, key, method: req.method, path, requestHash: hash,
-      expiresAt: new Date(Date.now() + opts.ttlMs), leaseMs: opts.leaseMs,
+      apiKeyId: who.keyId,
+      key,
+      method: req.method,
+      path,
+      requestHash: hash,
+      expiresAt: new Date(Date.now() + opts.ttlMs),
+      leaseMs: opts.leaseMs,
     });
     if (!mine) {
       const prior = await readKey(db, who.keyId, key);
@@ -130,7 +138,8 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
     const send = res.json.bind(res);
     res.json = (body: unknown) => {
       const status = res.statusCode;
-      const store = status >= 500 ? releaseKey(db, mine) : completeKey(db, mine, status, keptAnswer(body, res.locals.shownOnce as Record<string, string> | undefined));
+      const store =
+        status >= 500 ? releaseKey(db, mine) : completeKey(db, mine, status, keptAnswer(body, res.locals.shownOnce as Record<string, string> | undefined));
       store.then(
         () => send(body),
         (err: unknown) => {

@@ -6,7 +6,11 @@ import type { Response } from 'express';
 import { HttpError } from '../errors';
 
 export class TooManyRequests extends HttpError {
-  constructor(readonly retryAfterSeconds: number, limit: number, what = 'API key') {
+  constructor(
+    readonly retryAfterSeconds: number,
+    limit: number,
+    what = 'API key',
+  ) {
     super(429, 'rate_limited', `rate limit: more than ${limit} requests per minute for this ${what}; retry after ${retryAfterSeconds} s`);
   }
 }
@@ -23,7 +27,10 @@ const MAX_BUCKETS = 10_000;
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(private readonly defaultPerMinute: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly defaultPerMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** the bucket refilled to now (not stored) */
   private refilled(id: string, limit: number): Bucket {

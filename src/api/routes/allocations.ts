@@ -23,9 +23,19 @@ const Allocate = z
 export function allocationRoutes(deps: HoldingDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   registry.registerPath({
-    ...secured('PLATFORM'), method: 'post', path: '/v1/allocations', summary: 'Allocate an endpoint to an account: by address, or the best match for criteria',
+    ...secured('PLATFORM'),
+    method: 'post',
+    path: '/v1/allocations',
+    summary: 'Allocate an endpoint to an account: by address, or the best match for criteria',
     request: { body: json(Allocate) },
-    responses: { 201: { description: 'allocated: the endpoint status', ...json(z.record(z.string(), z.unknown())) }, 400: error, 401: error, 403: error, 404: error, 409: error },
+    responses: {
+      201: { description: 'allocated: the endpoint status', ...json(z.record(z.string(), z.unknown())) },
+      400: error,
+      401: error,
+      403: error,
+      404: error,
+      409: error,
+    },
   });
   router.post('/v1/allocations', auth('PLATFORM'), async (req, res) => {
     const body = Allocate.parse(req.body);

@@ -20,9 +20,19 @@ const ProviderParam = z.object({ providerId: z.string().min(1).max(100) });
 export function carrierRoutes(deps: CarrierDeliveryDeps, registry: OpenAPIRegistry): Router {
   const router = Router();
   registry.registerPath({
-    method: 'post', path: '/v1/carriers/{providerId}/webhook', summary: "A carrier's signed delivery (HMAC-SHA256 over timestamp.body)",
+    method: 'post',
+    path: '/v1/carriers/{providerId}/webhook',
+    summary: "A carrier's signed delivery (HMAC-SHA256 over timestamp.body)",
     request: { params: ProviderParam, body: json(Webhook) },
-    responses: { 202: { description: 'taken (or already taken: duplicate; late: the order had closed, its numbers are recorded RETURNED and handed back)', ...json(z.object({ status: z.enum(['accepted', 'duplicate', 'late']) })) }, 400: error, 401: error, 404: error },
+    responses: {
+      202: {
+        description: 'taken (or already taken: duplicate; late: the order had closed, its numbers are recorded RETURNED and handed back)',
+        ...json(z.object({ status: z.enum(['accepted', 'duplicate', 'late']) })),
+      },
+      400: error,
+      401: error,
+      404: error,
+    },
   });
   router.post('/v1/carriers/:providerId/webhook', async (req, res) => {
     const { providerId } = ProviderParam.parse(req.params);

@@ -33,8 +33,11 @@ export function dashboardRoutes(deps: DashboardDeps, registry: OpenAPIRegistry, 
   });
 
   registry.registerPath({
-    ...secured('OPERATOR'), method: 'get', path: '/v1/dashboard',
-    summary: "The dashboard's figures: per grouping the available inventory over the window with thresholds and predicted depletion, orders in flight with progress, endpoints in quarantine with cleanliness, Temporal Web links",
+    ...secured('OPERATOR'),
+    method: 'get',
+    path: '/v1/dashboard',
+    summary:
+      "The dashboard's figures: per grouping the available inventory over the window with thresholds and predicted depletion, orders in flight with progress, endpoints in quarantine with cleanliness, Temporal Web links",
     request: { query: Query },
     responses: { 200: { description: 'figures', ...json(z.record(z.string(), z.unknown())) }, 400: error, 401: error, 403: error },
   });

@@ -29,7 +29,10 @@ const Query = z
   .object({
     country: countryCode.optional(),
     npa: areaCode.optional(),
-    nxx: z.string().regex(/^\d{3}$/, '3 digits').optional(),
+    nxx: z
+      .string()
+      .regex(/^\d{3}$/, '3 digits')
+      .optional(),
     kind: z.enum(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'SHORT_CODE', 'SIP']).optional(),
     capabilities: z
       .string()
@@ -51,15 +54,29 @@ export function endpointRoutes(deps: SearchDeps & InsightDeps, registry: OpenAPI
   const router = Router();
   registry.registerPath({
     ...secured('PLATFORM', 'OPERATOR'),
-    method: 'get', path: '/v1/endpoints', summary: 'Search AVAILABLE endpoints (paged by address: pass the last address as `after`)',
+    method: 'get',
+    path: '/v1/endpoints',
+    summary: 'Search AVAILABLE endpoints (paged by address: pass the last address as `after`)',
     request: { query: Query },
-    responses: { 200: { description: 'matches', ...json(z.object({ endpoints: z.array(z.record(z.string(), z.unknown())), next: z.string().nullable() })) }, 400: error, 401: error, 403: error },
+    responses: {
+      200: { description: 'matches', ...json(z.object({ endpoints: z.array(z.record(z.string(), z.unknown())), next: z.string().nullable() })) },
+      400: error,
+      401: error,
+      403: error,
+    },
   });
   router.get('/v1/endpoints', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
     res.json(await search(deps, principalOf(req), Query.parse(req.query)));
   });
 
-  registry.registerPath({ ...secured('PLATFORM', 'OPERATOR'), method: 'get', path: '/v1/endpoints/{address}', summary: 'Insight: the record, classifiers, scores and full history of an endpoint', request: { params: AddressParam }, responses: { 200: { description: 'the endpoint' }, 400: error, 404: error } });
+  registry.registerPath({
+    ...secured('PLATFORM', 'OPERATOR'),
+    method: 'get',
+    path: '/v1/endpoints/{address}',
+    summary: 'Insight: the record, classifiers, scores and full history of an endpoint',
+    request: { params: AddressParam },
+    responses: { 200: { description: 'the endpoint' }, 400: error, 404: error },
+  });
   router.get('/v1/endpoints/:address', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
     res.json(await insight(deps, principalOf(req), AddressParam.parse(req.params).address));
   });

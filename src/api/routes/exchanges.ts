@@ -20,10 +20,20 @@ const Exchange = z
 export function exchangeRoutes(deps: HoldingDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   registry.registerPath({
-    ...secured('PLATFORM'), method: 'post', path: '/v1/exchanges',
-    summary: "Exchange an account's endpoint for another (a given address, criteria, or by default the same area code and capabilities): the new one is allocated with the old one's application URI, then the old one is released. If the release is refused, the new one is given back; if its answer is lost, the retry with the same Idempotency-Key finishes the exchange.",
+    ...secured('PLATFORM'),
+    method: 'post',
+    path: '/v1/exchanges',
+    summary:
+      "Exchange an account's endpoint for another (a given address, criteria, or by default the same area code and capabilities): the new one is allocated with the old one's application URI, then the old one is released. If the release is refused, the new one is given back; if its answer is lost, the retry with the same Idempotency-Key finishes the exchange.",
     request: { body: json(Exchange) },
-    responses: { 201: { description: 'exchanged', ...json(z.object({ allocated: z.record(z.string(), z.unknown()), released: z.record(z.string(), z.unknown()) })) }, 400: error, 401: error, 403: error, 404: error, 409: error },
+    responses: {
+      201: { description: 'exchanged', ...json(z.object({ allocated: z.record(z.string(), z.unknown()), released: z.record(z.string(), z.unknown()) })) },
+      400: error,
+      401: error,
+      403: error,
+      404: error,
+      409: error,
+    },
   });
   router.post('/v1/exchanges', auth('PLATFORM'), async (req, res) => {
     const body = Exchange.parse(req.body);

@@ -20,8 +20,11 @@ const Feedback = z
 export function feedbackRoutes(deps: FeedbackDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   registry.registerPath({
-    ...secured('PLATFORM'), method: 'post', path: '/v1/feedback',
-    summary: "Quality feedback on an account's endpoint (0 useless .. 1 perfect): it moves the quality score, and a score below QUALITY_RETEST_BELOW sends the number back to testing",
+    ...secured('PLATFORM'),
+    method: 'post',
+    path: '/v1/feedback',
+    summary:
+      "Quality feedback on an account's endpoint (0 useless .. 1 perfect): it moves the quality score, and a score below QUALITY_RETEST_BELOW sends the number back to testing",
     request: { body: json(Feedback) },
     responses: { 202: { description: 'passed to the endpoint' }, 400: error, 401: error, 403: error, 404: error },
   });

@@ -10,7 +10,11 @@ const count = z.number().int().min(0).max(10_000_000);
 const GroupingBody = z
   .object({
     name: z.string().trim().min(1).max(200),
-    tags: z.array(z.string().max(100)).min(1).max(8).openapi({ example: ['npa:415', 'cap:sms'] }),
+    tags: z
+      .array(z.string().max(100))
+      .min(1)
+      .max(8)
+      .openapi({ example: ['npa:415', 'cap:sms'] }),
     minAvailable: count,
     targetAvailable: count,
     maxAvailable: count,
@@ -40,14 +44,22 @@ const Id = z.object({ id: z.string().uuid() });
 export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
 
-  registry.registerPath({ ...secured('OPERATOR'), method: 'get', path: '/v1/groupings', summary: 'List classification groupings', responses: { 200: { description: 'groupings', ...json(z.object({ groupings: z.array(Grouping) })) } } });
+  registry.registerPath({
+    ...secured('OPERATOR'),
+    method: 'get',
+    path: '/v1/groupings',
+    summary: 'List classification groupings',
+    responses: { 200: { description: 'groupings', ...json(z.object({ groupings: z.array(Grouping) })) } },
+  });
   router.get('/v1/groupings', auth('OPERATOR'), async (_req, res) => {
     res.json({ groupings: await groupings(deps) });
   });
 
   registry.registerPath({
     ...secured('OPERATOR'),
-    method: 'post', path: '/v1/groupings', summary: 'Create a grouping (a conjunction of classifier tags with thresholds)',
+    method: 'post',
+    path: '/v1/groupings',
+    summary: 'Create a grouping (a conjunction of classifier tags with thresholds)',
     request: { body: json(GroupingBody) },
     responses: { 201: { description: 'created', ...json(Grouping) }, 400: error, 409: error },
   });
@@ -57,7 +69,10 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, au
 
   registry.registerPath({
     ...secured('OPERATOR'),
-    method: 'patch', path: '/v1/groupings/{id}', summary: 'Change a grouping', request: { params: Id, body: json(GroupingPatch) },
+    method: 'patch',
+    path: '/v1/groupings/{id}',
+    summary: 'Change a grouping',
+    request: { params: Id, body: json(GroupingPatch) },
     responses: { 200: { description: 'changed', ...json(Grouping) }, 400: error, 404: error, 409: error },
   });
   router.patch('/v1/groupings/:id', auth('OPERATOR'), async (req, res) => {

@@ -10,9 +10,7 @@ const Check = z.object({
   latencyMs: z.number(),
   error: z.string().optional(),
 });
-const Ready = z
-  .object({ status: z.enum(['ready', 'not_ready']), checks: z.object({ postgres: Check, temporal: Check }) })
-  .openapi('Readiness');
+const Ready = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.object({ postgres: Check, temporal: Check }) }).openapi('Readiness');
 
 export function healthRoutes(deps: HealthDeps, registry: OpenAPIRegistry): Router {
   const router = Router();

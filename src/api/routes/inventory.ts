@@ -13,8 +13,11 @@ export function inventoryRoutes(deps: InventoryDeps, registry: OpenAPIRegistry, 
 
   registry.registerPath({
     ...secured('OPERATOR'),
-    method: 'get', path: '/v1/inventory', summary: 'Inventory per grouping: counts, on order, allocation rate, unmet searches, trend, depletion',
-    request: { query: ReportQuery }, responses: { 200: { description: 'report', ...json(z.object({ groupings: z.array(z.record(z.string(), z.unknown())) })) }, 400: error },
+    method: 'get',
+    path: '/v1/inventory',
+    summary: 'Inventory per grouping: counts, on order, allocation rate, unmet searches, trend, depletion',
+    request: { query: ReportQuery },
+    responses: { 200: { description: 'report', ...json(z.object({ groupings: z.array(z.record(z.string(), z.unknown())) })) }, 400: error },
   });
   router.get('/v1/inventory', auth('OPERATOR'), async (req, res) => {
     const { window } = ReportQuery.parse(req.query);
@@ -23,7 +26,9 @@ export function inventoryRoutes(deps: InventoryDeps, registry: OpenAPIRegistry, 
 
   registry.registerPath({
     ...secured('OPERATOR'),
-    method: 'post', path: '/v1/inventory/check', summary: "Operator's check-now: the monitor evaluates at once and answers with its report",
+    method: 'post',
+    path: '/v1/inventory/check',
+    summary: "Operator's check-now: the monitor evaluates at once and answers with its report",
     responses: { 200: { description: 'the report', ...json(z.record(z.string(), z.unknown())) }, 503: error },
   });
   router.post('/v1/inventory/check', auth('OPERATOR'), async (_req, res) => {

@@ -8,7 +8,20 @@ import type { Auth } from '../middleware/auth';
 import { operationId, shownOnce } from '../middleware/idempotency';
 import { addProvider, changeProvider, providers, type ProviderDeps } from '../../usecases/providers';
 
-const KINDS = ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'UAN', 'OTHER', 'SHORT_CODE', 'SIP'] as const;
+const KINDS = [
+  'MOBILE',
+  'FIXED_LINE',
+  'FIXED_LINE_OR_MOBILE',
+  'TOLL_FREE',
+  'PREMIUM_RATE',
+  'SHARED_COST',
+  'VOIP',
+  'PERSONAL_NUMBER',
+  'UAN',
+  'OTHER',
+  'SHORT_CODE',
+  'SIP',
+] as const;
 const cents = z.number().int().min(0).max(100_000_000);
 const Fields = z.object({
   name: z.string().trim().min(1).max(200),
@@ -36,11 +49,25 @@ const ProviderInput = Fields.partial()
 const ProviderPatch = Fields.partial().strict().openapi('ProviderPatch');
 const ProviderView = z
   .object({
-    id: z.string(), name: z.string(), kind: z.enum(['API', 'MANUAL']), apiBaseUrl: z.string().nullable(), contactEmail: z.string().nullable(),
-    hasWebhookSecret: z.boolean(), countries: z.array(z.string()), npas: z.array(z.string()), kinds: z.array(z.string()),
-    costPerNumberCents: z.number(), monthlyCostCents: z.number(), reliabilityScore: z.number(), fillRate: z.number(),
-    meanLeadTimeSeconds: z.number().nullable(), mismatchRate: z.number(), failureRate: z.number(),
-    quotaNumbers: z.number().nullable(), quotaPeriodDays: z.number(), active: z.boolean(),
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(['API', 'MANUAL']),
+    apiBaseUrl: z.string().nullable(),
+    contactEmail: z.string().nullable(),
+    hasWebhookSecret: z.boolean(),
+    countries: z.array(z.string()),
+    npas: z.array(z.string()),
+    kinds: z.array(z.string()),
+    costPerNumberCents: z.number(),
+    monthlyCostCents: z.number(),
+    reliabilityScore: z.number(),
+    fillRate: z.number(),
+    meanLeadTimeSeconds: z.number().nullable(),
+    mismatchRate: z.number(),
+    failureRate: z.number(),
+    quotaNumbers: z.number().nullable(),
+    quotaPeriodDays: z.number(),
+    active: z.boolean(),
   })
   .openapi('Provider');
 const Id = z.object({ id: z.string().min(1).max(100) });
@@ -48,20 +75,32 @@ const Id = z.object({ id: z.string().min(1).max(100) });
 export function providerRoutes(deps: ProviderDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
 
-  registry.registerPath({ ...secured('OPERATOR'), method: 'get', path: '/v1/providers', summary: 'Carriers, with their measured reliability', responses: { 200: { description: 'providers', ...json(z.object({ providers: z.array(ProviderView) })) }, 401: error, 403: error } });
+  registry.registerPath({
+    ...secured('OPERATOR'),
+    method: 'get',
+    path: '/v1/providers',
+    summary: 'Carriers, with their measured reliability',
+    responses: { 200: { description: 'providers', ...json(z.object({ providers: z.array(ProviderView) })) }, 401: error, 403: error },
+  });
   router.get('/v1/providers', auth('OPERATOR'), async (_req, res) => {
     res.json({ providers: await providers(deps) });
   });
 
   registry.registerPath({
-    ...secured('OPERATOR'), method: 'post', path: '/v1/providers', summary: 'Add a carrier (the webhook secret is shown once, in this answer)',
+    ...secured('OPERATOR'),
+    method: 'post',
+    path: '/v1/providers',
+    summary: 'Add a carrier (the webhook secret is shown once, in this answer)',
     request: { body: json(ProviderInput) },
     responses: {
       201: {
         description: 'created; replayed for the same Idempotency-Key with webhookSecret null and notShownAgain saying so',
         ...json(ProviderView.extend({ webhookSecret: z.string().nullable(), notShownAgain: z.record(z.string(), z.string()).optional() })),
       },
-      400: error, 401: error, 403: error, 409: error,
+      400: error,
+      401: error,
+      403: error,
+      409: error,
     },
   });
   router.post('/v1/providers', auth('OPERATOR'), async (req, res) => {
@@ -72,7 +111,10 @@ export function providerRoutes(deps: ProviderDeps, registry: OpenAPIRegistry, au
   });
 
   registry.registerPath({
-    ...secured('OPERATOR'), method: 'patch', path: '/v1/providers/{id}', summary: 'Change a carrier (coverage, costs, quota, secret, active)',
+    ...secured('OPERATOR'),
+    method: 'patch',
+    path: '/v1/providers/{id}',
+    summary: 'Change a carrier (coverage, costs, quota, secret, active)',
     request: { params: Id, body: json(ProviderPatch) },
     responses: { 200: { description: 'changed', ...json(ProviderView) }, 400: error, 401: error, 403: error, 404: error },
   });

@@ -15,7 +15,9 @@ const Route = z
 export function routeRoutes(deps: RoutingDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   registry.registerPath({
-    method: 'get', path: '/v1/routes/{address}', summary: 'Routing lookup for the call router: where traffic to an allocated endpoint goes',
+    method: 'get',
+    path: '/v1/routes/{address}',
+    summary: 'Routing lookup for the call router: where traffic to an allocated endpoint goes',
     ...secured('ROUTER', 'OPERATOR'),
     request: { params: AddressParam },
     responses: { 200: { description: 'the route', ...json(Route) }, 400: error, 401: error, 403: error, 404: error },

@@ -8,7 +8,12 @@ import type { Auth } from '../middleware/auth';
 import { traffic, type TrafficDeps } from '../../usecases/traffic';
 
 const Traffic = z
-  .object({ address: z.string().min(1).max(100), medium: z.enum(['voice', 'messaging']), count: z.number().int().min(1).max(10_000).default(1), from: z.string().max(100).optional() })
+  .object({
+    address: z.string().min(1).max(100),
+    medium: z.enum(['voice', 'messaging']),
+    count: z.number().int().min(1).max(10_000).default(1),
+    from: z.string().max(100).optional(),
+  })
   .strict()
   .openapi('InboundTraffic');
 
@@ -16,8 +21,11 @@ export function trafficRoutes(deps: TrafficDeps, registry: OpenAPIRegistry, auth
   const router = Router();
   registry.registerPath({
     ...secured('ROUTER', 'OPERATOR'),
-    method: 'post', path: '/v1/traffic', summary: 'Inbound calls or messages the call router saw for an unallocated number (judged in quarantine)',
-    request: { body: json(Traffic) }, responses: { 202: { description: 'passed to the endpoint' }, 400: error, 401: error, 403: error, 404: error },
+    method: 'post',
+    path: '/v1/traffic',
+    summary: 'Inbound calls or messages the call router saw for an unallocated number (judged in quarantine)',
+    request: { body: json(Traffic) },
+    responses: { 202: { description: 'passed to the endpoint' }, 400: error, 401: error, 403: error, 404: error },
   });
   router.post('/v1/traffic', auth('ROUTER', 'OPERATOR'), async (req, res) => {
     await traffic(deps, Traffic.parse(req.body));

@@ -8,9 +8,15 @@ export const CriteriaSchema = z
   .object({
     country: countryCode.optional(),
     npa: areaCode.optional(),
-    nxx: z.string().regex(/^\d{6}$/, 'npa + nxx, 6 digits').optional(),
+    nxx: z
+      .string()
+      .regex(/^\d{6}$/, 'npa + nxx, 6 digits')
+      .optional(),
     kind: z.enum(['mobile', 'fixed_line', 'fixed_line_or_mobile', 'toll_free', 'short_code', 'sip']).optional(),
-    capabilities: z.array(z.enum(['voice', 'sms', 'mms', 'fax'])).max(4).optional(),
+    capabilities: z
+      .array(z.enum(['voice', 'sms', 'mms', 'fax']))
+      .max(4)
+      .optional(),
     tags: z.array(z.string().max(100)).max(8).optional(),
   })
   .strict()

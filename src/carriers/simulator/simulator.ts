@@ -137,7 +137,10 @@ const orderSchema = z.object({
         quantity: z.number().int().min(1).max(1000),
         // Stricter than "3 digits": N0X/N1X-style NPAs starting 0 or 1 cannot exist, and the
         // numbers issued must stay valid for libphonenumber.
-        npa: z.string().regex(/^[2-9]\d\d$/, 'must be a 3-digit NANP area code').optional(),
+        npa: z
+          .string()
+          .regex(/^[2-9]\d\d$/, 'must be a 3-digit NANP area code')
+          .optional(),
         // Accepted for realism; the simulator only ever issues US NANP numbers.
         country: z.string().optional(),
         kind: z.string().optional(),
@@ -304,7 +307,11 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         const ok = await post(opts.trafficUrl, body, opts.trafficKey ? { authorization: `Bearer ${opts.trafficKey}` } : {});
         if (!ok) {
           carrier.stats.trafficFailed++;
-          if (carrier.stats.trafficFailed === 1) opts.log?.warn({ url: opts.trafficUrl, keyed: Boolean(opts.trafficKey) }, 'inbound traffic not accepted by the API (first failure; see /stats trafficFailed)');
+          if (carrier.stats.trafficFailed === 1)
+            opts.log?.warn(
+              { url: opts.trafficUrl, keyed: Boolean(opts.trafficKey) },
+              'inbound traffic not accepted by the API (first failure; see /stats trafficFailed)',
+            );
         }
       });
     }
@@ -356,9 +363,15 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     const full = order.lines.map((l) => l.quantity);
     const half = order.lines.map((l) => Math.ceil(l.quantity / 2));
     const steps = chance(cfg.partialFillRate)
-      ? [{ counts: half, final: false }, { counts: [], final: true }] // the final one says "no more"
+      ? [
+          { counts: half, final: false },
+          { counts: [], final: true },
+        ] // the final one says "no more"
       : chance(cfg.splitDeliveryRate)
-        ? [{ counts: half, final: false }, { counts: full.map((q, i) => q - (half[i] ?? 0)), final: true }]
+        ? [
+            { counts: half, final: false },
+            { counts: full.map((q, i) => q - (half[i] ?? 0)), final: true },
+          ]
         : [{ counts: full, final: true }];
     // the numbers too are drawn now, in request order: timers firing in another order
     // under load must not change which numbers a seed issues

@@ -22,7 +22,9 @@ export async function checkNowCommand(ctx: CliContext, opts: CheckNowOptions): P
     // Temporal itself away names its dependency; no monitor running does not
     if (err instanceof Unavailable && !err.dependency) throw unreachable('the inventory monitor is not running (a worker starts it: `npm run worker`)');
     if (/timed out after/.test((err as Error).message)) {
-      throw unreachable(`the inventory monitor did not answer within ${opts.timeoutMs / 1000}s: is a worker polling task queue "${ctx.config().TEMPORAL_TASK_QUEUE}"?`);
+      throw unreachable(
+        `the inventory monitor did not answer within ${opts.timeoutMs / 1000}s: is a worker polling task queue "${ctx.config().TEMPORAL_TASK_QUEUE}"?`,
+      );
     }
     throw err;
   }
@@ -30,7 +32,9 @@ export async function checkNowCommand(ctx: CliContext, opts: CheckNowOptions): P
     ctx.out(json(report));
     return EXIT.OK;
   }
-  ctx.out(`evaluated ${report.groupings} grouping${report.groupings === 1 ? '' : 's'} at ${iso(report.evaluatedAt)}: ${report.belowMin} below minimum, ${report.aboveMax} above maximum`);
+  ctx.out(
+    `evaluated ${report.groupings} grouping${report.groupings === 1 ? '' : 's'} at ${iso(report.evaluatedAt)}: ${report.belowMin} below minimum, ${report.aboveMax} above maximum`,
+  );
   for (const a of report.acquire) ctx.out(`  acquire ${a.quantity} for ${a.name}: ${a.reason}`);
   for (const r of report.release) ctx.out(`  release ${r.quantity} from ${r.name}: ${r.reason}`);
   if (report.batchDeadline) ctx.out(`orders are placed at ${iso(report.batchDeadline)} (after the batching window)`);

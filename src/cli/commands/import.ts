@@ -36,8 +36,10 @@ const LISTED_DUPLICATES = 20;
 
 export async function importCommand(ctx: CliContext, file: string, opts: ImportOptions): Promise<number> {
   if (opts.entry === 'port-in' && !opts.account) throw usageError('--entry port-in needs --account <id>: the account the numbers are ported in for');
-  if (opts.entry !== 'port-in' && opts.account) throw usageError('--account goes with --entry port-in (numbers that enter quarantine belong to no account yet)');
-  if (opts.country !== undefined && !isSupportedCountry(opts.country.toUpperCase())) throw usageError(`--country: unknown country "${opts.country}" (ISO 3166-1 alpha-2, e.g. US)`);
+  if (opts.entry !== 'port-in' && opts.account)
+    throw usageError('--account goes with --entry port-in (numbers that enter quarantine belong to no account yet)');
+  if (opts.country !== undefined && !isSupportedCountry(opts.country.toUpperCase()))
+    throw usageError(`--country: unknown country "${opts.country}" (ISO 3166-1 alpha-2, e.g. US)`);
 
   let text: string;
   try {
@@ -72,7 +74,10 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
   if (opts.dryRun) {
     for (let i = 0; i < rows.length; i += 5000) {
       const chunk = rows.slice(i, i + 5000);
-      const known = await knownEndpoints(db, chunk.map((r) => r.address));
+      const known = await knownEndpoints(
+        db,
+        chunk.map((r) => r.address),
+      );
       for (const r of chunk) (known.has(r.address) ? duplicates : imported).push(r);
     }
   } else if (rows.length > 0) {
@@ -94,19 +99,25 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
       const byAddress = new Map(batch.map((r) => [r.address, r]));
       let result;
       try {
-        result = await ingest(deps, batch.map((r) => r.item), {
-          entry: opts.entry,
-          accountId: opts.account,
-          providerId: opts.provider,
-          actor,
-          operation,
-          // an earlier import of these rows (any run) that stopped before starting their workflows
-          resume: (entry) => entry.startsWith('import:'),
-          onProgress: (done) => bar.update(i + done),
-        });
+        result = await ingest(
+          deps,
+          batch.map((r) => r.item),
+          {
+            entry: opts.entry,
+            accountId: opts.account,
+            providerId: opts.provider,
+            actor,
+            operation,
+            // an earlier import of these rows (any run) that stopped before starting their workflows
+            resume: (entry) => entry.startsWith('import:'),
+            onProgress: (done) => bar.update(i + done),
+          },
+        );
       } catch (err) {
         bar.finish('stopped');
-        ctx.err(`import stopped after ${imported.length} imported: rows of the batch from line ${batch[0]!.line} may be in the database without their workflow; import the file again to start them`);
+        ctx.err(
+          `import stopped after ${imported.length} imported: rows of the batch from line ${batch[0]!.line} may be in the database without their workflow; import the file again to start them`,
+        );
         throw err;
       }
       for (const a of result.accepted) imported.push(byAddress.get(a.address)!);
@@ -120,13 +131,23 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
       if (opts.entry === 'port-in') {
         // one request per number that joined (operation id: its endpoint), so a resumed row gets the one its first run did not write
         const joined = [...result.accepted, ...(result.resumed ?? [])];
-        await createPorts(db, joined.map((a) => ({ direction: 'IN' as const, address: a.address, accountId: opts.account!, endpointId: a.endpointId, operationId: `import:${a.endpointId}` })));
+        await createPorts(
+          db,
+          joined.map((a) => ({
+            direction: 'IN' as const,
+            address: a.address,
+            accountId: opts.account!,
+            endpointId: a.endpointId,
+            operationId: `import:${a.endpointId}`,
+          })),
+        );
       }
       bar.update(Math.min(i + batch.length, rows.length));
     }
     bar.finish(interrupted ? 'interrupted' : undefined);
     // what is on its way changed: the monitor re-evaluates now rather than at its next tick (none running: nothing to tell)
-    if (imported.length || resumed.length) await temporal.monitor.inventoryChangedIfRunning(`cli import of ${imported.length + resumed.length}`).catch(() => undefined);
+    if (imported.length || resumed.length)
+      await temporal.monitor.inventoryChangedIfRunning(`cli import of ${imported.length + resumed.length}`).catch(() => undefined);
   }
 
   imported.sort((a, b) => a.line - b.line);
@@ -136,14 +157,20 @@ export async function importCommand(ctx: CliContext, file: string, opts: ImportO
   const notReached = rows.length - imported.length - duplicates.length;
 
   if (opts.json) {
-    ctx.out(json({
-      file, dryRun: !!opts.dryRun, entry: opts.entry, state: targetState, rows: total,
-      imported: imported.map(({ line, address }) => ({ line, address })),
-      duplicates: duplicates.map(({ line, address }) => ({ line, address })),
-      ...(resumed.length ? { resumed: resumed.map(({ line, address }) => ({ line, address })) } : {}),
-      problems,
-      ...(interrupted ? { interrupted: true, notProcessed: notReached } : {}),
-    }));
+    ctx.out(
+      json({
+        file,
+        dryRun: !!opts.dryRun,
+        entry: opts.entry,
+        state: targetState,
+        rows: total,
+        imported: imported.map(({ line, address }) => ({ line, address })),
+        duplicates: duplicates.map(({ line, address }) => ({ line, address })),
+        ...(resumed.length ? { resumed: resumed.map(({ line, address }) => ({ line, address })) } : {}),
+        problems,
+        ...(interrupted ? { interrupted: true, notProcessed: notReached } : {}),
+      }),
+    );
   } else {
     for (const p of problems) ctx.out(problemLine(p));
     for (const d of duplicates.slice(0, LISTED_DUPLICATES)) ctx.out(`line ${d.line}: ${d.address}: already managed here (duplicate, left as it is)`);

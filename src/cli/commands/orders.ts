@@ -30,14 +30,22 @@ export async function ordersCommand(ctx: CliContext, opts: OrdersOptions): Promi
     return EXIT.OK;
   }
   const sum = (o: (typeof orders)[number], k: 'quantity' | 'accepted' | 'rejected') => o.lines.reduce((n, l) => n + l[k], 0);
-  ctx.out(table(
-    ['order', 'provider', 'direction', 'status', 'requested', 'accepted', 'rejected', 'requested at', 'note'],
-    orders.map((o) => [
-      o.id, o.providerId, o.direction, o.status,
-      o.direction === 'RELEASE' ? o.lines.reduce((n, l) => n + l.endpointIds.length, 0) : sum(o, 'quantity'),
-      sum(o, 'accepted'), sum(o, 'rejected'), iso(o.requestedAt), o.failureReason ?? '',
-    ]),
-  ));
+  ctx.out(
+    table(
+      ['order', 'provider', 'direction', 'status', 'requested', 'accepted', 'rejected', 'requested at', 'note'],
+      orders.map((o) => [
+        o.id,
+        o.providerId,
+        o.direction,
+        o.status,
+        o.direction === 'RELEASE' ? o.lines.reduce((n, l) => n + l.endpointIds.length, 0) : sum(o, 'quantity'),
+        sum(o, 'accepted'),
+        sum(o, 'rejected'),
+        iso(o.requestedAt),
+        o.failureReason ?? '',
+      ]),
+    ),
+  );
   if (orders.length === opts.limit) ctx.out(`(the newest ${opts.limit}; --limit shows more)`);
   return EXIT.OK;
 }
@@ -64,25 +72,44 @@ export async function orderCommand(ctx: CliContext, id: string, opts: { json?: b
     ctx.out(json(order));
     return EXIT.OK;
   }
-  ctx.out([
-    `order      ${order.id}`,
-    `provider   ${order.providerId} (${order.provider.name}, ${order.provider.kind})`,
-    `direction  ${order.direction}`,
-    `status     ${order.status}${order.failureReason ? ` — ${order.failureReason}` : ''}`,
-    `requested  ${iso(order.requestedAt)}${order.submittedAt ? `; submitted ${iso(order.submittedAt)}` : ''}${order.completedAt ? `; completed ${iso(order.completedAt)}` : ''}`,
-    ...(order.parentOrderId ? [`re-routes  ${order.parentOrderId}`] : []),
-    ...(order.carrierReference ? [`carrier    ${order.carrierReference}`] : []),
-    // the carrier's final refusals (4xx) of a return, release or cancellation: for an operator to follow up
-    ...order.carrierRefusals.map((r) => `refused    ${r}`),
-  ].join('\n'));
+  ctx.out(
+    [
+      `order      ${order.id}`,
+      `provider   ${order.providerId} (${order.provider.name}, ${order.provider.kind})`,
+      `direction  ${order.direction}`,
+      `status     ${order.status}${order.failureReason ? ` — ${order.failureReason}` : ''}`,
+      `requested  ${iso(order.requestedAt)}${order.submittedAt ? `; submitted ${iso(order.submittedAt)}` : ''}${order.completedAt ? `; completed ${iso(order.completedAt)}` : ''}`,
+      ...(order.parentOrderId ? [`re-routes  ${order.parentOrderId}`] : []),
+      ...(order.carrierReference ? [`carrier    ${order.carrierReference}`] : []),
+      // the carrier's final refusals (4xx) of a return, release or cancellation: for an operator to follow up
+      ...order.carrierRefusals.map((r) => `refused    ${r}`),
+    ].join('\n'),
+  );
   ctx.out('');
-  ctx.out(table(
-    ['line', 'quantity', 'delivered', 'accepted', 'rejected', 'country', 'npa', 'kind', 'tags'],
-    order.lines.map((l) => [l.id, order.direction === 'RELEASE' ? l.endpointIds.length : l.quantity, l.delivered, l.accepted, l.rejected, l.country?.trim(), l.npa, l.kind, l.tags.join(' + ')]),
-  ));
+  ctx.out(
+    table(
+      ['line', 'quantity', 'delivered', 'accepted', 'rejected', 'country', 'npa', 'kind', 'tags'],
+      order.lines.map((l) => [
+        l.id,
+        order.direction === 'RELEASE' ? l.endpointIds.length : l.quantity,
+        l.delivered,
+        l.accepted,
+        l.rejected,
+        l.country?.trim(),
+        l.npa,
+        l.kind,
+        l.tags.join(' + '),
+      ]),
+    ),
+  );
   if (order.deliveries.length) {
     ctx.out('');
-    ctx.out(table(['number', 'outcome', 'received', 'reason'], order.deliveries.map((d) => [d.address, d.outcome, iso(d.receivedAt), d.reason ?? ''])));
+    ctx.out(
+      table(
+        ['number', 'outcome', 'received', 'reason'],
+        order.deliveries.map((d) => [d.address, d.outcome, iso(d.receivedAt), d.reason ?? '']),
+      ),
+    );
   }
   return EXIT.OK;
 }
@@ -101,7 +128,8 @@ const PER_SIGNAL = 1000;
 export async function deliverCommand(ctx: CliContext, id: string, numbers: string[], opts: DeliverOptions): Promise<number> {
   const wanted = [...numbers];
   if (opts.file) wanted.push(...(await numbersFromFile(opts.file)));
-  if (wanted.length === 0 && !opts.final) throw usageError('no numbers: give them as arguments or with --file (or --final alone: the carrier will deliver nothing more)');
+  if (wanted.length === 0 && !opts.final)
+    throw usageError('no numbers: give them as arguments or with --file (or --final alone: the carrier will deliver nothing more)');
   const db = await ctx.db();
   const wantedId = orderId(id);
   const order = await findOrder(db, wantedId);
@@ -121,13 +149,23 @@ export async function deliverCommand(ctx: CliContext, id: string, numbers: strin
     throw err;
   }
   if (!opts.wait) {
-    if (!opts.json) ctx.out(`handed ${wanted.length} number${wanted.length === 1 ? '' : 's'} to order ${order.id}${opts.final ? ' (final: the carrier delivers nothing more)' : ''}; \`ops order ${order.id}\` shows what was accepted`);
+    if (!opts.json)
+      ctx.out(
+        `handed ${wanted.length} number${wanted.length === 1 ? '' : 's'} to order ${order.id}${opts.final ? ' (final: the carrier delivers nothing more)' : ''}; \`ops order ${order.id}\` shows what was accepted`,
+      );
     else ctx.out(json({ order: order.id, handed: wanted.length, final: !!opts.final }));
     return EXIT.OK;
   }
 
   // the workflow records one outcome per number (canonical when it parses)
-  const keys = [...new Set(wanted.map((n) => { const p = tryParseAddress(n); return p.ok ? p.value.address : n; }))];
+  const keys = [
+    ...new Set(
+      wanted.map((n) => {
+        const p = tryParseAddress(n);
+        return p.ok ? p.value.address : n;
+      }),
+    ),
+  ];
   const deadline = Date.now() + opts.timeoutMs;
   let outcomes: { address: string; outcome: string; reason: string | null }[];
   for (;;) {
@@ -141,8 +179,15 @@ export async function deliverCommand(ctx: CliContext, id: string, numbers: strin
   if (opts.json) {
     ctx.out(json({ order: order.id, status: after.status, outcomes, pending }));
   } else {
-    ctx.out(table(['number', 'outcome', 'reason'], [...outcomes.map((o) => [o.address, o.outcome, o.reason ?? '']), ...pending.map((p) => [p, 'PENDING', 'no outcome yet'])]));
-    ctx.out(`order ${order.id}: ${after.status}; ${outcomes.filter((o) => o.outcome === 'ACCEPTED').length} of ${keys.length} accepted${pending.length ? `, ${pending.length} not decided within ${opts.timeoutMs / 1000}s` : ''}`);
+    ctx.out(
+      table(
+        ['number', 'outcome', 'reason'],
+        [...outcomes.map((o) => [o.address, o.outcome, o.reason ?? '']), ...pending.map((p) => [p, 'PENDING', 'no outcome yet'])],
+      ),
+    );
+    ctx.out(
+      `order ${order.id}: ${after.status}; ${outcomes.filter((o) => o.outcome === 'ACCEPTED').length} of ${keys.length} accepted${pending.length ? `, ${pending.length} not decided within ${opts.timeoutMs / 1000}s` : ''}`,
+    );
   }
   return pending.length === 0 && outcomes.every((o) => o.outcome === 'ACCEPTED') ? EXIT.OK : EXIT.PROBLEM;
 }
@@ -160,7 +205,5 @@ async function numbersFromFile(file: string): Promise<string[]> {
   const header = records[0]?.fields.map((f) => f.trim().toLowerCase());
   const col = header ? Math.max(header.indexOf('address'), header.indexOf('number')) : -1;
   const body = col >= 0 ? records.slice(1) : records;
-  return body
-    .map((r) => (r.fields[Math.max(col, 0)] ?? '').trim())
-    .filter((n) => n !== '' && !n.startsWith('#'));
+  return body.map((r) => (r.fields[Math.max(col, 0)] ?? '').trim()).filter((n) => n !== '' && !n.startsWith('#'));
 }

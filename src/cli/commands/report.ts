@@ -26,26 +26,41 @@ export async function reportCommand(ctx: CliContext, opts: ReportOptions): Promi
   const below = rows.filter((r) => r.status === 'BELOW_MIN').length;
 
   if (opts.json) {
-    ctx.out(json({
-      window: opts.window,
-      groupings: rows.map(({ m, t, d, status }) => ({
-        ...m, effective: t, status,
-        wants: d ? { kind: d.kind, quantity: d.quantity, reason: d.reason } : null,
-      })),
-    }));
+    ctx.out(
+      json({
+        window: opts.window,
+        groupings: rows.map(({ m, t, d, status }) => ({
+          ...m,
+          effective: t,
+          status,
+          wants: d ? { kind: d.kind, quantity: d.quantity, reason: d.reason } : null,
+        })),
+      }),
+    );
   } else if (rows.length === 0) {
     ctx.out('no enabled groupings (create them with POST /v1/groupings)');
   } else {
-    ctx.out(table(
-      ['grouping', 'available', 'min/target/max', 'status', 'in quarantine', 'on order', 'alloc/h', 'depletes in', 'unmet', 'wants'],
-      rows.map(({ m, t, d, status }) => [
-        m.name, m.available, `${t.minAvailable}/${t.targetAvailable}/${t.maxAvailable}${m.autoAdjust ? '*' : ''}`, status,
-        m.inQuarantine, m.onOrder, m.allocationRate.toFixed(2), humanSeconds(m.depletionSeconds), m.unmetSearches,
-        d ? `${d.kind === 'acquire' ? '+' : '-'}${d.quantity}` : '',
-      ]),
-    ));
-    ctx.out(`${rows.length} grouping${rows.length === 1 ? '' : 's'} over the last ${opts.window}; ${below} below minimum` +
-      (rows.some((r) => r.m.autoAdjust) ? '; * thresholds raised by auto-adjust' : ''));
+    ctx.out(
+      table(
+        ['grouping', 'available', 'min/target/max', 'status', 'in quarantine', 'on order', 'alloc/h', 'depletes in', 'unmet', 'wants'],
+        rows.map(({ m, t, d, status }) => [
+          m.name,
+          m.available,
+          `${t.minAvailable}/${t.targetAvailable}/${t.maxAvailable}${m.autoAdjust ? '*' : ''}`,
+          status,
+          m.inQuarantine,
+          m.onOrder,
+          m.allocationRate.toFixed(2),
+          humanSeconds(m.depletionSeconds),
+          m.unmetSearches,
+          d ? `${d.kind === 'acquire' ? '+' : '-'}${d.quantity}` : '',
+        ]),
+      ),
+    );
+    ctx.out(
+      `${rows.length} grouping${rows.length === 1 ? '' : 's'} over the last ${opts.window}; ${below} below minimum` +
+        (rows.some((r) => r.m.autoAdjust) ? '; * thresholds raised by auto-adjust' : ''),
+    );
   }
   return opts.failBelowMin && below > 0 ? EXIT.PROBLEM : EXIT.OK;
 }
