@@ -288,9 +288,22 @@ export function orderActivities(deps: OrderDeps) {
       try {
         res = await adapter.release(handBackForm(order.id, name, leaving));
       } catch (err) {
-        // a refusal (4xx) is final: nothing handed back, the reason noted on the order (it closes FAILED with it)
+        // a refusal (4xx) is final: nothing handed back, the reason noted on the order (it closes FAILED with it),
+        // and each endpoint goes back where it came from — still ours, on the shelf (or REJECTED) again
         if (!(err instanceof CarrierRejected)) throw err;
-        return { kind: 'refused', reason: await refusedByCarrier(order, 'release', `release of ${leaving.length} endpoints`, err) };
+        const reason = await refusedByCarrier(order, 'release', `release of ${leaving.length} endpoints`, err);
+        const gateway = temporal('releaseAtCarrier');
+        for (const r of leaving) {
+          try {
+            await gateway
+              .endpoint(r.address)
+              .backToShelf({ orderId: order.id, reason: err.message, actor: `carrier:${order.providerId}` }, `release-order:${order.id}:${r.address}:back`);
+          } catch (e) {
+            // moved on already (or no lifecycle): reconciliation reports such rows
+            if (!(e instanceof NotFound || e instanceof Conflict)) throw e;
+          }
+        }
+        return { kind: 'refused', reason };
       }
       if (res.kind === 'released') return { kind: 'released', released: leaving.length };
       await markSubmitted(db, order.id, null);

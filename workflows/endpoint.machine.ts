@@ -7,6 +7,7 @@ import type {
   CapabilityTest,
   EndpointSnapshot,
   EndpointStateName,
+  BackToShelfInput,
   LeaveShelfInput,
   LifecyclePolicy,
   Medium,
@@ -25,7 +26,7 @@ export const TRANSITIONS: Record<EndpointStateName, readonly EndpointStateName[]
   AGING: ['AGING', 'TESTING', 'REJECTED', 'RETIRED'],
   REJECTED: ['RETURNED', 'RETIRED', 'RELEASING'],
   // released at its carrier by the release order, then closed: RETIRED (it was on the shelf) or RETURNED (it was rejected)
-  RELEASING: ['RETIRED', 'RETURNED'],
+  RELEASING: ['RETIRED', 'RETURNED', 'AVAILABLE', 'REJECTED'],
   RETURNED: [],
   PORTING_IN: ['ALLOCATED', 'REJECTED'],
   PORTING_OUT: ['PORTED_OUT'],
@@ -215,4 +216,16 @@ export function refuseReturned(s: EndpointSnapshot, reason: unknown): string | n
   if (s.state === 'REJECTED') return null;
   if (s.state === 'RELEASING' && s.releasing?.from !== 'AVAILABLE') return null;
   return `endpoint is ${s.state}, not REJECTED`;
+}
+
+/**
+ * The carrier refused a release order's hand-back (final): each endpoint it
+ * took goes back where it came from. Only the order that took it may.
+ */
+export function refuseBackToShelf(s: EndpointSnapshot, input: BackToShelfInput): string | null {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update arguments arrive unchecked: a null one is refused, not thrown on
+  if (typeof input?.orderId !== 'string' || !input.orderId) return 'orderId: required';
+  if (s.state !== 'RELEASING') return `endpoint is ${s.state}, not RELEASING`;
+  if (s.releasing && s.releasing.orderId !== input.orderId) return 'endpoint is leaving for another release order';
+  return null;
 }

@@ -25,6 +25,7 @@ import {
   evaluateTests,
   mediaOf,
   refuseAllocate,
+  refuseBackToShelf,
   refuseLeaveShelf,
   refusePortOut,
   refuseRelease,
@@ -40,6 +41,7 @@ import {
   REJECTED_UPDATE,
   allocateUpdate,
   inboundTrafficSignal,
+  backToShelfUpdate,
   leaveShelfUpdate,
   portOutUpdate,
   qualityReportSignal,
@@ -54,6 +56,7 @@ import {
   type EndpointStatus,
   type AllocateInput,
   type EndpointWorkflowInput,
+  type BackToShelfInput,
   type LeaveShelfInput,
   type Medium,
   type PortOutInput,
@@ -264,6 +267,17 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     },
   );
   setHandler(leaveShelfUpdate, leavingShelf.handler, { validator: leavingShelf.validator });
+
+  const backOnShelf = operation(
+    (req: BackToShelfInput) => refuseBackToShelf(s, req),
+    async (req) => {
+      const to = s.releasing?.from === 'REJECTED' ? 'REJECTED' : 'AVAILABLE';
+      await move(to, `back from release order ${req.orderId}: its carrier refused the release (${req.reason})`, req.actor ?? `order:${req.orderId}`, {
+        releasing: null,
+      });
+    },
+  );
+  setHandler(backToShelfUpdate, backOnShelf.handler, { validator: backOnShelf.validator });
 
   setHandler(inboundTrafficSignal, ({ medium, count }) => {
     if (s.state !== 'QUARANTINE' && s.state !== 'AGING') return; // only unallocated numbers are judged

@@ -87,7 +87,7 @@ export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<
       if (leaving > 0) {
         const handed = await acts.releaseAtCarrier({ orderId: input.orderId });
         if (handed.kind === 'refused') {
-          // final: nothing was handed back; the endpoints stay off the shelf (RELEASING) for an operator to judge
+          // final: nothing was handed back; the activity put the endpoints back where they came from
           await acts.finishOrder({ orderId: input.orderId, status: 'FAILED', reason: handed.reason });
           status('FAILED');
           return progress;

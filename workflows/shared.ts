@@ -129,6 +129,13 @@ export interface LeaveShelfInput {
   orderId: string;
   actor?: string;
 }
+export interface BackToShelfInput {
+  /** the release order that took it */
+  orderId: string;
+  /** the carrier's refusal */
+  reason: string;
+  actor?: string;
+}
 
 export const allocateUpdate = defineUpdate<EndpointStatus, [AllocateInput]>('allocate');
 export const reserveUpdate = defineUpdate<EndpointStatus, [ReserveInput]>('reserve');
@@ -139,6 +146,8 @@ export const retireUpdate = defineUpdate<EndpointStatus, [RetireInput]>('retire'
 export const returnedUpdate = defineUpdate<EndpointStatus, [ReturnedInput]>('returned');
 /** a release order takes an AVAILABLE or REJECTED endpoint off the shelf: RELEASING, until `retire` or `returned` closes it */
 export const leaveShelfUpdate = defineUpdate<EndpointStatus, [LeaveShelfInput]>('leaveShelf');
+/** the carrier refused the release (a final 4xx): the endpoint goes back where it came from (AVAILABLE or REJECTED) */
+export const backToShelfUpdate = defineUpdate<EndpointStatus, [BackToShelfInput]>('backToShelf');
 export const inboundTrafficSignal = defineSignal<[InboundTrafficInput]>('inboundTraffic');
 export const qualityReportSignal = defineSignal<[QualityReportInput]>('qualityReport');
 export const stateQuery = defineQuery<EndpointStatus>('state');

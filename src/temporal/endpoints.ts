@@ -12,6 +12,7 @@ import {
   allocateUpdate,
   endpointWorkflowId,
   inboundTrafficSignal,
+  backToShelfUpdate,
   leaveShelfUpdate,
   portOutUpdate,
   qualityReportSignal,
@@ -24,6 +25,7 @@ import {
   type EndpointSnapshot,
   type EndpointStatus,
   type InboundTrafficInput,
+  type BackToShelfInput,
   type LeaveShelfInput,
   type PortOutInput,
   type QualityReportInput,
@@ -87,6 +89,10 @@ export class EndpointWorkflow {
   /** A release order takes it off the shelf (AVAILABLE or REJECTED → RELEASING); Conflict when it is held or gone elsewhere. */
   leaveShelf(input: LeaveShelfInput, updateId: string): Promise<EndpointStatus> {
     return this.update(leaveShelfUpdate, input, updateId);
+  }
+
+  backToShelf(input: BackToShelfInput, updateId: string): Promise<EndpointStatus> {
+    return this.update(backToShelfUpdate, input, updateId);
   }
 
   inboundTraffic(input: InboundTrafficInput): Promise<void> {

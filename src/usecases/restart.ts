@@ -5,33 +5,11 @@
 // cleanliness, and when its reservation or timed phase (quarantine, aging,
 // port-out) ends.
 import type { TemporalGateway } from '../temporal/gateway';
-import { eventsBehind, phaseEndOf, type EndpointStateName, type LifecyclePolicy } from '../domain/endpoint';
+import type { ReconcileRow } from '../db/reconcile';
+import { eventsBehind, phaseEndOf, type LifecyclePolicy } from '../domain/endpoint';
 
-/** A row a workflow can be started from (src/db/reconcile.ts's ReconcileRow, or a whole endpoint row). */
-export interface EndpointRowForStart {
-  id: string;
-  address: string;
-  state: EndpointStateName;
-  version: number;
-  kind: string;
-  country: string | null;
-  npa: string | null;
-  voiceCapable: boolean;
-  smsCapable: boolean;
-  mmsCapable: boolean;
-  faxCapable: boolean;
-  voiceEnabled: boolean;
-  smsEnabled: boolean;
-  mmsEnabled: boolean;
-  faxEnabled: boolean;
-  qualityScore: number | null;
-  voiceCleanliness: number;
-  messagingCleanliness: number;
-  accountId: string | null;
-  reservedUntil: Date | null;
-  quarantineUntil: Date | null;
-  stateChangedAt: Date;
-}
+/** A row a workflow can be started from: reconciliation's read of it, or a whole endpoint row. */
+export type EndpointRowForStart = ReconcileRow;
 
 /** Starts (or finds running) the lifecycle workflow of a row, from the row as it is. */
 export async function startWorkflowForRow(temporal: TemporalGateway, row: EndpointRowForStart, policy: LifecyclePolicy): Promise<void> {

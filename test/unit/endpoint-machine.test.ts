@@ -1,7 +1,15 @@
 // The lifecycle's pure rules for leaving the shelf: which states a release
 // order may take, that nothing takes a RELEASING endpoint, and how it closes.
 import assert from 'node:assert/strict';
-import { canTransition, refuseAllocate, refuseLeaveShelf, refuseReserve, refuseReturned, refuseRetire } from '../../workflows/endpoint.machine';
+import {
+  canTransition,
+  refuseAllocate,
+  refuseLeaveShelf,
+  refuseReserve,
+  refuseReturned,
+  refuseRetire,
+  refuseBackToShelf,
+} from '../../workflows/endpoint.machine';
 import { NO_CAPABILITIES, initialSnapshot } from '../../src/temporal/endpoints';
 import type { EndpointSnapshot, EndpointStateName, LifecyclePolicy } from '../../workflows/shared';
 
@@ -33,7 +41,15 @@ describe('leaving the shelf (release orders)', () => {
     const leaving = at('RELEASING', { releasing: { orderId: ORDER, from: 'AVAILABLE' } });
     assert.equal(refuseAllocate(leaving, { accountId: 'acct-1' }), 'endpoint is RELEASING, not AVAILABLE');
     assert.equal(refuseReserve(leaving, { accountId: 'acct-1', until: Date.now() + 60_000 }, Date.now(), policy), 'endpoint is RELEASING, not AVAILABLE');
-    assert.ok(!canTransition('RELEASING', 'ALLOCATED') && !canTransition('RELEASING', 'RESERVED') && !canTransition('RELEASING', 'AVAILABLE'));
+    assert.ok(!canTransition('RELEASING', 'ALLOCATED') && !canTransition('RELEASING', 'RESERVED'));
+  });
+
+  it('goes back to the shelf only when its carrier refused the release, and only for the order that took it', () => {
+    const leaving = at('RELEASING', { releasing: { orderId: ORDER, from: 'AVAILABLE' } });
+    assert.equal(refuseBackToShelf(leaving, { orderId: ORDER, reason: '422' }), null);
+    assert.equal(refuseBackToShelf(leaving, { orderId: 'another-order', reason: '422' }), 'endpoint is leaving for another release order');
+    assert.equal(refuseBackToShelf(at('AVAILABLE'), { orderId: ORDER, reason: '422' }), 'endpoint is AVAILABLE, not RELEASING');
+    assert.ok(canTransition('RELEASING', 'AVAILABLE') && canTransition('RELEASING', 'REJECTED'));
   });
 
   it('closes as RETIRED (it was spare) or RETURNED (it was rejected)', () => {
