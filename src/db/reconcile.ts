@@ -2,28 +2,17 @@
 // with its workflow (the repair itself is src/db/endpoints.ts's), and rows
 // still at their entry that an interrupted ingest may have left without one.
 import type { Db } from './client';
-import type { EndpointStateName } from '../domain/endpoint';
+import type { TaggedRow } from '../domain/classification';
 
-export interface ReconcileRow {
+/** The row's measurements (what its tags come from, less the tags) and what a restarted workflow resumes from. */
+export interface ReconcileRow extends Omit<TaggedRow, 'classifierTags'> {
   id: string;
   address: string;
-  state: EndpointStateName;
   version: number;
   accountId: string | null;
   kind: string;
   country: string | null;
   npa: string | null;
-  voiceCapable: boolean;
-  smsCapable: boolean;
-  mmsCapable: boolean;
-  faxCapable: boolean;
-  voiceEnabled: boolean;
-  smsEnabled: boolean;
-  mmsEnabled: boolean;
-  faxEnabled: boolean;
-  qualityScore: number | null;
-  voiceCleanliness: number;
-  messagingCleanliness: number;
   reservedUntil: Date | null;
   /** when the current timed phase (quarantine, aging, port-out) ends */
   quarantineUntil: Date | null;
