@@ -298,13 +298,20 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.equal((await call('GET', '/v1/providers', undefined, key)).status, 403);
   });
 
+  /** what an API process that died before storing its answer leaves: the record still running, its lease long gone */
+  const answerLost = (k: string) =>
+    db().idempotencyRecord.updateMany({
+      where: { key: k },
+      data: { status: 'IN_PROGRESS', responseStatus: null, createdAt: new Date(Date.now() - 3_600_000) },
+    });
+
   it('a retried release whose first answer was lost gets that answer, even after the endpoint went to someone else', async () => {
     const first = await ok<Status>(await call('POST', '/v1/allocations', { accountId: ACCT, criteria: { npa: '206' } }), 201);
     const released = await call('POST', '/v1/releases', { accountId: ACCT, address: first.address }, key, { 'idempotency-key': 'release-lost-answer' });
     const answer = await ok<Status>(released, 200);
     assert.equal(answer.state, 'AGING');
     // the answer never reached the client and was not kept (say the API died before storing it)
-    await db().idempotencyRecord.deleteMany({ where: { key: 'release-lost-answer' } });
+    await answerLost('release-lost-answer');
     await until('available again', async () => (await db().endpoint.findUniqueOrThrow({ where: { address: first.address } })).state === 'AVAILABLE');
     const theirs = await ok<Status>(await call('POST', '/v1/allocations', { accountId: 'acct-life-other', address: first.address }, other), 201);
     assert.equal(theirs.accountId, 'acct-life-other');
@@ -321,7 +328,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
       await call('POST', '/v1/allocations', { accountId: ACCT, criteria: { npa: '206' } }, key, { 'idempotency-key': 'alloc-lost-answer' }),
       201,
     );
-    await db().idempotencyRecord.deleteMany({ where: { key: 'alloc-lost-answer' } });
+    await answerLost('alloc-lost-answer');
     const held = () => db().endpoint.count({ where: { accountId: ACCT, state: 'ALLOCATED' } });
     const before = await held();
     const again = await ok<Status>(
@@ -494,6 +501,24 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.equal((await endpoint.release({ accountId: ACCT, actor: 'test' }, `${randomUUID()}:release`)).state, 'AGING');
     // the run the repeated update reached (it may have continued as new again since)
     await recordHistory(client.workflow.getHandle(h.workflowId, newRun), 'endpoint-operation-after-continue-as-new');
+  });
+
+  it('an Idempotency-Key reused after its record expired, with the same body, is a new operation — not the old update’s stale answer', async () => {
+    const [free] = await db().endpoint.findMany({ where: { npa: '206', state: 'AVAILABLE' }, orderBy: { address: 'asc' }, take: 1 });
+    const address = free!.address;
+    const k = { 'idempotency-key': 'alloc-same-body-after-ttl' };
+    const body = { accountId: ACCT, address, applicationUri: 'sip:same@apps.example.com' };
+    const first = await ok<Status & { version: number }>(await call('POST', '/v1/allocations', body, key, k), 201);
+    await ok(await call('POST', '/v1/releases', { accountId: ACCT, address }), 200);
+    await until('available again', async () => (await client.workflow.getHandle(`endpoint/${address}`).query(stateQuery)).state === 'AVAILABLE');
+    // the key's record expires (IDEMPOTENCY_TTL) and is swept; the client sends the very same request with the same key again
+    await db().idempotencyRecord.updateMany({ where: { key: k['idempotency-key'] }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const second = await ok<Status & { version: number }>(await call('POST', '/v1/allocations', body, key, k), 201);
+    const row = await db().endpoint.findUniqueOrThrow({ where: { address } });
+    assert.deepEqual([row.state, row.accountId], ['ALLOCATED', ACCT], 'the number is held again: the request was performed, not answered from the old update');
+    assert.ok(second.version > first.version, `a new allocation (v${second.version}), not the first one's answer (v${first.version})`);
+    assert.equal(second.version, row.version);
+    await ok(await call('POST', '/v1/releases', { accountId: ACCT, address }), 200);
   });
 
   it('an Idempotency-Key reused after its record expired, with another body, is a new operation — not the old update’s answer', async () => {

@@ -3,7 +3,10 @@
 // body gets that answer again (header Idempotent-Replayed: true) and nothing
 // runs twice; the same key with another body is a 422; a duplicate arriving
 // while the first is still running is a 409. Keys are per API key and kept
-// IDEMPOTENCY_TTL. A 5xx answer is not kept: the retry runs again. What an
+// IDEMPOTENCY_TTL. A 5xx answer is not kept: the retry runs again, as the same
+// operation (the record keeps its operation id), so what the first attempt did
+// in a workflow is answered, not done twice; once the record expired the key
+// starts a new operation, even with the same body. What an
 // answer shows once (a generated webhook secret) is not kept either: the
 // replay has it null and says so in `notShownAgain`.
 import { createHash, randomUUID } from 'node:crypto';
@@ -11,7 +14,6 @@ import type { Request, Response } from 'express';
 import type { Db } from '../../db/client';
 import { completeKey, readKey, releaseKey, sweepKeys, takeKey } from '../../db/idempotency';
 import { sweepResumes } from '../../db/endpoints';
-import { derivedUuid } from '../../domain/ids';
 import { HttpError } from '../errors';
 import { BadRequest, Unprocessable } from '../../domain/errors';
 import type { Principal } from './auth';
@@ -40,23 +42,18 @@ function canonical(value: unknown): string {
 }
 
 /**
- * The id of what this request does, for the workflow updates it sends: derived
- * from the Idempotency-Key (per API key) and the request itself (method, path,
- * body) when there is a key, so a retry of a request whose first attempt was
- * applied — but whose answer was lost or was a 503 — lands on the same Temporal
- * update and gets its result instead of doing it again, while the same key
- * reused for another request (after its record expired) is another operation;
- * a fresh id otherwise. UUID-shaped (allocation claims store it).
+ * The id of what this request does, for the workflow updates it sends: for a
+ * request with an Idempotency-Key, the operation its idempotency record keeps
+ * (the same for every retry while the record lives — after a 503, a lost
+ * answer or a dead API process — so a retry lands on the same Temporal update
+ * and gets its result instead of doing it again; a new one when the key is
+ * used again after its record expired); a fresh id otherwise. UUID-shaped
+ * (allocation claims store it).
  */
 export function operationId(req: Request): string {
   const r = req as Request & { operationId?: string };
   r.operationId ??= randomUUID();
   return r.operationId;
-}
-
-/** The operation id of a keyed request: the same key and request, the same operation. */
-export function keyedOperation(apiKeyId: string, key: string, hash: string): string {
-  return derivedUuid(apiKeyId, key, hash);
 }
 
 /** what makes two requests "the same": method, path and the body's content */
@@ -103,8 +100,6 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
       throw new BadRequest('Idempotency-Key: 1-255 printable ASCII characters', [{ field: 'Idempotency-Key', reason: '1-255 printable ASCII characters' }]);
     const path = req.originalUrl.split('?')[0]!;
     const hash = requestHash(req.method, path, req.body);
-    // the request's hash is part of it: a key reused after its TTL for another body lands on no earlier update
-    (req as Request & { operationId?: string }).operationId = keyedOperation(who.keyId, key, hash);
     // take the key, or take it over when its record expired or its holder died
     const mine = await takeKey(db, {
       apiKeyId: who.keyId,
@@ -117,7 +112,7 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
     });
     if (!mine) {
       const prior = await readKey(db, who.keyId, key);
-      if (!prior) throw new InProgress(); // it was just released by a 5xx: the retry may go again
+      if (!prior || prior.status === 'RELEASED') throw new InProgress(); // it was just released by a 5xx: the retry may go again
       if (prior.requestHash !== hash) {
         throw new Unprocessable(`Idempotency-Key: already used for another request (${prior.method} ${prior.path} with another body); use a new key`);
       }
@@ -127,6 +122,9 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
       res.status(prior.responseStatus ?? 200).json(prior.responseBody);
       return false;
     }
+
+    // what this request does: the operation its record keeps across retries
+    (req as Request & { operationId?: string }).operationId = mine.operationId;
 
     if (++sweeps % 500 === 0) {
       void sweepKeys(db).catch(() => undefined);
