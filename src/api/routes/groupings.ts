@@ -2,7 +2,7 @@
 // created, changed. Operator keys only.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
+import { errorResponse as error, jsonBody as body, jsonContent as json, secured, z } from '../openapi';
 import type { Auth } from '../middleware/auth';
 import { createGrouping, groupings, updateGrouping, type GroupingDeps } from '../../usecases/groupings';
 
@@ -38,8 +38,9 @@ const Grouping = z
     preferredProviderIds: z.array(z.string()),
     enabled: z.boolean(),
   })
+  .strict()
   .openapi('Grouping');
-const Id = z.object({ id: z.string().uuid() });
+const Id = z.object({ id: z.string().uuid().openapi({ description: "the grouping's id (a UUID, from GET /v1/groupings)" }) });
 
 export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
@@ -48,8 +49,10 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, au
     ...secured('OPERATOR'),
     method: 'get',
     path: '/v1/groupings',
+    operationId: 'listGroupings',
+    tags: ['inventory'],
     summary: 'List classification groupings',
-    responses: { 200: { description: 'groupings', ...json(z.object({ groupings: z.array(Grouping) })) } },
+    responses: { 200: { description: 'groupings, by name', ...json(z.object({ groupings: z.array(Grouping) }).strict()) } },
   });
   router.get('/v1/groupings', auth('OPERATOR'), async (_req, res) => {
     res.json({ groupings: await groupings(deps) });
@@ -59,9 +62,14 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, au
     ...secured('OPERATOR'),
     method: 'post',
     path: '/v1/groupings',
+    operationId: 'createGrouping',
+    tags: ['inventory'],
     summary: 'Create a grouping (a conjunction of classifier tags with thresholds)',
-    request: { body: json(GroupingBody) },
-    responses: { 201: { description: 'created', ...json(Grouping) }, 400: error, 409: error },
+    request: { body: body(GroupingBody) },
+    responses: {
+      201: { description: 'created', ...json(Grouping) },
+      409: { ...error, description: 'a grouping with this name or these tags exists (`conflict`)' },
+    },
   });
   router.post('/v1/groupings', auth('OPERATOR'), async (req, res) => {
     res.status(201).json(await createGrouping(deps, GroupingBody.parse(req.body)));
@@ -71,9 +79,15 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, au
     ...secured('OPERATOR'),
     method: 'patch',
     path: '/v1/groupings/{id}',
+    operationId: 'updateGrouping',
+    tags: ['inventory'],
     summary: 'Change a grouping',
-    request: { params: Id, body: json(GroupingPatch) },
-    responses: { 200: { description: 'changed', ...json(Grouping) }, 400: error, 404: error, 409: error },
+    request: { params: Id, body: body(GroupingPatch) },
+    responses: {
+      200: { description: 'changed', ...json(Grouping) },
+      404: { ...error, description: 'no such grouping (`not_found`)' },
+      409: { ...error, description: 'another grouping has this name or these tags (`conflict`)' },
+    },
   });
   router.patch('/v1/groupings/:id', auth('OPERATOR'), async (req, res) => {
     const { id } = Id.parse(req.params);
