@@ -157,8 +157,7 @@ export function buildApp(deps: AppDeps): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
 
-  // no route: its body is still read (malformed JSON is a 400) before the 404, or the 405 of a path that takes other methods
-  app.use(parseBody);
+  // no route: a 404 whatever its body, or the 405 of a path that takes other methods
   app.use(notFoundHandler(knownPaths(document.paths as Record<string, Record<string, unknown>>)));
   app.use(errorHandler(deps.log));
   return app;

@@ -55,11 +55,17 @@ describe('health and readiness', () => {
       assert.match(await docs.text(), /swagger-ui/);
     });
 
-    it('answers an unknown route 404 and malformed JSON 400, as JSON', async () => {
+    it('answers an unknown route 404 whatever its body, malformed JSON to a route 400, as problems with the request id', async () => {
       const missing = await fetch(`${app.url}/v1/nothing-here`);
       assert.equal(missing.status, 404);
-      assert.equal(((await missing.json()) as { code: string }).code, 'not_found');
-      const bad = await fetch(`${app.url}/v1/nothing-here`, {
+      assert.match(missing.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      const problem = (await missing.json()) as { code: string; requestId: string; instance: string };
+      assert.equal(problem.code, 'not_found');
+      assert.equal(problem.requestId, missing.headers.get('x-request-id'));
+      assert.equal(problem.instance, '/v1/nothing-here');
+      const nowhere = await fetch(`${app.url}/v1/nothing-here`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"address": ' });
+      assert.equal(nowhere.status, 404);
+      const bad = await fetch(`${app.url}/v1/carriers/nobody/webhook`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{"address": ',

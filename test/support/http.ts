@@ -29,11 +29,13 @@ export async function serve(app: Express): Promise<{ url: string; close(): Promi
   const doc = app.locals.openapi as object | undefined;
   const server = createServer((req, res) => {
     if (doc) {
+      // as asked: the app rewrites req.url under a mount point (/docs)
+      const path = (req.url ?? '/').split('?')[0]!;
       const body = capture(res);
       res.on('finish', () => {
         record(doc, {
           method: req.method ?? 'GET',
-          path: (req.url ?? '/').split('?')[0]!,
+          path,
           status: res.statusCode,
           contentType: String(res.getHeader('content-type') ?? ''),
           body: body(),

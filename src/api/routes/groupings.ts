@@ -4,6 +4,7 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonBody as body, jsonContent as json, secured, z } from '../openapi';
 import type { Auth } from '../middleware/auth';
+import { Timestamp } from '../schemas/views';
 import { createGrouping, groupings, updateGrouping, type GroupingDeps } from '../../usecases/groupings';
 
 const count = z.number().int().min(0).max(10_000_000);
@@ -37,6 +38,9 @@ const Grouping = z
     autoAdjust: z.boolean(),
     preferredProviderIds: z.array(z.string()),
     enabled: z.boolean(),
+    anchor: z.string().nullable().openapi({ description: 'the most specific tag' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
   })
   .strict()
   .openapi('Grouping');
