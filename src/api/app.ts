@@ -4,7 +4,8 @@ import swaggerUi from 'swagger-ui-express';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import type { TemporalGateway } from '../temporal/gateway';
-import { errorHandler, notFoundHandler } from './middleware/errors';
+import { errorHandler, knownPaths, notFoundHandler } from './middleware/errors';
+import { hasBody, UnsupportedMediaType } from './errors';
 import { buildDocument, createRegistry } from './openapi';
 import { healthRoutes } from './routes/health';
 import { groupingRoutes } from './routes/groupings';
@@ -40,7 +41,8 @@ export interface AppDeps {
   notifier?: { notify(): void };
 }
 
-export const API_VERSION = '0.1.0';
+/** 0.2.0: one vocabulary (lower-case kinds, capabilities as booleans, ISO timestamps, nxx 3 digits) and problem details (docs/api.md) */
+export const API_VERSION = '0.2.0';
 
 export function buildApp(deps: AppDeps): Express {
   const app = express();
@@ -62,7 +64,7 @@ export function buildApp(deps: AppDeps): Express {
       (req as unknown as { rawBody: Buffer }).rawBody = buf;
     },
   });
-  const readBody: RequestHandler = (req, res, next) =>
+  const parseBody: RequestHandler = (req, res, next) =>
     json(req, res, (err?: unknown) => {
       if (err) return next(err);
       try {
@@ -71,6 +73,13 @@ export function buildApp(deps: AppDeps): Express {
         next(e);
       }
     });
+  // a JSON route refuses a body sent as anything else (415) rather than reading it as none
+  const readBody: RequestHandler = (req, res, next) => {
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody(req.headers) && !req.is('application/json')) {
+      return next(new UnsupportedMediaType(req.get('content-type') ?? 'no Content-Type'));
+    }
+    parseBody(req, res, next);
+  };
 
   const registry = createRegistry();
   app.use(healthRoutes({ db: deps.db, temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));
@@ -96,6 +105,8 @@ export function buildApp(deps: AppDeps): Express {
   registry.registerPath({
     method: 'get',
     path: '/metrics',
+    operationId: 'getMetrics',
+    tags: ['health'],
     summary: 'Prometheus metrics: request latencies, inventory per grouping, orders by status, workflows in error',
     responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
   });
@@ -111,7 +122,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(trafficRoutes({ temporal }, registry, auth));
   const holding = { db: deps.db, temporal, notify: () => deps.notifier?.notify(), unmetWindowMs: unmet.unmetWindowMs };
   app.use(allocationRoutes(holding, registry, auth));
-  app.use(reservationRoutes(holding, registry, auth));
+  app.use(reservationRoutes({ ...holding, maxReservationMs: deps.config.RESERVATION_MAX }, registry, auth));
   app.use(releaseRoutes(holding, registry, auth));
   app.use(exchangeRoutes(holding, registry, auth));
   const lifecycle = { db: deps.db, temporal, policy: lifecyclePolicy(deps.config) };
@@ -129,15 +140,25 @@ export function buildApp(deps: AppDeps): Express {
   app.use(carrierRoutes({ db: deps.db, temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry));
   app.use(orderRoutes({ db: deps.db, temporal }, registry, auth));
 
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/openapi.json',
+    operationId: 'getOpenApi',
+    tags: ['health'],
+    summary: 'This document (Swagger UI at /docs)',
+    responses: {
+      200: { description: 'the OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object', description: 'OpenAPI 3.1' } } } },
+    },
+  });
   const document = buildDocument(registry, API_VERSION);
+  app.locals.openapi = document;
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(document);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
 
-  // no route: its body is still read (malformed JSON is a 400) before the 404
-  app.use(readBody);
-  app.use(notFoundHandler);
+  // no route: a 404 whatever its body, or the 405 of a path that takes other methods
+  app.use(notFoundHandler(knownPaths(document.paths as Record<string, Record<string, unknown>>)));
   app.use(errorHandler(deps.log));
   return app;
 }

@@ -11,3 +11,15 @@ export class HttpError extends Error {
     super(message);
   }
 }
+
+/** A body sent to a JSON route as something other than application/json. */
+export class UnsupportedMediaType extends HttpError {
+  constructor(given: string) {
+    super(415, 'unsupported_media_type', `Content-Type: this route takes application/json, not ${given}`, undefined);
+  }
+}
+
+/** whether a request carries a body (a length above 0, or chunked) */
+export function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+}

@@ -11,6 +11,8 @@ export { addressField } from '../domain/address';
 /** Criteria fields the search and allocation routes share. */
 export const countryCode = z.string().regex(/^[A-Za-z]{2}$/, 'an ISO 3166 alpha-2 code');
 export const areaCode = z.string().regex(/^\d{2,5}$/, '2-5 digits');
+/** the exchange: the 3 digits after the NPA (`555` of +1 415 555 0100), in search and in criteria alike */
+export const nxx = z.string().regex(/^\d{3}$/, '3 digits: the exchange after the area code (npa)');
 
 /** deeper than any body the API takes */
 const MAX_DEPTH = 32;

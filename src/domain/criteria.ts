@@ -10,7 +10,7 @@ export interface Criteria {
   /** ISO 3166 alpha-2, any case */
   country?: string;
   npa?: string;
-  /** npa + nxx, 6 digits */
+  /** the exchange: the 3 digits after the NPA (needs `npa`) */
   nxx?: string;
   kind?: CriteriaKind;
   capabilities?: Capability[];
@@ -23,12 +23,14 @@ export function criteriaTags(c: Criteria): string[] {
   const tags = [
     ...(c.country ? [`country:${c.country.toLowerCase()}`] : []),
     ...(c.npa ? [`npa:${c.npa}`] : []),
-    ...(c.nxx ? [`nxx:${c.nxx}`] : []),
+    ...(c.nxx ? [`nxx:${c.npa ?? ''}${c.nxx}`] : []),
     ...(c.kind ? [`kind:${c.kind}`] : []),
     ...(c.capabilities ?? []).map((x) => `cap:${x}`),
     ...(c.tags ?? []),
   ];
   if (!tags.length) throw BadRequest.field('criteria', 'give at least one criterion');
+  // the tag is the NPA and the exchange together: an exchange alone names no place
+  if (c.nxx && !c.npa) throw BadRequest.field('criteria.nxx', 'needs npa (the exchange is the 3 digits after an area code)');
   try {
     return normaliseTags(tags);
   } catch (err) {

@@ -6,7 +6,7 @@ import type { Db } from '../db/client';
 import { recordUnmet } from '../db/demand';
 import { searchAvailable } from '../db/search';
 import type { Caller } from '../domain/access';
-import type { Capability } from '../domain/endpoint';
+import type { Capabilities } from '../domain/endpoint';
 import type { EndpointKind } from '../domain/numbers';
 import { nearPlace } from '../domain/search';
 import { UNMET_DEMAND_DEFAULTS } from '../domain/inventory';
@@ -22,7 +22,7 @@ export interface SearchDeps {
 export interface SearchQuery {
   country?: string;
   npa?: string;
-  /** an exchange: with `npa` a tag, alone a column match */
+  /** the exchange: the 3 digits after the NPA; with `npa` a tag, alone a column match */
   nxx?: string;
   kind?: EndpointKind;
   /** comma-separated: voice, sms, mms, fax */
@@ -42,11 +42,11 @@ export interface SearchQuery {
 
 export interface FoundEndpoint {
   address: string;
-  kind: string;
+  kind: EndpointKind;
   country: string | null;
   npa: string | null;
   nxx: string | null;
-  capabilities: Capability[];
+  capabilities: Capabilities;
   monthlyCostCents: number;
   qualityScore: number | null;
 }
@@ -90,11 +90,11 @@ export async function search(deps: SearchDeps, who: Caller, q: SearchQuery): Pro
   return {
     endpoints: rows.map((r) => ({
       address: r.address,
-      kind: r.kind,
+      kind: r.kind as EndpointKind,
       country: r.country?.trim() ?? null,
       npa: r.npa,
       nxx: r.nxx,
-      capabilities: (['voice', 'sms', 'mms', 'fax'] as const).filter((c) => r[c]),
+      capabilities: { voice: r.voice, sms: r.sms, mms: r.mms, fax: r.fax },
       monthlyCostCents: r.monthlyCostCents,
       qualityScore: r.qualityScore,
     })),

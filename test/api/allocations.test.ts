@@ -69,11 +69,11 @@ describe('API: allocation', function () {
         for (;;) {
           const res = await allocate({ accountId: 'acct-alloc', criteria: { npa: '425', capabilities: ['sms'] } });
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-          const body = (await res.json()) as { address?: string; error?: { code: string } };
+          const body = (await res.json()) as { address?: string; code?: string };
           if (res.status === 201) won.push(body.address!);
           else {
             assert.equal(res.status, 409, JSON.stringify(body));
-            assert.equal(body.error?.code, 'none_available');
+            assert.equal(body.code, 'none_available');
             return;
           }
         }
@@ -114,7 +114,7 @@ describe('API: allocation', function () {
     assert.equal(((await reserved.json()) as { state: string }).state, 'RESERVED');
     const twice = await post('/v1/reservations', { accountId: 'acct-alloc', address: one!.address });
     assert.equal(twice.status, 409);
-    assert.match(((await twice.json()) as { error: { message: string } }).error.message, /endpoint is RESERVED, not AVAILABLE/);
+    assert.match(((await twice.json()) as { detail: string }).detail, /endpoint is RESERVED, not AVAILABLE/);
     type Insight = { history: { toState: string; cause: string }[]; classifierTags: string[] };
     const insight = (await (await fetch(`${app.url}/v1/endpoints/${one!.address}`, { headers: { authorization: `Bearer ${key}` } })).json()) as Insight;
     // issue 14: the holder sees its own holding periods (taken, released; reserved now), operators the full history
@@ -135,12 +135,12 @@ describe('API: allocation', function () {
     const [one] = await db().endpoint.findMany({ where: { npa: '425', state: 'ALLOCATED' }, take: 1 });
     const again = await allocate({ accountId: 'acct-alloc', address: one!.address });
     assert.equal(again.status, 409);
-    assert.match(((await again.json()) as { error: { message: string } }).error.message, /already allocated to this account/);
+    assert.match(((await again.json()) as { detail: string }).detail, /already allocated to this account/);
     assert.equal((await allocate({ accountId: 'acct-other', criteria: { npa: '425' } })).status, 404);
     assert.equal((await allocate({ accountId: 'acct-alloc', criteria: { npa: '425' } }, await apiKey('OPERATOR'))).status, 403);
     const bad = await allocate({ accountId: 'acct-alloc', criteria: { npa: 'abc' }, colour: 1 });
     assert.equal(bad.status, 400);
-    const fields = ((await bad.json()) as { error: { issues: { field: string }[] } }).error.issues.map((i) => i.field).sort();
+    const fields = ((await bad.json()) as { errors: { field: string }[] }).errors.map((i) => i.field).sort();
     assert.deepEqual(fields, ['colour', 'criteria.npa']);
     assert.equal((await allocate({ accountId: 'acct-alloc', address: '+1 555 0100' })).status, 400);
     assert.equal((await allocate({ accountId: 'acct-alloc' })).status, 400);

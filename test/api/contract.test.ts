@@ -103,6 +103,9 @@ const TABLE: Record<string, Row> = {
       { query: 'maxPrice=-1', field: 'maxPrice' },
       { query: 'minQuality=2', field: 'minQuality' },
       { query: 'kind=pager', field: 'kind' },
+      // one casing: lower snake, as criteria take it
+      { query: 'kind=FIXED_LINE_OR_MOBILE', field: 'kind' },
+      { query: 'nxx=415555', field: 'nxx' },
       { query: 'contains=12', field: 'contains' },
       { query: 'near=hello', field: 'near' },
       { query: 'colour=red', field: 'colour' },
@@ -136,6 +139,8 @@ const TABLE: Record<string, Row> = {
     bad: [
       { body: { minutes: 0 }, field: 'minutes' },
       { body: { minutes: 2.5 }, field: 'minutes' },
+      // longer than RESERVATION_MAX (1 hour): the request's field, not the workflow's `until`
+      { body: { minutes: 61 }, field: 'minutes' },
     ],
     elsewhere: [{ body: { accountId: B }, why: 'account B' }],
   },
@@ -155,7 +160,13 @@ const TABLE: Record<string, Row> = {
       ['criteria', 'npa:415'],
     ],
     addresses: ['address'],
-    bad: [{ body: { address: undefined, criteria: { npa: 'abc' } }, field: 'criteria.npa' }],
+    bad: [
+      { body: { address: undefined, criteria: { npa: 'abc' } }, field: 'criteria.npa' },
+      // nxx is the 3-digit exchange, as in search (no longer npa + nxx)
+      { body: { address: undefined, criteria: { npa: '307', nxx: '307555' } }, field: 'criteria.nxx' },
+      { body: { address: undefined, criteria: { nxx: '555' } }, field: 'criteria.nxx' },
+      { body: { address: undefined, criteria: { kind: 'FIXED_LINE' } }, field: 'criteria.kind' },
+    ],
     elsewhere: [{ body: { accountId: B, address: undefined, criteria: { npa: '307' } }, why: 'account B' }],
   },
   'POST /v1/exchanges': {
@@ -209,14 +220,17 @@ const TABLE: Record<string, Row> = {
   },
   'GET /v1/providers': {},
   'POST /v1/providers': {
-    body: { id: 'contract-new', name: 'contract', kind: 'MANUAL' },
+    body: { id: 'contract-new', name: 'contract', kind: 'manual' },
     wrongType: [
       ['costPerNumberCents', '5'],
       ['active', 'true'],
       ['countries', 'US'],
     ],
     bad: [
-      { body: { kind: 'API' }, field: 'apiBaseUrl' },
+      { body: { kind: 'api' }, field: 'apiBaseUrl' },
+      // one casing: lower case kinds
+      { body: { kind: 'MANUAL' }, field: 'kind' },
+      { body: { kinds: ['MOBILE'] }, field: 'kinds.0' },
       { body: { id: 'Not Valid' }, field: 'id' },
       { body: { webhookSecret: 'short' }, field: 'webhookSecret' },
       { body: { costPerNumberCents: -1 }, field: 'costPerNumberCents' },
@@ -305,11 +319,16 @@ interface OpenApi {
   paths: Record<string, Record<string, Operation>>;
   components?: { schemas?: Record<string, Schema> };
 }
+/** RFC 9457 problem details, as every refusal answers */
 interface ApiError {
-  code: string;
-  message: string;
-  issues?: { field: string; reason: string }[];
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
   requestId?: string;
+  code: string;
+  errors?: { field: string; reason: string }[];
 }
 
 function operations(doc: OpenApi): Map<string, Operation> {
@@ -373,14 +392,18 @@ describe('API contract: every operation in the OpenAPI document', () => {
       body: o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body)),
     });
 
-  /** the JSON error of a refusal with this status; its requestId is the response's X-Request-Id */
+  /** the problem details of a refusal with this status; its requestId is the response's X-Request-Id */
   async function refused(res: Response, status: number, what: string): Promise<ApiError> {
     const text = await res.text();
     assert.equal(res.status, status, `${what}: ${text}`);
-    assert.match(res.headers.get('content-type') ?? '', /^application\/json/, what);
-    const { error } = JSON.parse(text) as { error: ApiError };
+    assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/, what);
+    const error = JSON.parse(text) as ApiError;
     assert.equal(typeof error.code, 'string', what);
-    assert.equal(typeof error.message, 'string', what);
+    assert.equal(error.type, `urn:endpoint-inventory:problem:${error.code}`, `${what}: type`);
+    assert.equal(typeof error.title, 'string', what);
+    assert.equal(error.status, status, `${what}: status`);
+    assert.equal(typeof error.detail, 'string', what);
+    assert.equal(error.instance, new URL(res.url).pathname, `${what}: instance`);
     assert.equal(error.requestId, res.headers.get('x-request-id'), `${what}: requestId`);
     return error;
   }
@@ -388,12 +411,12 @@ describe('API contract: every operation in the OpenAPI document', () => {
   /** a 400 whose issues name exactly `field`, with a reason */
   async function names(res: Response, field: string, what: string, reason?: RegExp): Promise<void> {
     const error = await refused(res, 400, what);
-    const issues = error.issues ?? [];
+    const issues = error.errors ?? [];
     assert.ok(issues.length > 0, `${what}: no issues in ${JSON.stringify(error)}`);
     assert.deepEqual([...new Set(issues.map((i) => i.field))], [field], `${what}: ${JSON.stringify(issues)}`);
     for (const i of issues) assert.ok(i.reason.length > 0, `${what}: an issue without a reason`);
     if (reason) assert.match(issues[0]!.reason, reason, what);
-    assert.ok(error.message.includes(field), `${what}: the message names ${field}: ${error.message}`);
+    assert.ok(error.detail.includes(field), `${what}: the detail names ${field}: ${error.detail}`);
   }
 
   const fill = (template: string, params: Record<string, string>) =>
@@ -445,7 +468,8 @@ describe('API contract: every operation in the OpenAPI document', () => {
   });
 
   it('has a row for every /v1 operation in the document, and no row for one it lacks', () => {
-    const documented = [...ops.keys()].filter((op) => op !== WEBHOOK);
+    // open: the document itself; signed: the webhook (its own test below)
+    const documented = [...ops.keys()].filter((op) => op !== WEBHOOK && op !== 'GET /v1/openapi.json');
     assert.ok(documented.length >= 20, `only ${documented.length} operations documented`);
     assert.deepEqual(
       documented.filter((op) => !(op in TABLE)),
@@ -498,20 +522,26 @@ describe('API contract: every operation in the OpenAPI document', () => {
         const malformed = await refused(await send(method, path(), { key: allowed, raw: '{"accountId": "a",' }), 400, `${name}: malformed JSON`);
         assert.equal(malformed.code, 'malformed_json');
         assert.deepEqual(
-          malformed.issues?.map((i) => i.field),
+          malformed.errors?.map((i) => i.field),
           ['(body)'],
         );
         const limit = limitBytes(config.API_BODY_LIMIT);
         const huge = await refused(
           await send(method, path(), { key: allowed, body: { ...row.body, padding: 'x'.repeat(limit + 1024) } }),
-          400,
+          413,
           `${name}: oversized body`,
         );
         assert.equal(huge.code, 'body_too_large');
         assert.deepEqual(
-          huge.issues?.map((i) => i.field),
+          huge.errors?.map((i) => i.field),
           ['(body)'],
         );
+        const asText = await refused(
+          await send(method, path(), { key: allowed, raw: JSON.stringify(row.body), headers: { 'content-type': 'text/plain' } }),
+          415,
+          `${name}: a body sent as text/plain`,
+        );
+        assert.equal(asText.code, 'unsupported_media_type');
         await names(await send(method, path(), { key: allowed, raw: '[]' }), '(body)', `${name}: an array for a body`);
         const deep = { ...row.body, deep: JSON.parse(`${'['.repeat(1000)}${']'.repeat(1000)}`) as unknown };
         await names(
@@ -549,6 +579,19 @@ describe('API contract: every operation in the OpenAPI document', () => {
     });
   }
 
+  it('answers an unknown path 404 and a known path with another method 405 with Allow, both as problems', async () => {
+    const missing = await refused(await send('GET', '/v1/nothing-here', { key: keys.operator }), 404, 'an unknown path');
+    assert.equal(missing.code, 'not_found');
+    const deleted = await send('DELETE', '/v1/groupings', { key: keys.operator });
+    assert.equal(deleted.headers.get('allow'), 'GET, POST, HEAD');
+    assert.equal((await refused(deleted, 405, 'DELETE /v1/groupings')).code, 'method_not_allowed');
+    const put = await send('PUT', `/v1/orders/${NO_SUCH_ID}/form.csv`, {});
+    assert.equal(put.headers.get('allow'), 'GET, HEAD');
+    await refused(put, 405, 'PUT on an order form');
+    // a path of the document with a template matches any value of its parameter
+    assert.equal((await send('POST', `/v1/endpoints/${encodeURIComponent(UNKNOWN)}`, { body: {} })).status, 405);
+  });
+
   it(`${WEBHOOK}: signed, not keyed; refuses malformed, oversized, unsigned and badly signed deliveries`, async () => {
     const op = ops.get(WEBHOOK);
     assert.ok(op, `${WEBHOOK} is not in the OpenAPI document`);
@@ -562,37 +605,37 @@ describe('API contract: every operation in the OpenAPI document', () => {
 
     const malformed = await refused(await send('POST', path, { raw: '{"final": tru' }), 400, 'malformed JSON');
     assert.deepEqual(
-      malformed.issues?.map((i) => i.field),
+      malformed.errors?.map((i) => i.field),
       ['(body)'],
     );
     const huge = await refused(
       await send('POST', path, { body: { ...delivery, padding: 'x'.repeat(limitBytes(config.API_BODY_LIMIT) + 1024) } }),
-      400,
+      413,
       'oversized',
     );
     assert.deepEqual(
-      huge.issues?.map((i) => i.field),
+      huge.errors?.map((i) => i.field),
       ['(body)'],
     );
     await names(await send('POST', `/v1/carriers/${'c'.repeat(101)}/webhook`, { body: delivery }), 'providerId', 'a provider id too long');
     await refused(await send('POST', '/v1/carriers/contract-nobody/webhook', { body: delivery }), 404, 'an unknown carrier');
     await names(await send('POST', '/v1/carriers/%00/webhook', { body: delivery }), '(path)', 'a NUL in the provider id', /NUL/);
 
-    assert.match((await refused(await send('POST', path, { body: delivery }), 401, 'unsigned')).message, /missing signature/);
+    assert.match((await refused(await send('POST', path, { body: delivery }), 401, 'unsigned')).detail, /missing signature/);
     const badFormat = await send('POST', path, { body: delivery, headers: { 'x-carrier-timestamp': 'yesterday', 'x-carrier-signature': 'md5=abc' } });
-    assert.match((await refused(badFormat, 401, 'a bad signature format')).message, /bad signature format/);
+    assert.match((await refused(badFormat, 401, 'a bad signature format')).detail, /bad signature format/);
     const forged = await send('POST', path, {
       body: delivery,
       headers: { 'x-carrier-timestamp': String(Math.floor(Date.now() / 1000)), 'x-carrier-signature': `sha256=${'0'.repeat(64)}` },
     });
-    assert.match((await refused(forged, 401, 'a forged signature')).message, /signature mismatch/);
-    assert.match((await refused(await signed(delivery, Math.floor(Date.now() / 1000) - 3600), 401, 'a stale timestamp')).message, /stale timestamp/);
+    assert.match((await refused(forged, 401, 'a forged signature')).detail, /signature mismatch/);
+    assert.match((await refused(await signed(delivery, Math.floor(Date.now() / 1000) - 3600), 401, 'a stale timestamp')).detail, /stale timestamp/);
 
     // signed, the body is held to its schema
     await names(await signed({ ...delivery, final: 'yes' }), 'final', 'signed, a wrong type', /expected boolean/);
     await names(await signed({ ...delivery, lines: [{ lineId: 'l1', numbers: 'x' }] }), 'lines.0.numbers', 'signed, a wrong nested type');
     await names(await signed({ ...delivery, idempotencyKey: 'nul\u0000key' }), 'idempotencyKey', 'signed, a NUL in a string', /NUL/);
     const unknown = await refused(await signed(delivery), 404, 'signed, an unknown order');
-    assert.match(unknown.message, /idempotencyKey/);
+    assert.match(unknown.detail, /idempotencyKey/);
   });
 });

@@ -14,8 +14,7 @@ describe('API: groupings and inventory', () => {
   const get = (path: string) => fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
   const post = (path: string, body: unknown, method = 'POST') =>
     fetch(`${app.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
-  const errorOf = async (res: Response) =>
-    ((await res.json()) as { error: { code: string; message: string; issues?: { field: string; reason: string }[] } }).error;
+  const errorOf = async (res: Response) => (await res.json()) as { code: string; detail: string; errors?: { field: string; reason: string }[] };
 
   before(async () => {
     temporal = new TemporalGateway(stack().temporalAddress, 'default', 1500);
@@ -47,7 +46,7 @@ describe('API: groupings and inventory', () => {
   it('refuses the same conjunction twice with 409', async () => {
     const res = await post('/v1/groupings', { ...good, name: 'another name', tags: ['cap:sms', 'npa:950'] });
     assert.equal(res.status, 409);
-    assert.match((await errorOf(res)).message, /cap:sms \+ npa:950/);
+    assert.match((await errorOf(res)).detail, /cap:sms \+ npa:950/);
   });
 
   for (const [why, body, field, reason] of [
@@ -64,7 +63,7 @@ describe('API: groupings and inventory', () => {
       const res = await post('/v1/groupings', body);
       assert.equal(res.status, 400);
       const err = await errorOf(res);
-      const issue = err.issues?.find((i) => i.field === field);
+      const issue = err.errors?.find((i) => i.field === field);
       assert.ok(issue, `no issue for ${field}: ${JSON.stringify(err)}`);
       assert.match(issue.reason, reason);
     });
@@ -79,17 +78,17 @@ describe('API: groupings and inventory', () => {
     assert.equal((await post('/v1/groupings/7d444840-9dc0-11d1-b245-5ffdce74fad2', { name: 'y' }, 'PATCH')).status, 404);
     const bad = await post('/v1/groupings/not-a-uuid', { name: 'y' }, 'PATCH');
     assert.equal(bad.status, 400);
-    assert.equal((await errorOf(bad)).issues?.[0]?.field, 'id');
+    assert.equal((await errorOf(bad)).errors?.[0]?.field, 'id');
     assert.equal((await get('/v1/inventory?window=forever')).status, 400);
   });
 
   it('needs an operator key: none is 401, a platform key 403, a made-up one 401', async () => {
     const none = await fetch(`${app.url}/v1/groupings`);
     assert.equal(none.status, 401);
-    assert.match((await errorOf(none)).message, /missing API key/);
+    assert.match((await errorOf(none)).detail, /missing API key/);
     const platform = await fetch(`${app.url}/v1/groupings`, { headers: { authorization: `Bearer ${await apiKey('PLATFORM', ['acct-g'])}` } });
     assert.equal(platform.status, 403);
-    assert.match((await errorOf(platform)).message, /a platform key cannot do this \(needs operator\)/);
+    assert.match((await errorOf(platform)).detail, /a platform key cannot do this \(needs operator\)/);
     const forged = await fetch(`${app.url}/v1/groupings`, { headers: { authorization: `Bearer ei_0123456789ab_${'x'.repeat(32)}` } });
     assert.equal(forged.status, 401);
   });

@@ -15,7 +15,9 @@ import { serve } from '../support/http';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 
 interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
+  code: string;
+  detail: string;
+  dependency?: string;
 }
 
 describe('API guards: transient PostgreSQL failures, the key cache, unauthenticated limits, auth before the body, secrets not kept', function () {
@@ -83,9 +85,9 @@ describe('API guards: transient PostgreSQL failures, the key cache, unauthentica
           const body = (await res.json()) as ErrorBody;
           assert.equal(res.status, 503, `${route} ${code}: ${JSON.stringify(body)}`);
           assert.equal(res.headers.get('retry-after'), '5');
-          assert.equal(body.error.code, 'unavailable');
-          assert.equal(body.error.details?.dependency, 'postgres');
-          assert.match(body.error.message, new RegExp(`PostgreSQL could not serve this request now \\(${what}`));
+          assert.equal(body.code, 'unavailable');
+          assert.equal(body.dependency, 'postgres');
+          assert.match(body.detail, new RegExp(`PostgreSQL could not serve this request now \\(${what}`));
         }
       });
     }
@@ -155,19 +157,19 @@ describe('API guards: transient PostgreSQL failures, the key cache, unauthentica
       const malformed = '{"id": "guards-x", "name": ';
       const none = await send('/v1/providers', { method: 'POST', body: malformed });
       assert.equal(none.status, 401, JSON.stringify(await none.clone().json()));
-      assert.equal(((await none.json()) as ErrorBody).error.code, 'unauthorized');
+      assert.equal(((await none.json()) as ErrorBody).code, 'unauthorized');
       const wrong = await send('/v1/providers', { method: 'POST', key: platform, body: malformed });
       assert.equal(wrong.status, 403, JSON.stringify(await wrong.clone().json()));
-      assert.equal(((await wrong.json()) as ErrorBody).error.code, 'forbidden');
+      assert.equal(((await wrong.json()) as ErrorBody).code, 'forbidden');
       const right = await send('/v1/providers', { method: 'POST', key: operator, body: malformed });
       assert.equal(right.status, 400);
-      assert.equal(((await right.json()) as ErrorBody).error.code, 'malformed_json');
+      assert.equal(((await right.json()) as ErrorBody).code, 'malformed_json');
     });
 
     it('a generated webhook secret is answered once and never kept in the Idempotency-Key record; the replay says it is not shown again', async () => {
       const { id: keyId, key } = await createApiKey(db(), { name: 'guards secret', scope: 'OPERATOR' });
       providerIds.push('guards-secret');
-      const body = JSON.stringify({ id: 'guards-secret', name: 'Secretive', kind: 'API', apiBaseUrl: 'https://carrier.example.com' });
+      const body = JSON.stringify({ id: 'guards-secret', name: 'Secretive', kind: 'api', apiBaseUrl: 'https://carrier.example.com' });
       const first = await send('/v1/providers', { method: 'POST', key, body, headers: { 'idempotency-key': 'guards-secret-1' } });
       assert.equal(first.status, 201);
       const created = (await first.json()) as { webhookSecret: string | null };
@@ -197,8 +199,8 @@ describe('API guards: transient PostgreSQL failures, the key cache, unauthentica
         assert.equal(limited.status, 429);
         assert.ok(Number(limited.headers.get('retry-after')) >= 1);
         const body = (await limited.json()) as ErrorBody;
-        assert.equal(body.error.code, 'rate_limited');
-        assert.match(body.error.message, /client address/);
+        assert.equal(body.code, 'rate_limited');
+        assert.match(body.detail, /client address/);
         assert.equal((await at('/v1/providers', operator)).status, 200, 'a key already known goes on');
       } finally {
         await limitedApp.close();

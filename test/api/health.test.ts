@@ -55,19 +55,25 @@ describe('health and readiness', () => {
       assert.match(await docs.text(), /swagger-ui/);
     });
 
-    it('answers an unknown route 404 and malformed JSON 400, as JSON', async () => {
+    it('answers an unknown route 404 whatever its body, malformed JSON to a route 400, as problems with the request id', async () => {
       const missing = await fetch(`${app.url}/v1/nothing-here`);
       assert.equal(missing.status, 404);
-      assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'not_found');
-      const bad = await fetch(`${app.url}/v1/nothing-here`, {
+      assert.match(missing.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      const problem = (await missing.json()) as { code: string; requestId: string; instance: string };
+      assert.equal(problem.code, 'not_found');
+      assert.equal(problem.requestId, missing.headers.get('x-request-id'));
+      assert.equal(problem.instance, '/v1/nothing-here');
+      const nowhere = await fetch(`${app.url}/v1/nothing-here`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"address": ' });
+      assert.equal(nowhere.status, 404);
+      const bad = await fetch(`${app.url}/v1/carriers/nobody/webhook`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{"address": ',
       });
       assert.equal(bad.status, 400);
-      const body = (await bad.json()) as { error: { code: string; message: string } };
-      assert.equal(body.error.code, 'malformed_json');
-      assert.match(body.error.message, /^\(body\): not valid JSON/);
+      const body = (await bad.json()) as { code: string; detail: string };
+      assert.equal(body.code, 'malformed_json');
+      assert.match(body.detail, /^\(body\): not valid JSON/);
       assert.ok(bad.headers.get('x-request-id'), 'every answer carries its request id');
     });
   });
@@ -106,9 +112,9 @@ describe('health and readiness', () => {
         headers: { authorization: `Bearer ${await apiKey('PLATFORM', ['acct-health'])}`, 'content-type': 'application/json' },
         body: JSON.stringify({ accountId: 'acct-health', address: '+14155550100' }),
       });
-      const body = (await alloc.json()) as { error: { code: string; message: string } };
+      const body = (await alloc.json()) as { code: string; detail: string };
       assert.equal(alloc.status, 503, JSON.stringify(body));
-      assert.match(body.error.message, /Temporal is unavailable/);
+      assert.match(body.detail, /Temporal is unavailable/);
       assert.equal(alloc.headers.get('retry-after'), '5');
       assert.ok(Date.now() - started < 10_000);
 
@@ -175,10 +181,10 @@ describe('health and readiness', () => {
         for (const c of calls) {
           const started = Date.now();
           const res = await send(c);
-          const body = (await res.json()) as { error: { code: string; message: string } };
+          const body = (await res.json()) as { code: string; detail: string };
           assert.equal(res.status, 503, `${c[0]} ${c[1]}: ${JSON.stringify(body)}`);
-          assert.equal(body.error.code, 'unavailable');
-          assert.match(body.error.message, /PostgreSQL is unavailable/);
+          assert.equal(body.code, 'unavailable');
+          assert.match(body.detail, /PostgreSQL is unavailable/);
           assert.equal(res.headers.get('retry-after'), '5');
           assert.ok(Date.now() - started < 7_000, `${c[1]} answered in ${Date.now() - started} ms`);
         }

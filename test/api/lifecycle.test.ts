@@ -26,7 +26,9 @@ interface Status {
   accountId: string | null;
 }
 interface ErrorBody {
-  error: { code: string; message: string; issues?: { field: string; reason: string }[] };
+  code: string;
+  detail: string;
+  errors?: { field: string; reason: string }[];
 }
 interface Port {
   id: string;
@@ -154,7 +156,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     const body = { accountId: ACCT, criteria: { npa: '206', capabilities: ['sms'] }, applicationUri: 'sip:app-1@apps.example.com' };
     const answers = await Promise.all(Array.from({ length: 8 }, () => call('POST', '/v1/allocations', body, key, { 'idempotency-key': 'alloc-once' })));
     const bodies = await Promise.all(answers.map(async (r) => ({ status: r.status, body: (await r.json()) as Status & ErrorBody })));
-    for (const b of bodies) assert.ok(b.status === 201 || (b.status === 409 && b.body.error.code === 'idempotency_in_progress'), JSON.stringify(b));
+    for (const b of bodies) assert.ok(b.status === 201 || (b.status === 409 && b.body.code === 'idempotency_in_progress'), JSON.stringify(b));
     const won = new Set(bodies.filter((b) => b.status === 201).map((b) => b.body.address));
     assert.ok(won.size <= 1, `one endpoint at most, got ${[...won].join(', ')}`);
     // the retry after the dust settles gets the first answer
@@ -183,7 +185,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     const [free] = await db().endpoint.findMany({ where: { npa: '206', state: 'AVAILABLE' }, take: 1 });
     assert.equal((await call('GET', `/v1/routes/${enc(free!.address)}`, undefined, operator)).status, 404);
     const bad = await ok<ErrorBody>(await call('GET', `/v1/routes/${enc('+1 555')}`, undefined, operator), 400);
-    assert.equal(bad.error.issues![0]!.field, 'address');
+    assert.equal(bad.errors![0]!.field, 'address');
   });
 
   it('exchange: the new endpoint takes the old one’s application URI and the old one is released; refusals name the reason', async () => {
@@ -202,9 +204,9 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
       await call('POST', '/v1/exchanges', { accountId: ACCT, address: done.allocated.address, newAddress: done.allocated.address }),
       400,
     );
-    assert.equal(same.error.issues![0]!.field, 'newAddress');
+    assert.equal(same.errors![0]!.field, 'newAddress');
     const none = await ok<ErrorBody>(await call('POST', '/v1/exchanges', { accountId: ACCT, address: done.allocated.address, criteria: { npa: '212' } }), 409);
-    assert.equal(none.error.code, 'none_available');
+    assert.equal(none.code, 'none_available');
     assert.equal(
       (await db().endpoint.findUniqueOrThrow({ where: { address: done.allocated.address } })).state,
       'ALLOCATED',
@@ -227,7 +229,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.equal((await db().endpoint.findUniqueOrThrow({ where: { id: mine!.id } })).accountId, ACCT);
     assert.equal((await call('POST', '/v1/feedback', { accountId: 'acct-life-other', address: mine!.address, score: 0.5 }, other)).status, 404);
     const bad = await ok<ErrorBody>(await call('POST', '/v1/feedback', { accountId: ACCT, address: mine!.address, score: 2 }), 400);
-    assert.equal(bad.error.issues![0]!.field, 'score');
+    assert.equal(bad.errors![0]!.field, 'score');
   });
 
   it('port-out: the endpoint routes until the port completes, then it is gone; the request shows where it stands', async () => {
@@ -263,7 +265,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     assert.equal(row.accountId, ACCT);
     assert.equal(row.state, 'ALLOCATED');
     const again = await ok<ErrorBody>(await call('POST', '/v1/port-ins', { accountId: ACCT, address }), 409);
-    assert.match(again.error.message, /already managed here \(ALLOCATED\)/);
+    assert.match(again.detail, /already managed here \(ALLOCATED\)/);
     assert.equal((await call('POST', '/v1/port-ins', { accountId: 'acct-life-other', address: '+12065559901' })).status, 404, 'not one of this key’s accounts');
     assert.equal((await call('GET', '/v1/ports/00000000-0000-4000-8000-000000000000')).status, 404);
   });
@@ -273,7 +275,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
       await call(
         'POST',
         '/v1/providers',
-        { id: 'life-carrier', name: 'Life Carrier', kind: 'API', apiBaseUrl: 'http://127.0.0.1:1/api', npas: ['206'], costPerNumberCents: 100 },
+        { id: 'life-carrier', name: 'Life Carrier', kind: 'api', apiBaseUrl: 'http://127.0.0.1:1/api', npas: ['206'], costPerNumberCents: 100 },
         operator,
       ),
       201,
@@ -290,11 +292,11 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     );
     assert.deepEqual([changed.costPerNumberCents, changed.active], [80, false]);
     assert.equal((await call('PATCH', '/v1/providers/no-such-carrier', { active: true }, operator)).status, 404);
-    assert.equal((await call('POST', '/v1/providers', { id: 'life-carrier', name: 'again', kind: 'MANUAL' }, operator)).status, 409);
-    const noUrl = await ok<ErrorBody>(await call('POST', '/v1/providers', { id: 'life-carrier-2', name: 'x', kind: 'API' }, operator), 400);
-    assert.equal(noUrl.error.issues![0]!.field, 'apiBaseUrl');
+    assert.equal((await call('POST', '/v1/providers', { id: 'life-carrier', name: 'again', kind: 'manual' }, operator)).status, 409);
+    const noUrl = await ok<ErrorBody>(await call('POST', '/v1/providers', { id: 'life-carrier-2', name: 'x', kind: 'api' }, operator), 400);
+    assert.equal(noUrl.errors![0]!.field, 'apiBaseUrl');
     const unset = await ok<ErrorBody>(await call('PATCH', '/v1/providers/life-carrier', { apiBaseUrl: null }, operator), 400);
-    assert.equal(unset.error.issues![0]!.field, 'apiBaseUrl');
+    assert.equal(unset.errors![0]!.field, 'apiBaseUrl');
     assert.equal((await call('GET', '/v1/providers', undefined, key)).status, 403);
   });
 
@@ -395,7 +397,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
       assert.equal((await call('POST', `/v1/orders/${order.id}/deliveries`, { numbers: ['+12065550000'] }, stranger)).status, 404);
       // its own order: past the scope check (the order has no running workflow here: closed)
       const closed = await ok<ErrorBody>(await call('POST', `/v1/orders/${order.id}/deliveries`, { numbers: ['+12065550000'] }, own), 404);
-      assert.match(closed.error.message, /is closed/);
+      assert.match(closed.detail, /is closed/);
       assert.equal((await call('POST', `/v1/orders/${order.id}/deliveries`, { numbers: ['+12065550000'] }, key)).status, 403);
     } finally {
       await db().providerOrder.delete({ where: { id: order.id } });

@@ -9,7 +9,9 @@ import { serve } from '../support/http';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 
 interface ErrorBody {
-  error: { code: string; message: string; requestId?: string };
+  code: string;
+  detail: string;
+  requestId?: string;
 }
 
 describe('API: request ids, rate limits, idempotency, metrics', function () {
@@ -26,7 +28,7 @@ describe('API: request ids, rate limits, idempotency, metrics', function () {
     });
   const provider = (id: string, extra: Record<string, unknown> = {}) => {
     providerIds.push(id);
-    return { id, name: `Carrier ${id}`, kind: 'MANUAL', contactEmail: 'orders@example.com', ...extra };
+    return { id, name: `Carrier ${id}`, kind: 'manual', contactEmail: 'orders@example.com', ...extra };
   };
 
   before(async () => {
@@ -44,7 +46,7 @@ describe('API: request ids, rate limits, idempotency, metrics', function () {
     const given = await fetch(`${app.url}/v1/groupings`, { headers: { 'x-request-id': 'trace-abc.123' } });
     assert.equal(given.status, 401);
     assert.equal(given.headers.get('x-request-id'), 'trace-abc.123');
-    assert.equal(((await given.json()) as ErrorBody).error.requestId, 'trace-abc.123');
+    assert.equal(((await given.json()) as ErrorBody).requestId, 'trace-abc.123');
     const fresh = await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'not ok; {"id": 1}' } });
     assert.match(fresh.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, 'an unusable id is replaced');
   });
@@ -58,7 +60,7 @@ describe('API: request ids, rate limits, idempotency, metrics', function () {
     assert.equal(limited.status, 429);
     assert.equal(limited.headers.get('ratelimit-limit'), '3');
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
-    assert.equal(((await limited.json()) as ErrorBody).error.code, 'rate_limited');
+    assert.equal(((await limited.json()) as ErrorBody).code, 'rate_limited');
     assert.equal((await fetch(`${app.url}/v1/providers`, { headers: { authorization: `Bearer ${operator}` } })).status, 200);
   });
 
@@ -77,7 +79,7 @@ describe('API: request ids, rate limits, idempotency, metrics', function () {
 
     const other = await post('/v1/providers', { ...body, name: 'Another name' }, operator, { 'idempotency-key': 'create-idem-carrier' });
     assert.equal(other.status, 422);
-    assert.match(((await other.json()) as ErrorBody).error.message, /Idempotency-Key: already used for another request/);
+    assert.match(((await other.json()) as ErrorBody).detail, /Idempotency-Key: already used for another request/);
     // without the key the same body is simply a second request: the provider exists
     assert.equal((await post('/v1/providers', body, operator)).status, 409);
     // keys are per API key: another operator key's same key is its own
@@ -101,7 +103,7 @@ describe('API: request ids, rate limits, idempotency, metrics', function () {
     });
     const dup = await post('/v1/providers', body, key, { 'idempotency-key': 'k-running' });
     assert.equal(dup.status, 409);
-    assert.equal(((await dup.json()) as ErrorBody).error.code, 'idempotency_in_progress');
+    assert.equal(((await dup.json()) as ErrorBody).code, 'idempotency_in_progress');
     assert.equal(dup.headers.get('retry-after'), '1');
     assert.equal(await db().provider.count({ where: { id: 'idem-running' } }), 0, 'nothing ran');
 
@@ -113,7 +115,7 @@ describe('API: request ids, rate limits, idempotency, metrics', function () {
 
     const bad = await post('/v1/providers', body, key, { 'idempotency-key': 'x'.repeat(300) });
     assert.equal(bad.status, 400);
-    assert.match(((await bad.json()) as ErrorBody).error.message, /^Idempotency-Key: /);
+    assert.match(((await bad.json()) as ErrorBody).detail, /^Idempotency-Key: /);
   });
 
   it('exposes Prometheus metrics: request latencies by route, inventory per grouping, orders by status, workflows in error', async () => {

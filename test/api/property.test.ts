@@ -4,7 +4,7 @@
 // given a wrong type or a hostile string, random query strings, odd and
 // duplicated headers (Idempotency-Key, Content-Type, Content-Encoding,
 // Authorization), keys of every scope and none. Whatever comes, the answer is
-// never a 5xx, and every 4xx is JSON with error.code and error.message.
+// never a 5xx, and every 4xx is a problem (application/problem+json) with a code and a detail.
 // Seeded: a failure reports its seed; FC_SEED=<seed> replays it, FC_RUNS=<n>
 // runs more. No generated body holds a string that parses as an address, so
 // nothing reaches an endpoint's workflow; the last test checks that the run
@@ -631,16 +631,16 @@ describe('API property: generated bad requests to every operation', function () 
     const sent = `${op.method} ${path.slice(0, 300)} as ${who}/${spec.auth}, ${body?.length ?? 0} bytes of body`;
     if (res.status >= 500) throw new Error(`${sent}: ${res.status} ${res.text.slice(0, 500)}`);
     if (res.status >= 400) {
-      assert.match(res.type, /^application\/json/, `${sent}: a ${res.status} that is not JSON: ${res.text.slice(0, 200)}`);
-      const parsed = JSON.parse(res.text) as { error?: { code?: unknown; message?: unknown } };
-      assert.ok(typeof parsed.error?.code === 'string' && parsed.error.code.length > 0, `${sent}: no error.code in ${res.text.slice(0, 300)}`);
-      assert.ok(typeof parsed.error.message === 'string' && parsed.error.message.length > 0, `${sent}: no error.message in ${res.text.slice(0, 300)}`);
+      assert.match(res.type, /^application\/problem\+json/, `${sent}: a ${res.status} that is not a problem: ${res.text.slice(0, 200)}`);
+      const parsed = JSON.parse(res.text) as { code?: unknown; detail?: unknown };
+      assert.ok(typeof parsed.code === 'string' && parsed.code.length > 0, `${sent}: no code in ${res.text.slice(0, 300)}`);
+      assert.ok(typeof parsed.detail === 'string' && parsed.detail.length > 0, `${sent}: no detail in ${res.text.slice(0, 300)}`);
       assert.doesNotMatch(res.text, /\.ts:\d+|node_modules|\n\s+at /, `${sent}: a stack trace in the answer`);
     }
     return { status: res.status, keyed };
   }
 
-  it('never answers 5xx, and answers every 4xx as JSON with error.code and error.message', async () => {
+  it('never answers 5xx, and answers every 4xx as a problem with a code and a detail', async () => {
     assert.ok(ops.length >= 25, `only ${ops.length} operations in the document`);
     const failures: string[] = [];
     const neverPastTheKey: string[] = [];

@@ -6,7 +6,7 @@ import { serve } from '../support/http';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
 
 interface Found {
-  endpoints: { address: string; capabilities: string[]; monthlyCostCents: number }[];
+  endpoints: { address: string; kind: string; capabilities: { voice: boolean; sms: boolean; mms: boolean; fax: boolean }; monthlyCostCents: number }[];
   next: string | null;
 }
 
@@ -43,7 +43,7 @@ describe('API: search', () => {
   it('filters by area code and capability', async () => {
     const r = await found('npa=708&capabilities=sms');
     assert.equal(r.endpoints.length, 5);
-    assert.ok(r.endpoints.every((e) => e.capabilities.includes('sms')));
+    assert.ok(r.endpoints.every((e) => e.capabilities.sms));
   });
 
   it('finds digits, keypad letters and wildcards; refuses contains shorter than 4 digits', async () => {
@@ -59,9 +59,21 @@ describe('API: search', () => {
     assert.equal((await found('startsWith=708555225')).endpoints.length, 10);
     const short = await search('contains=225');
     assert.equal(short.status, 400);
-    const err = ((await short.json()) as { error: { issues: { field: string; reason: string }[] } }).error;
-    assert.equal(err.issues[0]!.field, 'contains');
-    assert.match(err.issues[0]!.reason, /at least 4 digits/);
+    const err = (await short.json()) as { errors: { field: string; reason: string }[] };
+    assert.equal(err.errors[0]!.field, 'contains');
+    assert.match(err.errors[0]!.reason, /at least 4 digits/);
+  });
+
+  it('speaks one vocabulary: lower-case kinds, nxx the 3-digit exchange, capabilities as booleans; digit patterns without the country code', async () => {
+    const r = await found('kind=fixed_line_or_mobile&npa=708&nxx=555&limit=1');
+    assert.equal(r.endpoints.length, 1);
+    assert.equal(r.endpoints[0]!.kind, 'fixed_line_or_mobile');
+    assert.deepEqual(r.endpoints[0]!.capabilities, { voice: false, sms: true, mms: false, fax: false });
+    // nxx alone: the exchange in any area code
+    assert.equal((await found('nxx=555&startsWith=708')).endpoints.length, 10);
+    // startsWith is on the national number: +1 is not part of it
+    assert.equal((await found('startsWith=1708555')).endpoints.length, 0);
+    assert.equal((await found('startsWith=708555')).endpoints.length, 10);
   });
 
   it('orders by nearness to a number, filters by price and quality, and pages', async () => {
@@ -96,7 +108,7 @@ describe('API: search', () => {
     ] as const) {
       const res = await search(q);
       assert.equal(res.status, 400, q);
-      assert.equal(((await res.json()) as { error: { issues: { field: string }[] } }).error.issues[0]!.field, field, q);
+      assert.equal(((await res.json()) as { errors: { field: string }[] }).errors[0]!.field, field, q);
     }
     assert.equal((await fetch(`${app.url}/v1/endpoints?npa=708`)).status, 401);
     assert.equal((await search('npa=708', await apiKey('CARRIER'))).status, 403);

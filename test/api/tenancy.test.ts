@@ -19,7 +19,8 @@ import { serve } from '../support/http';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
 interface ErrorBody {
-  error: { code: string; message: string };
+  code: string;
+  detail: string;
 }
 interface History {
   toState: string;
@@ -110,10 +111,7 @@ describe('tenancy: the call router’s feeds, insight and refusals', function ()
     // account B's key would lengthen (or end in rejection) the quarantine of A's just-released number
     const theirs = await call('POST', '/v1/traffic', keyB, { address: SLOW, medium: 'voice', count: 10_000 });
     assert.equal(theirs.status, 403, `a platform key feeding traffic for another account's aging number: ${await theirs.text()}`);
-    assert.equal(
-      (await ok<ErrorBody>(await call('POST', '/v1/traffic', keyA, { address: SLOW, medium: 'messaging', count: 10_000 }), 403)).error.code,
-      'forbidden',
-    );
+    assert.equal((await ok<ErrorBody>(await call('POST', '/v1/traffic', keyA, { address: SLOW, medium: 'messaging', count: 10_000 }), 403)).code, 'forbidden');
     // the call router's key is taken, and its traffic is what the workflow counts
     const router = await apiKey('ROUTER');
     assert.deepEqual(await ok(await call('POST', '/v1/traffic', router, { address: SLOW, medium: 'voice', count: 3 }), 202), { status: 'accepted' });
@@ -190,9 +188,9 @@ describe('tenancy: the call router’s feeds, insight and refusals', function ()
     await ok(await call('POST', '/v1/reservations', keyA, { accountId: A, address: reserved, minutes: 30 }), 201);
     const neutral = async (res: Response, address: string, what: string) => {
       const body = await ok<ErrorBody>(res, 409);
-      assert.equal(body.error.code, 'conflict', what);
-      assert.equal(body.error.message, `address: ${address} is not available`, what);
-      assert.doesNotMatch(body.error.message, /ALLOCATED|RESERVED|AGING|QUARANTINE|held|another account|acct-/, what);
+      assert.equal(body.code, 'conflict', what);
+      assert.equal(body.detail, `address: ${address} is not available`, what);
+      assert.doesNotMatch(body.detail, /ALLOCATED|RESERVED|AGING|QUARANTINE|held|another account|acct-/, what);
     };
     for (const address of [allocated!, reserved!]) {
       await neutral(await call('POST', '/v1/reservations', keyB, { accountId: B, address }), address, `B reserves ${address}`);
@@ -206,19 +204,19 @@ describe('tenancy: the call router’s feeds, insight and refusals', function ()
 
     // the account's own holding is explained to it
     assert.match(
-      (await ok<ErrorBody>(await call('POST', '/v1/reservations', keyA, { accountId: A, address: allocated }), 409)).error.message,
+      (await ok<ErrorBody>(await call('POST', '/v1/reservations', keyA, { accountId: A, address: allocated }), 409)).detail,
       /endpoint is ALLOCATED, not AVAILABLE/,
     );
     assert.match(
-      (await ok<ErrorBody>(await call('POST', '/v1/allocations', keyA, { accountId: A, address: allocated }), 409)).error.message,
+      (await ok<ErrorBody>(await call('POST', '/v1/allocations', keyA, { accountId: A, address: allocated }), 409)).detail,
       /already allocated to this account/,
     );
     assert.match(
-      (await ok<ErrorBody>(await call('POST', '/v1/port-ins', keyA, { accountId: A, address: allocated }), 409)).error.message,
+      (await ok<ErrorBody>(await call('POST', '/v1/port-ins', keyA, { accountId: A, address: allocated }), 409)).detail,
       /already managed here \(ALLOCATED\)/,
     );
     assert.match(
-      (await ok<ErrorBody>(await call('POST', '/v1/reservations', keyA, { accountId: A, address: reserved }), 409)).error.message,
+      (await ok<ErrorBody>(await call('POST', '/v1/reservations', keyA, { accountId: A, address: reserved }), 409)).detail,
       /endpoint is RESERVED, not AVAILABLE/,
     );
     // nothing changed hands

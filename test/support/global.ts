@@ -3,6 +3,7 @@ import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { migrate } from '../../src/db/migrate';
 import { join } from 'node:path';
 import { PidFile, ensureRoleAndDatabase, startPrivatePostgres, startTemporal, say } from '../../scripts/lib/stack';
+import { conformanceHooks } from './conformance';
 import { TIMESKIP_DB, TEST_DB, TEST_PG_PORT, TEST_TEMPORAL_PORT, closeShared, setStack, stack } from './stack';
 
 // EI_TEST_PG_CLUSTER / EI_TEST_PG_PORT / EI_TEST_TEMPORAL_PORT(_2) let two runs share a machine
@@ -36,3 +37,6 @@ export async function mochaGlobalTeardown(): Promise<void> {
   pids.clear();
   say('test stack stopped');
 }
+
+// every response an API test sees is checked against the OpenAPI document (test/support/conformance.ts)
+export const mochaHooks = conformanceHooks;

@@ -13,7 +13,7 @@ const refused = (field: string, message: RegExp) => (e: unknown) => {
 
 describe('criteriaTags', () => {
   it('turns each criterion into its tag, lowercased and sorted', () => {
-    assert.deepEqual(criteriaTags({ country: 'US', npa: '206', nxx: '206555', kind: 'mobile', capabilities: ['sms', 'voice'] }), [
+    assert.deepEqual(criteriaTags({ country: 'US', npa: '206', nxx: '555', kind: 'mobile', capabilities: ['sms', 'voice'] }), [
       'cap:sms',
       'cap:voice',
       'country:us',
@@ -25,6 +25,11 @@ describe('criteriaTags', () => {
 
   it('takes given tags as they are, normalised and without duplicates', () => {
     assert.deepEqual(criteriaTags({ npa: '206', tags: [' NPA:206 ', 'vanity:repeated'] }), ['npa:206', 'vanity:repeated']);
+  });
+
+  it('reads nxx as the 3-digit exchange after the npa, and refuses it without one', () => {
+    assert.deepEqual(criteriaTags({ npa: '415', nxx: '555' }), ['npa:415', 'nxx:415555']);
+    assert.throws(() => criteriaTags({ nxx: '555' }), refused('criteria.nxx', /^criteria\.nxx: needs npa/));
   });
 
   it('refuses no criterion at all', () => {

@@ -18,6 +18,7 @@ import { HttpError } from '../errors';
 import { BadRequest, Unprocessable } from '../../domain/errors';
 import type { Principal } from './auth';
 import { requestContext } from './requests';
+import { PROBLEM_TYPE } from './errors';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -119,7 +120,10 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
       if (prior.status === 'IN_PROGRESS') throw new InProgress();
       opts.onReplay?.();
       res.setHeader('Idempotent-Replayed', 'true');
-      res.status(prior.responseStatus ?? 200).json(prior.responseBody);
+      const status = prior.responseStatus ?? 200;
+      // a refusal kept for the key is replayed as the problem it was
+      if (status >= 400) res.type(PROBLEM_TYPE);
+      res.status(status).json(prior.responseBody);
       return false;
     }
 

@@ -3,7 +3,9 @@
 // only.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
+import { errorResponse as error, jsonBody as body, jsonContent as json, secured, z } from '../openapi';
+import { EndpointStatusView, endpointStatusView } from '../schemas/views';
+
 import { principalOf, type Auth } from '../middleware/auth';
 import { operationId } from '../middleware/idempotency';
 import { CriteriaSchema } from '../schemas/criteria';
@@ -26,21 +28,23 @@ export function allocationRoutes(deps: HoldingDeps, registry: OpenAPIRegistry, a
     ...secured('PLATFORM'),
     method: 'post',
     path: '/v1/allocations',
+    operationId: 'createAllocation',
+    tags: ['endpoints'],
     summary: 'Allocate an endpoint to an account: by address, or the best match for criteria',
-    request: { body: json(Allocate) },
+    request: { body: body(Allocate) },
     responses: {
-      201: { description: 'allocated: the endpoint status', ...json(z.record(z.string(), z.unknown())) },
-      400: error,
-      401: error,
-      403: error,
-      404: error,
-      409: error,
+      201: { description: 'allocated: the endpoint status', ...json(EndpointStatusView) },
+      404: { ...error, description: 'an account the key does not act for, or no managed endpoint at that address (`not_found`)' },
+      409: {
+        ...error,
+        description: 'not available (`conflict`), nothing matches the criteria (`none_available`, with `tags`), or the same Idempotency-Key still runs',
+      },
     },
   });
   router.post('/v1/allocations', auth('PLATFORM'), async (req, res) => {
-    const body = Allocate.parse(req.body);
-    const status = await allocate(deps, principalOf(req), body, { operation: operationId(req), resumable: req.get('idempotency-key') !== undefined });
-    res.status(201).json(status);
+    const input = Allocate.parse(req.body);
+    const status = await allocate(deps, principalOf(req), input, { operation: operationId(req), resumable: req.get('idempotency-key') !== undefined });
+    res.status(201).json(endpointStatusView(status));
   });
   return router;
 }

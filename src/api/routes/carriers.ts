@@ -2,7 +2,7 @@
 // authenticated by their signatures over the raw body, not by API keys.
 import { Router, type Request } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { errorResponse as error, jsonContent as json, z } from '../openapi';
+import { errorResponse as error, jsonBody as body, jsonContent as json, z } from '../openapi';
 import { Unauthorized } from '../middleware/auth';
 import { carrierDelivery, type CarrierDeliveryDeps } from '../../usecases/carrier-delivery';
 
@@ -15,23 +15,30 @@ const Webhook = z
     sentAt: z.string().max(100).optional(),
   })
   .openapi('CarrierWebhook');
-const ProviderParam = z.object({ providerId: z.string().min(1).max(100) });
+const ProviderParam = z.object({ providerId: z.string().min(1).max(100).openapi({ description: "the carrier's provider id" }) });
+const SignatureHeaders = z.object({
+  'x-carrier-timestamp': z.string().openapi({ description: 'Unix seconds when it was signed (within WEBHOOK_TOLERANCE of now)' }),
+  'x-carrier-signature': z.string().openapi({ description: '`sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>`' }),
+});
 
 export function carrierRoutes(deps: CarrierDeliveryDeps, registry: OpenAPIRegistry): Router {
   const router = Router();
   registry.registerPath({
     method: 'post',
     path: '/v1/carriers/{providerId}/webhook',
+    operationId: 'receiveCarrierWebhook',
+    tags: ['carriers'],
     summary: "A carrier's signed delivery (HMAC-SHA256 over timestamp.body)",
-    request: { params: ProviderParam, body: json(Webhook) },
+    request: { params: ProviderParam, headers: SignatureHeaders, body: body(Webhook) },
     responses: {
       202: {
         description: 'taken (or already taken: duplicate; late: the order had closed, its numbers are recorded RETURNED and handed back)',
         ...json(z.object({ status: z.enum(['accepted', 'duplicate', 'late']) })),
       },
       400: error,
-      401: error,
-      404: error,
+      401: { ...error, description: 'missing, malformed, forged or stale signature (`unauthorized`)' },
+      404: { ...error, description: 'no such carrier with a webhook secret, or no order of it with that key (`not_found`)' },
+      503: { ...error, description: 'Temporal unavailable: nothing was taken, send it again (`unavailable`)' },
     },
   });
   router.post('/v1/carriers/:providerId/webhook', async (req, res) => {

@@ -10,14 +10,66 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
 import type { Auth } from '../middleware/auth';
+import { GroupingMetricsView, State, Timestamp } from '../schemas/views';
 import { DASHBOARD_WINDOWS, dashboard, type DashboardDeps, type DashboardWindow } from '../../usecases/dashboard';
 
 const Query = z
   .object({
-    window: z.enum(Object.keys(DASHBOARD_WINDOWS) as [DashboardWindow, ...DashboardWindow[]]).default('1h'),
-    points: z.coerce.number().int().min(2).max(1000).default(120),
+    window: z
+      .enum(Object.keys(DASHBOARD_WINDOWS) as [DashboardWindow, ...DashboardWindow[]])
+      .default('1h')
+      .openapi({ description: 'how far back the inventory series goes (default 1h)' }),
+    points: z.coerce.number().int().min(2).max(1000).default(120).openapi({ description: 'at most this many points per series, 2–1000 (default 120)' }),
   })
   .strict();
+const Point = z.object({ at: Timestamp, available: z.number().int(), min: z.number().int(), target: z.number().int(), max: z.number().int() }).strict();
+const Figures = z
+  .object({
+    generatedAt: Timestamp,
+    window: z.enum(Object.keys(DASHBOARD_WINDOWS) as [DashboardWindow, ...DashboardWindow[]]),
+    temporalWebUrl: z.string(),
+    states: z.record(z.string(), z.number().int()).openapi({ description: 'endpoints per lifecycle state' }),
+    groupings: z.array(GroupingMetricsView.extend({ series: z.array(Point) }).strict()),
+    orders: z.array(
+      z
+        .object({
+          id: z.string(),
+          provider: z.string(),
+          providerName: z.string(),
+          direction: z.enum(['ACQUIRE', 'RELEASE']),
+          status: z.string(),
+          requestedAt: Timestamp,
+          submittedAt: Timestamp.nullable(),
+          quantity: z.number().int(),
+          accepted: z.number().int(),
+          rejected: z.number().int(),
+          lines: z.number().int(),
+          workflowUrl: z.string(),
+        })
+        .strict(),
+    ),
+    quarantine: z
+      .object({
+        total: z.number().int(),
+        endpoints: z.array(
+          z
+            .object({
+              address: z.string(),
+              state: State,
+              voiceCleanliness: z.number(),
+              messagingCleanliness: z.number(),
+              until: Timestamp.nullable(),
+              since: Timestamp,
+              provider: z.string().nullable(),
+              workflowUrl: z.string(),
+            })
+            .strict(),
+        ),
+      })
+      .strict(),
+  })
+  .strict()
+  .openapi('DashboardFigures');
 
 export function dashboardRoutes(deps: DashboardDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
@@ -25,8 +77,24 @@ export function dashboardRoutes(deps: DashboardDeps, registry: OpenAPIRegistry, 
   const page = asset('dashboard.html');
   const script = asset('dashboard.js');
 
+  registry.registerPath({
+    method: 'get',
+    path: '/dashboard',
+    operationId: 'getDashboardPage',
+    tags: ['inventory'],
+    summary: "The operators' dashboard page (no data: its script asks for an operator key)",
+    responses: { 200: { description: 'the page', content: { 'text/html': { schema: z.string() } } } },
+  });
   router.get('/dashboard', (_req, res) => {
     res.type('html').set('Cache-Control', 'no-store').send(page);
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/dashboard.js',
+    operationId: 'getDashboardScript',
+    tags: ['inventory'],
+    summary: "The dashboard page's script",
+    responses: { 200: { description: 'the script', content: { 'application/javascript': { schema: z.string() } } } },
   });
   router.get('/dashboard.js', (_req, res) => {
     res.type('application/javascript').set('Cache-Control', 'no-store').send(script);
@@ -36,10 +104,12 @@ export function dashboardRoutes(deps: DashboardDeps, registry: OpenAPIRegistry, 
     ...secured('OPERATOR'),
     method: 'get',
     path: '/v1/dashboard',
+    operationId: 'getDashboard',
+    tags: ['inventory'],
     summary:
       "The dashboard's figures: per grouping the available inventory over the window with thresholds and predicted depletion, orders in flight with progress, endpoints in quarantine with cleanliness, Temporal Web links",
     request: { query: Query },
-    responses: { 200: { description: 'figures', ...json(z.record(z.string(), z.unknown())) }, 400: error, 401: error, 403: error },
+    responses: { 200: { description: 'figures', ...json(Figures) }, 400: error },
   });
   router.get('/v1/dashboard', auth('OPERATOR'), async (req, res) => {
     res.set('Cache-Control', 'no-store').json(await dashboard(deps, Query.parse(req.query)));

@@ -5,13 +5,14 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
 import { principalOf, type Auth } from '../middleware/auth';
-import { areaCode, countryCode } from '../input';
+import { areaCode, countryCode, nxx } from '../input';
+import { FoundEndpointView, InsightView, foundView, insightView, kindOf } from '../schemas/views';
 import { digitPattern } from '../../domain/search';
 import { search, type SearchDeps } from '../../usecases/search';
 import { insight, type InsightDeps } from '../../usecases/insight';
 
 /** letters map to the phone keypad, `*` matches any one digit */
-const pattern = (field: string, min: number) =>
+const pattern = (min: number, description: string) =>
   z
     .string()
     .max(20)
@@ -23,32 +24,45 @@ const pattern = (field: string, min: number) =>
       }
       return p.digits;
     })
-    .describe(field);
+    .openapi({ description, type: 'string' });
+const ON_DIGITS = "matched against the endpoint's national number (digits only, without the country code: 4155550100 of +14155550100; a short code's digits)";
 
 const Query = z
   .object({
-    country: countryCode.optional(),
-    npa: areaCode.optional(),
-    nxx: z
-      .string()
-      .regex(/^\d{3}$/, '3 digits')
-      .optional(),
-    kind: z.enum(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'SHORT_CODE', 'SIP']).optional(),
+    country: countryCode.optional().openapi({ description: 'ISO 3166 alpha-2, any case' }),
+    npa: areaCode.optional().openapi({ description: 'the area code (NANP NPA, or the national destination code elsewhere), 2–5 digits' }),
+    nxx: nxx.optional().openapi({ description: 'the exchange: the 3 digits after the npa (`555` of +1 415 555 0100); alone, any area code' }),
+    kind: z
+      .enum(['mobile', 'fixed_line', 'fixed_line_or_mobile', 'toll_free', 'short_code', 'sip'])
+      .optional()
+      .openapi({ description: 'the kind of endpoint, lower snake case (the same names criteria take)' }),
     capabilities: z
       .string()
       .regex(/^(voice|sms|mms|fax)(,(voice|sms|mms|fax))*$/, 'comma-separated: voice, sms, mms, fax')
-      .optional(),
-    contains: pattern('contains', 4).optional(),
-    startsWith: pattern('startsWith', 1).optional(),
-    endsWith: pattern('endsWith', 1).optional(),
-    near: z.string().max(30).optional(),
-    maxPrice: z.coerce.number().int().min(0).max(2_147_483_647).optional(), // the column is a 32-bit integer
-    minQuality: z.coerce.number().min(0).max(1).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    after: z.string().max(100).optional(),
+      .optional()
+      .openapi({ description: 'comma-separated capability names (`voice,sms`); every one must be enabled' }),
+    contains: pattern(4, `digits anywhere, at least 4 fixed; keypad letters (CALL = 2255) and \`*\` (any one digit) allowed; ${ON_DIGITS}`).optional(),
+    startsWith: pattern(1, `the first digits, at least 1; letters and \`*\` as for contains; ${ON_DIGITS}`).optional(),
+    endsWith: pattern(1, `the last digits, at least 1; letters and \`*\` as for contains; ${ON_DIGITS}`).optional(),
+    near: z
+      .string()
+      .max(30)
+      .optional()
+      .openapi({ description: 'a NANP number (+1 and ten digits): the same area code, the same exchange first, then the closest line number; one page' }),
+    // the column is a 32-bit integer
+    maxPrice: z.coerce.number().int().min(0).max(2_147_483_647).optional().openapi({ description: 'monthly cost in cents, at most' }),
+    minQuality: z.coerce.number().min(0).max(1).optional().openapi({ description: 'quality score 0..1, at least' }),
+    limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'results per page, 1–100 (default 20)' }),
+    after: z.string().max(100).optional().openapi({ description: "the previous page's `next`: the last address it had" }),
   })
   .strict();
-const AddressParam = z.object({ address: z.string().min(1).max(100) });
+const AddressParam = z.object({
+  address: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ description: 'the address as written: E.164 (`+14155550100`), a short code (`US:12345`) or a SIP URI; URL-encoded' }),
+});
 
 export function endpointRoutes(deps: SearchDeps & InsightDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
@@ -56,29 +70,43 @@ export function endpointRoutes(deps: SearchDeps & InsightDeps, registry: OpenAPI
     ...secured('PLATFORM', 'OPERATOR'),
     method: 'get',
     path: '/v1/endpoints',
+    operationId: 'searchEndpoints',
+    tags: ['endpoints'],
     summary: 'Search AVAILABLE endpoints (paged by address: pass the last address as `after`)',
     request: { query: Query },
     responses: {
-      200: { description: 'matches', ...json(z.object({ endpoints: z.array(z.record(z.string(), z.unknown())), next: z.string().nullable() })) },
+      200: {
+        description: 'matches, ordered by address',
+        ...json(
+          z
+            .object({
+              endpoints: z.array(FoundEndpointView),
+              next: z.string().nullable().openapi({ description: 'pass as `after` for the next page; null on the last' }),
+            })
+            .strict(),
+        ),
+      },
       400: error,
-      401: error,
-      403: error,
     },
   });
   router.get('/v1/endpoints', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
-    res.json(await search(deps, principalOf(req), Query.parse(req.query)));
+    const q = Query.parse(req.query);
+    const found = await search(deps, principalOf(req), { ...q, kind: q.kind && kindOf(q.kind) });
+    res.json({ endpoints: found.endpoints.map(foundView), next: found.next });
   });
 
   registry.registerPath({
     ...secured('PLATFORM', 'OPERATOR'),
     method: 'get',
     path: '/v1/endpoints/{address}',
+    operationId: 'getEndpoint',
+    tags: ['endpoints'],
     summary: 'Insight: the record, classifiers, scores and full history of an endpoint',
     request: { params: AddressParam },
-    responses: { 200: { description: 'the endpoint' }, 400: error, 404: error },
+    responses: { 200: { description: 'the endpoint', ...json(InsightView) }, 400: error, 404: error },
   });
   router.get('/v1/endpoints/:address', auth('PLATFORM', 'OPERATOR'), async (req, res) => {
-    res.json(await insight(deps, principalOf(req), AddressParam.parse(req.params).address));
+    res.json(insightView(await insight(deps, principalOf(req), AddressParam.parse(req.params).address)));
   });
   return router;
 }

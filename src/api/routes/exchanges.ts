@@ -2,7 +2,9 @@
 // Platform keys, for their own accounts only.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
+import { errorResponse as error, jsonBody as body, jsonContent as json, secured, z } from '../openapi';
+import { EndpointStatusView, endpointStatusView } from '../schemas/views';
+
 import { principalOf, type Auth } from '../middleware/auth';
 import { operationId } from '../middleware/idempotency';
 import { CriteriaSchema } from '../schemas/criteria';
@@ -23,22 +25,24 @@ export function exchangeRoutes(deps: HoldingDeps, registry: OpenAPIRegistry, aut
     ...secured('PLATFORM'),
     method: 'post',
     path: '/v1/exchanges',
+    operationId: 'createExchange',
+    tags: ['endpoints'],
     summary:
       "Exchange an account's endpoint for another (a given address, criteria, or by default the same area code and capabilities): the new one is allocated with the old one's application URI, then the old one is released. If the release is refused, the new one is given back; if its answer is lost, the retry with the same Idempotency-Key finishes the exchange.",
-    request: { body: json(Exchange) },
+    request: { body: body(Exchange) },
     responses: {
-      201: { description: 'exchanged', ...json(z.object({ allocated: z.record(z.string(), z.unknown()), released: z.record(z.string(), z.unknown()) })) },
-      400: error,
-      401: error,
-      403: error,
-      404: error,
-      409: error,
+      201: {
+        description: 'exchanged: the new endpoint and the old one',
+        ...json(z.object({ allocated: EndpointStatusView, released: EndpointStatusView }).strict()),
+      },
+      404: { ...error, description: 'the old one is not held by that account (`not_found`)' },
+      409: { ...error, description: 'the old one is not ALLOCATED (`conflict`), nothing matches (`none_available`), or the same Idempotency-Key still runs' },
     },
   });
   router.post('/v1/exchanges', auth('PLATFORM'), async (req, res) => {
-    const body = Exchange.parse(req.body);
-    const answer = await exchange(deps, principalOf(req), body, { operation: operationId(req), resumable: req.get('idempotency-key') !== undefined });
-    res.status(201).json(answer);
+    const input = Exchange.parse(req.body);
+    const answer = await exchange(deps, principalOf(req), input, { operation: operationId(req), resumable: req.get('idempotency-key') !== undefined });
+    res.status(201).json({ allocated: endpointStatusView(answer.allocated), released: endpointStatusView(answer.released) });
   });
   return router;
 }

@@ -2,7 +2,8 @@
 // Platform keys, for their own accounts only.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
+import { errorResponse as error, jsonBody as body, jsonContent as json, secured, z } from '../openapi';
+import { Accepted } from '../schemas/views';
 import { principalOf, type Auth } from '../middleware/auth';
 import { feedback, type FeedbackDeps } from '../../usecases/feedback';
 
@@ -23,10 +24,12 @@ export function feedbackRoutes(deps: FeedbackDeps, registry: OpenAPIRegistry, au
     ...secured('PLATFORM'),
     method: 'post',
     path: '/v1/feedback',
+    operationId: 'createFeedback',
+    tags: ['endpoints'],
     summary:
       "Quality feedback on an account's endpoint (0 useless .. 1 perfect): it moves the quality score, and a score below QUALITY_RETEST_BELOW sends the number back to testing",
-    request: { body: json(Feedback) },
-    responses: { 202: { description: 'passed to the endpoint' }, 400: error, 401: error, 403: error, 404: error },
+    request: { body: body(Feedback) },
+    responses: { 202: { description: 'passed to the endpoint', ...json(Accepted) }, 404: { ...error, description: 'not held by that account (`not_found`)' } },
   });
   router.post('/v1/feedback', auth('PLATFORM'), async (req, res) => {
     await feedback(deps, principalOf(req), Feedback.parse(req.body));

@@ -2,8 +2,9 @@
 // created, changed. Operator keys only.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
+import { errorResponse as error, jsonBody as body, jsonContent as json, secured, z } from '../openapi';
 import type { Auth } from '../middleware/auth';
+import { Timestamp } from '../schemas/views';
 import { createGrouping, groupings, updateGrouping, type GroupingDeps } from '../../usecases/groupings';
 
 const count = z.number().int().min(0).max(10_000_000);
@@ -37,9 +38,13 @@ const Grouping = z
     autoAdjust: z.boolean(),
     preferredProviderIds: z.array(z.string()),
     enabled: z.boolean(),
+    anchor: z.string().nullable().openapi({ description: 'the most specific tag' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
   })
+  .strict()
   .openapi('Grouping');
-const Id = z.object({ id: z.string().uuid() });
+const Id = z.object({ id: z.string().uuid().openapi({ description: "the grouping's id (a UUID, from GET /v1/groupings)" }) });
 
 export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
@@ -48,8 +53,10 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, au
     ...secured('OPERATOR'),
     method: 'get',
     path: '/v1/groupings',
+    operationId: 'listGroupings',
+    tags: ['inventory'],
     summary: 'List classification groupings',
-    responses: { 200: { description: 'groupings', ...json(z.object({ groupings: z.array(Grouping) })) } },
+    responses: { 200: { description: 'groupings, by name', ...json(z.object({ groupings: z.array(Grouping) }).strict()) } },
   });
   router.get('/v1/groupings', auth('OPERATOR'), async (_req, res) => {
     res.json({ groupings: await groupings(deps) });
@@ -59,9 +66,14 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, au
     ...secured('OPERATOR'),
     method: 'post',
     path: '/v1/groupings',
+    operationId: 'createGrouping',
+    tags: ['inventory'],
     summary: 'Create a grouping (a conjunction of classifier tags with thresholds)',
-    request: { body: json(GroupingBody) },
-    responses: { 201: { description: 'created', ...json(Grouping) }, 400: error, 409: error },
+    request: { body: body(GroupingBody) },
+    responses: {
+      201: { description: 'created', ...json(Grouping) },
+      409: { ...error, description: 'a grouping with this name or these tags exists (`conflict`)' },
+    },
   });
   router.post('/v1/groupings', auth('OPERATOR'), async (req, res) => {
     res.status(201).json(await createGrouping(deps, GroupingBody.parse(req.body)));
@@ -71,9 +83,15 @@ export function groupingRoutes(deps: GroupingDeps, registry: OpenAPIRegistry, au
     ...secured('OPERATOR'),
     method: 'patch',
     path: '/v1/groupings/{id}',
+    operationId: 'updateGrouping',
+    tags: ['inventory'],
     summary: 'Change a grouping',
-    request: { params: Id, body: json(GroupingPatch) },
-    responses: { 200: { description: 'changed', ...json(Grouping) }, 400: error, 404: error, 409: error },
+    request: { params: Id, body: body(GroupingPatch) },
+    responses: {
+      200: { description: 'changed', ...json(Grouping) },
+      404: { ...error, description: 'no such grouping (`not_found`)' },
+      409: { ...error, description: 'another grouping has this name or these tags (`conflict`)' },
+    },
   });
   router.patch('/v1/groupings/:id', auth('OPERATOR'), async (req, res) => {
     const { id } = Id.parse(req.params);

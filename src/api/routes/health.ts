@@ -5,12 +5,17 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from '../openapi';
 import { readiness, type HealthDeps } from '../../usecases/health';
 
-const Check = z.object({
-  status: z.enum(['up', 'down']),
-  latencyMs: z.number(),
-  error: z.string().optional(),
-});
-const Ready = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.object({ postgres: Check, temporal: Check }) }).openapi('Readiness');
+const Check = z
+  .object({
+    status: z.enum(['up', 'down']),
+    latencyMs: z.number(),
+    error: z.string().optional(),
+  })
+  .strict();
+const Ready = z
+  .object({ status: z.enum(['ready', 'not_ready']), checks: z.object({ postgres: Check, temporal: Check }).strict() })
+  .strict()
+  .openapi('Readiness');
 
 export function healthRoutes(deps: HealthDeps, registry: OpenAPIRegistry): Router {
   const router = Router();
@@ -18,8 +23,10 @@ export function healthRoutes(deps: HealthDeps, registry: OpenAPIRegistry): Route
   registry.registerPath({
     method: 'get',
     path: '/health',
+    operationId: 'getHealth',
+    tags: ['health'],
     summary: 'Liveness: the process is up',
-    responses: { 200: { description: 'alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+    responses: { 200: { description: 'alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }).strict() } } } },
   });
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -28,6 +35,8 @@ export function healthRoutes(deps: HealthDeps, registry: OpenAPIRegistry): Route
   registry.registerPath({
     method: 'get',
     path: '/ready',
+    operationId: 'getReadiness',
+    tags: ['health'],
     summary: 'Readiness: PostgreSQL and Temporal, each reported',
     responses: {
       200: { description: 'every dependency answers', content: { 'application/json': { schema: Ready } } },

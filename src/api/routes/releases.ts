@@ -2,7 +2,9 @@
 // for their own accounts only: another account's endpoint is a 404.
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
+import { errorResponse as error, jsonBody as body, jsonContent as json, secured, z } from '../openapi';
+import { EndpointStatusView, endpointStatusView } from '../schemas/views';
+
 import { principalOf, type Auth } from '../middleware/auth';
 import { operationId } from '../middleware/idempotency';
 import type { HoldingDeps } from '../../usecases/allocate';
@@ -19,13 +21,19 @@ export function releaseRoutes(deps: Pick<HoldingDeps, 'temporal' | 'notify'>, re
     ...secured('PLATFORM'),
     method: 'post',
     path: '/v1/releases',
+    operationId: 'createRelease',
+    tags: ['endpoints'],
     summary: "Release an account's endpoint (allocated: it ages before reuse; reserved: available again)",
-    request: { body: json(Release) },
-    responses: { 200: { description: 'released' }, 400: error, 404: error, 409: error },
+    request: { body: body(Release) },
+    responses: {
+      200: { description: 'released: the endpoint status (AGING, or AVAILABLE for a reservation)', ...json(EndpointStatusView) },
+      404: { ...error, description: 'not held by that account, or an account the key does not act for (`not_found`)' },
+      409: error,
+    },
   });
   router.post('/v1/releases', auth('PLATFORM'), async (req, res) => {
-    const body = Release.parse(req.body);
-    res.json(await release(deps, principalOf(req), body, operationId(req)));
+    const input = Release.parse(req.body);
+    res.json(endpointStatusView(await release(deps, principalOf(req), input, operationId(req))));
   });
   return router;
 }

@@ -3,7 +3,8 @@
 // tenants, and a tenant must not lengthen another's quarantine (403).
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { errorResponse as error, jsonContent as json, secured, z } from '../openapi';
+import { errorResponse as error, jsonBody as body, jsonContent as json, secured, z } from '../openapi';
+import { Accepted } from '../schemas/views';
 import type { Auth } from '../middleware/auth';
 import { traffic, type TrafficDeps } from '../../usecases/traffic';
 
@@ -23,9 +24,14 @@ export function trafficRoutes(deps: TrafficDeps, registry: OpenAPIRegistry, auth
     ...secured('ROUTER', 'OPERATOR'),
     method: 'post',
     path: '/v1/traffic',
+    operationId: 'reportTraffic',
+    tags: ['routing'],
     summary: 'Inbound calls or messages the call router saw for an unallocated number (judged in quarantine)',
-    request: { body: json(Traffic) },
-    responses: { 202: { description: 'passed to the endpoint' }, 400: error, 401: error, 403: error, 404: error },
+    request: { body: body(Traffic) },
+    responses: {
+      202: { description: 'passed to the endpoint', ...json(Accepted) },
+      404: { ...error, description: 'no managed endpoint at that address (`not_found`)' },
+    },
   });
   router.post('/v1/traffic', auth('ROUTER', 'OPERATOR'), async (req, res) => {
     await traffic(deps, Traffic.parse(req.body));
