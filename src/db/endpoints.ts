@@ -11,6 +11,7 @@ import type { Db } from './client';
 import { withMeasuredTags, type TaggedRow } from '../domain/classification';
 import { TIMED_STATES, type Capabilities, type EndpointStateName } from '../domain/endpoint';
 import { StaleTransition, UnknownAccount } from '../domain/errors';
+import type { Place } from '../domain/geo';
 
 /** Columns a transition may set besides state and version. */
 export interface EndpointPatch {
@@ -195,6 +196,8 @@ export interface NewEndpoint {
   tags: string[];
   capable: Capabilities;
   monthlyCostCents: number;
+  /** where it is (src/domain/geo.ts), with what its carrier said of it */
+  place: Place & { rateCenter: string | null; lata: string | null };
 }
 
 export interface Entry {
@@ -218,6 +221,7 @@ export async function enterRepository(db: Db, rows: NewEndpoint[], entry: Entry)
   if (!rows.length) return [];
   const version = 1;
   const cap = (k: keyof Capabilities) => rows.map((r) => r.capable[k]);
+  const geo = (k: keyof NewEndpoint['place']) => rows.map((r) => r.place[k]);
   return db.$queryRaw<{ id: string; address: string }[]>`
     WITH input AS (
       SELECT * FROM unnest(
@@ -226,14 +230,20 @@ export async function enterRepository(db: Db, rows: NewEndpoint[], entry: Entry)
         ${rows.map((r) => r.nxx)}::text[], ${rows.map((r) => r.line)}::text[],
         ${rows.map((r) => r.digits)}::text[], ${rows.map((r) => r.tags.join('\u0001'))}::text[],
         ${cap('voice')}::boolean[], ${cap('sms')}::boolean[], ${cap('mms')}::boolean[], ${cap('fax')}::boolean[],
-        ${rows.map((r) => r.monthlyCostCents)}::int[]
-      ) AS t(address, kind, country, npa, nxx, line, digits, tags, voice, sms, mms, fax, cost)
+        ${rows.map((r) => r.monthlyCostCents)}::int[],
+        ${geo('place')}::text[], ${geo('region')}::text[], ${geo('locality')}::text[], ${geo('timeZone')}::text[],
+        ${geo('latitude')}::float8[], ${geo('longitude')}::float8[], ${geo('postalCode')}::text[],
+        ${geo('rateCenter')}::text[], ${geo('lata')}::text[]
+      ) AS t(address, kind, country, npa, nxx, line, digits, tags, voice, sms, mms, fax, cost,
+             place, region, locality, time_zone, latitude, longitude, postal_code, rate_center, lata)
     ), ins AS (
       INSERT INTO endpoints (address, kind, country, npa, nxx, line, digits, classifier_tags,
                              voice_capable, sms_capable, mms_capable, fax_capable, monthly_cost_cents,
+                             place, region, locality, time_zone, latitude, longitude, postal_code, rate_center, lata, geo_checked_at,
                              state, version, account_id, provider_id, order_id, quarantine_until)
       SELECT address, kind::"EndpointKind", country, npa, nxx, line, digits, string_to_array(tags, E'\\x01'),
              voice, sms, mms, fax, cost,
+             place, region, locality, time_zone, latitude, longitude, postal_code, rate_center, lata, now(),
              ${entry.state}::"EndpointState", ${version}, ${entry.accountId ?? null}, ${entry.providerId ?? null},
              ${entry.orderId ?? null}::uuid, ${entry.quarantineUntil}
         FROM input
