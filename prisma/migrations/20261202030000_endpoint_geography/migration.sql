@@ -17,10 +17,11 @@ ALTER TABLE "endpoints"
 
 -- Searches by place read AVAILABLE rows only (as the tag index does):
 -- region, locality and time zone are tags (endpoints_available_tags_idx);
--- the rest are columns, each with a partial index. Near a point: a
--- bounding box on latitude (the index), longitude checked on the rows it
--- gives, then the exact distance orders them.
-CREATE INDEX "endpoints_available_point_idx" ON "endpoints" ("latitude", "longitude") WHERE "state" = 'AVAILABLE' AND "latitude" IS NOT NULL;
+-- the rest are columns, each with a partial index. Near a point: the box
+-- around the circle is a containment search of this GiST index on the
+-- built-in point type (no PostGIS, no extension), then the exact
+-- great-circle distance keeps and orders the candidates.
+CREATE INDEX "endpoints_available_point_idx" ON "endpoints" USING GIST (point("longitude", "latitude")) WHERE "state" = 'AVAILABLE' AND "latitude" IS NOT NULL;
 CREATE INDEX "endpoints_available_postal_code_idx" ON "endpoints" ("postal_code", "address") WHERE "state" = 'AVAILABLE' AND "postal_code" IS NOT NULL;
 CREATE INDEX "endpoints_available_rate_center_idx" ON "endpoints" ("rate_center", "address") WHERE "state" = 'AVAILABLE' AND "rate_center" IS NOT NULL;
 CREATE INDEX "endpoints_available_lata_idx" ON "endpoints" ("lata", "address") WHERE "state" = 'AVAILABLE' AND "lata" IS NOT NULL;

@@ -7,7 +7,7 @@ import { errorResponse as error, jsonContent as json, secured, z } from '../open
 import { principalOf, type Auth } from '../middleware/auth';
 import { areaCode, countryCode } from '../input';
 import { digitPattern } from '../../domain/search';
-import { search, type SearchDeps } from '../../usecases/search';
+import { NEAR_DEFAULT_KM, search, type SearchDeps } from '../../usecases/search';
 import { insight, type InsightDeps } from '../../usecases/insight';
 
 /** letters map to the phone keypad, `*` matches any one digit */
@@ -41,7 +41,39 @@ const Query = z
     contains: pattern('contains', 4).optional(),
     startsWith: pattern('startsWith', 1).optional(),
     endsWith: pattern('endsWith', 1).optional(),
-    near: z.string().max(30).optional(),
+    near: z.string().max(30).optional().describe('a NANP number: the same area code, closest exchange and line first (numerically, not geographically)'),
+    region: z
+      .string()
+      .regex(/^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/, 'an ISO 3166-2 code, e.g. us-ca')
+      .optional(),
+    locality: z.string().min(1).max(100).optional().describe('a town, with region (or country where the place data names no region)'),
+    timeZone: z
+      .string()
+      .regex(/^[A-Za-z]+\/[A-Za-z0-9_+\-/]+$/, 'an IANA time zone, e.g. America/Los_Angeles')
+      .max(60)
+      .optional(),
+    postalCode: z.string().min(1).max(20).optional(),
+    rateCenter: z.string().min(1).max(50).optional(),
+    lata: z
+      .string()
+      .regex(/^\d{3,5}$/, '3-5 digits')
+      .optional(),
+    nearLatLong: z
+      .string()
+      .max(60)
+      .transform((v, ctx) => {
+        const m = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(v);
+        const [latitude, longitude] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+        if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) {
+          ctx.addIssue({ code: 'custom', message: 'latitude,longitude in degrees (-90..90, -180..180), e.g. 37.77,-122.42' });
+          return z.NEVER;
+        }
+        return { latitude, longitude };
+      })
+      .optional()
+      .describe('latitude,longitude: matches within distanceKm, closest first'),
+    nearNumber: z.string().max(30).optional().describe('a number: matches within distanceKm of where it is (geographically), closest first'),
+    distanceKm: z.coerce.number().gt(0).max(1000).optional().describe(`with nearLatLong / nearNumber, default ${NEAR_DEFAULT_KM}`),
     maxPrice: z.coerce.number().int().min(0).max(2_147_483_647).optional(), // the column is a 32-bit integer
     minQuality: z.coerce.number().min(0).max(1).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -17,6 +17,16 @@ export const CriteriaSchema = z
       .array(z.enum(['voice', 'sms', 'mms', 'fax']))
       .max(4)
       .optional(),
+    region: z
+      .string()
+      .regex(/^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/, 'an ISO 3166-2 code, e.g. us-ca')
+      .optional(),
+    locality: z.string().min(1).max(100).optional(),
+    timeZone: z
+      .string()
+      .regex(/^[A-Za-z]+\/[A-Za-z0-9_+\-/]+$/, 'an IANA time zone, e.g. America/Los_Angeles')
+      .max(60)
+      .optional(),
     tags: z.array(z.string().max(100)).max(8).optional(),
   })
   .strict()
