@@ -56,7 +56,7 @@ export interface SearchRow {
 
 /** Great-circle distance (km) from a row's coordinates to a point, as src/domain/geo.ts distanceKm. */
 function haversineSql(p: { latitude: number; longitude: number }): Prisma.Sql {
-  return Prisma.sql`(2 * ${EARTH_RADIUS} * asin(least(1, sqrt(
+  return Prisma.sql`(2 * ${EARTH_RADIUS}::float8 * asin(least(1, sqrt(
       power(sin(radians(latitude - ${p.latitude}::float8) / 2), 2)
     + cos(radians(${p.latitude}::float8)) * cos(radians(latitude)) * power(sin(radians(longitude - ${p.longitude}::float8) / 2), 2)))))`;
 }

@@ -10,7 +10,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { buildApp } from '../../src/api/app';
 import { signWebhook } from '../../src/carriers/webhook';
-import { createSimulator, type Simulator } from '../../src/carriers/simulator/simulator';
+import { createSimulator, RATE_CENTERS, type Simulator } from '../../src/carriers/simulator/simulator';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { createWorker } from '../../workers/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -160,6 +160,13 @@ describe('provider orders against the carrier simulator', function () {
     const eps = await endpointsOf(row.id);
     assert.equal(eps.length, 3);
     assert.ok(eps.every((e) => e.state === 'QUARANTINE' && e.npa === area && e.providerId === 'carrier-a'));
+    // the place: from the geo data, and the rate center and LATA the carrier's webhook gave
+    const told = RATE_CENTERS[area];
+    assert.ok(told, `the simulator names the rate center of ${area}`);
+    for (const e of eps) {
+      assert.deepEqual([e.rateCenter, e.lata], [told.rateCenter, told.lata], e.address);
+      assert.ok(e.region?.startsWith('us-') && e.classifierTags.includes(`region:${e.region}`), `${e.address}: ${e.region}`);
+    }
     for (const e of eps) assert.equal((await client.workflow.getHandle(`endpoint/${e.address}`).describe()).status.name, 'RUNNING');
     assert.equal(sim.stats().carriers['carrier-a']!.submissions[row.idempotencyKey], 1);
     const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
