@@ -20,7 +20,9 @@ export interface SearchFilter {
   after?: string;
   /** nearest first: the same area code only */
   near?: NanpPlace;
-  /** columns a carrier or the place data filled */
+  /** columns a carrier or the place data filled; region and time zone by column (ordered index on each, by address) */
+  region?: string;
+  timeZone?: string;
   postalCode?: string;
   rateCenter?: string;
   lata?: string;
@@ -73,6 +75,8 @@ export async function searchAvailable(db: Db, q: SearchFilter): Promise<SearchRo
   if (q.maxPrice !== undefined) where.push(Prisma.sql`monthly_cost_cents <= ${q.maxPrice}`);
   if (q.minQuality !== undefined) where.push(Prisma.sql`quality_score >= ${q.minQuality}`);
   if (q.after) where.push(Prisma.sql`address > ${q.after}`);
+  if (q.region) where.push(Prisma.sql`region = ${q.region}`);
+  if (q.timeZone) where.push(Prisma.sql`time_zone = ${q.timeZone}`);
   if (q.postalCode) where.push(Prisma.sql`postal_code = ${q.postalCode}`);
   if (q.rateCenter) where.push(Prisma.sql`rate_center = ${q.rateCenter}`);
   if (q.lata) where.push(Prisma.sql`lata = ${q.lata}`);

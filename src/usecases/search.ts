@@ -143,8 +143,13 @@ export async function search(deps: SearchDeps, who: Caller, q: SearchQuery): Pro
     if (err instanceof TagError) throw BadRequest.field(err.tag.split(':')[0] === 'tz' ? 'timeZone' : err.tag.split(':')[0]!, err.reason);
     throw err;
   }
+  // a region or a time zone is a broad filter: by its column, whose index (value, address) reads a page in address order
+  // at once; as a tag, the planner must guess between the tag index and walking the addresses (bench/search.bench.ts)
+  const region = q.region?.toLowerCase();
   const rows = await searchAvailable(deps.db, {
-    tags,
+    tags: tags.filter((t) => !t.startsWith('region:') && !t.startsWith('tz:')),
+    region,
+    timeZone: q.timeZone,
     nxx: q.npa ? undefined : q.nxx,
     contains: q.contains,
     startsWith: q.startsWith,
