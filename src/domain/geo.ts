@@ -296,3 +296,45 @@ export function boundingBox(center: { latitude: number; longitude: number }, km:
 }
 
 export const EARTH_RADIUS = EARTH_RADIUS_KM;
+
+// ------------------------------------------------------------ area codes of a place
+
+let areaCodeIndex: Map<string, Map<string, number>> | null = null;
+
+/** `region:<r>` / `locality:<l>` tag value → NANP area code → how many number ranges of the data lie there. */
+function areaCodes(): Map<string, Map<string, number>> {
+  if (areaCodeIndex) return areaCodeIndex;
+  const index = new Map<string, Map<string, number>>();
+  const count = (key: string, npa: string) => {
+    const m = index.get(key) ?? new Map<string, number>();
+    m.set(npa, (m.get(npa) ?? 0) + 1);
+    index.set(key, m);
+  };
+  for (const [prefix, text] of Object.entries(prefixTable('geocodes/en/1.bson') ?? {})) {
+    if (prefix.length < 3) continue;
+    const npa = prefix.slice(0, 3);
+    const cityState = /^(.+), ([A-Z]{2})$/.exec(text);
+    const abbr = cityState ? cityState[2]! : REGION_BY_NAME.get(fold(text))?.[1];
+    const country = abbr === undefined ? undefined : abbr in US_STATES ? 'US' : abbr in CA_PROVINCES ? 'CA' : undefined;
+    const region = country && abbr ? isoRegion(country, abbr) : null;
+    if (!region || !country) continue;
+    count(`region:${region}`, npa);
+    if (cityState) count(`locality:${localityTagValue(country, region, cityState[1]!)}`, npa);
+  }
+  areaCodeIndex = index;
+  return index;
+}
+
+/**
+ * The NANP area code most of a place's number ranges have, for a `region:`
+ * or `locality:` tag (`region:us-ca`, `locality:us-ca-san-francisco`); null
+ * when the data has none there. Carriers sell by area code: an order for a
+ * place asks for this one.
+ */
+export function areaCodeOf(tag: string): string | null {
+  const counts = areaCodes().get(tag);
+  if (!counts) return null;
+  let best: [string, number] | null = null;
+  for (const [npa, n] of counts) if (!best || n > best[1] || (n === best[1] && npa < best[0])) best = [npa, n];
+  return best?.[0] ?? null;
+}
