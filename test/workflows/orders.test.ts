@@ -591,12 +591,22 @@ describe('provider orders against the carrier simulator', function () {
     const entry = await fetch(`${api.url}/v1/orders/${row.id}/deliveries`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...auth },
-      body: JSON.stringify({ numbers: [`+1${area}2345678`, `+1${area}2345679`], final: true }),
+      body: JSON.stringify({
+        numbers: [`+1${area}2345678`, `+1${area}2345679`],
+        final: true,
+        places: [{ number: `+1${area}2345678`, rateCenter: 'PAPER RC', lata: '999' }],
+      }),
     });
     assert.equal(entry.status, 202);
     const result = await resultOf(row.id);
     assert.equal(result.status, 'DELIVERED');
-    assert.equal((await endpointsOf(row.id)).length, 2);
+    const entered = await endpointsOf(row.id);
+    assert.equal(entered.length, 2);
+    // the paperwork's rate center and LATA, where it gave them
+    assert.deepEqual(entered.map((e) => [e.address, e.rateCenter, e.lata]).sort(), [
+      [`+1${area}2345678`, 'PAPER RC', '999'],
+      [`+1${area}2345679`, null, null],
+    ]);
     await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-operator-entry');
   });
 
