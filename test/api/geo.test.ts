@@ -124,6 +124,9 @@ describe('API: geography per endpoint and search by place', function () {
       addresses(await found('timeZone=America/New_York&npa=212&limit=100')).filter((a) => ALL.includes(a)),
       [NEW_YORK],
     );
+    const insight = await fetch(`${app.url}/v1/endpoints/${encodeURIComponent(SF[0]!)}`, { headers: { authorization: `Bearer ${key}` } });
+    const one = (await insight.json()) as { geo: string; region: string; locality: string; timeZone: string };
+    assert.deepEqual([one.geo, one.region, one.locality, one.timeZone], ['known', 'us-ca', 'San Francisco', 'America/Los_Angeles']);
     const unknown = await found('npa=800&contains=5559909');
     assert.deepEqual(
       unknown.endpoints.map((e) => [e.address, e.geo, e.region, e.latitude]),

@@ -27,6 +27,16 @@ describe('criteriaTags', () => {
     assert.deepEqual(criteriaTags({ npa: '206', tags: [' NPA:206 ', 'vanity:repeated'] }), ['npa:206', 'vanity:repeated']);
   });
 
+  it('turns a place into its tags: region, locality (named with its region or country), time zone', () => {
+    assert.deepEqual(criteriaTags({ region: 'US-CA', locality: 'San Francisco', timeZone: 'America/Los_Angeles' }), [
+      'locality:us-ca-san-francisco',
+      'region:us-ca',
+      'tz:america-los_angeles',
+    ]);
+    assert.deepEqual(criteriaTags({ country: 'GB', locality: 'London' }), ['country:gb', 'locality:gb-london']);
+    assert.throws(() => criteriaTags({ locality: 'Springfield' }), refused('criteria.locality', /give region/));
+  });
+
   it('refuses no criterion at all', () => {
     assert.throws(() => criteriaTags({}), refused('criteria', /^criteria: give at least one criterion$/));
     assert.throws(() => criteriaTags({ capabilities: [], tags: [] }), refused('criteria', /give at least one criterion/));
