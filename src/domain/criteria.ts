@@ -3,7 +3,7 @@
 import { normaliseTags, TagError } from './classification';
 import type { Capability } from './endpoint';
 import { BadRequest } from './errors';
-import { localityTagValue, tzTagValue } from './geo';
+import { canonicalZone, localityTagValue, tzTagValue } from './geo';
 
 export type CriteriaKind = 'mobile' | 'fixed_line' | 'fixed_line_or_mobile' | 'toll_free' | 'short_code' | 'sip';
 
@@ -25,6 +25,12 @@ export interface Criteria {
   tags?: string[];
 }
 
+function zoneOf(zone: string): string {
+  const canonical = canonicalZone(zone);
+  if (!canonical) throw BadRequest.field('criteria.timeZone', `no IANA time zone "${zone}"`);
+  return canonical;
+}
+
 function localityOf(c: Criteria): string {
   const region = c.region?.toLowerCase() ?? null;
   const country = c.country ?? region?.slice(0, 2);
@@ -42,7 +48,7 @@ export function criteriaTags(c: Criteria): string[] {
     ...(c.capabilities ?? []).map((x) => `cap:${x}`),
     ...(c.region ? [`region:${c.region.toLowerCase()}`] : []),
     ...(c.locality ? [`locality:${localityOf(c)}`] : []),
-    ...(c.timeZone ? [`tz:${tzTagValue(c.timeZone)}`] : []),
+    ...(c.timeZone ? [`tz:${tzTagValue(zoneOf(c.timeZone))}`] : []),
     ...(c.tags ?? []),
   ];
   if (!tags.length) throw BadRequest.field('criteria', 'give at least one criterion');

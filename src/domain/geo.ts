@@ -269,6 +269,15 @@ export function localityTagValue(country: string, region: string | null, localit
   return `${region ?? country.toLowerCase()}-${slug(locality)}`;
 }
 
+/** An IANA zone as the data spells it (`america/new_york` → `America/New_York`), or null for no such zone. */
+export function canonicalZone(zone: string): string | null {
+  try {
+    return Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
 /** `tz:` values: the IANA name lowercased, `/` as `.` would not be a tag value, so `-` (america-los_angeles). */
 export function tzTagValue(zone: string): string {
   return zone.toLowerCase().replace(/[^a-z0-9_]+/g, '-');

@@ -12,7 +12,7 @@ import { nearPlace } from '../domain/search';
 import { UNMET_DEMAND_DEFAULTS } from '../domain/inventory';
 import { normaliseTags, TagError } from '../domain/classification';
 import { BadRequest } from '../domain/errors';
-import { geoStatus, localityTagValue, placeOf, tzTagValue } from '../domain/geo';
+import { canonicalZone, geoStatus, localityTagValue, placeOf, tzTagValue } from '../domain/geo';
 import { AddressError, parseAddress } from '../domain/numbers';
 
 export interface SearchDeps {
@@ -132,7 +132,13 @@ function nearPoint(q: SearchQuery): { latitude: number; longitude: number; km: n
   return { latitude: place.latitude, longitude: place.longitude, km };
 }
 
-export async function search(deps: SearchDeps, who: Caller, q: SearchQuery): Promise<SearchAnswer> {
+export async function search(deps: SearchDeps, who: Caller, input: SearchQuery): Promise<SearchAnswer> {
+  let q = input;
+  if (q.timeZone !== undefined) {
+    const zone = canonicalZone(q.timeZone);
+    if (!zone) throw BadRequest.field('timeZone', `no IANA time zone "${q.timeZone}"`);
+    q = { ...q, timeZone: zone };
+  }
   const tags = queryTags(q);
   const near = q.near ? nearPlace(q.near) : undefined;
   const point = nearPoint(q);

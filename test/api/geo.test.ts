@@ -124,6 +124,11 @@ describe('API: geography per endpoint and search by place', function () {
       addresses(await found('timeZone=America/New_York&npa=212&limit=100')).filter((a) => ALL.includes(a)),
       [NEW_YORK],
     );
+    assert.deepEqual(
+      addresses(await found('timeZone=america/new_york&npa=212&limit=100')).filter((a) => ALL.includes(a)),
+      [NEW_YORK],
+      'a zone in any case',
+    );
     const insight = await fetch(`${app.url}/v1/endpoints/${encodeURIComponent(SF[0]!)}`, { headers: { authorization: `Bearer ${key}` } });
     const one = (await insight.json()) as { geo: string; region: string; locality: string; timeZone: string };
     assert.deepEqual([one.geo, one.region, one.locality, one.timeZone], ['known', 'us-ca', 'San Francisco', 'America/Los_Angeles']);
@@ -187,6 +192,7 @@ describe('API: geography per endpoint and search by place', function () {
       ['nearLatLong=37.7,-122.4&distanceKm=0', 'distanceKm'],
       ['distanceKm=5', 'distanceKm'],
       ['lata=7a', 'lata'],
+      ['timeZone=Mars/Olympus_Mons', 'timeZone'],
     ] as const) {
       const res = await search(query);
       assert.equal(res.status, 400, query);

@@ -35,6 +35,7 @@ describe('criteriaTags', () => {
     ]);
     assert.deepEqual(criteriaTags({ country: 'GB', locality: 'London' }), ['country:gb', 'locality:gb-london']);
     assert.throws(() => criteriaTags({ locality: 'Springfield' }), refused('criteria.locality', /give region/));
+    assert.throws(() => criteriaTags({ timeZone: 'Mars/Olympus_Mons' }), refused('criteria.timeZone', /no IANA time zone/));
   });
 
   it('refuses no criterion at all', () => {
