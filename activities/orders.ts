@@ -28,7 +28,7 @@ import {
 import { activeProviderInfos, getProvider, recordReliability } from '../src/db/providers';
 import { knownEndpoints } from '../src/db/endpoint-reads';
 import { ApiCarrierAdapter, CarrierRejected, ManualCarrierAdapter, type CarrierAdapter, type HttpOptions } from '../src/carriers/adapter';
-import { canonicalAddresses, handBackForm, judgeDelivery, offeredNumbers, orderForm, returnedOf } from '../src/domain/delivery';
+import { canonicalAddresses, handBackForm, judgeDelivery, offeredNumbers, orderForm, placesByAddress, returnedOf } from '../src/domain/delivery';
 import { Conflict, NotFound } from '../src/domain/errors';
 import { derivedUuid } from '../src/domain/ids';
 import { assignRequests } from '../src/domain/provider-selection';
@@ -134,11 +134,12 @@ export function orderActivities(deps: OrderDeps) {
         late: input.late,
       });
       const accepted = outcomes.filter((o) => o.outcome === 'ACCEPTED');
+      const carrierPlace = placesByAddress(input.delivery.places);
       if (accepted.length) {
         const gateway = temporal('acceptDelivery');
         const res = await ingest(
           { db, temporal: gateway, policy: deps.policy },
-          accepted.map((a) => ({ address: a.address })),
+          accepted.map((a) => ({ address: a.address, ...carrierPlace.get(a.address) })),
           { entry: 'quarantine', providerId: order.providerId, orderId: order.id, actor: `carrier:${order.providerId}` },
         );
         // rows an interrupted earlier attempt inserted: make sure each has its workflow

@@ -17,6 +17,9 @@ import { Pool } from 'pg';
 import { createApiKey } from '../src/usecases/keys';
 import { QUALITY_BANDS } from '../src/domain/classification';
 import { createDb } from '../src/db/client';
+import { inherentTags } from '../src/domain/classification';
+import { placeOf, type Place } from '../src/domain/geo';
+import { parseAddress } from '../src/domain/numbers';
 import { say } from '../scripts/lib/stack';
 import {
   CpuMeter,
@@ -44,7 +47,7 @@ const CLIENTS = 4;
 const TEMPORAL_PORT = envNumber('BENCH_TEMPORAL_PORT', 7534);
 const LIMIT = 20;
 const ACCOUNT = 'acct-bench';
-const GOAL = { containsP99AtMostMs: 50 };
+const GOAL = { containsP99AtMostMs: 50, placeP99AtMostMs: 50 };
 const CHUNK = 100_000;
 
 /** 300 plausible area codes: no N11, no 9 in the middle, none starting 0 or 1. */
@@ -63,7 +66,43 @@ interface Search {
   contains?: string;
   startsWith?: string;
   endsWith?: string;
+  region?: string;
+  locality?: string;
+  nearLatLong?: string;
+  distanceKm?: string;
+  rateCenter?: string;
+  lata?: string;
 }
+
+/** The exchanges the rows use (npa × nxx), each with its place as the geo data gives it and a made-up rate center / LATA. */
+interface Exchange {
+  prefix: string;
+  place: Place;
+  tags: string[];
+  rateCenter: string;
+  lata: string;
+}
+const EXCHANGES: Exchange[] = (() => {
+  const out: Exchange[] = [];
+  for (const npa of NPAS) {
+    for (let k = 0; k < 100; k++) {
+      const nxx = String(200 + k * 7);
+      const address = `+1${npa}${nxx}0000`;
+      const place = placeOf({ address, country: 'US', kind: 'FIXED_LINE_OR_MOBILE' });
+      let tags: string[] = [];
+      try {
+        tags = inherentTags(parseAddress(address), place).filter((t) => /^(region|locality|tz):/.test(t));
+      } catch {
+        // not a valid number for libphonenumber: no place tags (its columns are null as well, since placeOf found nothing)
+      }
+      out.push({ prefix: npa + nxx, place, tags, rateCenter: `RC${npa}${k % 10}`, lata: String(100 + (Number(npa) % 400)) });
+    }
+  }
+  return out;
+})();
+const placed = EXCHANGES.filter((e) => e.place.region !== null);
+const withTown = EXCHANGES.filter((e) => e.place.locality !== null && e.place.latitude !== null && e.place.region !== null);
+const anyOf = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
 
 const random = prng(20261126);
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
@@ -79,6 +118,27 @@ const KINDS: { name: string; contains: boolean; make: () => Search }[] = [
   { name: 'startsWith npa+1..3', contains: false, make: () => ({ startsWith: anyNpa() + digits(1 + Math.floor(random() * 3)) }) },
   { name: 'endsWith 4', contains: false, make: () => ({ endsWith: digits(4) }) },
   { name: 'npa + endsWith 4', contains: false, make: () => ({ npa: anyNpa(), endsWith: digits(4) }) },
+];
+
+/** Place searches: through the API only (their SQL is src/db/search.ts's point and column branches). */
+const PLACE_KINDS: { name: string; make: () => Search }[] = [
+  { name: 'region', make: () => ({ region: anyOf(placed).place.region! }) },
+  {
+    name: 'region + locality',
+    make: () => {
+      const e = anyOf(withTown);
+      return { region: e.place.region!, locality: e.place.locality! };
+    },
+  },
+  {
+    name: 'near a point, 25 km',
+    make: () => {
+      const e = anyOf(withTown);
+      return { nearLatLong: `${e.place.latitude},${e.place.longitude}`, distanceKm: '25' };
+    },
+  },
+  { name: 'rateCenter', make: () => ({ rateCenter: anyOf(EXCHANGES).rateCenter }) },
+  { name: 'lata', make: () => ({ lata: anyOf(EXCHANGES).lata }) },
 ];
 
 const query = (s: Search) => new URLSearchParams(Object.entries(s) as [string, string][]).toString();
@@ -145,26 +205,45 @@ runBench(async (teardown) => {
   const t = performance.now();
   if (kept) say(`keeping the ${ENDPOINTS} endpoints of an earlier run`);
   else say(`generating ${ENDPOINTS} AVAILABLE endpoints over ${NPAS.length} area codes`);
+  say(`  ${placed.length} of ${EXCHANGES.length} exchanges placed by the geo data, ${withTown.length} to a town with coordinates`);
+  const g = (f: (e: Exchange) => unknown) => EXCHANGES.map(f);
   for (let from = 0; !kept && from < ENDPOINTS; from += CHUNK) {
     const to = Math.min(ENDPOINTS, from + CHUNK) - 1;
     await pool.query(
-      `INSERT INTO endpoints (address, kind, country, npa, nxx, line, digits, state, voice_capable, sms_capable, mms_capable,
-                              voice_enabled, sms_enabled, mms_enabled, monthly_cost_cents, quality_score, classifier_tags)
+      `WITH geo AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::text[], $11::text[])
+                      AS g(prefix, place, region, locality, time_zone, latitude, longitude, tags, rate_center, lata))
+       INSERT INTO endpoints (address, kind, country, npa, nxx, line, digits, state, voice_capable, sms_capable, mms_capable,
+                              voice_enabled, sms_enabled, mms_enabled, monthly_cost_cents, quality_score, classifier_tags,
+                              place, region, locality, time_zone, latitude, longitude, rate_center, lata, geo_checked_at)
        SELECT '+1' || npa || nxx || line, kind::"EndpointKind", 'US', npa, nxx, line, npa || nxx || line, 'AVAILABLE',
               voice, sms, mms, voice, sms, mms, 100 + (i % 5) * 50, quality,
-              ARRAY(SELECT unnest(ARRAY['country:us', 'npa:' || npa, 'nxx:' || npa || nxx, 'kind:' || lower(kind), 'clean:clean',
+              ARRAY(SELECT unnest(string_to_array(geo.tags, ',') || ARRAY['country:us', 'npa:' || npa, 'nxx:' || npa || nxx, 'kind:' || lower(kind), 'clean:clean',
                                         'quality:' || CASE WHEN quality >= ${QUALITY_BANDS.high} THEN 'high' WHEN quality >= ${QUALITY_BANDS.medium} THEN 'medium' ELSE 'low' END]
                                   || CASE WHEN voice THEN ARRAY['cap:voice'] ELSE ARRAY[]::text[] END
                                   || CASE WHEN sms THEN ARRAY['cap:sms'] ELSE ARRAY[]::text[] END
-                                  || CASE WHEN mms THEN ARRAY['cap:mms'] ELSE ARRAY[]::text[] END) ORDER BY 1)
+                                  || CASE WHEN mms THEN ARRAY['cap:mms'] ELSE ARRAY[]::text[] END) ORDER BY 1),
+              geo.place, geo.region, geo.locality, geo.time_zone, geo.latitude, geo.longitude, geo.rate_center, geo.lata, now()
          FROM (SELECT i, ($1::text[])[1 + i % ${NPAS.length}] AS npa,
                       (200 + ((i / ${NPAS.length}) % 100) * 7)::text AS nxx,
                       lpad(((i / ${NPAS.length} / 100) * ${span} + floor(random() * ${span}))::int::text, 4, '0') AS line,
                       CASE WHEN r < 0.6 THEN 'FIXED_LINE_OR_MOBILE' WHEN r < 0.9 THEN 'MOBILE' ELSE 'FIXED_LINE' END AS kind,
                       random() < 0.9 AS voice, random() < 0.8 AS sms, random() < 0.3 AS mms,
                       round((0.3 + random() * 0.7)::numeric, 2)::float8 AS quality
-                 FROM (SELECT i, random() AS r FROM generate_series(${from}, ${to}) i) g) s`,
-      [NPAS],
+                 FROM (SELECT i, random() AS r FROM generate_series(${from}, ${to}) i) g) s
+         JOIN geo ON geo.prefix = npa || nxx`,
+      [
+        NPAS,
+        g((e) => e.prefix),
+        g((e) => e.place.place),
+        g((e) => e.place.region),
+        g((e) => e.place.locality),
+        g((e) => e.place.timeZone),
+        g((e) => e.place.latitude),
+        g((e) => e.place.longitude),
+        g((e) => e.tags.join(',')),
+        g((e) => e.rateCenter),
+        g((e) => e.lata),
+      ],
     );
     say(`  ${to + 1}/${ENDPOINTS} (${Math.round((performance.now() - t) / 1000)} s)`);
   }
@@ -238,6 +317,7 @@ runBench(async (teardown) => {
     await viaApi('warm-up', warm);
     await viaSql('warm-up', warm);
   }
+  for (const kind of PLACE_KINDS) await viaApi('warm-up', Array.from({ length: 50 }, kind.make));
   await baseline(() => '/health');
   await baseline((i) => `/v1/routes/${routed[i]}`);
   delete found['warm-up'];
@@ -268,6 +348,29 @@ runBench(async (teardown) => {
       api: { ...figures(viaHttp.result), cpuSeconds: viaHttp.cpuSeconds },
       sql: { ...figures(viaPg.result), cpuSeconds: viaPg.cpuSeconds },
       sqlAsBeforeTheFix: figures(unfenced),
+      rowsReturned: {
+        mean: +(counts.reduce((a, b) => a + b, 0) / (counts.length || 1)).toFixed(1),
+        empty: counts.filter((c) => c === 0).length,
+        full: counts.filter((c) => c === LIMIT).length,
+      },
+    });
+  }
+
+  const placeKinds: {
+    kind: string;
+    example: string;
+    api: ReturnType<typeof figures> & { cpuSeconds: unknown };
+    rowsReturned: { mean: number; empty: number; full: number };
+  }[] = [];
+  for (const kind of PLACE_KINDS) {
+    const questions = Array.from({ length: QUERIES }, kind.make);
+    say(`${kind.name}: ${QUERIES} searches through the API`);
+    const viaHttp = await meter.measure(() => viaApi(kind.name, questions));
+    const counts = found[kind.name] ?? [];
+    placeKinds.push({
+      kind: kind.name,
+      example: query(questions[0]!),
+      api: { ...figures(viaHttp.result), cpuSeconds: viaHttp.cpuSeconds },
       rowsReturned: {
         mean: +(counts.reduce((a, b) => a + b, 0) / (counts.length || 1)).toFixed(1),
         empty: counts.filter((c) => c === 0).length,
@@ -364,6 +467,20 @@ runBench(async (teardown) => {
         '',
       ],
       ...rowsOut,
+      ...placeKinds.map((k) => [
+        k.kind,
+        k.api.latencyMs.p50,
+        k.api.latencyMs.p99,
+        k.api.latencyMs.max,
+        '',
+        '',
+        '',
+        '',
+        +(k.api.latencyMs.p99 / h.latencyMs.p99).toFixed(1),
+        '',
+        k.rowsReturned.mean,
+        k.rowsReturned.empty,
+      ]),
     ],
   );
   console.log(`(ms; ${QUERIES} queries per row, ${CLIENTS} clients; old sql = the route's previous SQL (no MATERIALIZED), same indexes;`);
@@ -372,6 +489,11 @@ runBench(async (teardown) => {
   console.log(
     `worst contains p99 ${containsP99} ms (goal <= ${GOAL.containsP99AtMostMs}); contains=225 → ${refusal.status} (${refusal.field}: ${refusal.reason})`,
   );
+  const placeP99 = Math.max(...placeKinds.map((k) => k.api.latencyMs.p99));
+  const placeVsContains = +(placeP99 / containsP99).toFixed(2);
+  console.log(`worst place p99 ${placeP99} ms (goal <= ${GOAL.placeP99AtMostMs}); ${placeVsContains}× the worst contains p99 of this run`);
+  for (const k of placeKinds)
+    console.log(`  ${k.kind.padEnd(22)} p99 ${k.api.latencyMs.p99} ms = ${(k.api.latencyMs.p99 / containsP99).toFixed(2)}× worst contains p99`);
   for (const [kind, ps] of Object.entries(plans)) {
     for (const p of ps)
       console.log(`  ${kind.padEnd(20)} ${p.why.padEnd(36)} ${query(p.search).padEnd(28)} ${String(p.executionMs).padStart(8)} ms  ${outline(p.plan)}`);
@@ -400,10 +522,16 @@ runBench(async (teardown) => {
       routingLookup: { ...r, cpuSeconds: route.cpuSeconds },
     },
     kinds,
+    placeKinds,
+    placeVsContainsP99: placeVsContains,
     plans,
     unexpected,
     goal: GOAL,
-    met: { containsP99: containsP99 <= GOAL.containsP99AtMostMs, refuses3DigitContains: refusal.status === 400 && refusal.field === 'contains' },
+    met: {
+      containsP99: containsP99 <= GOAL.containsP99AtMostMs,
+      placeP99: placeP99 <= GOAL.placeP99AtMostMs,
+      refuses3DigitContains: refusal.status === 400 && refusal.field === 'contains',
+    },
   };
   say(`wrote ${writeResult('search', result)}`);
 });

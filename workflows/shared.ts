@@ -242,6 +242,8 @@ export interface DeliveryInput {
   lines?: { lineId: string; numbers: string[] }[];
   /** numbers without a line: matched to the order's open lines */
   numbers?: string[];
+  /** what the carrier says of each number's place (NANP rate center, LATA), where it gives them */
+  places?: { number: string; rateCenter?: string; lata?: string }[];
   /** the carrier will deliver nothing more for this order */
   final?: boolean;
 }

@@ -12,6 +12,7 @@ import { REPORT_WINDOWS, reportCommand } from './commands/report';
 import { checkNowCommand } from './commands/check-now';
 import { deliverCommand, orderCommand, ordersCommand } from './commands/orders';
 import { reconcileCommand } from './commands/reconcile';
+import { geoBackfillCommand } from './commands/geo';
 import { EndpointState, OrderStatus } from '../db/generated/enums';
 import { DomainError } from '../domain/errors';
 import { version } from '../../package.json';
@@ -214,6 +215,17 @@ Example:
     .option('--repair', 'rewrite drifted rows from their workflow; start workflows for live rows without one')
     .option('--json', 'print the report as JSON')
     .action(run((opts: { repair?: boolean; json?: boolean }) => reconcileCommand(ctx, opts)));
+
+  program
+    .command('geo-backfill')
+    .summary('fill the place (region, locality, time zone, coordinates) of endpoints that have none yet')
+    .description(
+      'Look every endpoint not yet placed up in the shipped place data (libphonenumber geocoding, GeoNames cities, US ZIP codes) and write its region, locality, time zone, coordinates, postal code and place tags; a number the data cannot place is marked unknown. Safe to interrupt and run again.',
+    )
+    .option('--all', 'look every endpoint up again (after the place data changed)')
+    .addOption(new Option('--batch <n>', 'rows per statement').argParser(countArg(10_000)).default(1000))
+    .option('--json', 'print the result as JSON')
+    .action(run((opts: { all?: boolean; batch: number; json?: boolean }) => geoBackfillCommand(ctx, opts)));
 
   return program;
 }

@@ -84,3 +84,33 @@ export async function stateCounts(db: Db): Promise<{ state: EndpointStateName; n
   const rows = await db.endpoint.groupBy({ by: ['state'], _count: { _all: true }, orderBy: { state: 'asc' } });
   return rows.map((r) => ({ state: r.state, n: r._count._all }));
 }
+
+/** Inventory per region (null: the place data cannot place the number), the busiest first. */
+export interface RegionCount {
+  region: string | null;
+  available: number;
+  allocated: number;
+  /** on the way to the shelf: quarantine, testing, aging, porting in */
+  pipeline: number;
+  total: number;
+}
+
+export async function regionCounts(db: Db, limit: number): Promise<RegionCount[]> {
+  const rows = await db.$queryRaw<{ region: string | null; available: bigint; allocated: bigint; pipeline: bigint; total: bigint }[]>`
+    SELECT region,
+           count(*) FILTER (WHERE state = 'AVAILABLE') AS available,
+           count(*) FILTER (WHERE state = 'ALLOCATED') AS allocated,
+           count(*) FILTER (WHERE state::text = ANY(${[...QUARANTINE_STATES]}::text[])) AS pipeline,
+           count(*) AS total
+      FROM endpoints
+     GROUP BY region
+     ORDER BY count(*) DESC, region NULLS LAST
+     LIMIT ${limit}`;
+  return rows.map((r) => ({
+    region: r.region,
+    available: Number(r.available),
+    allocated: Number(r.allocated),
+    pipeline: Number(r.pipeline),
+    total: Number(r.total),
+  }));
+}

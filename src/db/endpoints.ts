@@ -11,6 +11,7 @@ import type { Db } from './client';
 import { withMeasuredTags, type TaggedRow } from '../domain/classification';
 import { TIMED_STATES, type Capabilities, type EndpointStateName } from '../domain/endpoint';
 import { StaleTransition, UnknownAccount } from '../domain/errors';
+import type { Place } from '../domain/geo';
 
 /** Columns a transition may set besides state and version. */
 export interface EndpointPatch {
@@ -195,6 +196,8 @@ export interface NewEndpoint {
   tags: string[];
   capable: Capabilities;
   monthlyCostCents: number;
+  /** where it is (src/domain/geo.ts), with what its carrier said of it */
+  place: Place & { rateCenter: string | null; lata: string | null };
 }
 
 export interface Entry {
@@ -218,6 +221,7 @@ export async function enterRepository(db: Db, rows: NewEndpoint[], entry: Entry)
   if (!rows.length) return [];
   const version = 1;
   const cap = (k: keyof Capabilities) => rows.map((r) => r.capable[k]);
+  const geo = (k: keyof NewEndpoint['place']) => rows.map((r) => r.place[k]);
   return db.$queryRaw<{ id: string; address: string }[]>`
     WITH input AS (
       SELECT * FROM unnest(
@@ -226,14 +230,20 @@ export async function enterRepository(db: Db, rows: NewEndpoint[], entry: Entry)
         ${rows.map((r) => r.nxx)}::text[], ${rows.map((r) => r.line)}::text[],
         ${rows.map((r) => r.digits)}::text[], ${rows.map((r) => r.tags.join('\u0001'))}::text[],
         ${cap('voice')}::boolean[], ${cap('sms')}::boolean[], ${cap('mms')}::boolean[], ${cap('fax')}::boolean[],
-        ${rows.map((r) => r.monthlyCostCents)}::int[]
-      ) AS t(address, kind, country, npa, nxx, line, digits, tags, voice, sms, mms, fax, cost)
+        ${rows.map((r) => r.monthlyCostCents)}::int[],
+        ${geo('place')}::text[], ${geo('region')}::text[], ${geo('locality')}::text[], ${geo('timeZone')}::text[],
+        ${geo('latitude')}::float8[], ${geo('longitude')}::float8[], ${geo('postalCode')}::text[],
+        ${geo('rateCenter')}::text[], ${geo('lata')}::text[]
+      ) AS t(address, kind, country, npa, nxx, line, digits, tags, voice, sms, mms, fax, cost,
+             place, region, locality, time_zone, latitude, longitude, postal_code, rate_center, lata)
     ), ins AS (
       INSERT INTO endpoints (address, kind, country, npa, nxx, line, digits, classifier_tags,
                              voice_capable, sms_capable, mms_capable, fax_capable, monthly_cost_cents,
+                             place, region, locality, time_zone, latitude, longitude, postal_code, rate_center, lata, geo_checked_at,
                              state, version, account_id, provider_id, order_id, quarantine_until)
       SELECT address, kind::"EndpointKind", country, npa, nxx, line, digits, string_to_array(tags, E'\\x01'),
              voice, sms, mms, fax, cost,
+             place, region, locality, time_zone, latitude, longitude, postal_code, rate_center, lata, now(),
              ${entry.state}::"EndpointState", ${version}, ${entry.accountId ?? null}, ${entry.providerId ?? null},
              ${entry.orderId ?? null}::uuid, ${entry.quarantineUntil}
         FROM input
@@ -389,4 +399,51 @@ export async function claimedBefore(db: Db, token: string): Promise<string | und
 /** What keyed allocations claimed is needed as long as their idempotency records are. */
 export async function sweepResumes(db: Db, olderThanMs: number): Promise<void> {
   await db.$executeRaw`DELETE FROM allocation_resumes WHERE created_at < now() - make_interval(secs => ${olderThanMs / 1000})`;
+}
+
+/** Rows the place data has not been applied to yet, by id after `afterId` (the geo backfill's work list). */
+export async function geoUnchecked(db: Db, afterId: string | null, limit: number): Promise<{ id: string; address: string }[]> {
+  return db.$queryRaw<{ id: string; address: string }[]>`
+    SELECT id::text, address FROM endpoints
+     WHERE geo_checked_at IS NULL AND (${afterId}::uuid IS NULL OR id > ${afterId}::uuid)
+     ORDER BY id LIMIT ${limit}`;
+}
+
+export async function countGeoUnchecked(db: Db): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM endpoints WHERE geo_checked_at IS NULL`;
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Writes each row's place (src/domain/geo.ts) and puts its place tags
+ * (region, locality, tz) in place of any it had, in one statement; the
+ * rate center and LATA a carrier gave are kept. The grouping counts follow
+ * the tags (their triggers).
+ */
+export async function applyPlaces(db: Db, rows: { id: string; place: Place; placeTags: string[] }[]): Promise<number> {
+  if (!rows.length) return 0;
+  const geo = (k: keyof Place) => rows.map((r) => r.place[k]);
+  return db.$executeRaw`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${rows.map((r) => r.id)}::uuid[], ${geo('place')}::text[], ${geo('region')}::text[], ${geo('locality')}::text[],
+        ${geo('timeZone')}::text[], ${geo('latitude')}::float8[], ${geo('longitude')}::float8[], ${geo('postalCode')}::text[],
+        ${rows.map((r) => r.placeTags.join('\u0001'))}::text[]
+      ) AS t(id, place, region, locality, time_zone, latitude, longitude, postal_code, tags)
+    )
+    UPDATE endpoints e
+       SET place = i.place, region = i.region, locality = i.locality, time_zone = i.time_zone,
+           latitude = i.latitude, longitude = i.longitude, postal_code = coalesce(e.postal_code, i.postal_code),
+           classifier_tags = ARRAY(
+             SELECT t FROM unnest(e.classifier_tags) AS t WHERE split_part(t, ':', 1) NOT IN ('region', 'locality', 'tz')
+             UNION SELECT t FROM unnest(string_to_array(i.tags, E'\\x01')) AS t WHERE t <> ''
+             ORDER BY 1),
+           geo_checked_at = now()
+      FROM input i
+     WHERE e.id = i.id`;
+}
+
+/** Every row back on the geo backfill's work list (after the place data changed). */
+export async function markGeoUnchecked(db: Db): Promise<number> {
+  return db.$executeRaw`UPDATE endpoints SET geo_checked_at = NULL WHERE geo_checked_at IS NOT NULL`;
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { getCountryCallingCode, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import type { EndpointKind, ParsedAddress } from './numbers';
 import type { Capabilities, Capability, EndpointStateName } from './endpoint';
+import { localityTagValue, tzTagValue } from './geo';
 
 // ------------------------------------------------------------ keypad words
 
@@ -78,7 +79,7 @@ const TAGGABLE_WORDS: ReadonlySet<string> = new Set([...WORDS_BY_DIGITS.values()
 
 // ------------------------------------------------------------ dimensions
 
-export const DIMENSION_NAMES = ['country', 'region', 'npa', 'nxx', 'kind', 'vanity', 'word', 'cap', 'quality', 'clean'] as const;
+export const DIMENSION_NAMES = ['country', 'region', 'locality', 'tz', 'npa', 'nxx', 'kind', 'vanity', 'word', 'cap', 'quality', 'clean'] as const;
 export type Dimension = (typeof DIMENSION_NAMES)[number];
 
 export interface DimensionSpec {
@@ -125,8 +126,24 @@ export const DIMENSIONS: Readonly<Record<Dimension, DimensionSpec>> = {
       return isSupportedCountry(v.toUpperCase()) ? null : `unknown country "${v}"`;
     },
   },
-  // Free form (a state, a province): we have no registry of subdivisions to check against.
-  region: { source: 'inherent', multiValued: false, check: () => null },
+  // ISO 3166-2 (us-ca, ca-on), lowercase, as src/domain/geo.ts sets it.
+  region: {
+    source: 'inherent',
+    multiValued: false,
+    check: (v) => (/^[a-z]{2}-[a-z0-9]{1,3}$/.test(v) ? null : 'value must be an ISO 3166-2 code, lowercase, e.g. us-ca'),
+  },
+  // The region (or, without one, the country) then the town: us-ca-san-francisco, gb-london.
+  locality: {
+    source: 'inherent',
+    multiValued: false,
+    check: (v) => (/^[a-z]{2}(-[a-z0-9]{1,3})?-[a-z0-9]/.test(v) ? null : 'value must be the region or country then the town, e.g. us-ca-san-francisco'),
+  },
+  // An IANA time zone, lowercase, `/` as `-`: america-los_angeles.
+  tz: {
+    source: 'inherent',
+    multiValued: false,
+    check: (v) => (/^[a-z]+-[a-z0-9_-]+$/.test(v) ? null : 'value must be an IANA zone, e.g. america-los_angeles'),
+  },
   // The national destination code: NANP NPAs are 3 digits, elsewhere 2-5 (GB 20, GB mobile 7400).
   npa: { source: 'inherent', multiValued: false, check: (v) => (/^\d{2,5}$/.test(v) ? null : 'value must be 2-5 digits') },
   // NPA and NXX together, because an NXX alone means nothing across NPAs. NANP only.
@@ -252,7 +269,7 @@ export function validateGrouping(tags: string[]): { ok: true; tags: string[] } |
   }
   // What parseAddress never produces for these kinds (see inherentTags).
   const absent: Partial<Record<string, readonly Dimension[]>> = {
-    sip: ['country', 'region', 'npa', 'nxx', 'vanity', 'word'],
+    sip: ['country', 'region', 'locality', 'tz', 'npa', 'nxx', 'vanity', 'word'],
     short_code: ['npa', 'nxx'],
   };
   const clash = kind === undefined ? undefined : absent[kind]?.find((d) => present.has(d));
@@ -270,17 +287,26 @@ export function matches(endpointTags: string[], groupingTags: string[]): boolean
 
 // ------------------------------------------------------------ inherent tags
 
+/** Where the number is, as far as tags go (a src/domain/geo.ts Place fits). */
+export interface PlaceTags {
+  region?: string | null;
+  locality?: string | null;
+  timeZone?: string | null;
+}
+
 /**
- * Tags fixed by the number. `region` is not derivable from the number
- * (libphonenumber has no state data), so the caller supplies it; it is only
- * meaningful within a country, so it is dropped for endpoints without one.
- * Throws TagError if `region` is not a valid tag value.
+ * Tags fixed by the number. Its place (`region`, `locality`, `tz`) comes
+ * from the place data (src/domain/geo.ts placeOf), which the caller looks
+ * up and passes; it is only meaningful within a country, so it is dropped
+ * for endpoints without one. Throws TagError if a place is not a valid tag value.
  */
-export function inherentTags(p: ParsedAddress, opts: { region?: string | null } = {}): string[] {
+export function inherentTags(p: ParsedAddress, place: PlaceTags = {}): string[] {
   const tags = [`kind:${p.kind.toLowerCase()}`];
   if (p.country !== null) {
     tags.push(`country:${p.country.toLowerCase()}`);
-    if (opts.region) tags.push(`region:${opts.region}`);
+    if (place.region) tags.push(`region:${place.region}`);
+    if (place.locality) tags.push(`locality:${localityTagValue(p.country, place.region ?? null, place.locality)}`);
+    if (place.timeZone) tags.push(`tz:${tzTagValue(place.timeZone)}`);
   }
   // Some NDCs are a single digit (FR 1, FR 6): they fall outside the npa grammar and get no tag.
   if (p.npa !== null && /^\d{2,5}$/.test(p.npa)) tags.push(`npa:${p.npa}`);
@@ -420,6 +446,6 @@ export function withMeasuredTags(row: TaggedRow, p: MeasuredChange = {}, state: 
 }
 
 /** Every tag of an endpoint, normalised. */
-export function classify(p: ParsedAddress, m: Measurements, opts: { region?: string | null } = {}): string[] {
-  return normaliseTags([...inherentTags(p, opts), ...measuredTags(m)]);
+export function classify(p: ParsedAddress, m: Measurements, place: PlaceTags = {}): string[] {
+  return normaliseTags([...inherentTags(p, place), ...measuredTags(m)]);
 }

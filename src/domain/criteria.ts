@@ -3,6 +3,7 @@
 import { normaliseTags, TagError } from './classification';
 import type { Capability } from './endpoint';
 import { BadRequest } from './errors';
+import { canonicalZone, localityTagValue, tzTagValue } from './geo';
 
 export type CriteriaKind = 'mobile' | 'fixed_line' | 'fixed_line_or_mobile' | 'toll_free' | 'short_code' | 'sip';
 
@@ -14,8 +15,27 @@ export interface Criteria {
   nxx?: string;
   kind?: CriteriaKind;
   capabilities?: Capability[];
+  /** ISO 3166-2, any case (us-ca) */
+  region?: string;
+  /** a town, with region (or country where the place data names no region) */
+  locality?: string;
+  /** IANA time zone */
+  timeZone?: string;
   /** classifier tags, `dimension:value` */
   tags?: string[];
+}
+
+function zoneOf(zone: string): string {
+  const canonical = canonicalZone(zone);
+  if (!canonical) throw BadRequest.field('criteria.timeZone', `no IANA time zone "${zone}"`);
+  return canonical;
+}
+
+function localityOf(c: Criteria): string {
+  const region = c.region?.toLowerCase() ?? null;
+  const country = c.country ?? region?.slice(0, 2);
+  if (!country) throw BadRequest.field('criteria.locality', 'give region (us-ca) or, where there is none, country with it');
+  return localityTagValue(country, region, c.locality!);
 }
 
 /** The criteria's tags, normalised; BadRequest for no criterion at all or a bad tag. */
@@ -26,6 +46,9 @@ export function criteriaTags(c: Criteria): string[] {
     ...(c.nxx ? [`nxx:${c.npa ?? ''}${c.nxx}`] : []),
     ...(c.kind ? [`kind:${c.kind}`] : []),
     ...(c.capabilities ?? []).map((x) => `cap:${x}`),
+    ...(c.region ? [`region:${c.region.toLowerCase()}`] : []),
+    ...(c.locality ? [`locality:${localityOf(c)}`] : []),
+    ...(c.timeZone ? [`tz:${tzTagValue(zoneOf(c.timeZone))}`] : []),
     ...(c.tags ?? []),
   ];
   if (!tags.length) throw BadRequest.field('criteria', 'give at least one criterion');

@@ -3,6 +3,7 @@
 // order form a carrier without an API gets. Pure: the caller reads what was
 // already decided and which numbers the repository holds.
 import { inherentTags } from './classification';
+import { placeOf } from './geo';
 import { AddressError, parseAddress, type ParsedAddress } from './numbers';
 
 /** Dimensions a number carries by itself: a line's tags of these are checked on delivery. */
@@ -43,7 +44,7 @@ export function mismatch(p: ParsedAddress, line: Pick<OrderedLine, 'tags' | 'cou
   if (line.kind && p.kind !== line.kind && !(p.kind === 'FIXED_LINE_OR_MOBILE' && ['MOBILE', 'FIXED_LINE'].includes(line.kind))) {
     return `kind ${p.kind}, ordered ${line.kind}`;
   }
-  const has = new Set(inherentTags(p));
+  const has = new Set(inherentTags(p, placeOf(p)));
   const missing = line.tags.filter((t) => INHERENT.has(t.split(':')[0]!) && !has.has(t));
   return missing.length ? `lacks ${missing.join(', ')}` : null;
 }
@@ -162,4 +163,19 @@ export function handBackForm(orderId: string, providerName: string, endpoints: {
         : { address: e.address, action: 'release', reason: 'no longer needed' },
     ),
   };
+}
+
+/** What the carrier said of each delivered number's place, by canonical address (numbers that do not parse are left out). */
+export function placesByAddress(
+  places: { number: string; rateCenter?: string; lata?: string }[] | undefined,
+): Map<string, { rateCenter?: string; lata?: string }> {
+  const out = new Map<string, { rateCenter?: string; lata?: string }>();
+  for (const { number, rateCenter, lata } of places ?? []) {
+    try {
+      out.set(parseAddress(number).address, { ...(rateCenter ? { rateCenter } : {}), ...(lata ? { lata } : {}) });
+    } catch {
+      // a number that does not parse is judged INVALID on its own; what the carrier said of its place goes with it
+    }
+  }
+  return out;
 }

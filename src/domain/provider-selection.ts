@@ -3,7 +3,9 @@
 //
 // Pure and deterministic (no clock, no randomness, explicit tie-breaks,
 // code-unit string comparison rather than localeCompare) so that a retried or
-// replayed batch produces exactly the same orders.
+// replayed batch produces exactly the same orders. A place tag's area code
+// comes from the shipped geo data (read once, from files): activities only.
+import { areaCodeOf } from './geo';
 
 export interface ProviderInfo {
   id: string;
@@ -80,10 +82,13 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * Carrier-orderable requirements of a tag conjunction.
  *
- * Only country, npa (also implied by `nxx:<npa><nxx>`), kind and cap are
- * used. Vanity, word, quality, clean and region describe individual numbers
- * that carriers do not sell by, so they don't narrow which provider may be
- * asked; numbers delivered against such groupings must be judged afterwards.
+ * Only country, npa (also implied by `nxx:<npa><nxx>`, or, for a NANP
+ * `locality:` or `region:`, the area code most of that place's number ranges
+ * have in the geo data), kind and cap are used. Vanity, word, quality, clean
+ * and tz describe individual numbers that carriers do not sell by, so they
+ * don't narrow which provider may be asked; numbers delivered against such
+ * groupings must be judged afterwards (a place's, too: an area code can
+ * span places).
  * Capabilities are carried onto the order line but do not affect coverage:
  * ProviderInfo has no capability data. If a dimension appears twice (an
  * unsatisfiable conjunction) the first occurrence wins; an explicit npa tag
@@ -94,6 +99,8 @@ export function requirementsOf(tags: string[]): Requirements {
   let npa: string | null = null;
   let nxxNpa: string | null = null;
   let kind: string | null = null;
+  let placeNpa: string | null = null;
+  let regionNpa: string | null = null;
   const caps = new Set<string>();
   for (const tag of tags) {
     const colon = tag.indexOf(':');
@@ -117,9 +124,15 @@ export function requirementsOf(tags: string[]): Requirements {
       case 'cap':
         caps.add(value.toLowerCase());
         break;
+      case 'locality':
+        placeNpa ??= areaCodeOf(`locality:${value.toLowerCase()}`);
+        break;
+      case 'region':
+        regionNpa ??= areaCodeOf(`region:${value.toLowerCase()}`);
+        break;
     }
   }
-  return { country, npa: npa ?? nxxNpa, kind, capabilities: [...caps].sort(cmp) };
+  return { country, npa: npa ?? nxxNpa ?? placeNpa ?? regionNpa, kind, capabilities: [...caps].sort(cmp) };
 }
 
 const inCoverage = (list: string[], wanted: string | null): boolean => wanted === null || list.length === 0 || list.includes(wanted);

@@ -24,6 +24,8 @@ export interface CarrierWebhook {
   carrierOrderId: string;
   idempotencyKey: string;
   lines: { lineId: string; numbers: string[] }[];
+  /** NANP rate center and LATA per number, where the carrier gives them */
+  places?: { number: string; rateCenter?: string; lata?: string }[];
   final: boolean;
   sentAt?: string;
 }
@@ -51,7 +53,7 @@ export async function carrierDelivery(deps: CarrierDeliveryDeps, req: SignedRequ
   // each signed webhook once, in its canonical spelling (the hex's case makes no new one)
   const signature = canonicalSignature(req.headers)!; // verified above: present and well formed
   if (await receiptTaken(deps.db, signature)) return { status: 'duplicate' };
-  const delivery = { source: 'carrier' as const, lines: body.lines, final: body.final };
+  const delivery = { source: 'carrier' as const, lines: body.lines, ...(body.places?.length ? { places: body.places } : {}), final: body.final };
   let answer: 'accepted' | 'late' = 'accepted';
   try {
     await deps.temporal.order(order.id).deliver(delivery);

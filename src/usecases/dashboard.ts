@@ -3,7 +3,7 @@
 // flight with their progress, endpoints on their way in with their
 // cleanliness — each row linking to its workflow in Temporal Web.
 import type { Db } from '../db/client';
-import { openOrders, quarantined, QUARANTINE_STATES, snapshotSeries, stateCounts } from '../db/dashboard';
+import { openOrders, quarantined, QUARANTINE_STATES, regionCounts, snapshotSeries, stateCounts } from '../db/dashboard';
 import { evaluateGroupings } from '../db/groupings';
 import { endpointWorkflowId, orderWorkflowId } from '../../workflows/shared';
 
@@ -12,6 +12,7 @@ export type DashboardWindow = keyof typeof DASHBOARD_WINDOWS;
 
 const ORDER_ROWS = 100;
 const QUARANTINE_ROWS = 200;
+const REGION_ROWS = 60;
 
 export interface DashboardDeps {
   db: Db;
@@ -25,12 +26,13 @@ export async function dashboard(deps: DashboardDeps, q: { window: DashboardWindo
   const windowMs = DASHBOARD_WINDOWS[q.window];
   const now = new Date();
   const since = new Date(now.getTime() - windowMs);
-  const [groupings, series, orders, quarantine, pipeline] = await Promise.all([
+  const [groupings, series, orders, quarantine, pipeline, regions] = await Promise.all([
     evaluateGroupings(deps.db, { windowMs, snapshot: false, now, unmetPerAccount: deps.unmetPerAccount }),
     snapshotSeries(deps.db, since, q.points),
     openOrders(deps.db, ORDER_ROWS),
     quarantined(deps.db, QUARANTINE_ROWS),
     stateCounts(deps.db),
+    regionCounts(deps.db, REGION_ROWS),
   ]);
   const workflowUrl = (id: string) =>
     `${deps.temporalWebUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(id)}`;
@@ -47,6 +49,8 @@ export async function dashboard(deps: DashboardDeps, q: { window: DashboardWindo
     window: q.window,
     temporalWebUrl: deps.temporalWebUrl,
     states: Object.fromEntries(pipeline.map((s) => [s.state, s.n])),
+    /** per region (ISO 3166-2; `unknown`: numbers the place data cannot place), busiest first */
+    regions: regions.map((r) => ({ ...r, region: r.region ?? 'unknown' })),
     groupings: groupings.map((g) => ({
       ...g,
       // the last point is now: the counts are exact, snapshots only come with each pass

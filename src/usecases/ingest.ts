@@ -12,6 +12,7 @@ import { TemporalGateway } from '../temporal/gateway';
 import { NO_CAPABILITIES } from '../temporal/endpoints';
 import { parseAddress, AddressError, type ParsedAddress } from '../domain/numbers';
 import { inherentTags, measuredTags } from '../domain/classification';
+import { placeOf } from '../domain/geo';
 import type { Capabilities, LifecyclePolicy } from '../domain/endpoint';
 import { startWorkflowForRow } from './restart';
 
@@ -19,6 +20,9 @@ export interface IngestItem {
   address: string;
   capable?: Partial<Capabilities>;
   monthlyCostCents?: number;
+  /** what the carrier's delivery says of a NANP number's place */
+  rateCenter?: string;
+  lata?: string;
 }
 
 export interface IngestOptions {
@@ -83,12 +87,12 @@ export function ingestEndpoints(deps: IngestClientDeps, items: IngestItem[], opt
 export async function ingest(deps: IngestDeps, items: IngestItem[], opts: IngestOptions): Promise<IngestResult> {
   if (opts.entry === 'port-in' && !opts.accountId) throw new Error('port-in needs an accountId');
   const result: IngestResult = { accepted: [], rejected: [], duplicates: [] };
-  const parsed = new Map<string, { p: ParsedAddress; capable: Capabilities; cost: number }>();
+  const parsed = new Map<string, { p: ParsedAddress; capable: Capabilities; cost: number; item: IngestItem }>();
   for (const item of items) {
     try {
       const p = parseAddress(item.address, { defaultCountry: opts.defaultCountry });
       if (parsed.has(p.address)) result.duplicates.push(p.address);
-      else parsed.set(p.address, { p, capable: defaultCapable(item), cost: item.monthlyCostCents ?? 0 });
+      else parsed.set(p.address, { p, capable: defaultCapable(item), cost: item.monthlyCostCents ?? 0, item });
     } catch (err) {
       if (!(err instanceof AddressError)) throw err;
       result.rejected.push({ input: item.address, reason: err.reason });
@@ -96,18 +100,22 @@ export async function ingest(deps: IngestDeps, items: IngestItem[], opts: Ingest
   }
 
   const entry = entryOf(opts, deps.policy);
-  const rows: NewEndpoint[] = [...parsed.values()].map(({ p, capable, cost }) => ({
-    address: p.address,
-    kind: p.kind,
-    country: p.country,
-    npa: p.npa,
-    nxx: p.nxx,
-    line: p.line,
-    digits: p.digits,
-    tags: [...inherentTags(p), ...initialMeasured(capable)].sort(),
-    capable,
-    monthlyCostCents: cost,
-  }));
+  const rows: NewEndpoint[] = [...parsed.values()].map(({ p, capable, cost, item }) => {
+    const place = placeOf(p);
+    return {
+      address: p.address,
+      kind: p.kind,
+      country: p.country,
+      npa: p.npa,
+      nxx: p.nxx,
+      line: p.line,
+      digits: p.digits,
+      tags: [...inherentTags(p, place), ...initialMeasured(capable)].sort(),
+      capable,
+      monthlyCostCents: cost,
+      place: { ...place, rateCenter: item.rateCenter ?? null, lata: item.lata ?? null },
+    };
+  });
   const created: { id: string; address: string }[] = [];
   for (let i = 0; i < rows.length; i += CHUNK) created.push(...(await enterRepository(deps.db, rows.slice(i, i + CHUNK), entry)));
   const createdSet = new Set(created.map((r) => r.address));

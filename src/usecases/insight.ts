@@ -8,13 +8,18 @@ import { withHistory, type EndpointRow, type HistoryRow } from '../db/endpoint-r
 import { holdingHistory, type Caller } from '../domain/access';
 import { addressField } from '../domain/address';
 import { NotFound } from '../domain/errors';
+import { geoStatus } from '../domain/geo';
 
 export interface InsightDeps {
   db: Db;
 }
 
 /** the record without the allocation claim (an internal lock), history ids as strings (64-bit) */
-export type EndpointInsight = Omit<EndpointRow, 'claimToken' | 'claimedUntil'> & { history: (Omit<HistoryRow, 'id'> & { id: string })[] };
+export type EndpointInsight = Omit<EndpointRow, 'claimToken' | 'claimedUntil'> & {
+  /** unknown: the place data cannot place it (its place fields are null) */
+  geo: 'known' | 'unknown';
+  history: (Omit<HistoryRow, 'id'> & { id: string })[];
+};
 
 export async function insight(deps: InsightDeps, who: Caller, input: string): Promise<EndpointInsight> {
   const address = addressField(input);
@@ -23,5 +28,5 @@ export async function insight(deps: InsightDeps, who: Caller, input: string): Pr
   if (!row || !visible) throw new NotFound(`address: no endpoint ${address}`);
   const { claimToken: _t, claimedUntil: _c, ...record } = row;
   const history = who.scope === 'OPERATOR' ? row.history : holdingHistory(row.history, who);
-  return { ...record, country: row.country?.trim() ?? null, history: history.map((h) => ({ ...h, id: String(h.id) })) };
+  return { ...record, country: row.country?.trim() ?? null, geo: geoStatus(row), history: history.map((h) => ({ ...h, id: String(h.id) })) };
 }

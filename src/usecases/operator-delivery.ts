@@ -10,13 +10,15 @@ export async function operatorDelivery(
   deps: OrderDeps,
   who: Caller,
   orderId: string,
-  entry: { numbers: string[]; final: boolean },
+  entry: { numbers: string[]; final: boolean; places?: { number: string; rateCenter?: string; lata?: string }[] },
 ): Promise<{ status: 'accepted'; numbers: number }> {
   const order = await findOrder(deps.db, orderId);
   // a carrier key speaks for its own orders only
   if (!order || (who.scope === 'CARRIER' && order.providerId !== who.providerId)) throw new NotFound(`no order ${orderId}`);
   try {
-    await deps.temporal.order(orderId).deliver({ source: 'operator', numbers: entry.numbers, final: entry.final });
+    await deps.temporal
+      .order(orderId)
+      .deliver({ source: 'operator', numbers: entry.numbers, ...(entry.places?.length ? { places: entry.places } : {}), final: entry.final });
   } catch (err) {
     if (err instanceof NotFound) throw new NotFound(`order ${orderId} is closed (${order.status})`);
     throw err;

@@ -10,6 +10,10 @@ import type { Capabilities } from '../domain/endpoint';
 import type { EndpointKind } from '../domain/numbers';
 import { nearPlace } from '../domain/search';
 import { UNMET_DEMAND_DEFAULTS } from '../domain/inventory';
+import { normaliseTags, TagError } from '../domain/classification';
+import { BadRequest } from '../domain/errors';
+import { canonicalZone, geoStatus, localityTagValue, placeOf, tzTagValue } from '../domain/geo';
+import { AddressError, parseAddress } from '../domain/numbers';
 
 export interface SearchDeps {
   db: Db;
@@ -35,10 +39,28 @@ export interface SearchQuery {
   near?: string;
   maxPrice?: number;
   minQuality?: number;
+  /** ISO 3166-2, any case (us-ca) */
+  region?: string;
+  /** a town, with `region` (or, where the data names no region, `country`) */
+  locality?: string;
+  /** IANA time zone (America/Los_Angeles) */
+  timeZone?: string;
+  postalCode?: string;
+  rateCenter?: string;
+  lata?: string;
+  /** within distanceKm of this point, closest first */
+  nearLatLong?: { latitude: number; longitude: number };
+  /** within distanceKm of where this number is (geographically: its locality), closest first */
+  nearNumber?: string;
+  /** with nearLatLong / nearNumber; default NEAR_DEFAULT_KM */
+  distanceKm?: number;
   limit: number;
   /** the last address of the page before */
   after?: string;
 }
+
+/** How far a geographic search reaches unless told: 40 km, about the 25 miles Twilio's Distance defaults to. */
+export const NEAR_DEFAULT_KM = 40;
 
 export interface FoundEndpoint {
   address: string;
@@ -49,6 +71,18 @@ export interface FoundEndpoint {
   capabilities: Capabilities;
   monthlyCostCents: number;
   qualityScore: number | null;
+  /** unknown: the place data cannot place the number (every place field null) */
+  geo: 'known' | 'unknown';
+  region: string | null;
+  locality: string | null;
+  timeZone: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  postalCode: string | null;
+  rateCenter: string | null;
+  lata: string | null;
+  /** near a point or a number: great-circle km from it */
+  distanceKm?: number;
 }
 
 export interface SearchAnswer {
@@ -65,14 +99,63 @@ function queryTags(q: SearchQuery): string[] {
   if (q.npa && q.nxx) tags.push(`nxx:${q.npa}${q.nxx}`);
   if (q.kind) tags.push(`kind:${q.kind.toLowerCase()}`);
   for (const c of q.capabilities?.split(',') ?? []) tags.push(`cap:${c}`);
+  const region = q.region?.toLowerCase();
+  if (region) tags.push(`region:${region}`);
+  if (q.locality) {
+    const country = q.country ?? region?.slice(0, 2);
+    if (!country) throw BadRequest.field('locality', 'give region (us-ca) or, where there is none, country with it');
+    tags.push(`locality:${localityTagValue(country, region ?? null, q.locality)}`);
+  }
+  if (q.timeZone) tags.push(`tz:${tzTagValue(q.timeZone)}`);
   return tags.sort();
 }
 
-export async function search(deps: SearchDeps, who: Caller, q: SearchQuery): Promise<SearchAnswer> {
+/** The point a geographic search is near, from a latitude / longitude or a number the place data can place. */
+function nearPoint(q: SearchQuery): { latitude: number; longitude: number; km: number } | undefined {
+  if (q.nearLatLong && q.nearNumber) throw BadRequest.field('nearNumber', 'give nearLatLong or nearNumber, not both');
+  const km = q.distanceKm ?? NEAR_DEFAULT_KM;
+  if (q.nearLatLong) return { ...q.nearLatLong, km };
+  if (!q.nearNumber) {
+    if (q.distanceKm !== undefined) throw BadRequest.field('distanceKm', 'only with nearLatLong or nearNumber');
+    return undefined;
+  }
+  let place;
+  try {
+    place = placeOf(parseAddress(q.nearNumber));
+  } catch (err) {
+    if (err instanceof AddressError) throw BadRequest.field('nearNumber', err.reason);
+    throw err;
+  }
+  if (place.latitude === null || place.longitude === null) {
+    throw BadRequest.field('nearNumber', `the place data has no coordinates for this number (${place.place ?? 'unknown place'})`);
+  }
+  return { latitude: place.latitude, longitude: place.longitude, km };
+}
+
+export async function search(deps: SearchDeps, who: Caller, input: SearchQuery): Promise<SearchAnswer> {
+  let q = input;
+  if (q.timeZone !== undefined) {
+    const zone = canonicalZone(q.timeZone);
+    if (!zone) throw BadRequest.field('timeZone', `no IANA time zone "${q.timeZone}"`);
+    q = { ...q, timeZone: zone };
+  }
   const tags = queryTags(q);
   const near = q.near ? nearPlace(q.near) : undefined;
+  const point = nearPoint(q);
+  if (near && point) throw BadRequest.field('near', 'near (numerically, same area code) and nearLatLong / nearNumber (geographically) exclude each other');
+  try {
+    normaliseTags(tags);
+  } catch (err) {
+    if (err instanceof TagError) throw BadRequest.field(err.tag.split(':')[0] === 'tz' ? 'timeZone' : err.tag.split(':')[0]!, err.reason);
+    throw err;
+  }
+  // a region or a time zone is a broad filter: by its column, whose index (value, address) reads a page in address order
+  // at once; as a tag, the planner must guess between the tag index and walking the addresses (bench/search.bench.ts)
+  const region = q.region?.toLowerCase();
   const rows = await searchAvailable(deps.db, {
-    tags,
+    tags: tags.filter((t) => !t.startsWith('region:') && !t.startsWith('tz:')),
+    region,
+    timeZone: q.timeZone,
     nxx: q.npa ? undefined : q.nxx,
     contains: q.contains,
     startsWith: q.startsWith,
@@ -81,6 +164,10 @@ export async function search(deps: SearchDeps, who: Caller, q: SearchQuery): Pro
     minQuality: q.minQuality,
     after: q.after,
     near,
+    point,
+    postalCode: q.postalCode,
+    rateCenter: q.rateCenter,
+    lata: q.lata,
     limit: q.limit,
   });
   if (rows.length === 0 && !q.after) {
@@ -97,7 +184,17 @@ export async function search(deps: SearchDeps, who: Caller, q: SearchQuery): Pro
       capabilities: { voice: r.voice, sms: r.sms, mms: r.mms, fax: r.fax },
       monthlyCostCents: r.monthlyCostCents,
       qualityScore: r.qualityScore,
+      geo: geoStatus(r),
+      region: r.region,
+      locality: r.locality,
+      timeZone: r.timeZone,
+      latitude: r.latitude,
+      longitude: r.longitude,
+      postalCode: r.postalCode,
+      rateCenter: r.rateCenter,
+      lata: r.lata,
+      ...(r.distanceKm !== undefined ? { distanceKm: r.distanceKm } : {}),
     })),
-    next: rows.length === q.limit && !near ? rows.at(-1)!.address : null,
+    next: rows.length === q.limit && !near && !point ? rows.at(-1)!.address : null,
   };
 }

@@ -275,7 +275,7 @@ describe('CLI: ops', function () {
     const top = await ops(['--help']);
     assert.equal(top.code, 0);
     assert.match(top.out, /Exit codes:\n {2}0 {4}success/);
-    for (const name of ['import', 'export', 'report', 'check-now', 'orders', 'order', 'deliver', 'reconcile']) {
+    for (const name of ['import', 'export', 'report', 'check-now', 'orders', 'order', 'deliver', 'reconcile', 'geo-backfill']) {
       const res = await ops([name, '--help']);
       assert.equal(res.code, 0, `${name} --help: ${res.err}`);
       assert.match(res.out, new RegExp(`^Usage: ops ${name} `), name);

@@ -28,6 +28,7 @@ interface Dashboard {
   }[];
   orders: { id: string; accepted: number; quantity: number; workflowUrl: string }[];
   quarantine: { total: number; endpoints: { address: string; workflowUrl: string }[] };
+  regions: { region: string; available: number; allocated: number; pipeline: number; total: number }[];
 }
 
 describe('dashboard in a headless browser', function () {
@@ -78,6 +79,8 @@ describe('dashboard in a headless browser', function () {
     await db().endpoint.create({
       data: { address: '+17175550201', kind: 'MOBILE', npa: '717', state: 'TESTING', classifierTags: tags, voiceCleanliness: 1, messagingCleanliness: 0.7 },
     });
+    // a region of their own, as the place data would set it (a test region code no real number has)
+    await db().endpoint.updateMany({ where: { npa: '717' }, data: { region: 'us-zz' } });
     const now = Date.now();
     await db().inventorySnapshot.createMany({
       data: [9, 8, 6, 5, 4].map((available, i) => ({
@@ -172,6 +175,14 @@ describe('dashboard in a headless browser', function () {
       `http://temporal-web.test:8233/namespaces/default/workflows/${encodeURIComponent('endpoint/+17175550200')}`,
     );
     assert.equal(await page.locator('[data-testid="quarantine-total"]').textContent(), String(api.quarantine.total));
+
+    // inventory per region: 3 available, 2 on their way
+    assert.deepEqual(
+      api.regions.find((r) => r.region === 'us-zz'),
+      { region: 'us-zz', available: 3, allocated: 0, pipeline: 2, total: 5 },
+    );
+    assert.match((await page.locator('[data-testid="region"][data-region="us-zz"]').textContent()) ?? '', /^us-zz3025$/);
+    assert.equal(await page.locator('[data-testid="region"]').count(), api.regions.length);
   });
 
   it('refreshes itself: a change in the database shows without a reload', async () => {

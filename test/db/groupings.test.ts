@@ -31,6 +31,8 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
       `kind:${pick(['mobile', 'fixed_line_or_mobile'])}`,
       ...CAPS.filter(() => random() < 0.5),
       ...(i % 13 === 0 ? ['vanity:repeated'] : []),
+      // place tags as the geo data sets them (a third of the numbers it cannot place)
+      ...(i % 3 === 0 ? ['region:us-ca', 'locality:us-ca-san-francisco'] : i % 3 === 1 ? ['region:us-ny'] : []),
     ].sort();
 
   async function insertEndpoints(from: number, count: number): Promise<void> {
@@ -53,6 +55,8 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
       ['eval cap:sms', ['cap:sms']],
       ['eval npa:901 + cap:sms', ['cap:sms', 'npa:901']],
       ['eval 902 mobile voice', ['cap:voice', 'kind:mobile', 'npa:902']],
+      ['eval region us-ca', ['region:us-ca']],
+      ['eval region us-ny sms', ['cap:sms', 'region:us-ny']],
     ] as const) {
       groupingIds.push((await createGrouping(db(), { name, tags: [...tags], minAvailable: 10, targetAvailable: 50, maxAvailable: 400 })).id);
     }
@@ -61,6 +65,7 @@ describe('grouping evaluation: SQL pass equals the TypeScript evaluation', funct
     for (const [name, tags] of [
       ['eval vanity', ['vanity:repeated']],
       ['eval 903 mms', ['cap:mms', 'npa:903']],
+      ['eval san francisco', ['locality:us-ca-san-francisco']],
     ] as const) {
       groupingIds.push((await createGrouping(db(), { name, tags: [...tags], minAvailable: 5, targetAvailable: 20, maxAvailable: 100, autoAdjust: true })).id);
     }

@@ -51,7 +51,7 @@ describe('classification', () => {
   describe('DIMENSIONS', () => {
     it('splits dimensions into inherent and measured', () => {
       const by = (source: string) => DIMENSION_NAMES.filter((d) => DIMENSIONS[d].source === source);
-      assert.deepEqual(by('inherent'), ['country', 'region', 'npa', 'nxx', 'kind', 'vanity', 'word']);
+      assert.deepEqual(by('inherent'), ['country', 'region', 'locality', 'tz', 'npa', 'nxx', 'kind', 'vanity', 'word']);
       assert.deepEqual(by('measured'), ['cap', 'quality', 'clean']);
     });
 
@@ -87,10 +87,11 @@ describe('classification', () => {
 
     it('adds the region when given, and refuses one that is not a tag value', () => {
       const p = parseAddress('+14155550179');
-      assert.deepEqual(inherentTags(p, { region: 'ca' }), ['country:us', 'kind:fixed_line_or_mobile', 'npa:415', 'nxx:415555', 'region:ca']);
-      assert.ok(inherentTags(p, { region: 'CA' }).includes('region:ca'));
+      assert.deepEqual(inherentTags(p, { region: 'us-ca' }), ['country:us', 'kind:fixed_line_or_mobile', 'npa:415', 'nxx:415555', 'region:us-ca']);
+      assert.ok(inherentTags(p, { region: 'US-CA' }).includes('region:us-ca'));
       assert.ok(!inherentTags(p, { region: null }).some((t) => t.startsWith('region:')));
       assertTagError(() => inherentTags(p, { region: 'new york' }), /region: value must be letters, digits/);
+      assertTagError(() => inherentTags(p, { region: 'ca' }), /region: value must be an ISO 3166-2 code/);
     });
 
     it('tags a non-NANP number without nxx', () => {
@@ -125,7 +126,9 @@ describe('classification', () => {
     });
 
     it('gives a SIP address only its kind, even with a region', () => {
-      assert.deepEqual(inherentTags(parseAddress('sip:alice@example.com'), { region: 'ca' }), ['kind:sip']);
+      assert.deepEqual(inherentTags(parseAddress('sip:alice@example.com'), { region: 'us-ca', locality: 'San Francisco', timeZone: 'America/Los_Angeles' }), [
+        'kind:sip',
+      ]);
     });
   });
 
@@ -270,7 +273,7 @@ describe('classification', () => {
       const tags = classify(
         parseAddress('+18003569377'),
         measured({ enabled: { voice: true, sms: true, mms: false, fax: false }, qualityScore: 0.9, messagingCleanliness: 0.6 }),
-        { region: 'ca' },
+        { region: 'us-ca' },
       );
       assert.deepEqual(tags, [
         'cap:sms',
@@ -281,7 +284,7 @@ describe('classification', () => {
         'npa:800',
         'nxx:800356',
         'quality:high',
-        'region:ca',
+        'region:us-ca',
         'vanity:word',
         'word:flowers',
       ]);
@@ -291,7 +294,7 @@ describe('classification', () => {
   describe('parseTag', () => {
     it('splits a valid tag', () => {
       assert.deepEqual(parseTag('country:us'), { dimension: 'country', value: 'us' });
-      assert.deepEqual(parseTag('region:new-york'), { dimension: 'region', value: 'new-york' });
+      assert.deepEqual(parseTag('region:us-ny'), { dimension: 'region', value: 'us-ny' });
       assert.deepEqual(parseTag('kind:fixed_line_or_mobile'), { dimension: 'kind', value: 'fixed_line_or_mobile' });
       assert.deepEqual(parseTag('npa:20'), { dimension: 'npa', value: '20' });
     });
@@ -307,7 +310,7 @@ describe('classification', () => {
     it('refuses an unknown dimension, listing the known ones', () => {
       assertTagError(
         () => parseTag('colour:red'),
-        /^unknown dimension "colour" \(one of country, region, npa, nxx, kind, vanity, word, cap, quality, clean\)$/,
+        /^unknown dimension "colour" \(one of country, region, locality, tz, npa, nxx, kind, vanity, word, cap, quality, clean\)$/,
       );
     });
 
@@ -383,7 +386,7 @@ describe('classification', () => {
     it('refuses two values of a single-valued dimension', () => {
       for (const [a, b] of [
         ['country:ca', 'country:us'], // reported in sorted order
-        ['region:ca', 'region:ny'],
+        ['region:us-ca', 'region:us-ny'],
         ['npa:212', 'npa:415'],
         ['nxx:415555', 'nxx:415556'],
         ['kind:mobile', 'kind:voip'],

@@ -32,6 +32,17 @@ describe('criteriaTags', () => {
     assert.throws(() => criteriaTags({ nxx: '555' }), refused('criteria.nxx', /^criteria\.nxx: needs npa/));
   });
 
+  it('turns a place into its tags: region, locality (named with its region or country), time zone', () => {
+    assert.deepEqual(criteriaTags({ region: 'US-CA', locality: 'San Francisco', timeZone: 'America/Los_Angeles' }), [
+      'locality:us-ca-san-francisco',
+      'region:us-ca',
+      'tz:america-los_angeles',
+    ]);
+    assert.deepEqual(criteriaTags({ country: 'GB', locality: 'London' }), ['country:gb', 'locality:gb-london']);
+    assert.throws(() => criteriaTags({ locality: 'Springfield' }), refused('criteria.locality', /give region/));
+    assert.throws(() => criteriaTags({ timeZone: 'Mars/Olympus_Mons' }), refused('criteria.timeZone', /no IANA time zone/));
+  });
+
   it('refuses no criterion at all', () => {
     assert.throws(() => criteriaTags({}), refused('criteria', /^criteria: give at least one criterion$/));
     assert.throws(() => criteriaTags({ capabilities: [], tags: [] }), refused('criteria', /give at least one criterion/));

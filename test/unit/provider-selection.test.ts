@@ -65,6 +65,21 @@ describe('provider selection', () => {
         want: { ...NO_REQ, capabilities: ['sms', 'voice'] },
       },
       {
+        name: 'a NANP locality or region orders by its area code (an explicit npa wins)',
+        tags: ['locality:us-ca-san-francisco', 'region:us-ca'],
+        want: { ...NO_REQ, npa: '415' },
+      },
+      {
+        name: 'an explicit npa wins over a place',
+        tags: ['locality:us-ca-san-francisco', 'npa:628'],
+        want: { ...NO_REQ, npa: '628' },
+      },
+      {
+        name: 'a place the data has no area code for orders by nothing more',
+        tags: ['region:gb-lnd', 'locality:gb-london'],
+        want: NO_REQ,
+      },
+      {
         name: 'non-orderable dimensions ignored',
         tags: ['vanity:true', 'word:pizza', 'quality:gold', 'clean:true', 'region:west', 'bogus'],
         want: NO_REQ,

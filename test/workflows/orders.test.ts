@@ -10,7 +10,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { buildApp } from '../../src/api/app';
 import { signWebhook } from '../../src/carriers/webhook';
-import { createSimulator, type Simulator } from '../../src/carriers/simulator/simulator';
+import { createSimulator, RATE_CENTERS, type Simulator } from '../../src/carriers/simulator/simulator';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { createWorker } from '../../workers/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -160,6 +160,13 @@ describe('provider orders against the carrier simulator', function () {
     const eps = await endpointsOf(row.id);
     assert.equal(eps.length, 3);
     assert.ok(eps.every((e) => e.state === 'QUARANTINE' && e.npa === area && e.providerId === 'carrier-a'));
+    // the place: from the geo data, and the rate center and LATA the carrier's webhook gave
+    const told = RATE_CENTERS[area];
+    assert.ok(told, `the simulator names the rate center of ${area}`);
+    for (const e of eps) {
+      assert.deepEqual([e.rateCenter, e.lata], [told.rateCenter, told.lata], e.address);
+      assert.ok(e.region?.startsWith('us-') && e.classifierTags.includes(`region:${e.region}`), `${e.address}: ${e.region}`);
+    }
     for (const e of eps) assert.equal((await client.workflow.getHandle(`endpoint/${e.address}`).describe()).status.name, 'RUNNING');
     assert.equal(sim.stats().carriers['carrier-a']!.submissions[row.idempotencyKey], 1);
     const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: row.id } });
@@ -584,12 +591,22 @@ describe('provider orders against the carrier simulator', function () {
     const entry = await fetch(`${api.url}/v1/orders/${row.id}/deliveries`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...auth },
-      body: JSON.stringify({ numbers: [`+1${area}2345678`, `+1${area}2345679`], final: true }),
+      body: JSON.stringify({
+        numbers: [`+1${area}2345678`, `+1${area}2345679`],
+        final: true,
+        places: [{ number: `+1${area}2345678`, rateCenter: 'PAPER RC', lata: '999' }],
+      }),
     });
     assert.equal(entry.status, 202);
     const result = await resultOf(row.id);
     assert.equal(result.status, 'DELIVERED');
-    assert.equal((await endpointsOf(row.id)).length, 2);
+    const entered = await endpointsOf(row.id);
+    assert.equal(entered.length, 2);
+    // the paperwork's rate center and LATA, where it gave them
+    assert.deepEqual(entered.map((e) => [e.address, e.rateCenter, e.lata]).sort(), [
+      [`+1${area}2345678`, 'PAPER RC', '999'],
+      [`+1${area}2345679`, null, null],
+    ]);
     await recordHistory(client.workflow.getHandle(orderWorkflowId(row.id)), 'order-operator-entry');
   });
 

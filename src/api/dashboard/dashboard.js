@@ -228,11 +228,39 @@
     );
   }
 
+  function regionsTable(regions) {
+    if (!regions.length) return '<div class="empty">No endpoints yet.</div>';
+    return (
+      '<table data-testid="regions-table"><thead><tr><th>region</th><th class="num">available</th><th class="num">allocated</th><th class="num">in quarantine, testing, aging</th><th class="num">all</th></tr></thead><tbody>' +
+      regions
+        .map(function (r) {
+          return (
+            '<tr data-testid="region" data-region="' +
+            esc(r.region) +
+            '"><td>' +
+            esc(r.region) +
+            '</td><td class="num">' +
+            r.available +
+            '</td><td class="num">' +
+            r.allocated +
+            '</td><td class="num">' +
+            r.pipeline +
+            '</td><td class="num">' +
+            r.total +
+            '</td></tr>'
+          );
+        })
+        .join('') +
+      '</tbody></table>'
+    );
+  }
+
   function render(d) {
     $('groupings').innerHTML = d.groupings.length ? d.groupings.map(groupingCard).join('') : '<div class="empty">No groupings yet: POST /v1/groupings.</div>';
     $('orders').innerHTML = ordersTable(d.orders);
     $('quarantine').innerHTML = quarantineTable(d.quarantine);
     $('quarantine-total').textContent = d.quarantine.total;
+    $('regions').innerHTML = regionsTable(d.regions || []);
     $('states').textContent = Object.keys(d.states)
       .sort()
       .map(function (s) {

@@ -8,7 +8,7 @@ import { principalOf, type Auth } from '../middleware/auth';
 import { areaCode, countryCode, nxx } from '../input';
 import { FoundEndpointView, InsightView, foundView, insightView, kindOf } from '../schemas/views';
 import { digitPattern } from '../../domain/search';
-import { search, type SearchDeps } from '../../usecases/search';
+import { NEAR_DEFAULT_KM, search, type SearchDeps } from '../../usecases/search';
 import { insight, type InsightDeps } from '../../usecases/insight';
 
 /** letters map to the phone keypad, `*` matches any one digit */
@@ -48,7 +48,54 @@ const Query = z
       .string()
       .max(30)
       .optional()
-      .openapi({ description: 'a NANP number (+1 and ten digits): the same area code, the same exchange first, then the closest line number; one page' }),
+      .openapi({
+        description:
+          'a NANP number (+1 and ten digits): the same area code, the same exchange first, then the closest line number — numerically, not geographically (see nearNumber); one page',
+      }),
+    region: z
+      .string()
+      .regex(/^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/, 'an ISO 3166-2 code, e.g. us-ca')
+      .optional()
+      .openapi({ description: 'the region the number is placed in (ISO 3166-2, e.g. `us-ca`)' }),
+    locality: z.string().min(1).max(100).optional().openapi({ description: 'a town, with region (or country where the place data names no region)' }),
+    timeZone: z
+      .string()
+      .regex(/^[A-Za-z]+\/[A-Za-z0-9_+\-/]+$/, 'an IANA time zone, e.g. America/Los_Angeles')
+      .max(60)
+      .optional()
+      .openapi({ description: "the IANA time zone of the number's place, e.g. `America/Los_Angeles`" }),
+    postalCode: z.string().min(1).max(20).optional().openapi({ description: "the postal code of the number's place (set only where the town has one)" }),
+    rateCenter: z.string().min(1).max(50).optional().openapi({ description: 'the NANP rate center the carrier gave at delivery' }),
+    lata: z
+      .string()
+      .regex(/^\d{3,5}$/, '3-5 digits')
+      .optional()
+      .openapi({ description: 'the NANP LATA the carrier gave at delivery' }),
+    nearLatLong: z
+      .string()
+      .max(60)
+      .transform((v, ctx) => {
+        const m = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(v);
+        const [latitude, longitude] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+        if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) {
+          ctx.addIssue({ code: 'custom', message: 'latitude,longitude in degrees (-90..90, -180..180), e.g. 37.77,-122.42' });
+          return z.NEVER;
+        }
+        return { latitude, longitude };
+      })
+      .optional()
+      .openapi({ type: 'string', description: 'latitude,longitude: matches within distanceKm, closest first' }),
+    nearNumber: z
+      .string()
+      .max(30)
+      .optional()
+      .openapi({ description: 'a number: matches within distanceKm of where it is placed (geographically), closest first' }),
+    distanceKm: z.coerce
+      .number()
+      .gt(0)
+      .max(1000)
+      .optional()
+      .openapi({ description: `with nearLatLong / nearNumber: the radius in km, default ${NEAR_DEFAULT_KM}` }),
     // the column is a 32-bit integer
     maxPrice: z.coerce.number().int().min(0).max(2_147_483_647).optional().openapi({ description: 'monthly cost in cents, at most' }),
     minQuality: z.coerce.number().min(0).max(1).optional().openapi({ description: 'quality score 0..1, at least' }),

@@ -11,7 +11,24 @@ import { operatorDelivery } from '../../usecases/operator-delivery';
 import { confirmOrder } from '../../usecases/confirm-order';
 
 const OperatorEntry = z
-  .object({ numbers: z.array(z.string().min(1).max(100)).min(1).max(10_000), final: z.boolean().default(false) })
+  .object({
+    numbers: z.array(z.string().min(1).max(100)).min(1).max(10_000),
+    final: z.boolean().default(false),
+    // what the carrier's paperwork says of each number's place (NANP rate center and LATA), where it does
+    places: z
+      .array(
+        z.object({
+          number: z.string().min(1).max(100),
+          rateCenter: z.string().min(1).max(50).optional(),
+          lata: z
+            .string()
+            .regex(/^\d{3,5}$/, '3-5 digits')
+            .optional(),
+        }),
+      )
+      .max(10_000)
+      .optional(),
+  })
   .strict()
   .openapi('OperatorDeliveryEntry');
 const Confirmation = z

@@ -18,6 +18,18 @@ export const CriteriaSchema = z
       .max(4)
       .optional()
       .openapi({ description: 'capability names, each of which must be enabled' }),
+    region: z
+      .string()
+      .regex(/^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/, 'an ISO 3166-2 code, e.g. us-ca')
+      .optional()
+      .openapi({ description: 'the region (ISO 3166-2, e.g. `us-ca`) the number is placed in' }),
+    locality: z.string().min(1).max(100).optional().openapi({ description: 'the town the number is placed in, e.g. `San Francisco`' }),
+    timeZone: z
+      .string()
+      .regex(/^[A-Za-z]+\/[A-Za-z0-9_+\-/]+$/, 'an IANA time zone, e.g. America/Los_Angeles')
+      .max(60)
+      .optional()
+      .openapi({ description: "the IANA time zone of the number's place" }),
     tags: z.array(z.string().max(100)).max(8).optional().openapi({ description: 'classifier tags `dimension:value`, all required' }),
   })
   .strict()

@@ -92,6 +92,19 @@ export function endpointStatusView(s: EndpointStatus): z.infer<typeof EndpointSt
   return { ...s, reservedUntil: iso(s.reservedUntil), phaseEndsAt: iso(s.phaseEndsAt) };
 }
 
+/** Where a number is (design.md, Geography): every field null, and `geo: unknown`, when the place data cannot place it. */
+const placeFields = {
+  geo: z.enum(['known', 'unknown']).openapi({ description: 'unknown: the place data cannot place the number (every place field null) — never a guess' }),
+  region: z.string().nullable().openapi({ description: 'ISO 3166-2, lower case (`us-ca`)' }),
+  locality: z.string().nullable().openapi({ description: 'the town (`San Francisco`)' }),
+  timeZone: z.string().nullable().openapi({ description: 'IANA time zone (`America/Los_Angeles`)' }),
+  latitude: z.number().nullable().openapi({ description: "the locality's latitude, degrees" }),
+  longitude: z.number().nullable().openapi({ description: "the locality's longitude, degrees" }),
+  postalCode: z.string().nullable().openapi({ description: 'set only where the town has exactly one' }),
+  rateCenter: z.string().nullable().openapi({ description: 'NANP rate center, as the carrier gave it at delivery' }),
+  lata: z.string().nullable().openapi({ description: 'NANP LATA, as the carrier gave it at delivery' }),
+};
+
 export const FoundEndpointView = z
   .object({
     address: z.string(),
@@ -102,6 +115,8 @@ export const FoundEndpointView = z
     capabilities: CapabilitiesView,
     monthlyCostCents: z.number().int(),
     qualityScore: z.number().nullable(),
+    ...placeFields,
+    distanceKm: z.number().optional().openapi({ description: 'near a point or a number: great-circle km from it' }),
   })
   .strict()
   .openapi('FoundEndpoint');
@@ -130,11 +145,12 @@ export const InsightView = z
     address: z.string(),
     kind: Kind,
     country: z.string().nullable(),
-    region: z.string().nullable(),
     npa: z.string().nullable(),
     nxx: z.string().nullable(),
     line: z.string().nullable(),
     digits: z.string(),
+    ...placeFields,
+    place: z.string().nullable().openapi({ description: "the place data's own words for where the number is (`San Francisco, CA`)" }),
     capable: CapabilitiesView,
     enabled: CapabilitiesView,
     state: State,
@@ -164,11 +180,20 @@ export function insightView(e: EndpointInsight): z.infer<typeof InsightView> {
     address: e.address,
     kind: kindName(e.kind),
     country: e.country,
-    region: e.region,
     npa: e.npa,
     nxx: e.nxx,
     line: e.line,
     digits: e.digits,
+    geo: e.geo,
+    region: e.region,
+    locality: e.locality,
+    timeZone: e.timeZone,
+    latitude: e.latitude,
+    longitude: e.longitude,
+    postalCode: e.postalCode,
+    rateCenter: e.rateCenter,
+    lata: e.lata,
+    place: e.place,
     capable: { voice: e.voiceCapable, sms: e.smsCapable, mms: e.mmsCapable, fax: e.faxCapable },
     enabled: { voice: e.voiceEnabled, sms: e.smsEnabled, mms: e.mmsEnabled, fax: e.faxEnabled },
     state: e.state,

@@ -112,10 +112,19 @@ export interface Simulator {
 
 export type OrderStatus = 'accepted' | 'delivered' | 'partially_delivered' | 'cancelled';
 
+/** What a NANP carrier says of a delivered number's place (optional: carriers that know send it). */
+export interface NumberPlace {
+  number: string;
+  rateCenter?: string;
+  lata?: string;
+}
+
 export interface WebhookPayload {
   carrierOrderId: string;
   idempotencyKey: string;
   lines: { lineId: string; numbers: string[] }[];
+  /** rate center and LATA of the numbers whose area code the simulator knows (RATE_CENTERS) */
+  places?: NumberPlace[];
   final: boolean;
   sentAt: string;
 }
@@ -128,6 +137,23 @@ export { signWebhook, verifyWebhook, type VerifyFailure, type VerifyResult } fro
 
 const DEFAULT_NPAS = ['212', '312', '415', '628', '646'] as const;
 const GENERIC_NPAS = ['212', '312', '646', '718', '917'] as const;
+/** The rate center and LATA the simulator reports per area code it issues (as the LERG names them). */
+export const RATE_CENTERS: Readonly<Record<string, { rateCenter: string; lata: string }>> = {
+  '212': { rateCenter: 'NWYRCYZN01', lata: '132' },
+  '646': { rateCenter: 'NWYRCYZN01', lata: '132' },
+  '718': { rateCenter: 'NWYRCYZN03', lata: '132' },
+  '917': { rateCenter: 'NWYRCYZN01', lata: '132' },
+  '312': { rateCenter: 'CHICAGO', lata: '358' },
+  '415': { rateCenter: 'SNFC CNTRL', lata: '722' },
+  '628': { rateCenter: 'SNFC CNTRL', lata: '722' },
+};
+
+function placesOf(numbers: string[]): NumberPlace[] {
+  return numbers.flatMap((number) => {
+    const known = RATE_CENTERS[number.replace(/^\+1/, '').slice(0, 3)];
+    return known ? [{ number, ...known }] : [];
+  });
+}
 
 const orderSchema = z.object({
   lines: z
@@ -336,6 +362,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         carrierOrderId: order.carrierOrderId,
         idempotencyKey: order.idempotencyKey,
         lines,
+        places: placesOf(numbers),
         final: step.final,
         sentAt: new Date().toISOString(),
       });
