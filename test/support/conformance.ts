@@ -70,14 +70,17 @@ export class Conformance {
 
   /** null when the response is what the document says; else why not */
   check(r: SeenResponse): string | null {
-    if (OUTSIDE.some((p) => p.test(r.path))) return null;
+    // as Express routes it: without a fragment, a trailing slash ignored
+    const path = r.path.split('#')[0]!.replace(/(.)\/$/, '$1');
+    if (OUTSIDE.some((p) => p.test(path))) return null;
     const method = (r.method === 'HEAD' ? 'GET' : r.method).toLowerCase();
-    const route = this.routes.find((x) => x.pattern.test(r.path));
-    if (!route) return r.status === 404 ? this.problem(r) : `${r.status} for a path the document does not have (expected the 404 problem)`;
+    const route = this.routes.find((x) => x.pattern.test(path));
+    // a NUL character in the path or query is a 400 before anything is routed
+    if (!route) return r.status === 404 || r.status === 400 ? this.problem(r) : `${r.status} for a path the document does not have (expected the 404 problem)`;
     const item = this.doc.paths[route.template]!;
     const op = METHODS.includes(method) ? item[method] : undefined;
     if (!op) {
-      if (r.status !== 405) return `${r.status} for ${r.method} on ${route.template}, which the document does not list (expected the 405 problem)`;
+      if (r.status !== 405 && r.status !== 400) return `${r.status} for ${r.method} on ${route.template}, which the document does not list (expected the 405 problem)`;
       return this.problem(r);
     }
     const responses = (op.responses ?? {}) as Record<string, Json>;

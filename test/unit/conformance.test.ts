@@ -28,6 +28,9 @@ const grouping = {
   autoAdjust: false,
   preferredProviderIds: [],
   enabled: true,
+  anchor: 'npa:415',
+  createdAt: '2026-12-01T10:00:00.000Z',
+  updatedAt: '2026-12-01T10:00:00.000Z',
 };
 const json = 'application/json; charset=utf-8';
 
