@@ -80,7 +80,8 @@ export class Conformance {
     const item = this.doc.paths[route.template]!;
     const op = METHODS.includes(method) ? item[method] : undefined;
     if (!op) {
-      if (r.status !== 405 && r.status !== 400) return `${r.status} for ${r.method} on ${route.template}, which the document does not list (expected the 405 problem)`;
+      if (r.status !== 405 && r.status !== 400)
+        return `${r.status} for ${r.method} on ${route.template}, which the document does not list (expected the 405 problem)`;
       return this.problem(r);
     }
     const responses = (op.responses ?? {}) as Record<string, Json>;
