@@ -51,6 +51,7 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'inventory', description: 'groupings, the inventory report, check-now, the dashboard' },
   { name: 'carriers', description: 'providers, orders, deliveries, webhooks' },
   { name: 'operations', description: 'reconciliation' },
+  { name: 'accounts', description: 'accounts, their API keys and their numbers' },
 ];
 
 type Doc = ReturnType<OpenApiGeneratorV31['generateDocument']>;

@@ -22,6 +22,8 @@ export interface SeenResponse {
   status: number;
   contentType: string;
   body: string;
+  /** the response headers the document makes promises about (lower case) */
+  headers?: { 'x-request-id'?: string; 'retry-after'?: string; allow?: string };
 }
 
 interface Route {
@@ -70,6 +72,21 @@ export class Conformance {
 
   /** null when the response is what the document says; else why not */
   check(r: SeenResponse): string | null {
+    const headers = this.headers(r);
+    return headers ?? this.body(r);
+  }
+
+  /** the headers every answer carries: X-Request-Id; Retry-After on a 429 or 503 problem; Allow on a 405 */
+  private headers(r: SeenResponse): string | null {
+    if (!r.headers) return null;
+    if (!r.headers['x-request-id']) return `${r.status}: no X-Request-Id`;
+    const problem = r.contentType.startsWith('application/problem+json');
+    if ((r.status === 429 || r.status === 503) && problem && !r.headers['retry-after']) return `${r.status}: no Retry-After`;
+    if (r.status === 405 && !r.headers.allow) return '405: no Allow';
+    return null;
+  }
+
+  private body(r: SeenResponse): string | null {
     // as Express routes it: without a fragment, a trailing slash ignored
     const path = r.path.split('#')[0]!.replace(/(.)\/$/, '$1');
     if (OUTSIDE.some((p) => p.test(path))) return null;
