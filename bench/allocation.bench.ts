@@ -217,7 +217,7 @@ runBench(async (teardown) => {
       if (record) won.push((JSON.parse(res.body) as { address: string }).address);
       return '201';
     }
-    const code = (JSON.parse(res.body) as { error?: { code?: string } }).error?.code;
+    const code = (JSON.parse(res.body) as { code?: string }).code;
     if (res.status === 409 && code === 'none_available') return 'stop';
     // anything else is reported; a flood of it ends the run rather than spinning
     if (++unexpectedCount > 10 * CLIENTS) return 'stop';

@@ -277,7 +277,7 @@ runBench(async (teardown) => {
 
   // ---------------------------------------------------------------- refusal
   const short = await get('/v1/endpoints?contains=225');
-  const shortIssue = (JSON.parse(short.body) as { error?: { issues?: { field: string; reason: string }[] } }).error?.issues?.[0];
+  const shortIssue = (JSON.parse(short.body) as { errors?: { field: string; reason: string }[] }).errors?.[0];
   const refusal = { status: short.status, field: shortIssue?.field ?? null, reason: shortIssue?.reason ?? null };
   say(`contains=225 → ${refusal.status} ${refusal.field}: ${refusal.reason}`);
 

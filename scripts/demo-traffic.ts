@@ -34,7 +34,7 @@ export function driveDemoTraffic(o: DemoTrafficOptions): { stop(): void } {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${o.platformKey}`, 'idempotency-key': randomUUID() },
       body: JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as { address?: string; error?: { code: string; message: string } } };
+    return { status: res.status, body: (await res.json()) as { address?: string; code?: string; detail?: string } };
   };
   const pick = () => {
     const total = WANTS.reduce((n, w) => n + w.weight, 0);
@@ -58,7 +58,7 @@ export function driveDemoTraffic(o: DemoTrafficOptions): { stop(): void } {
     if (r.status === 201 && r.body.address) {
       counts.allocated++;
       if (Math.random() < 0.5) held.push({ address: r.body.address, accountId, releaseAt: now + o.holdMs * (1 + Math.random() * 2) });
-    } else if (r.body.error?.code === 'none_available') counts.noneAvailable++;
+    } else if (r.body.code === 'none_available') counts.noneAvailable++;
     else counts.refused++;
   };
 

@@ -248,7 +248,7 @@ async function main(): Promise<number> {
         const res = await call('POST', '/v1/allocations', { accountId, criteria, applicationUri: `sip:client-${i}@faults.example` });
         if (!res) verdict = 'gave_up';
         else if (res.status === 201) ledger.allocated(String(res.body.address), i);
-        else if (res.status === 409 && (res.body.error as { code?: string } | undefined)?.code === 'none_available') verdict = 'none';
+        else if (res.status === 409 && res.body.code === 'none_available') verdict = 'none';
         else {
           verdict = 'refused';
           if (res.status >= 400 && res.status !== 409) ledger.violations.push(`allocation answered ${res.status}: ${JSON.stringify(res.body)}`);

@@ -74,10 +74,10 @@ export function buildApp(deps: AppDeps): Express {
       }
     });
   // a JSON route refuses a body sent as anything else (415) rather than reading it as none
+  // a GET's body means nothing: it is not read
   const readBody: RequestHandler = (req, res, next) => {
-    if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody(req.headers) && !req.is('application/json')) {
-      return next(new UnsupportedMediaType(req.get('content-type') ?? 'no Content-Type'));
-    }
+    if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+    if (hasBody(req.headers) && !req.is('application/json')) return next(new UnsupportedMediaType(req.get('content-type') ?? 'no Content-Type'));
     parseBody(req, res, next);
   };
 
@@ -136,7 +136,7 @@ export function buildApp(deps: AppDeps): Express {
       auth,
     ),
   );
-  app.use('/v1/carriers', readBody);
+  app.use('/v1/carriers/:providerId/webhook', readBody);
   app.use(carrierRoutes({ db: deps.db, temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry));
   app.use(orderRoutes({ db: deps.db, temporal }, registry, auth));
 

@@ -1,9 +1,10 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas the routes
 // validate with; each route module registers its paths here. What every
 // operation shares is added once, by rule, when the document is built
-// (completeDocument): the errors its middleware can answer (401, 403, 429 and
-// 503 for a keyed route; 400, 413 and 415 for a body; the Idempotency-Key
-// header with its 409 and 422 for a keyed POST; 500 everywhere), each as a
+// (completeDocument): the errors its middleware can answer (400 and 500
+// everywhere: a NUL character in any path or query is refused; 401, 403, 429
+// and 503 for a keyed route; 413 and 415 where a body is read; the
+// Idempotency-Key header with its 409 and 422 for a keyed POST), each as a
 // problem details body, and the headers every answer carries.
 // test/unit/openapi.test.ts holds every operation to it.
 import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
@@ -50,6 +51,7 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'inventory', description: 'groupings, the inventory report, check-now, the dashboard' },
   { name: 'carriers', description: 'providers, orders, deliveries, webhooks' },
   { name: 'operations', description: 'reconciliation' },
+  { name: 'accounts', description: 'accounts, their API keys and their numbers' },
 ];
 
 type Doc = ReturnType<OpenApiGeneratorV31['generateDocument']>;
@@ -144,13 +146,12 @@ export function completeDocument(doc: Doc): Doc {
       const responses = (op.responses ??= {}) as Record<string, Json>;
       const body = op.requestBody as Json | undefined;
       const params = (op.parameters ?? []) as Json[];
-      const statuses = new Set<string>(['500']);
+      // every request's path and query are checked (a NUL character is a 400) before it is routed
+      const statuses = new Set<string>(['400', '500']);
       if (keyed) ['401', '403', '429', '503'].forEach((s) => statuses.add(s));
-      if (body) {
-        ['400', '413', '415'].forEach((s) => statuses.add(s));
-        body.required ??= true;
-      }
-      if (params.length) statuses.add('400');
+      // a body is read for every keyed write and for a declared one: oversized 413, not JSON 415
+      if (body || (keyed && method !== 'get')) ['413', '415'].forEach((s) => statuses.add(s));
+      if (body) body.required ??= true;
       if (keyed && method === 'post') {
         ['400', '409', '422'].forEach((s) => statuses.add(s));
         if (!params.some((p) => p.name === 'Idempotency-Key')) op.parameters = [...params, IDEMPOTENCY_KEY];

@@ -82,6 +82,15 @@ describe('API: request ids, rate limits, idempotency, metrics', function () {
     assert.match(((await other.json()) as ErrorBody).detail, /Idempotency-Key: already used for another request/);
     // without the key the same body is simply a second request: the provider exists
     assert.equal((await post('/v1/providers', body, operator)).status, 409);
+    // a refusal kept for a key is replayed as the problem it was
+    const refusedOnce = await post('/v1/providers', body, operator, { 'idempotency-key': 'create-idem-carrier-again' });
+    assert.equal(refusedOnce.status, 409);
+    const refusedBody = await refusedOnce.json();
+    const replayedRefusal = await post('/v1/providers', body, operator, { 'idempotency-key': 'create-idem-carrier-again' });
+    assert.equal(replayedRefusal.status, 409);
+    assert.equal(replayedRefusal.headers.get('idempotent-replayed'), 'true');
+    assert.match(replayedRefusal.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    assert.deepEqual(await replayedRefusal.json(), refusedBody);
     // keys are per API key: another operator key's same key is its own
     const second = await createApiKey(db(), { name: 'second operator', scope: 'OPERATOR' });
     assert.equal((await post('/v1/providers', body, second.key, { 'idempotency-key': 'create-idem-carrier' })).status, 409);

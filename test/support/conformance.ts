@@ -22,6 +22,8 @@ export interface SeenResponse {
   status: number;
   contentType: string;
   body: string;
+  /** the response headers the document makes promises about (lower case) */
+  headers?: { 'x-request-id'?: string; 'retry-after'?: string; allow?: string };
 }
 
 interface Route {
@@ -70,14 +72,33 @@ export class Conformance {
 
   /** null when the response is what the document says; else why not */
   check(r: SeenResponse): string | null {
-    if (OUTSIDE.some((p) => p.test(r.path))) return null;
+    const headers = this.headers(r);
+    return headers ?? this.body(r);
+  }
+
+  /** the headers every answer carries: X-Request-Id; Retry-After on a 429 or 503 problem; Allow on a 405 */
+  private headers(r: SeenResponse): string | null {
+    if (!r.headers) return null;
+    if (!r.headers['x-request-id']) return `${r.status}: no X-Request-Id`;
+    const problem = r.contentType.startsWith('application/problem+json');
+    if ((r.status === 429 || r.status === 503) && problem && !r.headers['retry-after']) return `${r.status}: no Retry-After`;
+    if (r.status === 405 && !r.headers.allow) return '405: no Allow';
+    return null;
+  }
+
+  private body(r: SeenResponse): string | null {
+    // as Express routes it: without a fragment, a trailing slash ignored
+    const path = r.path.split('#')[0]!.replace(/(.)\/$/, '$1');
+    if (OUTSIDE.some((p) => p.test(path))) return null;
     const method = (r.method === 'HEAD' ? 'GET' : r.method).toLowerCase();
-    const route = this.routes.find((x) => x.pattern.test(r.path));
-    if (!route) return r.status === 404 ? this.problem(r) : `${r.status} for a path the document does not have (expected the 404 problem)`;
+    const route = this.routes.find((x) => x.pattern.test(path));
+    // a NUL character in the path or query is a 400 before anything is routed
+    if (!route) return r.status === 404 || r.status === 400 ? this.problem(r) : `${r.status} for a path the document does not have (expected the 404 problem)`;
     const item = this.doc.paths[route.template]!;
     const op = METHODS.includes(method) ? item[method] : undefined;
     if (!op) {
-      if (r.status !== 405) return `${r.status} for ${r.method} on ${route.template}, which the document does not list (expected the 405 problem)`;
+      if (r.status !== 405 && r.status !== 400)
+        return `${r.status} for ${r.method} on ${route.template}, which the document does not list (expected the 405 problem)`;
       return this.problem(r);
     }
     const responses = (op.responses ?? {}) as Record<string, Json>;

@@ -38,6 +38,11 @@ export async function serve(app: Express): Promise<{ url: string; close(): Promi
           path,
           status: res.statusCode,
           contentType: String(res.getHeader('content-type') ?? ''),
+          headers: {
+            'x-request-id': res.getHeader('x-request-id') as string | undefined,
+            'retry-after': res.getHeader('retry-after') as string | undefined,
+            allow: res.getHeader('allow') as string | undefined,
+          },
           body: body(),
         });
       });

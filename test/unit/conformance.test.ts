@@ -28,6 +28,9 @@ const grouping = {
   autoAdjust: false,
   preferredProviderIds: [],
   enabled: true,
+  anchor: 'npa:415',
+  createdAt: '2026-12-01T10:00:00.000Z',
+  updatedAt: '2026-12-01T10:00:00.000Z',
 };
 const json = 'application/json; charset=utf-8';
 
@@ -60,12 +63,27 @@ describe('OpenAPI conformance checker', () => {
     assert.match(check({ path: '/v1/nowhere', status: 200, body: '{}' }) ?? '', /path the document does not have/);
     assert.match(check({ method: 'DELETE', status: 200, body: '{}' }) ?? '', /expected the 405 problem/);
     assert.match(check({ path: '/v1/endpoints', body: JSON.stringify({ endpoints: [], next: 5 }) }) ?? '', /next/);
+    const limited = { status: 429, contentType: 'application/problem+json', body: problem(429, 'rate_limited', '/v1/groupings') };
+    assert.equal(check({ ...limited, headers: { 'x-request-id': 'r-1', 'retry-after': '3' } }), null);
+    assert.match(check({ ...limited, headers: { 'x-request-id': 'r-1' } }) ?? '', /no Retry-After/);
+    assert.match(check({ ...limited, headers: { 'retry-after': '3' } }) ?? '', /no X-Request-Id/);
+    assert.match(
+      check({
+        method: 'DELETE',
+        status: 405,
+        contentType: 'application/problem+json',
+        body: problem(405, 'method_not_allowed', '/v1/groupings'),
+        headers: { 'x-request-id': 'r' },
+      }) ?? '',
+      /no Allow/,
+    );
   });
 
   it('serve() records every response of an app with a document, mismatches included', async () => {
     const app = express();
     app.locals.openapi = apiDocument();
     app.get('/v1/groupings', (_req, res) => {
+      res.setHeader('X-Request-Id', 'r-1');
       res.json({ groupings: [{ name: 'no id' }] });
     });
     const served = await serve(app);

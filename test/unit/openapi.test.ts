@@ -59,16 +59,16 @@ export function operationFaults(doc: OpenApiDocument, name: string, method: stri
   const need = (statuses: string[], why: string) => {
     for (const s of statuses) if (!responses[s]) fault(`no ${s} response (${why})`);
   };
-  need(['500'], 'every operation');
+  need(['400', '500'], 'every operation: a NUL in its path or query is a 400');
   if (keyed) need(['401', '403', '429', '503'], 'it takes an API key');
+  if (keyed && method !== 'get') need(['413', '415'], 'its body is read');
   const body = op.requestBody as Json | undefined;
   if (body) {
-    need(['400', '413', '415'], 'it takes a body');
+    need(['413', '415'], 'it takes a body');
     if (typeof body.required !== 'boolean') fault('its request body does not say whether it is required');
     const content = (body.content ?? {}) as Json;
     if (!content['application/json']) fault('its request body is not application/json');
   }
-  if (params.length) need(['400'], 'it takes parameters');
   if (keyed && method === 'post') {
     need(['409', '422'], 'a keyed POST takes an Idempotency-Key');
     if (!params.some((p) => p.in === 'header' && p.name === 'Idempotency-Key')) fault('no Idempotency-Key header parameter');

@@ -249,10 +249,10 @@ describe('provider orders against the carrier simulator', function () {
     const now = Math.floor(Date.now() / 1000);
     const forged = await send(now, signWebhook('not-the-secret', now, body));
     assert.equal(forged.status, 401);
-    assert.match(((await forged.json()) as { error: { message: string } }).error.message, /signature mismatch/);
+    assert.match(((await forged.json()) as { detail: string }).detail, /signature mismatch/);
     const stale = await send(now - 3600, signWebhook('secret-a', now - 3600, body));
     assert.equal(stale.status, 401);
-    assert.match(((await stale.json()) as { error: { message: string } }).error.message, /stale timestamp/);
+    assert.match(((await stale.json()) as { detail: string }).detail, /stale timestamp/);
     assert.equal(await db().deliveredNumber.count({ where: { orderId: row.id } }), 0);
     // and the same signed webhook twice: taken once
     const good = signWebhook('secret-a', now, body);
@@ -280,7 +280,7 @@ describe('provider orders against the carrier simulator', function () {
         headers: { 'content-type': 'application/json', 'x-carrier-timestamp': String(timestamp), 'x-carrier-signature': sig },
         body,
       });
-      return { status: res.status, body: (await res.json()) as { status?: string; error?: { code: string } } };
+      return { status: res.status, body: (await res.json()) as { status?: string; code?: string } };
     };
     return { signature, send };
   }
@@ -306,7 +306,7 @@ describe('provider orders against the carrier simulator', function () {
       const numbers = [`+1${area}5678901`, `+1${area}5678902`];
       const hook = await signedWebhook(row, numbers);
       const first = await hook.send(flaky.url);
-      assert.deepEqual([first.status, first.body.error?.code], [503, 'unavailable'], JSON.stringify(first));
+      assert.deepEqual([first.status, first.body.code], [503, 'unavailable'], JSON.stringify(first));
       // the carrier retries with the very same bytes and headers
       const again = await hook.send(flaky.url);
       assert.deepEqual([again.status, again.body], [202, { status: 'accepted' }], 'the re-sent webhook is taken, not called a duplicate');

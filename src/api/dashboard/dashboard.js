@@ -279,13 +279,13 @@
         if (res.status === 401 || res.status === 403) {
           sessionStorage.removeItem('ei-operator-key');
           return res.json().then(function (b) {
-            showLogin(b.error ? b.error.message : 'not an operator key');
+            showLogin(b.detail || 'not an operator key');
             return null;
           });
         }
         if (!res.ok)
           return res.json().then(function (b) {
-            throw new Error(b.error ? b.error.message : 'HTTP ' + res.status);
+            throw new Error(b.detail || 'HTTP ' + res.status);
           });
         return res.json();
       })

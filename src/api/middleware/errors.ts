@@ -93,7 +93,8 @@ export function knownPaths(paths: Record<string, Record<string, unknown>>): Know
       .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
       .join('[^/]+');
     const methods = ['get', 'post', 'put', 'patch', 'delete'].filter((m) => m in item).map((m) => m.toUpperCase());
-    return { pattern: new RegExp(`^${source}$`), methods: methods.includes('GET') ? [...methods, 'HEAD'] : methods };
+    // as Express routes: a trailing slash is the same path
+    return { pattern: new RegExp(`^${source}/?$`), methods: methods.includes('GET') ? [...methods, 'HEAD'] : methods };
   });
 }
 
