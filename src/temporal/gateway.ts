@@ -11,6 +11,8 @@ import { EndpointWorkflows, EndpointWorkflow } from './endpoints';
 import { OrderWorkflow, OrderWorkflows } from './orders';
 import { MonitorWorkflow } from './monitor';
 import { temporalCall } from './errors';
+import { explainConnectError, temporalTarget, type TemporalTarget } from './connection';
+import type { Config } from '../config';
 
 export class TemporalGateway {
   private connecting: Promise<Client> | undefined;
@@ -25,13 +27,23 @@ export class TemporalGateway {
   /** the inventory monitor (one) */
   readonly monitor = new MonitorWorkflow(this);
 
+  private readonly target: TemporalTarget;
+
   constructor(
-    private readonly address: string,
+    /** an address (plain gRPC) or a whole target: TLS, API key (src/temporal/connection.ts) */
+    target: string | TemporalTarget,
     readonly namespace: string,
     private readonly connectTimeoutMs = 5_000,
     /** where workflows this gateway starts run */
     readonly taskQueue: string = TASK_QUEUE,
-  ) {}
+  ) {
+    this.target = typeof target === 'string' ? { address: target } : target;
+  }
+
+  /** The settings' gateway: TEMPORAL_ADDRESS, its TLS and API key, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE. */
+  static fromConfig(c: Config, connectTimeoutMs?: number): TemporalGateway {
+    return new TemporalGateway(temporalTarget(c), c.TEMPORAL_NAMESPACE, connectTimeoutMs, c.TEMPORAL_TASK_QUEUE);
+  }
 
   /** A gateway over a client made elsewhere (a worker's activities, tests). */
   static fromClient(client: Client, taskQueue: string = TASK_QUEUE): TemporalGateway {
@@ -44,7 +56,7 @@ export class TemporalGateway {
   /** The same gateway (its connection, made or remade on demand), starting workflows on another task queue. */
   onTaskQueue(taskQueue: string): TemporalGateway {
     if (taskQueue === this.taskQueue) return this;
-    const other = new TemporalGateway(this.address, this.namespace, this.connectTimeoutMs, taskQueue);
+    const other = new TemporalGateway(this.target, this.namespace, this.connectTimeoutMs, taskQueue);
     other.parent = this;
     other.owned = false;
     return other;
@@ -54,7 +66,7 @@ export class TemporalGateway {
   client(): Promise<Client> {
     if (this.parent) return this.parent.client();
     this.connecting ??= Connection.connect({
-      address: this.address,
+      ...this.target,
       connectTimeout: this.connectTimeoutMs,
       // an API request answers 503 within a couple of seconds of Temporal going away
       // (4 attempts ≈ 0.1 + 0.17 + 0.29 s of backoff) instead of retrying for half a minute
@@ -63,6 +75,7 @@ export class TemporalGateway {
       (connection) => new Client({ connection, namespace: this.namespace }),
       (err: unknown) => {
         this.connecting = undefined;
+        if (err instanceof Error) err.message = explainConnectError(this.target, err);
         throw err;
       },
     );
