@@ -70,32 +70,9 @@ else
   step "Temporal CLI built: $("$TEMPORAL_BIN" --version)"
 fi
 
-# --- the full Temporal server (TEMPORAL_SERVER=full, and the fault suite) ----------
-# temporal-server and temporal-sql-tool built from go.temporal.io/server, with the
-# module's PostgreSQL schema and its development-postgres12.yaml (the template
-# scripts/lib/stack.ts follows), cached beside the CLI. Nothing is built unless wanted.
-TEMPORAL_SERVER_VERSION=1.29.1
-TEMPORAL_SERVER_DIR="${TEMPORAL_SERVER_DIR:-$CACHE_DIR/temporal-server-v$TEMPORAL_SERVER_VERSION}"
+# --- the full Temporal server (TEMPORAL_SERVER=full, FAULTS_TEMPORAL=full) ----------
 if [ "${TEMPORAL_SERVER:-dev}" = full ] || [ "${FAULTS_TEMPORAL:-dev}" = full ] || [ "${EI_SETUP_FULL_TEMPORAL:-0}" = 1 ]; then
-  if [ -x "$TEMPORAL_SERVER_DIR/temporal-server" ] && [ -x "$TEMPORAL_SERVER_DIR/temporal-sql-tool" ] && [ -d "$TEMPORAL_SERVER_DIR/schema/postgresql/v12" ]; then
-    step "Temporal server v$TEMPORAL_SERVER_VERSION: cached at $TEMPORAL_SERVER_DIR"
-  else
-    command -v go >/dev/null || fail "Go is needed once to build the Temporal server (go install); install Go >= 1.23"
-    step "building Temporal server v$TEMPORAL_SERVER_VERSION and temporal-sql-tool from source (first time only, takes a few minutes)"
-    tmp_bin="$CACHE_DIR/.temporal-server-build-$$"
-    mkdir -p "$tmp_bin"
-    CGO_ENABLED=0 GOBIN="$tmp_bin" go install "go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION" \
-      "go.temporal.io/server/cmd/tools/sql@v$TEMPORAL_SERVER_VERSION"
-    module="$(go env GOMODCACHE)/go.temporal.io/server@v$TEMPORAL_SERVER_VERSION"
-    mkdir -p "$TEMPORAL_SERVER_DIR/schema/postgresql" "$TEMPORAL_SERVER_DIR/config"
-    cp -r "$module/schema/postgresql/v12" "$TEMPORAL_SERVER_DIR/schema/postgresql/"
-    cp "$module/config/development-postgres12.yaml" "$TEMPORAL_SERVER_DIR/config/"
-    chmod -R u+w "$TEMPORAL_SERVER_DIR" # the module cache is read-only
-    mv "$tmp_bin/sql" "$TEMPORAL_SERVER_DIR/temporal-sql-tool"
-    mv "$tmp_bin/server" "$TEMPORAL_SERVER_DIR/temporal-server" # last: its presence means the rest is there
-    rmdir "$tmp_bin"
-    step "Temporal server built: $("$TEMPORAL_SERVER_DIR/temporal-server" --version 2>/dev/null || echo v$TEMPORAL_SERVER_VERSION)"
-  fi
+  bash scripts/setup-temporal-server.sh
 fi
 
 # --- Java time-skipping test server (tests only) ----------------------------------

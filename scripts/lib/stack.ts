@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, openSync, readdirSync, writeFileSync, readFileSy
 import { createConnection } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../workflows/shared';
 
 export const CACHE_DIR = process.env.EI_CACHE_DIR ?? join(homedir(), '.cache', 'endpoint-inventory');
@@ -396,22 +398,17 @@ export async function startFullTemporal(opts: FullTemporalOptions): Promise<Full
   const up = async () => {
     await waitFor(`the full Temporal server on :${opts.port}`, () => fullTemporalServing(target), 120_000, server.exitReason);
   };
-  await up();
-  await ensureNamespaceAndSearchAttributes(target, opts.namespace ?? 'default');
   let ui: (Managed & { exitReason: () => string | undefined }) | undefined;
   let uiUrl: string | undefined;
-  if (opts.uiPort != null) {
-    if (existsSync(UI_SERVER_BIN())) {
-      const uiConfig = join(dir, 'config', 'ui.yaml');
-      writeFileSync(uiConfig, JSON.stringify(uiServerConfig(opts, target), null, 2));
-      ui = spawnManaged('temporal-ui', UI_SERVER_BIN(), ['--root', dir, '--config', 'config', '--env', 'ui', 'start'], {
-        logFile: join(dir, 'ui.log'),
-      });
-      await waitFor(`Temporal Web UI on :${opts.uiPort}`, () => portOpen(opts.uiPort!), 30_000, ui.exitReason);
-      uiUrl = `http://localhost:${opts.uiPort}`;
-    } else {
-      say(`no Web UI for the full server: temporal-ui-server is not built in ${TEMPORAL_SERVER_DIR}`);
-    }
+  try {
+    await up();
+    await ensureNamespaceAndSearchAttributes(target, opts.namespace ?? 'default');
+    ({ ui, uiUrl } = await startUi(opts, target, dir));
+  } catch (err) {
+    // nothing started here outlives a failed start
+    await ui?.stop();
+    await server.stop();
+    throw err;
   }
   const handle: FullTemporal = {
     name: 'temporal-server',
@@ -433,6 +430,29 @@ export async function startFullTemporal(opts: FullTemporalOptions): Promise<Full
   return handle;
 }
 
+/** temporal-ui-server against the full server, when set-up built it. */
+async function startUi(
+  opts: FullTemporalOptions,
+  target: TemporalTargetLike,
+  dir: string,
+): Promise<{ ui?: Managed & { exitReason: () => string | undefined }; uiUrl?: string }> {
+  if (opts.uiPort == null) return {};
+  if (!existsSync(UI_SERVER_BIN())) {
+    say(`no Web UI for the full server: temporal-ui-server is not built in ${TEMPORAL_SERVER_DIR}`);
+    return {};
+  }
+  const uiConfig = join(dir, 'config', 'ui.yaml');
+  writeFileSync(uiConfig, JSON.stringify(uiServerConfig(opts, target), null, 2));
+  const ui = spawnManaged('temporal-ui', UI_SERVER_BIN(), ['--root', dir, '--config', 'config', '--env', 'ui', 'start'], { logFile: join(dir, 'ui.log') });
+  try {
+    await waitFor(`Temporal Web UI on :${opts.uiPort}`, () => portOpen(opts.uiPort!), 30_000, ui.exitReason);
+  } catch (err) {
+    await ui.stop();
+    throw err;
+  }
+  return { ui, uiUrl: `http://localhost:${opts.uiPort}` };
+}
+
 /** What the scripts connect with: the same shape as src/temporal/connection.ts's target. */
 interface TemporalTargetLike {
   address: string;
@@ -442,7 +462,6 @@ interface TemporalTargetLike {
 /** The frontend answers its health check (the port opens before it can). */
 export async function fullTemporalServing(target: TemporalTargetLike): Promise<boolean> {
   if (!(await portOpen(Number(target.address.split(':').pop())))) return false;
-  const { Connection } = await import('@temporalio/client');
   try {
     const conn = await Connection.connect({ address: target.address, tls: target.tls, connectTimeout: 3_000 });
     try {
@@ -458,7 +477,6 @@ export async function fullTemporalServing(target: TemporalTargetLike): Promise<b
 
 /** Registers the namespace (if missing) and the search attributes the workflows use. */
 async function ensureNamespaceAndSearchAttributes(target: TemporalTargetLike, namespace: string): Promise<void> {
-  const { Connection } = await import('@temporalio/client');
   const conn = await Connection.connect({ address: target.address, tls: target.tls });
   try {
     try {
@@ -477,7 +495,6 @@ async function ensureNamespaceAndSearchAttributes(target: TemporalTargetLike, na
           .catch(() => false),
       60_000,
     );
-    const { ensureSearchAttributes } = await import('../../src/temporal/search-attributes');
     const result = await ensureSearchAttributes(conn, namespace, { info: say, warn: say });
     if (result.refused) throw new Error(`search attributes not registered: ${result.refused.reason}`);
   } finally {

@@ -2,6 +2,7 @@
 // (address, TLS, API key) made from the settings, used by the worker's
 // NativeConnection, the API's, the CLI's and the scripts' Connection alike.
 import { readFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import type { TLSConfig } from '@temporalio/client';
 import type { Config } from '../config';
 
@@ -64,4 +65,58 @@ export function explainConnectError(t: TemporalTarget, err: unknown): string {
     return `${message} — ${hint}`;
   }
   return message;
+}
+
+/**
+ * Why a connection that timed out most likely failed, found with one TLS
+ * handshake of our own: gRPC retries a refused handshake until its deadline
+ * and then says only that time ran out. Undefined when the probe learns nothing.
+ */
+export async function diagnoseConnection(t: TemporalTarget, timeoutMs = 2_000): Promise<string | undefined> {
+  const [host, portText] = splitAddress(t.address);
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (why: string | undefined) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(why);
+    };
+    const socket = tlsConnect({
+      host,
+      port: Number(portText),
+      servername: t.tls?.serverNameOverride ?? (/^[\d.]+$/.test(host) ? undefined : host),
+      ALPNProtocols: ['h2'],
+      ...(t.tls
+        ? {
+            ...(t.tls.serverRootCACertificate ? { ca: Buffer.from(t.tls.serverRootCACertificate) } : {}),
+            ...(t.tls.clientCertPair ? { cert: Buffer.from(t.tls.clientCertPair.crt), key: Buffer.from(t.tls.clientCertPair.key) } : {}),
+          }
+        : { rejectUnauthorized: false }),
+    });
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.once('secureConnect', () => {
+      if (!t.tls) return done('the server speaks TLS: set TEMPORAL_TLS_CA (and TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY if it wants a client certificate)');
+      // TLS 1.3: a server that wants a client certificate says so just after the handshake
+      setTimeout(() => done(undefined), 300);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      if (!t.tls) return done(undefined); // not TLS (or not there): gRPC's own message says enough
+      const code = err.code ?? '';
+      if (/CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA/.test(code) && !t.tls.clientCertPair) {
+        return done(`the server wants a client certificate (${code}): set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY`);
+      }
+      if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|HOSTNAME/.test(code) || /certificate|altname/i.test(err.message)) {
+        return done(`the TLS handshake failed (${code || err.message}): check TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME, TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY`);
+      }
+      if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT') return done(undefined);
+      done(`the TLS handshake failed (${code || err.message}): check TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME, TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY`);
+    });
+  });
+}
+
+function splitAddress(address: string): [string, string] {
+  const i = address.lastIndexOf(':');
+  return i > 0 ? [address.slice(0, i).replace(/^\[|\]$/g, ''), address.slice(i + 1)] : [address, '7233'];
 }

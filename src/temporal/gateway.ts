@@ -11,7 +11,7 @@ import { EndpointWorkflows, EndpointWorkflow } from './endpoints';
 import { OrderWorkflow, OrderWorkflows } from './orders';
 import { MonitorWorkflow } from './monitor';
 import { temporalCall } from './errors';
-import { explainConnectError, temporalTarget, type TemporalTarget } from './connection';
+import { diagnoseConnection, explainConnectError, temporalTarget, type TemporalTarget } from './connection';
 import type { Config } from '../config';
 
 export class TemporalGateway {
@@ -73,10 +73,9 @@ export class TemporalGateway {
       interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
     }).then(
       (connection) => new Client({ connection, namespace: this.namespace }),
-      (err: unknown) => {
+      async (err: unknown) => {
         this.connecting = undefined;
-        if (err instanceof Error) err.message = explainConnectError(this.target, err);
-        throw err;
+        throw await this.explained(err);
       },
     );
     return this.connecting;
@@ -97,9 +96,23 @@ export class TemporalGateway {
 
   /** Resolves when the frontend answers its health check within `timeoutMs`. */
   async check(timeoutMs: number): Promise<void> {
-    const client = await withTimeout(this.client(), timeoutMs, 'connect');
+    let client: Client;
+    try {
+      client = await withTimeout(this.client(), timeoutMs, 'connect');
+    } catch (err) {
+      throw await this.explained(err);
+    }
     const conn = client.connection as Connection;
     await conn.withDeadline(Date.now() + timeoutMs, () => conn.healthService.check({}));
+  }
+
+  /** A failed connect's error, with what a TLS probe of the address learns (a refused certificate reads as a timeout otherwise). */
+  private async explained(err: unknown): Promise<Error> {
+    if (!(err instanceof Error)) return new Error(String(err));
+    if (err.message.includes(' — ')) return err;
+    const why = await diagnoseConnection(this.target).catch(() => undefined);
+    err.message = why ? `${err.message} — ${why}` : explainConnectError(this.target, err);
+    return err;
   }
 
   async close(): Promise<void> {
