@@ -10,7 +10,8 @@ import { createLogger } from '../src/logger';
 import { TemporalGateway } from '../src/temporal/gateway';
 import { describeTarget, explainConnectError, temporalTarget, type TemporalTarget } from '../src/temporal/connection';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes';
-import { createWorker } from './worker';
+import { existsSync } from 'node:fs';
+import { PREBUILT_BUNDLE, createWorker } from './worker';
 import { refuseDemoState } from '../src/usecases/production';
 
 async function main(): Promise<void> {
@@ -34,7 +35,15 @@ async function main(): Promise<void> {
       ensureMonitor(temporal, { input: monitorInput(config), periodMs: config.MONITOR_PERIOD })
         .then(() => log.info({ periodMs: config.MONITOR_PERIOD }, 'inventory monitor and its schedule in place'))
         .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start the inventory monitor'));
-    log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+    log.info(
+      {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        namespace: config.TEMPORAL_NAMESPACE,
+        temporal: describeTarget(temporalTarget(config)),
+        workflows: existsSync(PREBUILT_BUNDLE) ? `prebuilt bundle ${PREBUILT_BUNDLE}` : 'bundled at start',
+      },
+      'worker running',
+    );
     await worker.run();
     log.info('worker stopped');
   } finally {
