@@ -605,7 +605,7 @@ function uiServerConfig(opts: FullTemporalOptions, target: TemporalTargetLike): 
     port: opts.uiPort,
     enableUi: true,
     defaultNamespace: opts.namespace ?? 'default',
-    cors: { allowOrigins: [`http://localhost:${opts.uiPort}`] },
+    cors: { allowOrigins: [`http://localhost:${opts.uiPort}`], cookieInsecure: true },
     ...(opts.tls
       ? {
           tls: {

@@ -18,7 +18,7 @@ import { temporalTarget } from '../../src/temporal/connection';
 import { EndpointState } from '../../workflows/shared';
 import { stack, testConfig } from '../support/stack';
 
-/** the full server's frontend; history, matching, worker and membership take the next eight ports */
+/** the full server's frontend; history, matching, worker and membership take the next eight ports, the Web UI the ninth */
 const FULL_PORT = Number(process.env.EI_TEST_TEMPORAL_FULL_PORT ?? 7440);
 const SERVER_NAME = 'temporal.test';
 
@@ -77,7 +77,7 @@ describe('the full Temporal server over TLS', function () {
       pg: stack().pg,
       name: 'test_tls',
       fresh: true,
-      uiPort: null,
+      uiPort: FULL_PORT + 9,
       logFile: join(dir, 'server.log'),
       tls: {
         certFile: certs.serverCert,
@@ -128,6 +128,15 @@ describe('the full Temporal server over TLS', function () {
     } finally {
       await native.close();
     }
+  });
+
+  it('its Web UI (temporal-ui-server, with the client certificate) shows the namespace', async () => {
+    assert.ok(server?.uiUrl);
+    assert.equal((await fetch(server.uiUrl)).status, 200);
+    const res = await fetch(`${server.uiUrl}/api/v1/namespaces`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { namespaces: { namespaceInfo: { name: string } }[] };
+    assert.ok(body.namespaces.some((n) => n.namespaceInfo.name === 'default'));
   });
 
   it('without the client certificate the connection is refused, naming the settings to check', async () => {
