@@ -72,7 +72,7 @@ export function explainConnectError(t: TemporalTarget, err: unknown): string {
  * handshake of our own: gRPC retries a refused handshake until its deadline
  * and then says only that time ran out. Undefined when the probe learns nothing.
  */
-export async function diagnoseConnection(t: TemporalTarget, timeoutMs = 2_000): Promise<string | undefined> {
+export async function diagnoseConnection(t: TemporalTarget, timeoutMs = 1_000): Promise<string | undefined> {
   const [host, portText] = splitAddress(t.address);
   return new Promise((resolve) => {
     let settled = false;
