@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     say(`full Temporal server ready in ${Date.now() - started} ms${temporal.uiUrl ? `, Web UI ${temporal.uiUrl}` : ' (no Web UI)'}`);
     if (!temporal.uiUrl) temporalWebUrl = '';
     pids.add(temporal);
+    if (temporal.ui) pids.add(temporal.ui);
     stops.push(() => temporal.stop());
   } else {
     mkdirSync(join(CACHE_DIR, 'demo'), { recursive: true });

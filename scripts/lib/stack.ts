@@ -362,6 +362,8 @@ export interface FullTemporal extends Managed {
   restart(): Promise<void>;
   address: string;
   uiUrl?: string;
+  /** the Web UI's process, when it runs (for a pid file: it has a process group of its own) */
+  ui?: Managed;
 }
 
 const FULL_SERVER_BIN = () => join(TEMPORAL_SERVER_DIR, 'temporal-server');
@@ -417,6 +419,7 @@ export async function startFullTemporal(opts: FullTemporalOptions): Promise<Full
     },
     address: target.address,
     uiUrl,
+    ui,
     async stop() {
       await ui?.stop();
       await server.stop();
