@@ -124,6 +124,8 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /** host:port where the worker serves the Temporal SDK's Prometheus metrics (its own /metrics, no key: keep it on a private interface); unset: none */
+  WORKER_METRICS_ADDRESS: optionalText,
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
 });

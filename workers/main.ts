@@ -20,7 +20,13 @@ async function main(): Promise<void> {
   // the SDK's own logs (bundler output, state changes) only when something is wrong
   Runtime.install({
     logger: new DefaultLogger('WARN'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      // counters end in _total, durations in seconds with their unit: Prometheus' naming, as the API's own metrics
+      ...(config.WORKER_METRICS_ADDRESS
+        ? { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } }
+        : {}),
+    },
   });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   if (config.EI_MODE === 'production') await refuseDemoState(db);

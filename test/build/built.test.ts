@@ -70,6 +70,7 @@ describe('the built artefact (npm run build)', function () {
     const databaseUrl = ensureRoleAndDatabase(stack().pg, 'ei_built', password, 'endpoint_inventory_built');
     await migrate(databaseUrl);
     const apiPort = await freePort();
+    const workerMetricsPort = await freePort();
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -83,6 +84,7 @@ describe('the built artefact (npm run build)', function () {
       HARNESS_FAILURE_RATES: 'routing=0.01',
       METRICS_KEY: 'built-metrics-key-0123456789',
       API_PORT: String(apiPort),
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
     };
     const worker = start('dist/workers/main.js', env);
     const api = start('dist/src/main.js', env);
@@ -100,5 +102,10 @@ describe('the built artefact (npm run build)', function () {
       worker.output,
     );
     assert.doesNotMatch(worker.output() + api.output(), /tsx/);
+    // the worker's SDK metrics: Prometheus names, counters ending in _total, gauges not
+    const metrics = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
+    assert.match(metrics, /^temporal_worker_task_slots_available\{/m);
+    assert.match(metrics, /^# TYPE temporal_\w+_total counter$/m);
+    for (const [, name] of metrics.matchAll(/^# TYPE (\S+) gauge$/gm)) assert.doesNotMatch(name!, /_total$/, name);
   });
 });
