@@ -1,5 +1,6 @@
 // Starting and stopping the real parts for the demo and the tests: a
-// PostgreSQL cluster from Debian's packages and the Temporal CLI's dev server.
+// PostgreSQL cluster from Debian's packages, the Temporal CLI's dev server, and
+// the full Temporal server (startFullTemporal) on PostgreSQL databases of its own.
 // Each start is idempotent and each stop stops only what this process started.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
