@@ -20,7 +20,7 @@ const OTHER_PACKAGES = `^(?![./]|@prisma/|@temporalio/(?:workflow|common)$|(?:${
 
 export default defineConfig(
   {
-    ignores: ['src/db/generated/**', '**/node_modules/**', '.ei/**', 'bench/results/**', 'coverage/**'],
+    ignores: ['src/db/generated/**', '**/node_modules/**', '.ei/**', 'bench/results/**', 'coverage/**', 'dist/**'],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error', reportUnusedInlineConfigs: 'error' },

@@ -92,7 +92,7 @@ export async function seedDemo(config: Config, log: (line: string) => void, simu
 
 /** The demo's way to Temporal: workflows start on its task queue. */
 function gatewayOf(config: Config): TemporalGateway {
-  return new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, undefined, config.TEMPORAL_TASK_QUEUE);
+  return TemporalGateway.fromConfig(config);
 }
 
 /** One line of how many endpoints are in each state. */

@@ -27,7 +27,7 @@ import { createApiKey } from '../src/usecases/keys';
 import { ingest } from '../src/usecases/ingest';
 import { reconcileEndpoints } from '../src/usecases/reconcile';
 import { createSimulator } from '../src/carriers/simulator/simulator';
-import { ensureRoleAndDatabase, say, sleep, startPrivatePostgres, startTemporal, waitFor, type Managed } from './lib/stack';
+import { ensureRoleAndDatabase, say, sleep, startFullTemporal, startPrivatePostgres, startTemporal, waitFor, type Managed } from './lib/stack';
 import { Service, apiReady, workerReady } from './lib/cluster';
 import { PidFile } from './lib/stack';
 
@@ -83,7 +83,13 @@ async function main(): Promise<number> {
   const databaseUrl = ensureRoleAndDatabase(pg, 'endpoint_inventory', 'endpoint_inventory', 'endpoint_inventory_faults');
   await migrate(databaseUrl);
   const temporalDb = join(DIR, 'temporal.db');
-  const startTemporalServer = () => startTemporal({ port: TEMPORAL_PORT, uiPort: null, dbFile: temporalDb, logFile: join(DIR, 'temporal.log') });
+  // FAULTS_TEMPORAL=full: the full server (its own PostgreSQL databases in this cluster, fresh at the first start, kept across restarts;
+  // ports FAULTS_TEMPORAL_PORT…+8); dev (default): the CLI's dev server on a SQLite file
+  let fullStarts = 0;
+  const startTemporalServer = (): Promise<Managed> =>
+    (process.env.FAULTS_TEMPORAL ?? 'dev') === 'full'
+      ? startFullTemporal({ port: TEMPORAL_PORT, pg, name: 'faults', fresh: fullStarts++ === 0, uiPort: null, logFile: join(DIR, 'temporal.log') })
+      : startTemporal({ port: TEMPORAL_PORT, uiPort: null, dbFile: temporalDb, logFile: join(DIR, 'temporal.log') });
   const pids = new PidFile(join(DIR, '..', 'faults.pids'));
   pids.killLeftovers();
   let temporal: Managed = await startTemporalServer();

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `npm run migrate`: applies pending migrations to DATABASE_URL.
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';

@@ -16,7 +16,7 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const db = createDb(config.DATABASE_URL, 4);
-  const temporal = new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, undefined, config.TEMPORAL_TASK_QUEUE);
+  const temporal = TemporalGateway.fromConfig(config);
   try {
     const report = await reconcileEndpoints({ db, temporal, policy: lifecyclePolicy(config) }, { repair: args.has('--repair') });
     if (args.has('--json')) {

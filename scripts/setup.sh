@@ -70,6 +70,11 @@ else
   step "Temporal CLI built: $("$TEMPORAL_BIN" --version)"
 fi
 
+# --- the full Temporal server (TEMPORAL_SERVER=full, FAULTS_TEMPORAL=full) ----------
+if [ "${TEMPORAL_SERVER:-dev}" = full ] || [ "${FAULTS_TEMPORAL:-dev}" = full ] || [ "${EI_SETUP_FULL_TEMPORAL:-0}" = 1 ]; then
+  bash scripts/setup-temporal-server.sh
+fi
+
 # --- Java time-skipping test server (tests only) ----------------------------------
 # io.temporal:temporal-test-server from Maven Central, for timer-heavy workflow tests
 if [ "${EI_SETUP_TEST_SERVER:-0}" = 1 ]; then

@@ -17,10 +17,12 @@ import {
   spawnManaged,
   startPrivatePostgres,
   startSystemPostgres,
+  startFullTemporal,
   startTemporal,
   temporalServing,
   waitFor,
   type Managed,
+  type PostgresHandle,
 } from './lib/stack';
 
 const ROOT = join(__dirname, '..');
@@ -51,20 +53,38 @@ async function main(): Promise<void> {
 
   // PostgreSQL: Debian's cluster when we are root, else a private one
   let databaseUrl = process.env.DATABASE_URL;
+  const fullTemporal = (process.env.TEMPORAL_SERVER ?? 'dev') === 'full';
+  let pg: PostgresHandle | undefined;
+  // the full Temporal server keeps its databases in this cluster too (with DATABASE_URL set, in the private one)
+  if (!databaseUrl || fullTemporal) {
+    pg = process.getuid?.() === 0 && !databaseUrl ? await startSystemPostgres() : await startPrivatePostgres('demo', 5433);
+    const cluster = pg;
+    stops.push(() => cluster.stop());
+    say(`PostgreSQL ready on :${pg.port}${pg.startedHere ? ' (started)' : ' (already running)'}`);
+  }
   if (databaseUrl) {
     say('DATABASE_URL is set: using that database as it is');
   } else {
-    const pg = process.getuid?.() === 0 ? await startSystemPostgres() : await startPrivatePostgres('demo', 5433);
-    stops.push(() => pg.stop());
-    databaseUrl = ensureRoleAndDatabase(pg, 'endpoint_inventory', 'endpoint_inventory', 'endpoint_inventory');
-    say(`PostgreSQL ready on :${pg.port}${pg.startedHere ? ' (started)' : ' (already running)'}`);
+    databaseUrl = ensureRoleAndDatabase(pg!, 'endpoint_inventory', 'endpoint_inventory', 'endpoint_inventory');
   }
   const result = await migrate(databaseUrl, say);
   say(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already in place`);
 
-  // Temporal dev server with its Web UI, state kept in a SQLite file
+  // Temporal: the dev server with its Web UI, state kept in a SQLite file; or (TEMPORAL_SERVER=full) the full server on PostgreSQL
+  let temporalWebUrl = `http://localhost:${TEMPORAL_UI_PORT}`;
   if (await temporalServing(TEMPORAL_PORT)) {
     say(`Temporal already serving on :${TEMPORAL_PORT}: using it (and leaving it running)`);
+  } else if (fullTemporal) {
+    say(
+      `starting the full Temporal server on :${TEMPORAL_PORT} (services on :${TEMPORAL_PORT + 1}-${TEMPORAL_PORT + 8}, databases temporal_demo* on :${pg!.port})`,
+    );
+    const started = Date.now();
+    const temporal = await startFullTemporal({ port: TEMPORAL_PORT, pg: pg!, name: 'demo', uiPort: TEMPORAL_UI_PORT, logFile: join(stateDir, 'temporal.log') });
+    say(`full Temporal server ready in ${Date.now() - started} ms${temporal.uiUrl ? `, Web UI ${temporal.uiUrl}` : ' (no Web UI)'}`);
+    if (!temporal.uiUrl) temporalWebUrl = '';
+    pids.add(temporal);
+    if (temporal.ui) pids.add(temporal.ui);
+    stops.push(() => temporal.stop());
   } else {
     mkdirSync(join(CACHE_DIR, 'demo'), { recursive: true });
     say(`starting Temporal dev server on :${TEMPORAL_PORT} (Web UI :${TEMPORAL_UI_PORT})`);
@@ -91,7 +111,7 @@ async function main(): Promise<void> {
     ...process.env,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PORT}`,
-    TEMPORAL_WEB_URL: `http://localhost:${TEMPORAL_UI_PORT}`,
+    ...(temporalWebUrl ? { TEMPORAL_WEB_URL: temporalWebUrl } : {}),
   };
   const config = loadConfig(env);
   const node = (name: string, script: string, extra: Record<string, string> = {}): Managed => {
@@ -132,7 +152,7 @@ async function main(): Promise<void> {
   Metrics        ${api}/metrics
   Orders         ${api}/v1/orders    (inventory: ${api}/v1/inventory)
   Carrier sim    http://127.0.0.1:3100/stats
-  Temporal Web   ${config.TEMPORAL_WEB_URL}
+  Temporal Web   ${temporalWebUrl || '(none: the full server has no Web UI here, see docs/operations.md)'}
   Temporal gRPC  127.0.0.1:${TEMPORAL_PORT}   (temporal workflow list --address 127.0.0.1:${TEMPORAL_PORT})
   PostgreSQL     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}
 

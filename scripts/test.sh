@@ -6,7 +6,7 @@
 # :7233) is left untouched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EI_SETUP_TEST_SERVER=1 bash scripts/setup.sh
+EI_SETUP_TEST_SERVER=1 EI_SETUP_FULL_TEMPORAL=1 bash scripts/setup.sh
 
 # runs a step and says how long it took; a failing step ends the run
 timed() {

@@ -17,8 +17,15 @@ const duration = z.string().transform((text, ctx) => {
 
 const fraction = z.coerce.number().min(0).max(1);
 
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** `production` refuses the demo's defaults (see productionIssues) */
+  EI_MODE: z.enum(['demo', 'production']).default('demo'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   DATABASE_URL: z.string().url().default('postgresql://endpoint_inventory:endpoint_inventory@127.0.0.1:5432/endpoint_inventory'),
@@ -28,10 +35,23 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('endpoint-inventory'),
   TEMPORAL_WEB_URL: z.string().url().default('http://localhost:8233'),
+  /** `auto`: TLS when a CA, client certificate, server name or API key is set */
+  TEMPORAL_TLS: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** PEM file of the CA that signed the server's certificate (default: the system's roots) */
+  TEMPORAL_TLS_CA: optionalText,
+  /** PEM files of the client certificate and its key (mTLS) */
+  TEMPORAL_TLS_CERT: optionalText,
+  TEMPORAL_TLS_KEY: optionalText,
+  /** the name the server's certificate is checked against, when not the address's host */
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+  /** Temporal Cloud API key */
+  TEMPORAL_API_KEY: optionalText,
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   API_BODY_LIMIT: z.string().default('100kb'),
+  /** when set, GET /metrics wants `Authorization: Bearer <METRICS_KEY>`; unset: open (refused in production mode) */
+  METRICS_KEY: optionalText,
   /** each dependency check of /ready gives up after this long */
   READY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** how long SIGTERM waits for in-flight requests and activities */
@@ -104,6 +124,8 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /** host:port where the worker serves the Temporal SDK's Prometheus metrics (its own /metrics, no key: keep it on a private interface); unset: none */
+  WORKER_METRICS_ADDRESS: optionalText,
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
 });
@@ -120,8 +142,50 @@ export class ConfigError extends Error {
 /** the dashboard's longest window (src/usecases/dashboard.ts) */
 export const MIN_HISTORY_RETENTION_MS = 7 * 86_400_000;
 
+/** The demo's database password (scripts/stack.ts, the tests, DATABASE_URL's default). */
+export const DEMO_DATABASE_PASSWORD = 'endpoint_inventory';
+
+/**
+ * What EI_MODE=production refuses: each demo default a real deployment must
+ * not run with, and each thing it needs, as `[setting, reason]`.
+ */
+export function productionIssues(c: z.infer<typeof schema>): [keyof Config, string][] {
+  const issues: [keyof Config, string][] = [];
+  let password: string | undefined;
+  try {
+    password = decodeURIComponent(new URL(c.DATABASE_URL).password);
+  } catch {
+    /* the URL check names it already */
+  }
+  if (!password) issues.push(['DATABASE_URL', 'production mode needs a database password in DATABASE_URL']);
+  else if (password === DEMO_DATABASE_PASSWORD)
+    issues.push(['DATABASE_URL', `the demo's database password ("${DEMO_DATABASE_PASSWORD}") is refused in production mode`]);
+  if (!Object.values(c.HARNESS_FAILURE_RATES).some((r) => r > 0)) {
+    issues.push([
+      'HARNESS_FAILURE_RATES',
+      'the simulated test harness with no failure rates passes every capability test without testing anything; production mode refuses it (no harness driving real devices exists yet: set the rates the simulated one fails at, knowingly)',
+    ]);
+  }
+  if (!c.METRICS_KEY) issues.push(['METRICS_KEY', 'production mode does not serve /metrics open: set METRICS_KEY (scrapers send Authorization: Bearer <key>)']);
+  else if (c.METRICS_KEY.length < 16) issues.push(['METRICS_KEY', 'must be at least 16 characters in production mode']);
+  return issues;
+}
+
 // settings that constrain each other
 const checked = schema.superRefine((c, ctx) => {
+  if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [c.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'],
+      message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',
+    });
+  }
+  if (c.TEMPORAL_TLS === 'false' && (c.TEMPORAL_TLS_CA || c.TEMPORAL_TLS_CERT || c.TEMPORAL_API_KEY)) {
+    ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS'], message: 'false, but TLS files or an API key are set' });
+  }
+  if (c.EI_MODE === 'production') {
+    for (const [path, message] of productionIssues(c)) ctx.addIssue({ code: 'custom', path: [path], message });
+  }
   if (c.UNMET_DEMAND_WINDOW < 1000) {
     ctx.addIssue({ code: 'custom', path: ['UNMET_DEMAND_WINDOW'], message: 'must be at least 1 second' });
   }

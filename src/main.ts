@@ -1,18 +1,21 @@
+#!/usr/bin/env node
 // `npm run api`: serves the Express facade until SIGINT/SIGTERM, then stops
 // taking connections, lets in-flight requests finish and closes its clients.
 import type { Server } from 'node:http';
-import { loadConfig, monitorInput } from './config';
+import { ConfigError, loadConfig, monitorInput } from './config';
 import { MonitorNotifier } from './usecases/monitor';
 import { createDb } from './db/client';
 import { createLogger } from './logger';
 import { TemporalGateway } from './temporal/gateway';
 import { buildApp } from './api/app';
+import { refuseDemoState } from './usecases/production';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'api');
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const temporal = new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, config.READY_TIMEOUT_MS, config.TEMPORAL_TASK_QUEUE);
+  if (config.EI_MODE === 'production') await refuseDemoState(db);
+  const temporal = TemporalGateway.fromConfig(config, config.READY_TIMEOUT_MS);
   const notifier = MonitorNotifier.forGateway(temporal, {
     input: monitorInput(config),
     coalesceMs: config.MONITOR_SIGNAL_COALESCE,
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  // a refused setting is the operator's to fix: its message, not a stack
+  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

@@ -1,13 +1,18 @@
+#!/usr/bin/env node
 // `npm run worker`: runs the worker until SIGINT/SIGTERM, then finishes
 // in-flight activities (up to SHUTDOWN_GRACE_MS) and closes its connections.
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
-import { loadConfig, monitorInput } from '../src/config';
+import { ConfigError, loadConfig, monitorInput } from '../src/config';
 import { ensureMonitor } from '../src/usecases/monitor';
 import { createDb } from '../src/db/client';
 import { createLogger } from '../src/logger';
 import { TemporalGateway } from '../src/temporal/gateway';
-import { createWorker } from './worker';
+import { describeTarget, explainConnectError, temporalTarget, type TemporalTarget } from '../src/temporal/connection';
+import { ensureSearchAttributes } from '../src/temporal/search-attributes';
+import { existsSync } from 'node:fs';
+import { PREBUILT_BUNDLE, createWorker } from './worker';
+import { refuseDemoState } from '../src/usecases/production';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,11 +20,20 @@ async function main(): Promise<void> {
   // the SDK's own logs (bundler output, state changes) only when something is wrong
   Runtime.install({
     logger: new DefaultLogger('WARN'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      // counters end in _total, durations in seconds with their unit: Prometheus' naming, as the API's own metrics
+      ...(config.WORKER_METRICS_ADDRESS
+        ? { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } }
+        : {}),
+    },
   });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const connection = await connectWithRetry(config.TEMPORAL_ADDRESS, log);
+  if (config.EI_MODE === 'production') await refuseDemoState(db);
+  const connection = await connectWithRetry(temporalTarget(config), log);
   try {
+    // where the cluster lets a client register them; elsewhere the log names what to register
+    await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, { info: (l) => log.info(l), warn: (l) => log.warn(l) });
     const worker = await createWorker({ config, connection, db, log });
     // the monitor and its Schedule: started once, whichever worker comes first
     const temporal = TemporalGateway.fromClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
@@ -27,7 +41,15 @@ async function main(): Promise<void> {
       ensureMonitor(temporal, { input: monitorInput(config), periodMs: config.MONITOR_PERIOD })
         .then(() => log.info({ periodMs: config.MONITOR_PERIOD }, 'inventory monitor and its schedule in place'))
         .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start the inventory monitor'));
-    log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+    log.info(
+      {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        namespace: config.TEMPORAL_NAMESPACE,
+        temporal: describeTarget(temporalTarget(config)),
+        workflows: existsSync(PREBUILT_BUNDLE) ? `prebuilt bundle ${PREBUILT_BUNDLE}` : 'bundled at start',
+      },
+      'worker running',
+    );
     await worker.run();
     log.info('worker stopped');
   } finally {
@@ -37,19 +59,20 @@ async function main(): Promise<void> {
 }
 
 /** The worker may start before the server answers: keep trying, say so. */
-async function connectWithRetry(address: string, log: ReturnType<typeof createLogger>): Promise<NativeConnection> {
+async function connectWithRetry(target: TemporalTarget, log: ReturnType<typeof createLogger>): Promise<NativeConnection> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await NativeConnection.connect({ address });
+      return await NativeConnection.connect(target);
     } catch (err) {
-      if (attempt >= 30) throw err;
-      log.warn({ address, attempt, err: (err as Error).message }, 'Temporal not reachable yet; retrying');
+      if (attempt >= 30) throw new Error(`Temporal at ${describeTarget(target)}: ${explainConnectError(target, err)}`, { cause: err });
+      log.warn({ temporal: describeTarget(target), attempt, err: explainConnectError(target, err) }, 'Temporal not reachable yet; retrying');
       await new Promise((r) => setTimeout(r, 2000));
     }
   }
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  // a refused setting is the operator's to fix: its message, not a stack
+  console.error(err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

@@ -1,5 +1,7 @@
 // Builds the Temporal worker that hosts every workflow and activity. Used by
 // workers/main.ts and by tests, which hand in their own connection and database.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -9,6 +11,8 @@ import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+/** `npm run build`'s prebuilt workflow bundle (dist/workflow-bundle.js), beside the compiled worker; absent when run from source */
+export const PREBUILT_BUNDLE = join(__dirname, '..', 'workflow-bundle.js');
 
 export interface WorkerDeps {
   config: Config;
@@ -19,18 +23,19 @@ export interface WorkerDeps {
   client?: Client;
   /** default: the simulated harness with HARNESS_FAILURE_RATES */
   harness?: TestHarness;
-  /** default: the worker bundles workflows/ itself */
-  workflowBundle?: { code: string };
+  /** default: the prebuilt bundle when there is one, else the worker bundles workflows/ itself */
+  workflowBundle?: { code: string } | { codePath: string };
   /** another workflowsPath (the benchmarks add their baseline workflows) */
   workflowsPath?: string;
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const workflowBundle = deps.workflowBundle ?? (!deps.workflowsPath && existsSync(PREBUILT_BUNDLE) ? { codePath: PREBUILT_BUNDLE } : undefined);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: deps.workflowsPath ?? WORKFLOWS_PATH }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: deps.workflowsPath ?? WORKFLOWS_PATH }),
     activities: createActivities({
       db: deps.db,
       log: deps.log,

@@ -20,10 +20,9 @@ export const EndpointType = defineSearchAttributeKey('EndpointType', 'KEYWORD');
 export const OrderProvider = defineSearchAttributeKey('OrderProvider', 'KEYWORD');
 export const OrderStatus = defineSearchAttributeKey('OrderStatus', 'KEYWORD');
 
-/** Registered on the server at start (`--search-attribute NAME=Keyword`). */
-export const SEARCH_ATTRIBUTE_NAMES = [EndpointNumber, EndpointState, EndpointCountry, EndpointNpa, EndpointType, OrderProvider, OrderStatus].map(
-  (k) => k.name,
-);
+/** Registered on the server at start (the dev server's `--search-attribute NAME=Keyword`; elsewhere src/temporal/search-attributes.ts). */
+export const SEARCH_ATTRIBUTE_KEYS = [EndpointNumber, EndpointState, EndpointCountry, EndpointNpa, EndpointType, OrderProvider, OrderStatus];
+export const SEARCH_ATTRIBUTE_NAMES = SEARCH_ATTRIBUTE_KEYS.map((k) => k.name);
 
 // ------------------------------------------------------------ endpoint lifecycle
 

@@ -1,11 +1,15 @@
 // Starting and stopping the real parts for the demo and the tests: a
-// PostgreSQL cluster from Debian's packages and the Temporal CLI's dev server.
+// PostgreSQL cluster from Debian's packages, the Temporal CLI's dev server, and
+// the full Temporal server (startFullTemporal) on PostgreSQL databases of its own.
 // Each start is idempotent and each stop stops only what this process started.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../workflows/shared';
 
 export const CACHE_DIR = process.env.EI_CACHE_DIR ?? join(homedir(), '.cache', 'endpoint-inventory');
@@ -327,4 +331,295 @@ export function ensureRoleAndDatabase(pg: PostgresHandle, role: string, password
   // extensions need a superuser; create them here so migrations find them
   pg.psql('CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE EXTENSION IF NOT EXISTS btree_gin;', db);
   return `postgresql://${encodeURIComponent(role)}:${encodeURIComponent(password)}@127.0.0.1:${pg.port}/${db}`;
+}
+
+// ---------------------------------------------------------------- the full Temporal server
+
+export const TEMPORAL_SERVER_VERSION = '1.29.1';
+/** where scripts/setup.sh puts temporal-server, temporal-sql-tool and the module's schema and config */
+export const TEMPORAL_SERVER_DIR = process.env.TEMPORAL_SERVER_DIR ?? join(CACHE_DIR, `temporal-server-v${TEMPORAL_SERVER_VERSION}`);
+
+export interface FullTemporalOptions {
+  /** the frontend's gRPC port; the others follow it: history +1, matching +2, worker +3, frontend HTTP +4, membership +5…+8 */
+  port: number;
+  /** the PostgreSQL cluster holding its two databases */
+  pg: PostgresHandle;
+  /** names its databases (`temporal_<name>`, `temporal_<name>_visibility`) and its state directory */
+  name: string;
+  /** drop its databases first (tests); otherwise workflows survive a restart */
+  fresh?: boolean;
+  /** default TEMPORAL_HISTORY_SHARDS or 4; fixed when the databases are made */
+  historyShards?: number;
+  namespace?: string;
+  /** the Web UI (temporal-ui-server, when set-up built it); null: none */
+  uiPort?: number | null;
+  logFile?: string;
+  /** TLS on the frontend: its certificate and key, and the CA whose client certificates it accepts */
+  tls?: { certFile: string; keyFile: string; caFile: string; serverName: string; clientCertFile: string; clientKeyFile: string };
+}
+
+export interface FullTemporal extends Managed {
+  /** the server alone, stopped and started again with the same databases and ports (callers restart it) */
+  restart(): Promise<void>;
+  address: string;
+  uiUrl?: string;
+  /** the Web UI's process, when it runs (for a pid file: it has a process group of its own) */
+  ui?: Managed;
+}
+
+const FULL_SERVER_BIN = () => join(TEMPORAL_SERVER_DIR, 'temporal-server');
+const SQL_TOOL_BIN = () => join(TEMPORAL_SERVER_DIR, 'temporal-sql-tool');
+const UI_SERVER_BIN = () => join(TEMPORAL_SERVER_DIR, 'temporal-ui-server');
+
+/** The full server (frontend, history, matching and worker services) on PostgreSQL databases of its own. */
+export async function startFullTemporal(opts: FullTemporalOptions): Promise<FullTemporal> {
+  if (!existsSync(FULL_SERVER_BIN()) || !existsSync(SQL_TOOL_BIN())) {
+    throw new Error(`the full Temporal server is not built in ${TEMPORAL_SERVER_DIR}: run \`TEMPORAL_SERVER=full npm run setup\` first`);
+  }
+  if (await portOpen(opts.port)) throw new Error(`port ${opts.port} is already in use: is another Temporal server running?`);
+  const shards = opts.historyShards ?? Number(process.env.TEMPORAL_HISTORY_SHARDS ?? 4);
+  if (!Number.isInteger(shards) || shards < 1) throw new Error(`TEMPORAL_HISTORY_SHARDS must be a positive integer, got ${shards}`);
+  const dir = join(CACHE_DIR, 'temporal-full', opts.name);
+  mkdirSync(join(dir, 'config', 'dynamicconfig'), { recursive: true });
+  const db = `temporal_${opts.name.replace(/[^a-z0-9_]/gi, '_')}`;
+  const dbs = { main: db, visibility: `${db}_visibility` };
+  prepareTemporalDatabases(opts.pg, dbs, shards, opts.fresh ?? false);
+  writeFileSync(join(dir, 'config', 'dynamicconfig', 'dynamic.yaml'), FULL_DYNAMIC_CONFIG);
+  writeFileSync(join(dir, 'config', 'server.yaml'), JSON.stringify(fullServerConfig(opts, dbs, shards, dir), null, 2));
+  const target: TemporalTargetLike = {
+    address: `127.0.0.1:${opts.port}`,
+    tls: opts.tls
+      ? {
+          serverNameOverride: opts.tls.serverName,
+          serverRootCACertificate: readFileSync(opts.tls.caFile),
+          clientCertPair: { crt: readFileSync(opts.tls.clientCertFile), key: readFileSync(opts.tls.clientKeyFile) },
+        }
+      : undefined,
+  };
+  const args = ['--root', dir, '--config', 'config', '--env', 'server', '--allow-no-auth', 'start'];
+  let server = spawnManaged('temporal-server', FULL_SERVER_BIN(), args, { logFile: opts.logFile ?? join(dir, 'server.log') });
+  const up = async () => {
+    await waitFor(`the full Temporal server on :${opts.port}`, () => fullTemporalServing(target), 120_000, server.exitReason);
+  };
+  let ui: (Managed & { exitReason: () => string | undefined }) | undefined;
+  let uiUrl: string | undefined;
+  try {
+    await up();
+    await ensureNamespaceAndSearchAttributes(target, opts.namespace ?? 'default');
+    ({ ui, uiUrl } = await startUi(opts, target, dir));
+  } catch (err) {
+    // nothing started here outlives a failed start
+    await ui?.stop();
+    await server.stop();
+    throw err;
+  }
+  const handle: FullTemporal = {
+    name: 'temporal-server',
+    get pid() {
+      return server.pid;
+    },
+    address: target.address,
+    uiUrl,
+    ui,
+    async stop() {
+      await ui?.stop();
+      await server.stop();
+    },
+    async restart() {
+      await server.stop();
+      server = spawnManaged('temporal-server', FULL_SERVER_BIN(), args, { logFile: opts.logFile ?? join(dir, 'server.log') });
+      await up();
+    },
+  };
+  return handle;
+}
+
+/** temporal-ui-server against the full server, when set-up built it. */
+async function startUi(
+  opts: FullTemporalOptions,
+  target: TemporalTargetLike,
+  dir: string,
+): Promise<{ ui?: Managed & { exitReason: () => string | undefined }; uiUrl?: string }> {
+  if (opts.uiPort == null) return {};
+  if (!existsSync(UI_SERVER_BIN())) {
+    say(`no Web UI for the full server: temporal-ui-server is not built in ${TEMPORAL_SERVER_DIR}`);
+    return {};
+  }
+  const uiConfig = join(dir, 'config', 'ui.yaml');
+  writeFileSync(uiConfig, JSON.stringify(uiServerConfig(opts, target), null, 2));
+  const ui = spawnManaged('temporal-ui', UI_SERVER_BIN(), ['--root', dir, '--config', 'config', '--env', 'ui', 'start'], { logFile: join(dir, 'ui.log') });
+  try {
+    await waitFor(`Temporal Web UI on :${opts.uiPort}`, () => portOpen(opts.uiPort!), 30_000, ui.exitReason);
+  } catch (err) {
+    await ui.stop();
+    throw err;
+  }
+  return { ui, uiUrl: `http://localhost:${opts.uiPort}` };
+}
+
+/** What the scripts connect with: the same shape as src/temporal/connection.ts's target. */
+interface TemporalTargetLike {
+  address: string;
+  tls?: { serverNameOverride?: string; serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer } };
+}
+
+/** The frontend answers its health check (the port opens before it can). */
+export async function fullTemporalServing(target: TemporalTargetLike): Promise<boolean> {
+  if (!(await portOpen(Number(target.address.split(':').pop())))) return false;
+  try {
+    const conn = await Connection.connect({ address: target.address, tls: target.tls, connectTimeout: 3_000 });
+    try {
+      await conn.withDeadline(Date.now() + 3_000, () => conn.healthService.check({}));
+      return true;
+    } finally {
+      await conn.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Registers the namespace (if missing) and the search attributes the workflows use. */
+async function ensureNamespaceAndSearchAttributes(target: TemporalTargetLike, namespace: string): Promise<void> {
+  const conn = await Connection.connect({ address: target.address, tls: target.tls });
+  try {
+    try {
+      await conn.workflowService.describeNamespace({ namespace });
+    } catch {
+      await conn.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('3 days') });
+      say(`namespace ${namespace} registered`);
+    }
+    // the frontend learns of a new namespace through its cache: wait until it answers for it
+    await waitFor(
+      `namespace ${namespace}`,
+      async () =>
+        conn.workflowService
+          .listWorkflowExecutions({ namespace, pageSize: 1 })
+          .then(() => true)
+          .catch(() => false),
+      60_000,
+    );
+    const result = await ensureSearchAttributes(conn, namespace, { info: say, warn: say });
+    if (result.refused) throw new Error(`search attributes not registered: ${result.refused.reason}`);
+  } finally {
+    await conn.close();
+  }
+}
+
+function prepareTemporalDatabases(pg: PostgresHandle, dbs: { main: string; visibility: string }, shards: number, fresh: boolean): void {
+  pg.psql(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'temporal') THEN CREATE ROLE temporal LOGIN PASSWORD 'temporal'; END IF; END $$;`);
+  for (const [kind, db] of [
+    ['temporal', dbs.main],
+    ['visibility', dbs.visibility],
+  ] as const) {
+    if (fresh) pg.psql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+    if (pg.psql(`SELECT 1 FROM pg_database WHERE datname = '${db}'`).trim() !== '1') pg.psql(`CREATE DATABASE "${db}" OWNER temporal`);
+    const tool = (...args: string[]) =>
+      execFileSync(
+        SQL_TOOL_BIN(),
+        ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pg.port), '-u', 'temporal', '--pw', 'temporal', '--db', db, ...args],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+    const hasSchema = pg.psql(`SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_version'`, db).trim() === '1';
+    if (!hasSchema) tool('setup-schema', '-v', '0.0');
+    tool('update-schema', '-d', join(TEMPORAL_SERVER_DIR, 'schema', 'postgresql', 'v12', kind, 'versioned'));
+  }
+  // the shard count is fixed once history has rows: a different one later would strand them
+  const existing = pg.psql(`SELECT count(*) FROM shards`, dbs.main).trim();
+  if (existing !== '0' && Number(existing) !== shards) {
+    throw new Error(
+      `database ${dbs.main} was made with ${existing} history shards, not ${shards}: keep TEMPORAL_HISTORY_SHARDS=${existing} or drop the database`,
+    );
+  }
+}
+
+const FULL_DYNAMIC_CONFIG = `# written by scripts/lib/stack.ts
+system.forceSearchAttributesCacheRefreshOnRead:
+  - value: true
+frontend.enableUpdateWorkflowExecution:
+  - value: true
+frontend.enableUpdateWorkflowExecutionAsyncAccepted:
+  - value: true
+`;
+
+/** The module's config/development-postgres12.yaml with this run's ports, databases, shard count and TLS (JSON is YAML). */
+function fullServerConfig(opts: FullTemporalOptions, dbs: { main: string; visibility: string }, shards: number, dir: string): object {
+  const p = opts.port;
+  const sql = (databaseName: string, maxConns: number) => ({
+    sql: {
+      pluginName: 'postgres12',
+      databaseName,
+      connectAddr: `127.0.0.1:${opts.pg.port}`,
+      connectProtocol: 'tcp',
+      user: 'temporal',
+      password: 'temporal',
+      maxConns,
+      maxIdleConns: maxConns,
+      maxConnLifetime: '1h',
+    },
+  });
+  const rpc = (grpcPort: number, membershipPort: number, extra: object = {}) => ({ rpc: { grpcPort, membershipPort, bindOnLocalHost: true, ...extra } });
+  const tls = opts.tls
+    ? {
+        frontend: {
+          server: { certFile: opts.tls.certFile, keyFile: opts.tls.keyFile, requireClientAuth: true, clientCaFiles: [opts.tls.caFile] },
+          client: { serverName: opts.tls.serverName, rootCaFiles: [opts.tls.caFile] },
+        },
+        systemWorker: {
+          certFile: opts.tls.clientCertFile,
+          keyFile: opts.tls.clientKeyFile,
+          client: { serverName: opts.tls.serverName, rootCaFiles: [opts.tls.caFile] },
+        },
+      }
+    : undefined;
+  return {
+    log: { stdout: true, level: 'warn' },
+    persistence: {
+      defaultStore: 'postgres-default',
+      visibilityStore: 'postgres-visibility',
+      numHistoryShards: shards,
+      datastores: { 'postgres-default': sql(dbs.main, 20), 'postgres-visibility': sql(dbs.visibility, 10) },
+    },
+    global: { membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' }, ...(tls ? { tls } : {}) },
+    services: {
+      frontend: rpc(p, p + 5, { httpPort: p + 4 }),
+      history: rpc(p + 1, p + 6),
+      matching: rpc(p + 2, p + 7),
+      worker: rpc(p + 3, p + 8),
+    },
+    clusterMetadata: {
+      enableGlobalNamespace: false,
+      failoverVersionIncrement: 10,
+      masterClusterName: 'active',
+      currentClusterName: 'active',
+      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${p}` } },
+    },
+    dcRedirectionPolicy: { policy: 'noop' },
+    archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } },
+    namespaceDefaults: { archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } } },
+    dynamicConfigClient: { filepath: join(dir, 'config', 'dynamicconfig', 'dynamic.yaml'), pollInterval: '10s' },
+  };
+}
+
+/** temporal-ui-server's config (its development.yaml's shape) pointed at this server. */
+function uiServerConfig(opts: FullTemporalOptions, target: TemporalTargetLike): object {
+  return {
+    temporalGrpcAddress: target.address,
+    host: '127.0.0.1',
+    port: opts.uiPort,
+    enableUi: true,
+    defaultNamespace: opts.namespace ?? 'default',
+    cors: { allowOrigins: [`http://localhost:${opts.uiPort}`], cookieInsecure: true },
+    ...(opts.tls
+      ? {
+          tls: {
+            caFile: opts.tls.caFile,
+            certFile: opts.tls.clientCertFile,
+            keyFile: opts.tls.clientKeyFile,
+            serverName: opts.tls.serverName,
+            enableHostVerification: true,
+          },
+        }
+      : {}),
+  };
 }

@@ -1,4 +1,5 @@
 // Builds the Express app (no listen): middleware, routes, docs, one error handler.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Db } from '../db/client';
@@ -17,7 +18,7 @@ import { reservationRoutes } from './routes/reservations';
 import { releaseRoutes } from './routes/releases';
 import { exchangeRoutes } from './routes/exchanges';
 import { endpointRoutes } from './routes/endpoints';
-import { authenticate } from './middleware/auth';
+import { Unauthorized, authenticate } from './middleware/auth';
 import { routeRoutes } from './routes/routes';
 import { feedbackRoutes } from './routes/feedback';
 import { trafficRoutes } from './routes/traffic';
@@ -110,7 +111,15 @@ export function buildApp(deps: AppDeps): Express {
     summary: 'Prometheus metrics: request latencies, inventory per grouping, orders by status, workflows in error',
     responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
   });
-  app.get('/metrics', async (_req, res) => {
+  const metricsKey = deps.config.METRICS_KEY ? createHash('sha256').update(deps.config.METRICS_KEY).digest() : undefined;
+  app.get('/metrics', async (req, res) => {
+    if (metricsKey) {
+      // compared as digests: equal lengths, constant time
+      const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
+      if (!timingSafeEqual(createHash('sha256').update(given).digest(), metricsKey)) {
+        throw new Unauthorized('Authorization: /metrics wants Bearer <METRICS_KEY>');
+      }
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(groupingRoutes({ db: deps.db }, registry, auth));

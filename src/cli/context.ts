@@ -97,7 +97,12 @@ export class CliContext {
   async gateway(): Promise<TemporalGateway> {
     if (this.temporalGateway) return this.temporalGateway;
     const c = this.config();
-    const gateway = new TemporalGateway(c.TEMPORAL_ADDRESS, c.TEMPORAL_NAMESPACE, CONNECT_TIMEOUT_MS, c.TEMPORAL_TASK_QUEUE);
+    let gateway: TemporalGateway;
+    try {
+      gateway = TemporalGateway.fromConfig(c, CONNECT_TIMEOUT_MS);
+    } catch (err) {
+      throw usageError((err as Error).message); // an unreadable certificate file
+    }
     try {
       await gateway.client();
     } catch (err) {

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `npm run ops -- <command>`: the operators' CLI as a process. The first
 // Ctrl-C asks the command to stop at its next safe point (an import finishes
 // the batch under way, so no row is left without its workflow); a second one

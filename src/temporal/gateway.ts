@@ -11,6 +11,8 @@ import { EndpointWorkflows, EndpointWorkflow } from './endpoints';
 import { OrderWorkflow, OrderWorkflows } from './orders';
 import { MonitorWorkflow } from './monitor';
 import { temporalCall } from './errors';
+import { diagnoseConnection, explainConnectError, temporalTarget, type TemporalTarget } from './connection';
+import type { Config } from '../config';
 
 export class TemporalGateway {
   private connecting: Promise<Client> | undefined;
@@ -25,13 +27,23 @@ export class TemporalGateway {
   /** the inventory monitor (one) */
   readonly monitor = new MonitorWorkflow(this);
 
+  private readonly target: TemporalTarget;
+
   constructor(
-    private readonly address: string,
+    /** an address (plain gRPC) or a whole target: TLS, API key (src/temporal/connection.ts) */
+    target: string | TemporalTarget,
     readonly namespace: string,
     private readonly connectTimeoutMs = 5_000,
     /** where workflows this gateway starts run */
     readonly taskQueue: string = TASK_QUEUE,
-  ) {}
+  ) {
+    this.target = typeof target === 'string' ? { address: target } : target;
+  }
+
+  /** The settings' gateway: TEMPORAL_ADDRESS, its TLS and API key, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE. */
+  static fromConfig(c: Config, connectTimeoutMs?: number): TemporalGateway {
+    return new TemporalGateway(temporalTarget(c), c.TEMPORAL_NAMESPACE, connectTimeoutMs, c.TEMPORAL_TASK_QUEUE);
+  }
 
   /** A gateway over a client made elsewhere (a worker's activities, tests). */
   static fromClient(client: Client, taskQueue: string = TASK_QUEUE): TemporalGateway {
@@ -44,7 +56,7 @@ export class TemporalGateway {
   /** The same gateway (its connection, made or remade on demand), starting workflows on another task queue. */
   onTaskQueue(taskQueue: string): TemporalGateway {
     if (taskQueue === this.taskQueue) return this;
-    const other = new TemporalGateway(this.address, this.namespace, this.connectTimeoutMs, taskQueue);
+    const other = new TemporalGateway(this.target, this.namespace, this.connectTimeoutMs, taskQueue);
     other.parent = this;
     other.owned = false;
     return other;
@@ -54,16 +66,16 @@ export class TemporalGateway {
   client(): Promise<Client> {
     if (this.parent) return this.parent.client();
     this.connecting ??= Connection.connect({
-      address: this.address,
+      ...this.target,
       connectTimeout: this.connectTimeoutMs,
       // an API request answers 503 within a couple of seconds of Temporal going away
       // (4 attempts ≈ 0.1 + 0.17 + 0.29 s of backoff) instead of retrying for half a minute
       interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
     }).then(
       (connection) => new Client({ connection, namespace: this.namespace }),
-      (err: unknown) => {
+      async (err: unknown) => {
         this.connecting = undefined;
-        throw err;
+        throw await this.explained(err);
       },
     );
     return this.connecting;
@@ -84,9 +96,23 @@ export class TemporalGateway {
 
   /** Resolves when the frontend answers its health check within `timeoutMs`. */
   async check(timeoutMs: number): Promise<void> {
-    const client = await withTimeout(this.client(), timeoutMs, 'connect');
+    let client: Client;
+    try {
+      client = await withTimeout(this.client(), timeoutMs, 'connect');
+    } catch (err) {
+      throw await this.explained(err);
+    }
     const conn = client.connection as Connection;
     await conn.withDeadline(Date.now() + timeoutMs, () => conn.healthService.check({}));
+  }
+
+  /** A failed connect's error, with what a TLS probe of the address learns (a refused certificate reads as a timeout otherwise). */
+  private async explained(err: unknown): Promise<Error> {
+    if (!(err instanceof Error)) return new Error(String(err));
+    if (err.message.includes(' — ')) return err;
+    const why = await diagnoseConnection(this.target).catch(() => undefined);
+    err.message = why ? `${err.message} — ${why}` : explainConnectError(this.target, err);
+    return err;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, settingNames } from '../../src/config';
+import { describeTarget, explainConnectError, temporalTarget } from '../../src/temporal/connection';
 
 describe('config', () => {
   it('has a default for every setting', () => {
@@ -29,5 +30,75 @@ describe('config', () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
     const missing = settingNames.filter((name) => !readme.includes(`| \`${name}\` |`));
     assert.deepEqual(missing, []);
+  });
+
+  describe('production mode (EI_MODE=production)', () => {
+    const good = {
+      EI_MODE: 'production',
+      DATABASE_URL: 'postgresql://inventory:a-long-real-password@db.internal:5432/inventory?sslmode=verify-full',
+      HARNESS_FAILURE_RATES: 'routing=0.01',
+      METRICS_KEY: 'scrape-key-0123456789',
+    };
+    const issuesOf = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return err.issues;
+      }
+    };
+
+    it('refuses each demo default, naming its setting', () => {
+      const issues = issuesOf({ EI_MODE: 'production' });
+      assert.deepEqual(
+        issues.map((i) => i.split(':')[0]),
+        ['DATABASE_URL', 'HARNESS_FAILURE_RATES', 'METRICS_KEY'],
+      );
+      assert.match(issues[0]!, /demo's database password/);
+      assert.match(issues[1]!, /passes every capability test/);
+      assert.match(issues[2]!, /\/metrics/);
+    });
+
+    it('refuses each one alone: the demo password, zero failure rates, a short metrics key', () => {
+      assert.deepEqual(issuesOf({ ...good, DATABASE_URL: 'postgresql://endpoint_inventory:endpoint_inventory@db:5432/x' }).length, 1);
+      assert.match(issuesOf({ ...good, DATABASE_URL: 'postgresql://inventory@db:5432/x' })[0]!, /^DATABASE_URL: .*needs a database password/);
+      assert.match(issuesOf({ ...good, HARNESS_FAILURE_RATES: 'sms=0,mms=0' })[0]!, /^HARNESS_FAILURE_RATES: /);
+      assert.match(issuesOf({ ...good, METRICS_KEY: 'short' })[0]!, /^METRICS_KEY: must be at least 16/);
+    });
+
+    it('accepts what production needs, and the demo mode keeps every default', () => {
+      assert.deepEqual(issuesOf(good), []);
+      assert.equal(loadConfig({}).EI_MODE, 'demo');
+      // the fault suite runs with NODE_ENV=production: that alone refuses nothing
+      assert.deepEqual(issuesOf({ NODE_ENV: 'production' }), []);
+    });
+  });
+
+  describe('Temporal connection settings', () => {
+    it('plain gRPC by default; TLS once a CA, certificate, server name or API key is set', () => {
+      assert.deepEqual(temporalTarget(loadConfig({})), { address: '127.0.0.1:7233' });
+      const cloud = temporalTarget(loadConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k' }));
+      assert.deepEqual(cloud, { address: 'ns.acct.tmprl.cloud:7233', tls: {}, apiKey: 'k' });
+      assert.equal(describeTarget(cloud), 'ns.acct.tmprl.cloud:7233 (TLS, API key)');
+      assert.deepEqual(temporalTarget(loadConfig({ TEMPORAL_TLS: 'true' })).tls, {});
+      assert.deepEqual(temporalTarget(loadConfig({ TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' })).tls, { serverNameOverride: 'temporal.internal' });
+    });
+
+    it('a certificate without its key, TLS off with files, an unreadable file: each named', () => {
+      assert.throws(() => loadConfig({ TEMPORAL_TLS_CERT: '/x.pem' }), /TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/);
+      assert.throws(() => loadConfig({ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }), /TEMPORAL_TLS: false, but/);
+      assert.throws(
+        () => temporalTarget(loadConfig({ TEMPORAL_TLS_CA: '/nonexistent/ca.pem' })),
+        /^Error: TEMPORAL_TLS_CA: cannot read \/nonexistent\/ca.pem: ENOENT/,
+      );
+    });
+
+    it('a refused handshake says which settings to look at', () => {
+      const reset = new Error('14 UNAVAILABLE: Connection reset by peer');
+      assert.match(explainConnectError({ address: 'x:1', tls: {} }, reset), /may require a client certificate \(TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY\)/);
+      assert.match(explainConnectError({ address: 'x:1' }, reset), /may require TLS/);
+      assert.equal(explainConnectError({ address: 'x:1' }, new Error('deadline exceeded')), 'deadline exceeded');
+    });
   });
 });

@@ -34,6 +34,9 @@ function main(): void {
     throw new Error(`bad simulator environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const env = parsed.data;
+  if (process.env.EI_MODE === 'production' && !process.env.SIM_CARRIERS) {
+    throw new Error('EI_MODE=production: SIM_CARRIERS is unset, so the simulator would sign webhooks with the demo default secret; set SIM_CARRIERS');
+  }
   const log = createLogger(env.LOG_LEVEL, 'carrier-simulator');
   // Logging the seed lets anyone replay a surprising demo run exactly.
   const seed = env.SIM_SEED ?? Math.floor(Math.random() * 2 ** 31);
