@@ -7,7 +7,7 @@ import type { Logger } from '../logger';
 import type { TemporalGateway } from '../temporal/gateway';
 import { errorHandler, knownPaths, notFoundHandler } from './middleware/errors';
 import { hasBody, UnsupportedMediaType } from './errors';
-import { buildDocument, createRegistry } from './openapi';
+import { buildDocument, createRegistry, errorResponse } from './openapi';
 import { healthRoutes } from './routes/health';
 import { groupingRoutes } from './routes/groupings';
 import { inventoryRoutes } from './routes/inventory';
@@ -109,7 +109,10 @@ export function buildApp(deps: AppDeps): Express {
     operationId: 'getMetrics',
     tags: ['health'],
     summary: 'Prometheus metrics: request latencies, inventory per grouping, orders by status, workflows in error',
-    responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    responses: {
+      200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+      401: { ...errorResponse, description: 'METRICS_KEY is set and the request did not give it as `Authorization: Bearer <METRICS_KEY>`' },
+    },
   });
   const metricsKey = deps.config.METRICS_KEY ? createHash('sha256').update(deps.config.METRICS_KEY).digest() : undefined;
   app.get('/metrics', async (req, res) => {

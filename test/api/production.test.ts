@@ -30,7 +30,7 @@ describe('production mode', () => {
     it('answers 401 without the key or with another, 200 with it', async () => {
       const without = await fetch(`${app.url}/metrics`);
       assert.equal(without.status, 401);
-      assert.match(((await without.json()) as { error: { message: string } }).error.message, /METRICS_KEY/);
+      assert.match(((await without.json()) as { detail: string }).detail, /METRICS_KEY/);
       assert.equal((await fetch(`${app.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
       const ok = await fetch(`${app.url}/metrics`, { headers: { authorization: 'Bearer metrics-key-0123456789' } });
       assert.equal(ok.status, 200);
