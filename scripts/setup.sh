@@ -71,7 +71,7 @@ else
 fi
 
 # --- the full Temporal server (TEMPORAL_SERVER=full, FAULTS_TEMPORAL=full) ----------
-if [ "${TEMPORAL_SERVER:-dev}" = full ] || [ "${FAULTS_TEMPORAL:-dev}" = full ] || [ "${EI_SETUP_FULL_TEMPORAL:-0}" = 1 ]; then
+if [ "${TEMPORAL_SERVER:-dev}" = full ] || [ "${FAULTS_TEMPORAL:-}" = full ] || [ "${EI_SETUP_FULL_TEMPORAL:-0}" = 1 ]; then
   bash scripts/setup-temporal-server.sh
 fi
 
