@@ -44,14 +44,10 @@ const Query = z
     contains: pattern(4, `digits anywhere, at least 4 fixed; keypad letters (CALL = 2255) and \`*\` (any one digit) allowed; ${ON_DIGITS}`).optional(),
     startsWith: pattern(1, `the first digits, at least 1; letters and \`*\` as for contains; ${ON_DIGITS}`).optional(),
     endsWith: pattern(1, `the last digits, at least 1; letters and \`*\` as for contains; ${ON_DIGITS}`).optional(),
-    near: z
-      .string()
-      .max(30)
-      .optional()
-      .openapi({
-        description:
-          'a NANP number (+1 and ten digits): the same area code, the same exchange first, then the closest line number — numerically, not geographically (see nearNumber); one page',
-      }),
+    near: z.string().max(30).optional().openapi({
+      description:
+        'a NANP number (+1 and ten digits): the same area code, the same exchange first, then the closest line number — numerically, not geographically (see nearNumber); one page',
+    }),
     region: z
       .string()
       .regex(/^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/, 'an ISO 3166-2 code, e.g. us-ca')
