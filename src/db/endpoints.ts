@@ -390,3 +390,20 @@ export async function claimedBefore(db: Db, token: string): Promise<string | und
 export async function sweepResumes(db: Db, olderThanMs: number): Promise<void> {
   await db.$executeRaw`DELETE FROM allocation_resumes WHERE created_at < now() - make_interval(secs => ${olderThanMs / 1000})`;
 }
+
+// ------------------------------------------------------------ holder's settings
+
+/**
+ * The holder changes where its number's traffic goes (the routing lookup's
+ * application_uri) while it holds it. Not a state change: state and version
+ * are left alone, so the workflow's compare-and-set is not disturbed (its
+ * transitions write application_uri only when allocating or releasing). The
+ * holder is checked in the same statement; false when `accountId` does not
+ * hold it now.
+ */
+export async function setApplicationUri(db: Db, input: { address: string; accountId: string; applicationUri: string | null }): Promise<boolean> {
+  const n = await db.$executeRaw`
+    UPDATE endpoints SET application_uri = ${input.applicationUri}, updated_at = now()
+     WHERE address = ${input.address} AND account_id = ${input.accountId} AND state IN ('ALLOCATED', 'PORTING_OUT', 'TESTING')`;
+  return n === 1;
+}

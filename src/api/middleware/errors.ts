@@ -9,7 +9,7 @@ import { requestContext } from './requests';
 import { dependencyDown, postgresTransient } from '../../dependency';
 
 /** a domain error's kind → the HTTP status it answers */
-export const STATUS_OF: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422, unavailable: 503 };
+export const STATUS_OF: Record<ErrorKind, number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409, unprocessable: 422, unavailable: 503 };
 
 export const notFoundHandler: RequestHandler = (req, res) => {
   res.status(404).json({ error: { code: 'not_found', message: `no route ${req.method} ${req.path}` } });
