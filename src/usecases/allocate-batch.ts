@@ -9,6 +9,7 @@ import { actorOf, ownAccount, type Caller } from '../domain/access';
 import type { Criteria } from '../domain/criteria';
 import { DomainError, NoneAvailable, NotEnoughAvailable } from '../domain/errors';
 import { derivedUuid } from '../domain/ids';
+import { letGo } from '../db/endpoints';
 import { allocator, type EndpointStatus, type HoldingDeps } from './allocate';
 
 /** The most one request may ask for: a batch is sequential workflow updates, and an answer lists each. */
@@ -42,7 +43,7 @@ export async function allocateBatch(deps: HoldingDeps, who: Caller, body: BatchR
   const allocation = allocator(deps);
   const actor = actorOf(who);
   const results: NumberResult[] = [];
-  const held: { index: number; address: string; operation: string }[] = [];
+  const held: { index: number; address: string; endpointId: string; operation: string }[] = [];
   const sub = (i: number) => derivedUuid(run.operation, 'batch', String(i));
   /** what stopped the batch that is not a refusal (Temporal away): thrown after the rollback */
   let failure: Error | undefined;
@@ -57,7 +58,7 @@ export async function allocateBatch(deps: HoldingDeps, who: Caller, body: BatchR
         resumable: run.resumable,
       });
       results.push({ index, outcome: 'allocated', address: endpoint.address, endpoint });
-      held.push({ index, address: endpoint.address, operation: sub(index) });
+      held.push({ index, address: endpoint.address, endpointId: endpoint.endpointId, operation: sub(index) });
     } catch (err) {
       if (!(err instanceof DomainError) || err.kind === 'unavailable') {
         failure = err instanceof Error ? err : new Error(String(err));
@@ -77,6 +78,8 @@ export async function allocateBatch(deps: HoldingDeps, who: Caller, body: BatchR
     const reason = `all or nothing: ${allocated} of ${body.quantity} could be allocated`;
     for (const h of held) {
       await deps.temporal.endpoint(h.address).release({ accountId: body.accountId, actor, reason }, `${h.operation}:rollback`);
+      // its claim (the sub-request's token) goes too: back on the shelf after aging, nothing holds it
+      await letGo(deps.db, h.endpointId, h.operation);
       results[results.findIndex((r) => r.index === h.index)] = { index: h.index, outcome: 'released', address: h.address, reason };
     }
     if (held.length) deps.notify();
