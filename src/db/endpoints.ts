@@ -129,6 +129,9 @@ async function settledAfter(db: Db, input: TransitionInput, next: number): Promi
  * the row, then one statement that updates it only if it still has the state
  * and version the workflow saw (and the account is active) and inserts the
  * history row from the update's result — atomic, as a single statement is.
+ * A new holder must be an active account; a transition that keeps the holder
+ * it has (a retest coming back, a port-in completing) goes on even after that
+ * account was deactivated, so its number can then be released.
  * The workflow is the row's only writer of what the tags are computed from, so
  * the unlocked read cannot be overtaken; the version check would refuse it if
  * it were. Safe to retry: an attempt whose first one committed gets the same
@@ -154,7 +157,8 @@ export async function transition(db: Db, input: TransitionInput): Promise<Transi
     WITH upd AS (
       UPDATE endpoints SET ${Prisma.join(assignments, ', ')}
        WHERE id = ${input.endpointId}::uuid AND state = ${input.from}::"EndpointState" AND version = ${input.fromVersion}
-         AND (${account}::text IS NULL OR EXISTS (SELECT 1 FROM accounts WHERE id = ${account} AND active))
+         AND (${account}::text IS NULL OR account_id IS NOT DISTINCT FROM ${account}
+              OR EXISTS (SELECT 1 FROM accounts WHERE id = ${account} AND active))
       RETURNING id, account_id)
     INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, details, account_id)
     SELECT id, ${next}, ${input.from}::"EndpointState", ${input.to}::"EndpointState", ${input.cause}, ${input.actor}, ${input.operation},
@@ -162,7 +166,7 @@ export async function transition(db: Db, input: TransitionInput): Promise<Transi
       FROM upd
     RETURNING version`;
   if (written.length) return { version: next };
-  if (account) {
+  if (account && row.accountId !== account) {
     const acct = await db.account.findUnique({ where: { id: account }, select: { active: true } });
     if (!acct?.active) throw new UnknownAccount(account);
   }

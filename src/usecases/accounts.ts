@@ -89,8 +89,8 @@ export async function deactivateAccount(deps: DeactivationDeps, id: string): Pro
 
 /** States a deactivated account's number is released from (the `release` update takes these). */
 const RELEASABLE = ['ALLOCATED', 'RESERVED'];
-/** States in which the account still holds a number that will come back to it (a retest): released when it does. */
-const COMING_BACK = ['TESTING'];
+/** States in which the account still holds a number that will come back to it (a retest, a port-in being tested): released when it does. */
+const COMING_BACK = ['TESTING', 'PORTING_IN'];
 
 /**
  * The deactivation workflow's activity: releases every number the account
