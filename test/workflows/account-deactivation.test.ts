@@ -8,6 +8,7 @@ import { deactivateAccount } from '../../src/usecases/accounts';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import type { accountDeactivationWorkflow } from '../../workflows/account-deactivation.workflow';
 import { accountDeactivationWorkflowId, allocateUpdate, endpointWorkflowId, stateQuery, type EndpointStateName } from '../../workflows/shared';
+import { recordHistory } from '../support/replay';
 import { TASK_QUEUE, defaultPolicy, timeskipDb, timeskipEnv, timeskipWorker } from '../support/timeskip';
 
 const DAY = 24 * 3600_000;
@@ -55,7 +56,9 @@ describe('account deactivation (time-skipping server + PostgreSQL)', function ()
         assert.equal((await db.account.findUniqueOrThrow({ where: { id: ACCT } })).releasedAt, null, 'still held on day 29');
 
         await env.sleep(2 * DAY);
-        const result = await env.client.workflow.getHandle<typeof accountDeactivationWorkflow>(accountDeactivationWorkflowId(ACCT)).result();
+        const deactivation = env.client.workflow.getHandle<typeof accountDeactivationWorkflow>(accountDeactivationWorkflowId(ACCT));
+        const result = await deactivation.result();
+        await recordHistory(deactivation, 'account-deactivation-release');
         assert.deepEqual([...result.released].sort(), addresses);
         // (the time skipped while waiting for the result may carry them on through aging: the history says what happened)
         for (const address of addresses) {
