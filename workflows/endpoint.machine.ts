@@ -182,7 +182,8 @@ export function refuseRelease(s: EndpointSnapshot, input: ReleaseInput): string 
   if (bad) return bad;
   if (s.state !== 'ALLOCATED' && s.state !== 'RESERVED') return `endpoint is ${s.state}, not ALLOCATED or RESERVED`;
   if (s.accountId !== input.accountId) return 'endpoint is held by another account';
-  if (input.reason !== undefined && (typeof input.reason !== 'string' || !input.reason.trim() || input.reason.length > 200)) return 'reason: must be 1-200 characters';
+  if (input.reason !== undefined && (typeof input.reason !== 'string' || !input.reason.trim() || input.reason.length > 200))
+    return 'reason: must be 1-200 characters';
   return null;
 }
 

@@ -206,7 +206,8 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   const reservation = operation(
     (req: ReserveInput) => refuseReserve(s, req, Date.now(), policy),
     async (req) => {
-      const cause = req.extend === true ? `reservation extended until ${new Date(req.until).toISOString()}` : `reserved until ${new Date(req.until).toISOString()}`;
+      const cause =
+        req.extend === true ? `reservation extended until ${new Date(req.until).toISOString()}` : `reserved until ${new Date(req.until).toISOString()}`;
       await move('RESERVED', cause, req.actor ?? `account:${req.accountId}`, {
         accountId: req.accountId,
         reservedUntil: req.until,

@@ -63,6 +63,8 @@ async function read(db: Db, who: Caller, id: string): Promise<ReservationView> {
     throw new NotFound(`id: no reservation ${id}`);
   }
   if (!who.accountIds.includes(start.accountId)) throw new NotFound(`id: no reservation ${id}`);
+  // the caller's own account, deactivated: 403 naming it
+  ownAccount(who, start.accountId);
   let expiresAt = untilOf(start.cause) ?? start.at.toISOString();
   let status: ReservationStatus = 'active';
   let endedAt: string | null = null;
@@ -81,7 +83,6 @@ async function read(db: Db, who: Caller, id: string): Promise<ReservationView> {
 /** The reservation, active, for a change; Conflict naming what became of it otherwise. */
 async function active(db: Db, who: Caller, id: string): Promise<ReservationView> {
   const r = await read(db, who, id);
-  ownAccount(who, r.accountId);
   if (r.status !== 'active') throw new Conflict(`reservation ${id} is ${r.status}`);
   return r;
 }
