@@ -9,7 +9,11 @@ import { actorOf, ownAccount, type Caller } from '../domain/access';
 import type { Criteria } from '../domain/criteria';
 import { DomainError, NoneAvailable, NotEnoughAvailable } from '../domain/errors';
 import { derivedUuid } from '../domain/ids';
-import { letGo } from '../db/endpoints';
+import { claimedBefore, letGo } from '../db/endpoints';
+import { countAvailable } from '../db/search';
+import { recordUnmet } from '../db/demand';
+import { criteriaTags } from '../domain/criteria';
+import { UNMET_DEMAND_DEFAULTS } from '../domain/inventory';
 import { allocator, type EndpointStatus, type HoldingDeps } from './allocate';
 
 /** The most one request may ask for: a batch is sequential workflow updates, and an answer lists each. */
@@ -40,11 +44,33 @@ export interface BatchAnswer {
 /** POST /v1/allocations with a quantity: a platform key, for its own accounts only. */
 export async function allocateBatch(deps: HoldingDeps, who: Caller, body: BatchRequest, run: { operation: string; resumable: boolean }): Promise<BatchAnswer> {
   ownAccount(who, body.accountId);
+  // All or nothing looks first: a shelf that is short now fails at once, with nothing allocated and then
+  // released (a released number ages before reuse). A shelf that runs short while the batch allocates —
+  // a concurrent request took some — is the case the release below is for.
+  const sub = (i: number) => derivedUuid(run.operation, 'batch', String(i));
+  if (body.mode === 'all_or_nothing') {
+    const tags = criteriaTags(body.criteria);
+    const there = await countAvailable(deps.db, tags, body.quantity);
+    // a keyed retry whose first attempt claimed some goes the long way: it resumes them, then gives them back
+    const resuming = async () => {
+      for (let i = 0; i < body.quantity; i++) if (run.resumable && (await claimedBefore(deps.db, sub(i)))) return true;
+      return false;
+    };
+    if (there < body.quantity && !(await resuming())) {
+      if (await recordUnmet(deps.db, { tags, accountId: body.accountId, windowMs: deps.unmetWindowMs ?? UNMET_DEMAND_DEFAULTS.windowMs })) deps.notify();
+      const message = `all or nothing: only ${there} of ${body.quantity} available (${tags.join(' + ')}); nothing was allocated`;
+      const results: NumberResult[] = Array.from({ length: body.quantity }, (_, index) => ({
+        index,
+        outcome: 'failed',
+        error: { code: 'not_enough_available', message },
+      }));
+      throw new NotEnoughAvailable(message, { mode: body.mode, requested: body.quantity, allocated: 0, results });
+    }
+  }
   const allocation = allocator(deps);
   const actor = actorOf(who);
   const results: NumberResult[] = [];
   const held: { index: number; address: string; endpointId: string; operation: string }[] = [];
-  const sub = (i: number) => derivedUuid(run.operation, 'batch', String(i));
   /** what stopped the batch that is not a refusal (Temporal away): thrown after the rollback */
   let failure: Error | undefined;
   for (let index = 0; index < body.quantity; index++) {

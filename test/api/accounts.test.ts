@@ -1,6 +1,6 @@
 // Accounts, keys, an account's numbers, reservations as resources and
 // allocation of a quantity, through the API on the real stack (worker,
-// Temporal, PostgreSQL). Area codes 737 and 341 are this suite's own.
+// Temporal, PostgreSQL). Area codes 737, 341 and 463 are this suite's own.
 import assert from 'node:assert/strict';
 import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
@@ -313,23 +313,19 @@ describe('API: accounts, keys, numbers, reservations, quantities', function () {
     const criteria = { npa: '341' };
     const held = () => db().endpoint.count({ where: { npa: '341', accountId: 'acct-qty' } });
 
+    // the shelf is short now: nothing is allocated (and so nothing released to age)
     const all = await refused(await call('POST', '/v1/allocations', key, { accountId: 'acct-qty', criteria, quantity: 5, mode: 'all_or_nothing' }), 409);
     assert.equal(all.code, 'not_enough_available');
+    assert.match(all.message, /only 3 of 5 available/);
     const details = all.details as { allocated: number; results: { outcome: string }[] };
     assert.equal(details.allocated, 0);
     assert.deepEqual(
       details.results.map((r) => r.outcome),
-      ['released', 'released', 'released', 'failed', 'failed'],
+      ['failed', 'failed', 'failed', 'failed', 'failed'],
     );
     assert.equal(await held(), 0, 'all or nothing: nothing held');
-    const causes = await db().endpointHistory.findMany({ where: { endpoint: { npa: '341' }, toState: 'AGING' }, select: { cause: true } });
-    assert.equal(causes.length, 3);
-    assert.ok(
-      causes.every((c) => /all or nothing: 3 of 5/.test(c.cause)),
-      JSON.stringify(causes),
-    );
+    assert.equal(await db().endpointHistory.count({ where: { endpoint: { npa: '341' }, toState: { in: ['ALLOCATED', 'AGING'] } } }), 0);
 
-    await until('the three back on the shelf', async () => (await db().endpoint.count({ where: { npa: '341', state: 'AVAILABLE' } })) === 3);
     const headers = { 'idempotency-key': 'qty-partial-1' };
     const body = { accountId: 'acct-qty', criteria, quantity: 5, mode: 'partial' };
     const partial = await ok<{ allocated: number; results: { outcome: string; address?: string; error?: { code: string } }[] }>(
@@ -346,6 +342,28 @@ describe('API: accounts, keys, numbers, reservations, quantities', function () {
     const replay = await call('POST', '/v1/allocations', key, body, headers);
     assert.equal(replay.headers.get('idempotent-replayed'), 'true');
     assert.deepEqual(await ok(replay, 201), partial);
+
+    // two all-or-nothing requests race for 3 numbers, 2 each: one gets both, the other holds nothing (what it got
+    // before the shelf ran short goes back through the release path)
+    await shelve('463', 3);
+    const race = await Promise.all(
+      [0, 1].map(() => call('POST', '/v1/allocations', key, { accountId: 'acct-qty', criteria: { npa: '463' }, quantity: 2, mode: 'all_or_nothing' })),
+    );
+    assert.deepEqual(race.map((r) => r.status).sort(), [201, 409]);
+    const lost = (await race.find((r) => r.status === 409)!.json()) as ErrorBody;
+    assert.equal(lost.error.code, 'not_enough_available');
+    const outcomes = (lost.error.details as { results: { outcome: string }[] }).results.map((r) => r.outcome);
+    assert.ok(
+      outcomes.every((o) => o === 'failed' || o === 'released'),
+      outcomes.join(),
+    );
+    assert.equal(await db().endpoint.count({ where: { npa: '463', accountId: 'acct-qty' } }), 2, 'the winner holds two, the loser none');
+    const released = await db().endpointHistory.findMany({ where: { endpoint: { npa: '463' }, toState: 'AGING' }, select: { cause: true } });
+    assert.equal(released.length, outcomes.filter((o) => o === 'released').length);
+    assert.ok(
+      released.every((c) => /all or nothing: 1 of 2/.test(c.cause)),
+      JSON.stringify(released),
+    );
 
     await refused(await call('POST', '/v1/allocations', key, { accountId: 'acct-qty', criteria, quantity: 21 }), 400, 'quantity');
     await refused(await call('POST', '/v1/allocations', key, { accountId: 'acct-qty', address: '+13415550300', quantity: 2 }), 400, 'quantity');
