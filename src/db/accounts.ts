@@ -140,6 +140,16 @@ export async function deactivateAccount(db: Db, id: string, graceMs: number): Pr
   return findAccount(db, id);
 }
 
+/** Deactivated accounts whose numbers are not released yet, with when they are due. */
+export async function pendingDeactivations(db: Db): Promise<{ id: string; releaseAfter: Date }[]> {
+  const rows = await db.account.findMany({
+    where: { active: false, releasedAt: null, releaseAfter: { not: null } },
+    select: { id: true, releaseAfter: true },
+    orderBy: { id: 'asc' },
+  });
+  return rows.map((r) => ({ id: r.id, releaseAfter: r.releaseAfter! }));
+}
+
 /** The deactivation workflow released its numbers. */
 export async function markNumbersReleased(db: Db, id: string): Promise<void> {
   await db.account.updateMany({ where: { id, releasedAt: null }, data: { releasedAt: new Date() } });

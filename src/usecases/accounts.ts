@@ -4,7 +4,15 @@
 // ACCOUNT_RELEASE_GRACE its account-deactivation workflow releases every
 // number it still holds (releaseAccountNumbers, below).
 import type { Db } from '../db/client';
-import { deactivateAccount as deactivateRow, findAccount, insertAccount, listAccounts as listRows, markNumbersReleased, type AccountRow } from '../db/accounts';
+import {
+  deactivateAccount as deactivateRow,
+  findAccount,
+  insertAccount,
+  listAccounts as listRows,
+  markNumbersReleased,
+  pendingDeactivations,
+  type AccountRow,
+} from '../db/accounts';
 import { heldAddresses } from '../db/numbers';
 import { clearSettings } from '../db/number-settings';
 import { BadRequest, Conflict, NotFound } from '../domain/errors';
@@ -85,6 +93,18 @@ export async function deactivateAccount(deps: DeactivationDeps, id: string): Pro
   if (!row) throw new NotFound(`id: no account ${id}`);
   if (!row.releasedAt) await deps.temporal.accounts.deactivated(id, row.releaseAfter!.getTime());
   return accountView(row);
+}
+
+/**
+ * Starts (or finds) the deactivation workflow of every deactivated account
+ * whose numbers are not released yet: a deactivation whose answer was a 503
+ * (Temporal away after the row was written) and never retried still gets its
+ * timer. Each worker runs it at start; idempotent (the workflow id).
+ */
+export async function resumeDeactivations(deps: { db: Db; temporal: TemporalGateway }): Promise<number> {
+  const pending = await pendingDeactivations(deps.db);
+  for (const a of pending) await deps.temporal.accounts.deactivated(a.id, a.releaseAfter.getTime());
+  return pending.length;
 }
 
 /** States a deactivated account's number is released from (the `release` update takes these). */

@@ -8,6 +8,7 @@ import { buildApp } from '../../src/api/app';
 import { lifecyclePolicy } from '../../src/config';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { ingestEndpoints } from '../../src/usecases/ingest';
+import { resumeDeactivations } from '../../src/usecases/accounts';
 import { createWorker } from '../../workers/worker';
 import { serve } from '../support/http';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
@@ -391,6 +392,14 @@ describe('API: accounts, keys, numbers, reservations, quantities', function () {
     const wf = await client.workflow.getHandle('account-deactivation/acct-gone').describe();
     assert.equal(wf.status.name, 'RUNNING');
     await refused(await call('POST', '/v1/accounts/acct-none/deactivation', operator), 404);
+
+    // a deactivation whose workflow never started (Temporal away, never retried) gets it when a worker starts
+    await db().account.create({
+      data: { id: 'acct-gone-2', name: 'gone', active: false, deactivatedAt: new Date(), releaseAfter: new Date(Date.now() + 86_400_000) },
+    });
+    const started = await resumeDeactivations({ db: db(), temporal: gateway.onTaskQueue(SHARED_TASK_QUEUE) });
+    assert.ok(started >= 2, `${started}`);
+    assert.equal((await client.workflow.getHandle('account-deactivation/acct-gone-2').describe()).status.name, 'RUNNING');
     const inactive = await ok<{ accounts: { id: string; active: boolean }[] }>(await call('GET', '/v1/accounts?active=false&pageSize=200', operator), 200);
     assert.ok(inactive.accounts.some((a) => a.id === 'acct-gone'));
     assert.ok(inactive.accounts.every((a) => !a.active));
