@@ -10,6 +10,7 @@ import { TASK_QUEUE } from '../../workflows/shared';
 import { EndpointWorkflows, EndpointWorkflow } from './endpoints';
 import { OrderWorkflow, OrderWorkflows } from './orders';
 import { MonitorWorkflow } from './monitor';
+import { AccountWorkflows } from './accounts';
 import { temporalCall } from './errors';
 
 export class TemporalGateway {
@@ -24,6 +25,8 @@ export class TemporalGateway {
   readonly orders = new OrderWorkflows(this);
   /** the inventory monitor (one) */
   readonly monitor = new MonitorWorkflow(this);
+  /** account deactivations: the grace period's timer, then the release of the account's numbers */
+  readonly accounts = new AccountWorkflows(this);
 
   constructor(
     private readonly address: string,
