@@ -13,11 +13,19 @@ import { createWorker } from '../../workers/worker';
 import { serve } from '../support/http';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
+/** a problem (RFC 9457) */
 interface ErrorBody {
-  error: { code: string; message: string; issues?: { field: string; reason: string }[]; details?: unknown };
+  code: string;
+  detail: string;
+  errors?: { field: string; reason: string }[];
+  mode?: string;
+  allocated?: number;
+  results?: { outcome: string }[];
 }
 interface NumberBody {
   address: string;
+  kind: string;
+  createdAt: string;
   state: string;
   friendlyName: string | null;
   applicationUri: string | null;
@@ -67,10 +75,11 @@ describe('API: accounts, keys, numbers, reservations, quantities', function () {
     assert.equal(res.status, status, text);
     return JSON.parse(text) as T;
   };
-  const refused = async (res: Response, status: number, field?: string): Promise<ErrorBody['error']> => {
+  const refused = async (res: Response, status: number, field?: string): Promise<ErrorBody> => {
+    assert.match(res.headers.get('content-type') ?? '', /application\/problem\+json/);
     const body = await ok<ErrorBody>(res, status);
-    if (field) assert.deepEqual([...new Set(body.error.issues?.map((i) => i.field))], [field], JSON.stringify(body));
-    return body.error;
+    if (field) assert.deepEqual([...new Set(body.errors?.map((i) => i.field))], [field], JSON.stringify(body));
+    return body;
   };
   const shelve = async (npa: string, n: number) => {
     await ingestEndpoints(
@@ -109,7 +118,7 @@ describe('API: accounts, keys, numbers, reservations, quantities', function () {
     );
     assert.deepEqual([made.id, made.active, made.numbers], ['acct-ak-1', true, 0]);
     await ok(await call('POST', '/v1/accounts', operator, { id: 'acct-ak-2', name: 'Bravo' }), 201);
-    assert.match((await refused(await call('POST', '/v1/accounts', operator, { id: 'acct-ak-1', name: 'again' }), 409)).message, /exists already/);
+    assert.match((await refused(await call('POST', '/v1/accounts', operator, { id: 'acct-ak-1', name: 'again' }), 409)).detail, /exists already/);
     await refused(await call('POST', '/v1/accounts', operator, { id: '-bad id', name: 'x' }), 400, 'id');
     await refused(await call('GET', '/v1/accounts/acct-ak-none', operator), 404);
     assert.equal((await ok<{ name: string }>(await call('GET', '/v1/accounts/acct-ak-2', operator), 200)).name, 'Bravo');
@@ -197,6 +206,11 @@ describe('API: accounts, keys, numbers, reservations, quantities', function () {
       shelf.slice(0, 3),
     );
     assert.ok(first.nextPageToken);
+    // the API's one vocabulary: a lower snake case kind, ISO 8601 UTC timestamps
+    assert.ok(
+      first.numbers.every((n) => /^[a-z_]+$/.test(n.kind) && /^\d{4}-\d\d-\d\dT.*Z$/.test(n.createdAt)),
+      JSON.stringify(first.numbers[0]),
+    );
     const second = await ok<Page>(await call('GET', `${base}?pageSize=3&pageToken=${first.nextPageToken}`, a), 200);
     assert.deepEqual(
       second.numbers.map((n) => n.address),
@@ -288,12 +302,13 @@ describe('API: accounts, keys, numbers, reservations, quantities', function () {
     const extended = await ok<Reservation>(await call('POST', `/v1/reservations/${made.id}/extension`, key, { minutes: 30 }), 200);
     assert.equal(extended.status, 'active');
     assert.ok(Date.parse(extended.expiresAt) > Date.parse(made.expiresAt) + 20 * 60_000, JSON.stringify(extended));
-    await refused(await call('POST', `/v1/reservations/${made.id}/extension`, key, { minutes: 24 * 60 }), 409);
+    // longer than RESERVATION_MAX (1 hour): a 400 naming minutes, as when reserving
+    await refused(await call('POST', `/v1/reservations/${made.id}/extension`, key, { minutes: 24 * 60 }), 400, 'minutes');
 
     const cancelled = await ok<Reservation>(await call('DELETE', `/v1/reservations/${made.id}`, key), 200);
     assert.equal(cancelled.status, 'cancelled');
     assert.equal((await db().endpoint.findUniqueOrThrow({ where: { address } })).state, 'AVAILABLE');
-    assert.match((await refused(await call('DELETE', `/v1/reservations/${made.id}`, key), 409)).message, /is cancelled/);
+    assert.match((await refused(await call('DELETE', `/v1/reservations/${made.id}`, key), 409)).detail, /is cancelled/);
 
     const second = await ok<{ id: string }>(await call('POST', '/v1/reservations', key, { accountId: 'acct-rsv', address }), 201);
     assert.notEqual(second.id, made.id);
@@ -317,11 +332,10 @@ describe('API: accounts, keys, numbers, reservations, quantities', function () {
     // the shelf is short now: nothing is allocated (and so nothing released to age)
     const all = await refused(await call('POST', '/v1/allocations', key, { accountId: 'acct-qty', criteria, quantity: 5, mode: 'all_or_nothing' }), 409);
     assert.equal(all.code, 'not_enough_available');
-    assert.match(all.message, /only 3 of 5 available/);
-    const details = all.details as { allocated: number; results: { outcome: string }[] };
-    assert.equal(details.allocated, 0);
+    assert.match(all.detail, /only 3 of 5 available/);
+    assert.equal(all.allocated, 0);
     assert.deepEqual(
-      details.results.map((r) => r.outcome),
+      all.results?.map((r) => r.outcome),
       ['failed', 'failed', 'failed', 'failed', 'failed'],
     );
     assert.equal(await held(), 0, 'all or nothing: nothing held');
@@ -352,8 +366,9 @@ describe('API: accounts, keys, numbers, reservations, quantities', function () {
     );
     assert.deepEqual(race.map((r) => r.status).sort(), [201, 409]);
     const lost = (await race.find((r) => r.status === 409)!.json()) as ErrorBody;
-    assert.equal(lost.error.code, 'not_enough_available');
-    const outcomes = (lost.error.details as { results: { outcome: string }[] }).results.map((r) => r.outcome);
+    assert.equal(lost.code, 'not_enough_available');
+    const outcomes = (lost.results ?? []).map((r) => r.outcome);
+    assert.equal(outcomes.length, 2);
     assert.ok(
       outcomes.every((o) => o === 'failed' || o === 'released'),
       outcomes.join(),
@@ -386,7 +401,7 @@ describe('API: accounts, keys, numbers, reservations, quantities', function () {
     const again = await ok<{ deactivatedAt: string }>(await call('POST', '/v1/accounts/acct-gone/deactivation', operator), 200);
     assert.equal(again.deactivatedAt, gone.deactivatedAt, 'once');
     const refusal = await refused(await call('GET', '/v1/accounts/acct-gone/numbers', key), 403);
-    assert.match(refusal.message, /acct-gone is deactivated/);
+    assert.match(refusal.detail, /acct-gone is deactivated/);
     await refused(await call('POST', '/v1/allocations', key, { accountId: 'acct-gone', criteria: { npa: '737' } }), 403);
     await refused(await call('POST', '/v1/keys', operator, { name: 'x', scope: 'platform', accountIds: ['acct-gone'] }), 400, 'accountIds');
     const wf = await client.workflow.getHandle('account-deactivation/acct-gone').describe();
