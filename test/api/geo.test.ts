@@ -175,7 +175,7 @@ describe('API: geography per endpoint and search by place', function () {
     );
     const res = await search(`nearNumber=${encodeURIComponent('+18005550100')}`);
     assert.equal(res.status, 400);
-    const issue = ((await res.json()) as { error: { issues: { field: string; reason: string }[] } }).error.issues[0]!;
+    const issue = ((await res.json()) as { errors: { field: string; reason: string }[] }).errors[0]!;
     assert.equal(issue.field, 'nearNumber');
     assert.match(issue.reason, /no coordinates/);
   });
@@ -196,7 +196,7 @@ describe('API: geography per endpoint and search by place', function () {
     ] as const) {
       const res = await search(query);
       assert.equal(res.status, 400, query);
-      const issue = ((await res.json()) as { error: { issues: { field: string }[] } }).error.issues[0]!;
+      const issue = ((await res.json()) as { errors: { field: string }[] }).errors[0]!;
       assert.equal(issue.field, field, query);
     }
   });

@@ -29,6 +29,19 @@ const Figures = z
     window: z.enum(Object.keys(DASHBOARD_WINDOWS) as [DashboardWindow, ...DashboardWindow[]]),
     temporalWebUrl: z.string(),
     states: z.record(z.string(), z.number().int()).openapi({ description: 'endpoints per lifecycle state' }),
+    regions: z
+      .array(
+        z
+          .object({
+            region: z.string().openapi({ description: 'ISO 3166-2, lower case; `unknown`: numbers the place data cannot place' }),
+            available: z.number().int(),
+            allocated: z.number().int(),
+            pipeline: z.number().int().openapi({ description: 'on the way to the shelf: quarantine, testing, aging, porting in' }),
+            total: z.number().int(),
+          })
+          .strict(),
+      )
+      .openapi({ description: 'endpoints per region, busiest first' }),
     groupings: z.array(GroupingMetricsView.extend({ series: z.array(Point) }).strict()),
     orders: z.array(
       z
