@@ -83,7 +83,7 @@ describe('unmet demand: once per account, criteria and window; capped per accoun
     const temporal = { client: () => Promise.resolve({}) } as unknown as TemporalGateway;
     const allocate = allocator({ db: db(), temporal, notify: () => notices++ });
     for (let i = 0; i < 200; i++) {
-      const criteria = { npa: NPA, capabilities: ['mms' as const], ...(i % 2 ? { nxx: `${NPA}${200 + i}` } : {}) };
+      const criteria = { npa: NPA, capabilities: ['mms' as const], ...(i % 2 ? { nxx: String(200 + i) } : {}) };
       await assert.rejects(allocate.byCriteria({ criteria, accountId: ACCOUNTS[1]!, actor: 'test', operation: randomUUID() }), NoneAvailable);
     }
     const after = await metrics();
