@@ -6,6 +6,7 @@ import type { TestHarness } from '../src/harness/harness';
 import { endpointActivities } from './endpoints';
 import { inventoryActivities } from './inventory';
 import { orderActivities } from './orders';
+import { accountActivities } from './accounts';
 import type { HttpOptions } from '../src/carriers/adapter';
 // the one Client type outside src/temporal: workers and tests hand theirs in
 import type { Client } from '@temporalio/client';
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
       retention: deps.retention,
       unmetPerAccount: deps.unmetPerAccount,
     }),
+    ...accountActivities({ db: deps.db, temporal }),
     ...orderActivities({
       db: deps.db,
       temporal,

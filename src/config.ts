@@ -91,6 +91,10 @@ const schema = z.object({
     })
     .prefault(''),
 
+  // ---- accounts
+  /** a deactivated account's numbers are released this long after its deactivation (its workflow's durable timer) */
+  ACCOUNT_RELEASE_GRACE: duration.prefault('30 days'),
+
   // ---- inventory monitor
   /** how often the Schedule wakes the monitor */
   MONITOR_PERIOD: duration.prefault('15 minutes'),

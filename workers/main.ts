@@ -5,6 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } f
 import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig, monitorInput } from '../src/config';
 import { ensureMonitor } from '../src/usecases/monitor';
+import { resumeDeactivations } from '../src/usecases/accounts';
 import { createDb } from '../src/db/client';
 import { createLogger } from '../src/logger';
 import { TemporalGateway } from '../src/temporal/gateway';
@@ -41,6 +42,10 @@ async function main(): Promise<void> {
       ensureMonitor(temporal, { input: monitorInput(config), periodMs: config.MONITOR_PERIOD })
         .then(() => log.info({ periodMs: config.MONITOR_PERIOD }, 'inventory monitor and its schedule in place'))
         .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start the inventory monitor'));
+    // deactivated accounts whose timer never started (their deactivation's answer was lost) get it now
+    resumeDeactivations({ db, temporal })
+      .then((n) => n && log.info({ accounts: n }, 'account deactivations in place'))
+      .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not put account deactivations in place'));
     log.info(
       {
         taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -21,7 +21,8 @@ export const TRANSITIONS: Record<EndpointStateName, readonly EndpointStateName[]
   QUARANTINE: ['QUARANTINE', 'TESTING', 'REJECTED', 'RETIRED'],
   TESTING: ['AVAILABLE', 'ALLOCATED', 'REJECTED', 'RETIRED'],
   AVAILABLE: ['RESERVED', 'ALLOCATED', 'TESTING', 'RETIRED', 'RELEASING'],
-  RESERVED: ['ALLOCATED', 'AVAILABLE'],
+  // RESERVED → RESERVED: its holder extends the reservation
+  RESERVED: ['RESERVED', 'ALLOCATED', 'AVAILABLE'],
   ALLOCATED: ['AGING', 'TESTING', 'PORTING_OUT'],
   AGING: ['AGING', 'TESTING', 'REJECTED', 'RETIRED'],
   REJECTED: ['RETURNED', 'RETIRED', 'RELEASING'],
@@ -165,6 +166,12 @@ export function refuseReserve(s: EndpointSnapshot, input: ReserveInput, now: num
   if (typeof input.until !== 'number' || !Number.isFinite(input.until)) return 'until: must be a time (epoch ms)';
   if (input.until <= now) return 'until: must be in the future';
   if (input.until - now > p.maxReservationMs) return `until: a reservation lasts at most ${Math.round(p.maxReservationMs / 60_000)} minutes`;
+  if (input.extend === true) {
+    if (s.state !== 'RESERVED') return `endpoint is ${s.state}, not RESERVED`;
+    if (s.accountId !== input.accountId) return 'endpoint is reserved for another account';
+    if (s.reservedUntil !== null && input.until <= s.reservedUntil) return 'until: must be later than the reservation ends now';
+    return null;
+  }
   if (s.state !== 'AVAILABLE') return `endpoint is ${s.state}, not AVAILABLE`;
   return null;
 }
@@ -175,6 +182,8 @@ export function refuseRelease(s: EndpointSnapshot, input: ReleaseInput): string 
   if (bad) return bad;
   if (s.state !== 'ALLOCATED' && s.state !== 'RESERVED') return `endpoint is ${s.state}, not ALLOCATED or RESERVED`;
   if (s.accountId !== input.accountId) return 'endpoint is held by another account';
+  if (input.reason !== undefined && (typeof input.reason !== 'string' || !input.reason.trim() || input.reason.length > 200))
+    return 'reason: must be 1-200 characters';
   return null;
 }
 

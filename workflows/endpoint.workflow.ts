@@ -206,7 +206,9 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   const reservation = operation(
     (req: ReserveInput) => refuseReserve(s, req, Date.now(), policy),
     async (req) => {
-      await move('RESERVED', `reserved until ${new Date(req.until).toISOString()}`, req.actor ?? `account:${req.accountId}`, {
+      const cause =
+        req.extend === true ? `reservation extended until ${new Date(req.until).toISOString()}` : `reserved until ${new Date(req.until).toISOString()}`;
+      await move('RESERVED', cause, req.actor ?? `account:${req.accountId}`, {
         accountId: req.accountId,
         reservedUntil: req.until,
       });
@@ -218,11 +220,13 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     (req: ReleaseInput) => refuseRelease(s, req),
     async (req) => {
       const actor = req.actor ?? `account:${req.accountId}`;
+      // a release for a reason (an account deactivated) says so in its history row
+      const why = req.reason === undefined ? '' : ` (${req.reason})`;
       if (s.state === 'RESERVED') {
-        await move('AVAILABLE', 'reservation released', actor, { accountId: null, reservedUntil: null });
+        await move('AVAILABLE', `reservation released${why}`, actor, { accountId: null, reservedUntil: null });
       } else {
         applicationUri = null;
-        await move('AGING', 'released: aging before reuse', actor, { accountId: null, extensions: 0, droppedMedia: [], ...period(policy.agingMs) });
+        await move('AGING', `released${why}: aging before reuse`, actor, { accountId: null, extensions: 0, droppedMedia: [], ...period(policy.agingMs) });
       }
     },
   );

@@ -9,6 +9,7 @@ export const TASK_QUEUE = 'endpoint-inventory';
 export const endpointWorkflowId = (address: string): string => `endpoint/${address}`;
 export const orderWorkflowId = (orderId: string): string => `order/${orderId}`;
 export const INVENTORY_MONITOR_ID = 'inventory-monitor';
+export const accountDeactivationWorkflowId = (accountId: string): string => `account-deactivation/${accountId}`;
 
 // ------------------------------------------------------------ search attributes
 
@@ -96,10 +97,14 @@ export interface ReserveInput {
   /** epoch ms */
   until: number;
   actor?: string;
+  /** extend this account's own reservation to `until` (the endpoint must be RESERVED for it), instead of reserving an AVAILABLE one */
+  extend?: boolean;
 }
 export interface ReleaseInput {
   accountId: string;
   actor?: string;
+  /** why, when not the holder's own wish (e.g. `account deactivated`): said in the history row's cause */
+  reason?: string;
 }
 export interface PortOutInput {
   accountId: string;
@@ -269,3 +274,17 @@ export interface OrderConfirmation {
 /** an operator confirms a release order's work item is done at a carrier without an API (the numbers are handed back) */
 export const confirmOrderSignal = defineSignal<[OrderConfirmation]>('confirmOrder');
 export const orderProgressQuery = defineQuery<OrderProgress>('progress');
+
+// ------------------------------------------------------------ account deactivation
+
+export interface AccountDeactivationInput {
+  accountId: string;
+  /** when its numbers are released (epoch ms): the deactivation + ACCOUNT_RELEASE_GRACE */
+  releaseAt: number;
+}
+
+export interface AccountRelease {
+  accountId: string;
+  /** the numbers released, by address */
+  released: string[];
+}

@@ -19,6 +19,7 @@ import { releaseRoutes } from './routes/releases';
 import { exchangeRoutes } from './routes/exchanges';
 import { endpointRoutes } from './routes/endpoints';
 import { Unauthorized, authenticate } from './middleware/auth';
+import { keyUseRecorder } from '../usecases/keys';
 import { routeRoutes } from './routes/routes';
 import { feedbackRoutes } from './routes/feedback';
 import { trafficRoutes } from './routes/traffic';
@@ -32,6 +33,9 @@ import { providerRoutes } from './routes/providers';
 import { portRoutes } from './routes/ports';
 import { reconciliationRoutes } from './routes/reconciliations';
 import { dashboardRoutes } from './routes/dashboard';
+import { accountRoutes } from './routes/accounts';
+import { keyRoutes } from './routes/keys';
+import { numberRoutes } from './routes/numbers';
 
 export interface AppDeps {
   db: Db;
@@ -89,6 +93,7 @@ export function buildApp(deps: AppDeps): Express {
     unauthenticatedPerMinute: deps.config.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
     cacheMax: deps.config.API_KEY_CACHE_MAX,
     body: readBody,
+    noteUse: keyUseRecorder(deps.db),
     after: idempotency(deps.db, {
       ttlMs: deps.config.IDEMPOTENCY_TTL,
       leaseMs: deps.config.IDEMPOTENCY_LEASE,
@@ -137,6 +142,9 @@ export function buildApp(deps: AppDeps): Express {
   app.use(reservationRoutes({ ...holding, maxReservationMs: deps.config.RESERVATION_MAX }, registry, auth));
   app.use(releaseRoutes(holding, registry, auth));
   app.use(exchangeRoutes(holding, registry, auth));
+  app.use(numberRoutes(holding, registry, auth));
+  app.use(accountRoutes({ db: deps.db, temporal, graceMs: deps.config.ACCOUNT_RELEASE_GRACE }, registry, auth));
+  app.use(keyRoutes({ db: deps.db }, registry, auth));
   const lifecycle = { db: deps.db, temporal, policy: lifecyclePolicy(deps.config) };
   app.use(portRoutes({ ...lifecycle, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(providerRoutes({ db: deps.db }, registry, auth));

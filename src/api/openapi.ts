@@ -15,6 +15,22 @@ extendZodWithOpenApi(z);
 
 export { z };
 
+/** One number of a quantity allocation that holds nothing (in a not_enough_available problem, and in the batch's answer). */
+export const AllocationOutcome = z
+  .object({
+    index: z.number().int().openapi({ description: 'which of the quantity, from 0' }),
+    outcome: z.enum(['allocated', 'released', 'failed']),
+    address: z.string().optional().openapi({ description: 'allocated or released: the number' }),
+    reason: z.string().optional().openapi({ description: 'released: why it was given back' }),
+    error: z
+      .object({ code: z.string(), detail: z.string() })
+      .strict()
+      .optional()
+      .openapi({ description: "failed: the problem's code and detail this number alone would have answered" }),
+  })
+  .strict()
+  .openapi('AllocationOutcome');
+
 /** RFC 9457 problem details: every error the API answers. */
 export const ProblemSchema = z
   .object({
@@ -32,6 +48,13 @@ export const ProblemSchema = z
     tags: z.array(z.string()).optional().openapi({ description: 'none_available: the criteria as classifier tags' }),
     dependency: z.enum(['postgres', 'temporal']).optional().openapi({ description: 'unavailable: which dependency' }),
     condition: z.string().optional().openapi({ description: 'unavailable: what PostgreSQL refused the statement for' }),
+    mode: z.enum(['all_or_nothing', 'partial']).optional().openapi({ description: 'not_enough_available: the mode of the quantity asked for' }),
+    requested: z.number().int().optional().openapi({ description: 'not_enough_available: the quantity asked for' }),
+    allocated: z.number().int().optional().openapi({ description: 'not_enough_available: how many are held now (0)' }),
+    results: z
+      .array(AllocationOutcome)
+      .optional()
+      .openapi({ description: 'not_enough_available: what became of each number asked for (failed, or allocated and released again)' }),
   })
   .strict()
   .openapi('Problem');

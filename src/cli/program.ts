@@ -13,6 +13,15 @@ import { checkNowCommand } from './commands/check-now';
 import { deliverCommand, orderCommand, ordersCommand } from './commands/orders';
 import { reconcileCommand } from './commands/reconcile';
 import { geoBackfillCommand } from './commands/geo';
+import {
+  accountsCreateCommand,
+  accountsDeactivateCommand,
+  accountsListCommand,
+  accountsShowCommand,
+  keysCreateCommand,
+  keysListCommand,
+  keysRevokeCommand,
+} from './commands/accounts';
 import { EndpointState, OrderStatus } from '../db/generated/enums';
 import { DomainError } from '../domain/errors';
 import { version } from '../../package.json';
@@ -22,7 +31,8 @@ Exit codes:
   0    success
   1    the command ran and found a problem: bad rows in an import, drift left
        after reconcile, an order closed to deliveries, a delivered number not
-       accepted (deliver --wait), a grouping below minimum (report --fail-below-min)
+       accepted (deliver --wait), a grouping below minimum (report --fail-below-min),
+       an account that exists already (accounts create)
   2    usage: unknown command or option, bad or missing argument (an id that
        names nothing too), unreadable input file, invalid setting; nothing was done
   3    a dependency could not be reached: PostgreSQL, Temporal, or for
@@ -226,6 +236,67 @@ Example:
     .addOption(new Option('--batch <n>', 'rows per statement').argParser(countArg(10_000)).default(1000))
     .option('--json', 'print the result as JSON')
     .action(run((opts: { all?: boolean; batch: number; json?: boolean }) => geoBackfillCommand(ctx, opts)));
+
+  const accounts = program
+    .command('accounts')
+    .summary('create, list, show and deactivate accounts')
+    .description('Accounts: the platform customers numbers are allocated to');
+  accounts
+    .command('create')
+    .description('Create an account')
+    .argument('<id>', 'the account id: 1-64 letters, digits, or _ . : -')
+    .option('--name <name>', 'its name (default: the id)')
+    .option('--json', 'print the account as JSON')
+    .action(run((id: string, opts: { name?: string; json?: boolean }) => accountsCreateCommand(ctx, id, opts)));
+  accounts
+    .command('list')
+    .description('List accounts by id')
+    .option('--inactive', 'only deactivated accounts')
+    .option('--active', 'only active accounts')
+    .addOption(new Option('--limit <n>', 'at most this many').argParser(countArg(100_000)).default(1000))
+    .option('--json', 'print the accounts as JSON')
+    .action(run((opts: Parameters<typeof accountsListCommand>[1]) => accountsListCommand(ctx, opts)));
+  accounts
+    .command('show')
+    .description('One account: active or deactivated, when its numbers are released, what it holds')
+    .argument('<id>', 'the account id')
+    .option('--json', 'print the account as JSON')
+    .action(run((id: string, opts: { json?: boolean }) => accountsShowCommand(ctx, id, opts)));
+  accounts
+    .command('deactivate')
+    .description(
+      'Deactivate an account: its platform keys are refused for it, nothing more is allocated to it, and after ACCOUNT_RELEASE_GRACE (default 30 days) its numbers are released by its account-deactivation workflow',
+    )
+    .argument('<id>', 'the account id')
+    .option('--json', 'print the account as JSON')
+    .action(run((id: string, opts: { json?: boolean }) => accountsDeactivateCommand(ctx, id, opts)));
+
+  const keys = program.command('keys').summary('issue, list and revoke API keys').description('API keys with their scopes, accounts and last use');
+  keys
+    .command('create')
+    .description('Issue an API key and print it (shown once; only its hash is kept)')
+    .addOption(new Option('--scope <scope>', 'what it may do').choices(['platform', 'operator', 'carrier', 'router']).makeOptionMandatory())
+    .requiredOption('--name <name>', 'who or what holds it')
+    .option('--accounts <ids>', 'platform keys: the accounts it acts for, comma-separated')
+    .option('--provider <id>', 'carrier keys: the provider it speaks for')
+    .addOption(new Option('--rate-limit <n>', 'requests per minute (default RATE_LIMIT_PER_MINUTE)').argParser(countArg(100_000_000)))
+    .option('--json', 'print the key and its record as JSON')
+    .action(run((opts: Parameters<typeof keysCreateCommand>[1]) => keysCreateCommand(ctx, opts)));
+  keys
+    .command('list')
+    .description('List keys, newest first, with scope, accounts and last use (never their secrets)')
+    .option('--account <id>', 'only keys acting for this account')
+    .addOption(new Option('--scope <scope>', 'only keys of this scope').choices(['platform', 'operator', 'carrier', 'router']))
+    .option('--revoked', 'only revoked keys')
+    .addOption(new Option('--limit <n>', 'at most this many').argParser(countArg(1000)).default(100))
+    .option('--json', 'print the keys as JSON')
+    .action(run((opts: Parameters<typeof keysListCommand>[1]) => keysListCommand(ctx, opts)));
+  keys
+    .command('revoke')
+    .description('Revoke a key (API processes stop taking it within 10 s)')
+    .argument('<id>', 'the key id (from `ops keys list`)')
+    .option('--json', 'print the key as JSON')
+    .action(run((id: string, opts: { json?: boolean }) => keysRevokeCommand(ctx, id, opts)));
 
   return program;
 }

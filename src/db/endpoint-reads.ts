@@ -60,3 +60,18 @@ export async function knownEndpoints(db: Db, addresses: string[]): Promise<Map<s
   const rows = await db.endpoint.findMany({ where: { address: { in: addresses } }, select: { address: true, orderId: true } });
   return new Map(rows.map((e) => [e.address, e.orderId]));
 }
+
+/** An endpoint's history rows from `version` on (at most `limit`), oldest first: what became of one reservation. */
+export async function historyFrom(
+  db: Db,
+  address: string,
+  version: number,
+  limit = 50,
+): Promise<{ endpointId: string; version: number; fromState: string | null; toState: string; cause: string; accountId: string | null; at: Date }[]> {
+  return db.$queryRaw`
+    SELECT h.endpoint_id::text AS "endpointId", h.version, h.from_state::text AS "fromState", h.to_state::text AS "toState", h.cause,
+           h.account_id AS "accountId", h.at
+      FROM endpoint_history h JOIN endpoints e ON e.id = h.endpoint_id
+     WHERE e.address = ${address} AND h.version >= ${version}
+     ORDER BY h.version LIMIT ${limit}`;
+}

@@ -130,6 +130,9 @@ async function settledAfter(db: Db, input: TransitionInput, next: number): Promi
  * the row, then one statement that updates it only if it still has the state
  * and version the workflow saw (and the account is active) and inserts the
  * history row from the update's result — atomic, as a single statement is.
+ * A new holder must be an active account; a transition that keeps the holder
+ * it has (a retest coming back, a port-in completing) goes on even after that
+ * account was deactivated, so its number can then be released.
  * The workflow is the row's only writer of what the tags are computed from, so
  * the unlocked read cannot be overtaken; the version check would refuse it if
  * it were. Safe to retry: an attempt whose first one committed gets the same
@@ -155,7 +158,8 @@ export async function transition(db: Db, input: TransitionInput): Promise<Transi
     WITH upd AS (
       UPDATE endpoints SET ${Prisma.join(assignments, ', ')}
        WHERE id = ${input.endpointId}::uuid AND state = ${input.from}::"EndpointState" AND version = ${input.fromVersion}
-         AND (${account}::text IS NULL OR EXISTS (SELECT 1 FROM accounts WHERE id = ${account} AND active))
+         AND (${account}::text IS NULL OR account_id IS NOT DISTINCT FROM ${account}
+              OR EXISTS (SELECT 1 FROM accounts WHERE id = ${account} AND active))
       RETURNING id, account_id)
     INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, details, account_id)
     SELECT id, ${next}, ${input.from}::"EndpointState", ${input.to}::"EndpointState", ${input.cause}, ${input.actor}, ${input.operation},
@@ -163,7 +167,7 @@ export async function transition(db: Db, input: TransitionInput): Promise<Transi
       FROM upd
     RETURNING version`;
   if (written.length) return { version: next };
-  if (account) {
+  if (account && row.accountId !== account) {
     const acct = await db.account.findUnique({ where: { id: account }, select: { active: true } });
     if (!acct?.active) throw new UnknownAccount(account);
   }
@@ -446,4 +450,21 @@ export async function applyPlaces(db: Db, rows: { id: string; place: Place; plac
 /** Every row back on the geo backfill's work list (after the place data changed). */
 export async function markGeoUnchecked(db: Db): Promise<number> {
   return db.$executeRaw`UPDATE endpoints SET geo_checked_at = NULL WHERE geo_checked_at IS NOT NULL`;
+}
+
+// ------------------------------------------------------------ holder's settings
+
+/**
+ * The holder changes where its number's traffic goes (the routing lookup's
+ * application_uri) while it holds it. Not a state change: state and version
+ * are left alone, so the workflow's compare-and-set is not disturbed (its
+ * transitions write application_uri only when allocating or releasing). The
+ * holder is checked in the same statement; false when `accountId` does not
+ * hold it now.
+ */
+export async function setApplicationUri(db: Db, input: { address: string; accountId: string; applicationUri: string | null }): Promise<boolean> {
+  const n = await db.$executeRaw`
+    UPDATE endpoints SET application_uri = ${input.applicationUri}, updated_at = now()
+     WHERE address = ${input.address} AND account_id = ${input.accountId} AND state IN ('ALLOCATED', 'PORTING_OUT', 'TESTING')`;
+  return n === 1;
 }

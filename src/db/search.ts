@@ -126,3 +126,13 @@ export async function searchAvailable(db: Db, q: SearchFilter): Promise<SearchRo
       : Prisma.sql`${select} ORDER BY ${order} LIMIT ${q.limit}`,
   );
 }
+
+/** How many AVAILABLE, unclaimed endpoints carry `tags`, counting no further than `upTo` (a bounded read). */
+export async function countAvailable(db: Db, tags: string[], upTo: number): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM (
+      SELECT 1 FROM endpoints
+       WHERE state = 'AVAILABLE' AND classifier_tags @> ${tags}::text[] AND (claimed_until IS NULL OR claimed_until < now())
+       LIMIT ${upTo}) matches`;
+  return row?.n ?? 0;
+}

@@ -3,7 +3,7 @@
 // never 403, so nothing is learnt of it). The call router's feeds (inbound
 // traffic, routing lookups) are not a tenant's: they take a router key of
 // their own (or an operator's), never a platform key.
-import { NotFound } from './errors';
+import { Forbidden, NotFound } from './errors';
 
 /** platform: a tenant's accounts · operator: the service's staff · carrier: one provider's deliveries · router: the call router */
 export type Scope = 'PLATFORM' | 'OPERATOR' | 'CARRIER' | 'ROUTER';
@@ -16,11 +16,17 @@ export interface Caller {
   providerId: string | null;
   /** requests per minute; null = RATE_LIMIT_PER_MINUTE */
   rateLimit: number | null;
+  /** those of accountIds that are deactivated: the key no longer acts for them (absent: none) */
+  inactiveAccountIds?: string[];
 }
 
-/** Throws NotFound unless the caller acts for this account. */
+/**
+ * Throws NotFound unless the caller acts for this account, and Forbidden
+ * (naming it: the account is the caller's own) when that account is deactivated.
+ */
 export function ownAccount(who: Caller, accountId: string): void {
   if (!who.accountIds.includes(accountId)) throw new NotFound(`accountId: no account ${accountId} for this key`);
+  if (who.inactiveAccountIds?.includes(accountId)) throw new Forbidden(`accountId: account ${accountId} is deactivated`);
 }
 
 /** How a caller is named in an endpoint's history. */

@@ -7,8 +7,8 @@ export interface FieldIssue {
   reason: string;
 }
 
-/** invalid: bad input · not_found · conflict: refused in the current state · unprocessable · unavailable: a dependency is away */
-export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'unprocessable' | 'unavailable';
+/** invalid: bad input · forbidden: the caller may not, for a reason it may know · not_found · conflict: refused in the current state · unprocessable · unavailable: a dependency is away */
+export type ErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -38,6 +38,13 @@ export class BadRequest extends DomainError {
   }
 }
 
+/** The caller may not do this, and may know why (its own account is deactivated). */
+export class Forbidden extends DomainError {
+  constructor(message: string) {
+    super('forbidden', 'forbidden', message);
+  }
+}
+
 export class NotFound extends DomainError {
   constructor(message: string) {
     super('not_found', 'not_found', message);
@@ -55,6 +62,13 @@ export class Conflict extends DomainError {
 export class NoneAvailable extends DomainError {
   constructor(readonly tags: string[]) {
     super('conflict', 'none_available', `none available: no AVAILABLE endpoint matches ${tags.join(' + ')}`, { tags });
+  }
+}
+
+/** An all-or-nothing request could not get all it asked for: it holds nothing. */
+export class NotEnoughAvailable extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super('conflict', 'not_enough_available', message, details);
   }
 }
 

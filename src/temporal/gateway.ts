@@ -10,6 +10,7 @@ import { TASK_QUEUE } from '../../workflows/shared';
 import { EndpointWorkflows, EndpointWorkflow } from './endpoints';
 import { OrderWorkflow, OrderWorkflows } from './orders';
 import { MonitorWorkflow } from './monitor';
+import { AccountWorkflows } from './accounts';
 import { temporalCall } from './errors';
 import { diagnoseConnection, explainConnectError, temporalTarget, type TemporalTarget } from './connection';
 import type { Config } from '../config';
@@ -26,6 +27,8 @@ export class TemporalGateway {
   readonly orders = new OrderWorkflows(this);
   /** the inventory monitor (one) */
   readonly monitor = new MonitorWorkflow(this);
+  /** account deactivations: the grace period's timer, then the release of the account's numbers */
+  readonly accounts = new AccountWorkflows(this);
 
   private readonly target: TemporalTarget;
 

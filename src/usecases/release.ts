@@ -3,6 +3,7 @@
 import { actorOf, ownAccount, type Caller } from '../domain/access';
 import { addressField } from '../domain/address';
 import { Conflict, NotFound } from '../domain/errors';
+import { clearSettings } from '../db/number-settings';
 import type { EndpointStatus, HoldingDeps } from './allocate';
 
 export interface ReleaseRequest {
@@ -11,7 +12,12 @@ export interface ReleaseRequest {
 }
 
 /** POST /v1/releases: a platform key, for its own accounts only. `operation` makes a retry the same update. */
-export async function release(deps: Pick<HoldingDeps, 'temporal' | 'notify'>, who: Caller, body: ReleaseRequest, operation: string): Promise<EndpointStatus> {
+export async function release(
+  deps: Pick<HoldingDeps, 'db' | 'temporal' | 'notify'>,
+  who: Caller,
+  body: ReleaseRequest,
+  operation: string,
+): Promise<EndpointStatus> {
   ownAccount(who, body.accountId);
   const address = addressField(body.address);
   // The workflow judges who holds it (the row may lag a moment). No look at the row first: a
@@ -27,6 +33,8 @@ export async function release(deps: Pick<HoldingDeps, 'temporal' | 'notify'>, wh
       }
       throw err;
     });
+  // the holding is over: its settings (friendly name, URLs) do not pass to a later one
+  await clearSettings(deps.db, address);
   deps.notify();
   return status;
 }

@@ -166,8 +166,137 @@ const TABLE: Record<string, Row> = {
       { body: { address: undefined, criteria: { npa: '307', nxx: '307555' } }, field: 'criteria.nxx' },
       { body: { address: undefined, criteria: { nxx: '555' } }, field: 'criteria.nxx' },
       { body: { address: undefined, criteria: { kind: 'FIXED_LINE' } }, field: 'criteria.kind' },
+      { body: { address: undefined, criteria: { npa: '307' }, quantity: 0 }, field: 'quantity' },
+      { body: { address: undefined, criteria: { npa: '307' }, quantity: 2, mode: 'some' }, field: 'mode' },
     ],
     elsewhere: [{ body: { accountId: B, address: undefined, criteria: { npa: '307' } }, why: 'account B' }],
+  },
+  'POST /v1/accounts': {
+    body: { id: 'contract-new-account', name: 'contract' },
+    wrongType: [
+      ['name', 7],
+      ['id', 1],
+    ],
+    bad: [
+      { body: { id: '-not valid' }, field: 'id' },
+      { body: { name: '' }, field: 'name' },
+    ],
+  },
+  'GET /v1/accounts': {
+    bad: [
+      { query: 'pageSize=0', field: 'pageSize' },
+      { query: 'active=maybe', field: 'active' },
+      { query: 'pageToken=bm9wZQ', field: 'pageToken' },
+      { query: 'colour=red', field: 'colour' },
+    ],
+  },
+  'GET /v1/accounts/{id}': {
+    params: { id: 'contract-no-account' },
+    bad: [{ params: { id: 'x'.repeat(65) }, field: 'id' }],
+  },
+  'POST /v1/accounts/{id}/deactivation': {
+    params: { id: 'contract-no-account' },
+    bad: [{ params: { id: 'x'.repeat(65) }, field: 'id' }],
+  },
+  'POST /v1/keys': {
+    body: { name: 'contract', scope: 'operator' },
+    wrongType: [
+      ['name', 1],
+      ['accountIds', A],
+      ['rateLimit', 'fast'],
+    ],
+    bad: [
+      { body: { scope: 'root' }, field: 'scope' },
+      { body: { accountIds: [A] }, field: 'accountIds' },
+      { body: { scope: 'platform', accountIds: ['contract-no-account'] }, field: 'accountIds' },
+      { body: { scope: 'carrier' }, field: 'providerId' },
+    ],
+  },
+  'GET /v1/keys': {
+    bad: [
+      { query: 'scope=root', field: 'scope' },
+      { query: 'limit=0', field: 'limit' },
+      { query: 'revoked=maybe', field: 'revoked' },
+    ],
+  },
+  'DELETE /v1/keys/{id}': {
+    params: { id: NO_SUCH_ID },
+    bad: [{ params: { id: 'nope' }, field: 'id' }],
+  },
+  'GET /v1/accounts/{accountId}/numbers': {
+    params: { accountId: A },
+    bad: [
+      { query: 'capability=telepathy', field: 'capability' },
+      { query: 'number=abc', field: 'number' },
+      { query: 'state=AVAILABLE', field: 'state' },
+      { query: 'pageSize=101', field: 'pageSize' },
+      { query: 'pageToken=bm9wZQ', field: 'pageToken' },
+      { query: 'colour=red', field: 'colour' },
+    ],
+    elsewhere: [{ params: { accountId: B }, why: 'account B' }],
+  },
+  'GET /v1/accounts/{accountId}/numbers/{address}': {
+    params: { accountId: A, address: UNKNOWN },
+    bad: [
+      { params: { address: 'hello' }, field: 'address' },
+      { params: { address: NOT_A_NUMBER }, field: 'address' },
+    ],
+    elsewhere: [
+      { params: { address: HELD_BY_B }, why: "account B's number" },
+      { params: { accountId: B, address: HELD_BY_B }, why: 'account B' },
+    ],
+  },
+  'PATCH /v1/accounts/{accountId}/numbers/{address}': {
+    params: { accountId: A, address: UNKNOWN },
+    body: { friendlyName: 'contract' },
+    wrongType: [
+      ['friendlyName', 5],
+      ['voiceUrl', 5],
+      ['smsMethod', true],
+    ],
+    bad: [
+      { body: { voiceUrl: 'ftp://example.com/x' }, field: 'voiceUrl' },
+      { body: { statusCallbackMethod: 'PUT' }, field: 'statusCallbackMethod' },
+      { body: { applicationUri: 'mailto:x' }, field: 'applicationUri' },
+      { params: { address: 'hello' }, field: 'address' },
+    ],
+    elsewhere: [
+      { params: { address: HELD_BY_B }, why: "account B's number" },
+      { params: { accountId: B, address: HELD_BY_B }, why: 'account B' },
+    ],
+  },
+  'DELETE /v1/accounts/{accountId}/numbers/{address}': {
+    params: { accountId: A, address: UNKNOWN },
+    bad: [{ params: { address: 'hello' }, field: 'address' }],
+    elsewhere: [
+      { params: { address: HELD_BY_B }, why: "account B's number" },
+      { params: { accountId: B, address: HELD_BY_B }, why: 'account B' },
+    ],
+  },
+  'GET /v1/reservations/{id}': {
+    params: { id: 'rsv_bm9wZQ' },
+    bad: [{ params: { id: 'x'.repeat(201) }, field: 'id' }],
+  },
+  'POST /v1/reservations/{id}/extension': {
+    params: { id: 'rsv_bm9wZQ' },
+    body: { minutes: 5 },
+    wrongType: [['minutes', '5']],
+    bad: [
+      { body: { minutes: 0 }, field: 'minutes' },
+      // longer than RESERVATION_MAX (1 hour), as when reserving: the request's field
+      { body: { minutes: 61 }, field: 'minutes' },
+      { params: { id: 'x'.repeat(201) }, field: 'id' },
+    ],
+  },
+  'DELETE /v1/reservations/{id}': {
+    params: { id: 'rsv_bm9wZQ' },
+    bad: [{ params: { id: 'x'.repeat(201) }, field: 'id' }],
+  },
+  'POST /v1/reservations/{id}/allocation': {
+    params: { id: 'rsv_bm9wZQ' },
+    body: { applicationUri: 'https://example.com/app' },
+    wrongType: [['applicationUri', 5]],
+    bad: [{ params: { id: 'x'.repeat(201) }, field: 'id' }],
   },
   'POST /v1/exchanges': {
     body: { accountId: A, address: UNKNOWN },

@@ -82,6 +82,7 @@ describe('database schema', () => {
       'GroupingCount',
       'GroupingAllocation',
       'WebhookReceipt',
+      'NumberSettings',
     ];
     assert.deepEqual([...schema.tables.keys()].sort(), expected.sort());
     assert.ok(schema.fields.length > 100, `only ${schema.fields.length} fields parsed`);

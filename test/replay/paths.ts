@@ -3,7 +3,7 @@
 // not listed, or when a file holds another workflow type than listed here.
 // Re-record with RECORD_REPLAY=1 and the suite named in `by` (see docs/testing.md).
 
-export type WorkflowType = 'endpointWorkflow' | 'providerOrderWorkflow' | 'inventoryMonitorWorkflow' | 'inventoryTickWorkflow';
+export type WorkflowType = 'endpointWorkflow' | 'providerOrderWorkflow' | 'inventoryMonitorWorkflow' | 'inventoryTickWorkflow' | 'accountDeactivationWorkflow';
 
 export interface RecordedPath {
   /** what the history covers */
@@ -128,6 +128,12 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
   },
   inventoryTickWorkflow: {
     'inventory-tick.json': { path: "the Schedule's tick: one `wakeMonitor` activity", by: MORE },
+  },
+  accountDeactivationWorkflow: {
+    'account-deactivation-release.json': {
+      path: 'the grace period (a 30-day timer), then one `releaseAccountNumbers` activity releasing both numbers',
+      by: 'test/workflows/account-deactivation.test.ts',
+    },
   },
 };
 

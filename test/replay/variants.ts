@@ -66,6 +66,14 @@ export const EDITS: Edit[] = [
     why: 'a second of delay before waking the monitor (an extra timer)',
     detected: /Timer machine does not handle this event: .*ActivityTaskScheduled/,
   },
+  {
+    workflowType: 'accountDeactivationWorkflow',
+    file: 'account-deactivation.workflow.ts',
+    before: 'return releaseAccountNumbers({ accountId: input.accountId });',
+    change: "await variantSleep('1 second');",
+    why: 'a second more of grace before the release (an extra timer)',
+    detected: /Timer machine does not handle this event: .*ActivityTaskScheduled/,
+  },
 ];
 
 export const patchId = (type: WorkflowType): string => `replay-test-${type}`;

@@ -5,6 +5,7 @@ import {
   canTransition,
   refuseAllocate,
   refuseLeaveShelf,
+  refuseRelease,
   refuseReserve,
   refuseReturned,
   refuseRetire,
@@ -61,5 +62,27 @@ describe('leaving the shelf (release orders)', () => {
     assert.equal(refuseReturned(at('REJECTED'), 'back'), null);
     assert.equal(refuseReturned(at('AVAILABLE'), 'back'), 'endpoint is AVAILABLE, not REJECTED');
     assert.equal(refuseReturned(at('REJECTED'), ' '), 'reason: required');
+  });
+});
+
+describe('extending a reservation, releasing for a reason', () => {
+  const now = 1_000_000;
+  it('only the holder extends its own reservation, to later than it ends now and within the longest reservation', () => {
+    const held = at('RESERVED', { accountId: 'a', reservedUntil: now + 60_000 });
+    assert.ok(canTransition('RESERVED', 'RESERVED'));
+    assert.equal(refuseReserve(held, { accountId: 'a', until: now + 30 * 60_000, extend: true }, now, policy), null);
+    assert.equal(refuseReserve(held, { accountId: 'b', until: now + 30 * 60_000, extend: true }, now, policy), 'endpoint is reserved for another account');
+    assert.equal(refuseReserve(held, { accountId: 'a', until: now + 30_000, extend: true }, now, policy), 'until: must be later than the reservation ends now');
+    assert.match(refuseReserve(held, { accountId: 'a', until: now + 2 * 3_600_000, extend: true }, now, policy) ?? '', /at most 60 minutes/);
+    assert.equal(refuseReserve(at('AVAILABLE'), { accountId: 'a', until: now + 60_000, extend: true }, now, policy), 'endpoint is AVAILABLE, not RESERVED');
+    // without `extend` a reserved endpoint is refused as before
+    assert.equal(refuseReserve(held, { accountId: 'a', until: now + 30 * 60_000 }, now, policy), 'endpoint is RESERVED, not AVAILABLE');
+  });
+
+  it('a release may name its reason (1-200 characters)', () => {
+    const allocated = at('ALLOCATED', { accountId: 'a' });
+    assert.equal(refuseRelease(allocated, { accountId: 'a', reason: 'account deactivated' }), null);
+    assert.equal(refuseRelease(allocated, { accountId: 'a', reason: ' ' }), 'reason: must be 1-200 characters');
+    assert.equal(refuseRelease(allocated, { accountId: 'a', reason: 'x'.repeat(201) }), 'reason: must be 1-200 characters');
   });
 });

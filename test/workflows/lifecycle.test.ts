@@ -232,6 +232,30 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       await record(h, 'reservation-expires');
     }));
 
+  it('an extended reservation outlives its first deadline and expires at the new one', () =>
+    withLifecycle(async ({ env, ingest, waitFor }) => {
+      const h = await ingest();
+      await env.sleep(31 * DAY);
+      await waitFor(h, 'AVAILABLE');
+      const now = await env.currentTimeMs();
+      await h.executeUpdate(reserveUpdate, { args: [{ accountId: 'acct-2', until: now + 10 * 60_000 }] });
+      assert.match(
+        await rejection(h.executeUpdate(reserveUpdate, { args: [{ accountId: 'acct-3', until: now + 40 * 60_000, extend: true }] })),
+        /reserved for another account/,
+      );
+      const extended = await h.executeUpdate(reserveUpdate, { args: [{ accountId: 'acct-2', until: now + 40 * 60_000, extend: true }] });
+      assert.deepEqual([extended.state, extended.reservedUntil], ['RESERVED', now + 40 * 60_000]);
+      await env.sleep(20 * 60_000);
+      assert.equal((await h.query(stateQuery)).state, 'RESERVED', 'past its first deadline, still reserved');
+      await env.sleep(21 * 60_000);
+      await waitFor(h, 'AVAILABLE');
+      const row = await rowOf(extended.address);
+      assert.deepEqual(
+        row.history.slice(-3).map((e) => `${e.toState}: ${e.cause.replace(/\d{4}-\S+/, 'T')}`),
+        ['RESERVED: reserved until T', 'RESERVED: reservation extended until T', 'AVAILABLE: reservation expired'],
+      );
+    }));
+
   it('a reservation holder allocates its reserved number; another account cannot', () =>
     withLifecycle(async ({ env, ingest, waitFor, record }) => {
       const h = await ingest();

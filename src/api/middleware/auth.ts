@@ -44,6 +44,8 @@ export interface AuthOptions {
   unauthenticatedPerMinute?: number;
   /** reads the body (JSON parser and input checks); runs once the key and its scope are known to be good */
   body?: RequestHandler;
+  /** notes each authenticated request's key (its `last used`; the recorder decides how often it writes) */
+  noteUse?: (keyId: string) => void;
   /** runs after the key is known and the body read (Idempotency-Key); false = already answered */
   after?: (req: Request, res: Response, who: Principal) => Promise<boolean>;
 }
@@ -136,6 +138,7 @@ export function authenticate(db: Db, opts: AuthOptions = {}): Auth {
         throw new Forbidden(`a ${p.scope.toLowerCase()} key cannot do this (needs ${scopes.map((s) => s.toLowerCase()).join(' or ')})`);
       (req as Request & { principal?: Principal }).principal = p;
       opts.limiter?.take(p.keyId, p.rateLimit, res);
+      opts.noteUse?.(p.keyId);
       if (opts.body) await run(opts.body, req, res);
       if (opts.after && !(await opts.after(req, res, p))) return;
       next();

@@ -13,7 +13,7 @@ import { requestContext } from './requests';
 import { dependencyDown, postgresTransient } from '../../dependency';
 
 /** a domain error's kind → the HTTP status it answers */
-export const STATUS_OF: Record<ErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422, unavailable: 503 };
+export const STATUS_OF: Record<ErrorKind, number> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409, unprocessable: 422, unavailable: 503 };
 
 export const PROBLEM_TYPE = 'application/problem+json';
 /** a problem's `type` is this followed by its `code` (docs/api.md lists them) */
@@ -33,6 +33,7 @@ export const PROBLEM_TITLES: Record<string, string> = {
   method_not_allowed: 'Method not allowed',
   conflict: 'Conflict',
   none_available: 'None available',
+  not_enough_available: 'Not enough available',
   stale_transition: 'Stale transition',
   idempotency_in_progress: 'Idempotent request still running',
   unprocessable: 'Unprocessable request',

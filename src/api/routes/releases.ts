@@ -15,7 +15,7 @@ const Release = z
   .strict()
   .openapi('ReleaseRequest');
 
-export function releaseRoutes(deps: Pick<HoldingDeps, 'temporal' | 'notify'>, registry: OpenAPIRegistry, auth: Auth): Router {
+export function releaseRoutes(deps: Pick<HoldingDeps, 'db' | 'temporal' | 'notify'>, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   registry.registerPath({
     ...secured('PLATFORM'),

@@ -92,6 +92,39 @@ export function endpointStatusView(s: EndpointStatus): z.infer<typeof EndpointSt
   return { ...s, reservedUntil: iso(s.reservedUntil), phaseEndsAt: iso(s.phaseEndsAt) };
 }
 
+/** A reservation as a resource (src/usecases/reserve.ts): what became of it, read from the endpoint's history. */
+export const ReservationView = z
+  .object({
+    id: z.string().openapi({ description: 'the reservation id (`rsv_…`)' }),
+    accountId: z.string(),
+    address: z.string(),
+    status: z.enum(['active', 'expired', 'cancelled', 'converted']),
+    reservedAt: Timestamp,
+    expiresAt: Timestamp.openapi({ description: 'when it ends (or ended) unless extended or converted' }),
+    endedAt: Timestamp.nullable().openapi({ description: 'when it expired, was cancelled or converted; null while active' }),
+  })
+  .strict()
+  .openapi('Reservation');
+
+/** What reserving answers: the endpoint status with the reservation's id and when it expires. */
+export const ReservedEndpointView = EndpointStatusView.extend({
+  id: z.string().openapi({ description: 'the reservation id, for GET /v1/reservations/{id}' }),
+  expiresAt: Timestamp.nullable().openapi({ description: 'when the reservation ends unless extended or converted (the same instant as reservedUntil)' }),
+})
+  .strict()
+  .openapi('ReservedEndpoint');
+
+export function reservedEndpointView(s: EndpointStatus & { id: string; expiresAt: string | null }): z.infer<typeof ReservedEndpointView> {
+  return { ...endpointStatusView(s), id: s.id, expiresAt: s.expiresAt };
+}
+
+/** What converting a reservation answers: the endpoint status (ALLOCATED) with the reservation, now converted. */
+export const ConvertedReservationView = EndpointStatusView.extend({ reservation: ReservationView }).strict().openapi('ConvertedReservation');
+
+export function convertedReservationView(s: EndpointStatus & { reservation: z.infer<typeof ReservationView> }): z.infer<typeof ConvertedReservationView> {
+  return { ...endpointStatusView(s), reservation: s.reservation };
+}
+
 /** Where a number is (design.md, Geography): every field null, and `geo: unknown`, when the place data cannot place it. */
 const placeFields = {
   geo: z.enum(['known', 'unknown']).openapi({ description: 'unknown: the place data cannot place the number (every place field null) — never a guess' }),
