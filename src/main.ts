@@ -7,9 +7,11 @@ import { createDb } from './db/client';
 import { createLogger } from './logger';
 import { TemporalGateway } from './temporal/gateway';
 import { buildApp } from './api/app';
+import { armFaults } from './fault-injection';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  armFaults(config.FAULT_INJECTION);
   const log = createLogger(config.LOG_LEVEL, 'api');
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = new TemporalGateway(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, config.READY_TIMEOUT_MS, config.TEMPORAL_TASK_QUEUE);

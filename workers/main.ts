@@ -8,9 +8,11 @@ import { createDb } from '../src/db/client';
 import { createLogger } from '../src/logger';
 import { TemporalGateway } from '../src/temporal/gateway';
 import { createWorker } from './worker';
+import { armFaults } from '../src/fault-injection';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  armFaults(config.FAULT_INJECTION);
   const log = createLogger(config.LOG_LEVEL, 'worker');
   // the SDK's own logs (bundler output, state changes) only when something is wrong
   Runtime.install({
