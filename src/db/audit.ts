@@ -128,6 +128,24 @@ export async function inStates(db: Db, states: EndpointStateName[]): Promise<{ a
 }
 
 /** Port requests of these accounts, with their endpoint's state. */
-export async function portRequests(db: Db, accountIds: string[]): Promise<{ id: string; direction: string; address: string; accountId: string; status: string }[]> {
-  return db.portRequest.findMany({ where: { accountId: { in: accountIds } }, select: { id: true, direction: true, address: true, accountId: true, status: true } });
+export async function portRequests(
+  db: Db,
+  accountIds: string[],
+): Promise<{ id: string; direction: string; address: string; accountId: string; status: string }[]> {
+  return db.portRequest.findMany({
+    where: { accountId: { in: accountIds } },
+    select: { id: true, direction: true, address: true, accountId: true, status: true },
+  });
+}
+
+/** Provider orders by direction and status, e.g. { 'RELEASE COMPLETED': 3 }. */
+export async function ordersByDirection(db: Db): Promise<Record<string, number>> {
+  const rows = await db.providerOrder.groupBy({ by: ['direction', 'status'], _count: { _all: true } });
+  return Object.fromEntries(rows.map((o) => [`${o.direction} ${o.status}`, o._count._all]));
+}
+
+/** Endpoints by state. */
+export async function endpointsByState(db: Db): Promise<Record<string, number>> {
+  const rows = await db.endpoint.groupBy({ by: ['state'], _count: { _all: true } });
+  return Object.fromEntries(rows.map((o) => [o.state, o._count._all]));
 }
