@@ -149,3 +149,26 @@ export async function endpointsByState(db: Db): Promise<Record<string, number>> 
   const rows = await db.endpoint.groupBy({ by: ['state'], _count: { _all: true } });
   return Object.fromEntries(rows.map((o) => [o.state, o._count._all]));
 }
+
+/**
+ * AVAILABLE endpoints offered for a medium their last tests did not pass:
+ * voice without passed inbound and outbound calls, SMS without a passed SMS
+ * test, MMS without a passed MMS test (the results of the last entry into
+ * AVAILABLE or ALLOCATED from TESTING).
+ */
+export async function offeredForUntestedMedia(db: Db): Promise<{ address: string; medium: string }[]> {
+  return db.$queryRaw<{ address: string; medium: string }[]>`
+    WITH last AS (
+      SELECT e.address, e.voice_enabled, e.sms_enabled, e.mms_enabled,
+             (SELECT h.details->'results' FROM endpoint_history h
+               WHERE h.endpoint_id = e.id AND h.from_state = 'TESTING' ORDER BY h.version DESC LIMIT 1) AS results
+        FROM endpoints e WHERE e.state = 'AVAILABLE'),
+    passed AS (
+      SELECT address, voice_enabled, sms_enabled, mms_enabled,
+             coalesce((SELECT array_agg(r->>'test') FROM jsonb_array_elements(CASE WHEN jsonb_typeof(results) = 'array' THEN results ELSE '[]'::jsonb END) r
+                        WHERE r->>'passed' = 'true'), '{}') AS ok
+        FROM last)
+    SELECT address, 'voice' AS medium FROM passed WHERE voice_enabled AND NOT ok @> ARRAY['inbound_call', 'outbound_call']
+    UNION ALL SELECT address, 'sms' FROM passed WHERE sms_enabled AND NOT ok @> ARRAY['sms']
+    UNION ALL SELECT address, 'mms' FROM passed WHERE mms_enabled AND NOT ok @> ARRAY['mms']`;
+}

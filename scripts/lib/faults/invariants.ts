@@ -51,8 +51,9 @@ export async function checkInvariants(deps: {
   for (const s of await audit.versionsOffHistory(db)) v(`row version differs from its last history entry: ${s.address}`);
   for (const s of await audit.holdersOffHistory(db))
     v(`row holder ${s.account_id} differs from its last history entry's ${s.history_account_id}: ${s.address}`);
-  // 4. every number offered had passed its tests
+  // 4. every number offered had passed its tests, and is offered only for the media that passed
   for (const o of await audit.offeredUntested(db)) v(`offered untested: ${o.address} v${o.version} from ${o.from_state}: ${o.why.slice(0, 200)}`);
+  for (const o of await audit.offeredForUntestedMedia(db)) v(`offered for a medium its last tests did not pass: ${o.address} ${o.medium}`);
   // 5. every number a carrier delivered is in the repository exactly once, or was returned with a reason
   const delivered = await audit.deliveredNumbers(db);
   const outcomes = new Map<string, { outcome: string; reason: string | null }[]>();
