@@ -210,10 +210,15 @@ async function main(): Promise<number> {
   const count = (op: string) => (ops[op] = (ops[op] ?? 0) + 1);
   let stopLoad = false;
   const loadStarted = Date.now();
+  const carriers = ['sim-a', 'sim-b'] as const;
   const ctx = { http, ledger, accounts, keys, routerKey, stopped: () => stopLoad, count };
   const clients = Array.from({ length: CLIENTS }, (_, i) => runClient(ctx, i));
   const totalOps = () => Object.values(ops).reduce((a, b) => a + b, 0);
-  const checkNow = () => void http.call('POST', '/v1/inventory/check', operatorKey);
+  // the monitor answers a check-now after its pass, which waits out whatever the faults do to its activities
+  const checkNow = () => void http.call('POST', '/v1/inventory/check', operatorKey, undefined, { attemptMs: 120_000, deadlineMs: 360_000 });
+  const handedBack = (kind: 'release' | 'return') =>
+    carriers.reduce((n, c) => n + sim.stats().carriers[c]!.handedBack.filter((h) => h.kind === kind).length, 0);
+  const refusals = () => carriers.reduce((n, c) => n + sim.stats().carriers[c]!.refusals, 0);
 
   // ---------------------------------------------------------------- the faults
   const faults: { kind: string; scenario: string; injected: number; ms: number }[] = [];
@@ -237,7 +242,6 @@ async function main(): Promise<number> {
     temporal = await startTemporalServer();
     pids.add(temporal);
   };
-  const carriers = ['sim-a', 'sim-b'] as const;
   /** SIGKILL the worker at a random moment after it has been serving a while (a worker that never gets up tests nothing) */
   const killWorker = async (afterMs = 1000 + Math.random() * 4000) => {
     await worker.waitReady();
@@ -283,21 +287,34 @@ async function main(): Promise<number> {
     'worker SIGKILLs itself right after a transition commits (FAULT_INJECTION worker-after-transition:0.05, 30 s)',
     () => armed(worker, workerEnv, 'worker-after-transition:0.05', 30_000),
   );
-  await fault('carrier-4xx', 'carriers refuse releases, returns and cancellations (422) while the shelf is over its maximum (25 s)', async () => {
-    for (const c of carriers) sim.configure(c, { refuseReleases: true, refuseReturns: true, refuseCancellations: true });
-    await patchGroupings(low);
-    checkNow();
-    await sleep(25_000);
-    for (const c of carriers) sim.configure(c, { refuseReleases: false, refuseReturns: false, refuseCancellations: false });
-    return 1;
-  });
-  await fault('load:release-orders', 'shelf over its maximum: release orders hand numbers back (20 s), then the limits restored', async () => {
-    checkNow();
-    await sleep(20_000);
-    await patchGroupings(normal);
-    checkNow();
-    return 1;
-  });
+  await fault(
+    'carrier-4xx',
+    'carriers refuse releases, returns and cancellations (422) while the shelf is over its maximum (until refused, 90 s at most)',
+    async () => {
+      const before = refusals();
+      for (const c of carriers) sim.configure(c, { refuseReleases: true, refuseReturns: true, refuseCancellations: true });
+      await patchGroupings(low);
+      checkNow();
+      await waitFor('a carrier refusal', () => Promise.resolve(refusals() > before), 90_000).catch(() => say('no carrier refused anything within 90 s'));
+      await sleep(3000);
+      for (const c of carriers) sim.configure(c, { refuseReleases: false, refuseReturns: false, refuseCancellations: false });
+      return refusals() - before;
+    },
+  );
+  await fault(
+    'load:release-orders',
+    'shelf over its maximum: release orders hand numbers back (until released, 90 s at most), then the limits restored',
+    async () => {
+      const before = handedBack('release');
+      checkNow();
+      await waitFor('a release at a carrier', () => Promise.resolve(handedBack('release') > before), 90_000).catch(() =>
+        say('nothing released at a carrier within 90 s'),
+      );
+      await patchGroupings(normal);
+      checkNow();
+      return handedBack('release') - before;
+    },
+  );
   await fault('postgres-restart', 'PostgreSQL restarted (fast shutdown, 3 s down)', async () => {
     await restartPostgres();
     return 1;
@@ -414,6 +431,7 @@ async function main(): Promise<number> {
   // until the operation count is reached, the worker SIGKILLed 15-35 s after each time it is up again
   let extra = 0;
   const extraStarted = Date.now();
+  const opsAtLoop = totalOps();
   while (totalOps() < OPS_TARGET) {
     await worker.waitReady();
     const until = Date.now() + 15_000 + Math.random() * 20_000;
@@ -434,6 +452,9 @@ async function main(): Promise<number> {
   stopLoad = true;
   await Promise.all(clients);
   const loadSeconds = (Date.now() - loadStarted) / 1000;
+  // the steady state between the scenarios' end and the target (worker kills only): what a larger FAULTS_OPS costs per operation
+  const loopSeconds = (Date.now() - extraStarted) / 1000;
+  const loopOpsPerSecond = loopSeconds > 30 ? Number(((totalOps() - opsAtLoop) / loopSeconds).toFixed(2)) : null;
   say(`load stopped after ${totalOps()} operations in ${Math.round(loadSeconds)} s (${opsPerSecond()} ops/s); letting orders and lifecycles settle`);
 
   // ---------------------------------------------------------------- settle
@@ -490,6 +511,9 @@ async function main(): Promise<number> {
     loadSeconds: Math.round(loadSeconds),
     operations: totalOps(),
     opsPerSecond: Number((totalOps() / loadSeconds).toFixed(2)),
+    scenariosSeconds: Math.round((extraStarted - loadStarted) / 1000),
+    opsDuringScenarios: opsAtLoop,
+    afterScenarios: { seconds: Math.round(loopSeconds), operations: totalOps() - opsAtLoop, opsPerSecond: loopOpsPerSecond },
     byOperation: ops,
     missingOperationKinds: missingKinds,
     answers: http.status,
@@ -527,6 +551,7 @@ async function main(): Promise<number> {
   console.log(`
 fault suite — ${result.seconds} s (load ${result.loadSeconds} s)
   operations        ${result.operations}, ${result.opsPerSecond} ops/s (${list(result.byOperation)})
+  pace              ${opsAtLoop} during the scenarios (${result.scenariosSeconds} s); then ${result.afterScenarios.operations} in ${result.afterScenarios.seconds} s (${loopOpsPerSecond ?? '-'} ops/s, worker kills only)
   operation kinds   ${missingKinds.length ? `MISSING: ${missingKinds.join(', ')}` : 'every one present'}
   answers           ${list(result.answers)}; retried ${result.retries}, given up ${result.gaveUp}
 ${http.givenUp.map((g) => `    ? gave up ${g.method} ${g.path} after ${g.attempts} attempts: ${g.why}; last ${g.last}`).join('\n')}

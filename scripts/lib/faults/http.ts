@@ -32,9 +32,17 @@ export class Http {
     private readonly deadlineMs = 120_000,
   ) {}
 
-  async call(method: 'GET' | 'POST' | 'PATCH', path: string, key: string, body?: unknown): Promise<Answer | null> {
+  /** `opts`: a slow operation's own limits (an operator's check-now waits for the monitor's pass) */
+  async call(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    key: string,
+    body?: unknown,
+    opts: { attemptMs?: number; deadlineMs?: number } = {},
+  ): Promise<Answer | null> {
     const idem = method === 'POST' ? randomUUID() : undefined;
-    const deadline = Date.now() + this.deadlineMs;
+    const deadlineMs = opts.deadlineMs ?? this.deadlineMs;
+    const deadline = Date.now() + deadlineMs;
     let last: string;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -42,7 +50,7 @@ export class Http {
           method,
           headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(idem ? { 'idempotency-key': idem } : {}) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(opts.attemptMs ?? 30_000),
         });
         const text = await res.text();
         this.status[res.status] = (this.status[res.status] ?? 0) + 1;
@@ -59,7 +67,7 @@ export class Http {
           path,
           attempts: attempt,
           last,
-          why: `no final answer within ${Math.round(this.deadlineMs / 1000)} s (every attempt a 5xx, 429, in-progress or network error)`,
+          why: `no final answer within ${Math.round(deadlineMs / 1000)} s (every attempt a 5xx, 429, in-progress or network error)`,
           at: new Date().toISOString(),
         });
         return null;
