@@ -11,10 +11,11 @@
 // operation kind, nothing given up).
 //
 //   npm run faults      FAULTS_OPS=20000 (operations at least), FAULTS_CLIENTS=12 (accounts, at least 8); docs/testing.md lists every setting
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { lifecyclePolicy, loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
@@ -164,7 +165,16 @@ async function main(): Promise<number> {
   };
   // the worker and the API reach PostgreSQL (and the API Temporal) through the fault proxy
   const through = (link: 'worker-pg' | 'api-pg') => databaseUrl.replace(`127.0.0.1:${PG_PORT}`, network.listen[link]);
-  const workerEnv: NodeJS.ProcessEnv = { ...base, DATABASE_URL: through('worker-pg'), TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PORT}` };
+  // the workflows bundled once for the run: a restarted worker serves in seconds instead of bundling again
+  const bundle = join(DIR, 'workflow-bundle.js');
+  const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
+  writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet })).code);
+  const workerEnv: NodeJS.ProcessEnv = {
+    ...base,
+    DATABASE_URL: through('worker-pg'),
+    TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PORT}`,
+    WORKER_WORKFLOW_BUNDLE: bundle,
+  };
   const apiEnv: NodeJS.ProcessEnv = { ...base, DATABASE_URL: through('api-pg'), TEMPORAL_ADDRESS: network.listen['api-temporal'] };
   const config = loadConfig({ ...base, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PORT}` });
   /** a connection of its own each time: the Temporal server is restarted in between */
@@ -236,15 +246,42 @@ async function main(): Promise<number> {
     await sleep(3000);
     await pg.start();
   };
-  const restartTemporal = async () => {
-    await temporal.stop();
-    await sleep(3000);
-    temporal = await startTemporalServer();
-    pids.add(temporal);
-  };
+  /** one restart at a time (a scenario's and the watchdog's) */
+  let temporalTurn: Promise<void> = Promise.resolve();
+  const restartTemporal = (downMs = 3000) =>
+    (temporalTurn = temporalTurn.then(async () => {
+      await temporal.stop();
+      await sleep(downMs);
+      temporal = await startTemporalServer();
+      pids.add(temporal);
+      lastTemporalStart = Date.now();
+    }));
+  // The Temporal CLI's dev server keeps its state in SQLite through modernc.org/sqlite, which can wedge
+  // on a machine overloaded past its cores: every query then answers "interrupted (9)" until the server
+  // restarts (that driver's bug, fixed upstream). Not the service's fault: a watchdog restarts it, as an
+  // operator would, and the run reports how often.
+  const temporalLog = join(DIR, 'temporal.log');
+  let temporalRepairs = 0;
+  let lastTemporalStart = Date.now();
+  let logRead = statSync(temporalLog).size;
+  const watchdog = setInterval(() => {
+    const size = statSync(temporalLog).size;
+    if (size <= logRead) return;
+    const fd = openSync(temporalLog, 'r');
+    const chunk = Buffer.alloc(Math.min(size - logRead, 4_000_000));
+    readSync(fd, chunk, 0, chunk.length, size - chunk.length);
+    closeSync(fd);
+    logRead = size;
+    if (!chunk.toString().includes('interrupted (9)') || Date.now() - lastTemporalStart < 30_000) return;
+    temporalRepairs++;
+    say('watchdog: the Temporal dev server answers "interrupted (9)" (its SQLite driver wedged): restarting it');
+    lastTemporalStart = Date.now();
+    void restartTemporal(0).catch((err: unknown) => say(`watchdog: Temporal restart failed: ${(err as Error).message}`));
+  }, 5000);
+  cleanups.push(() => clearInterval(watchdog));
   /** SIGKILL the worker at a random moment after it has been serving a while (a worker that never gets up tests nothing) */
   const killWorker = async (afterMs = 1000 + Math.random() * 4000) => {
-    await worker.waitReady();
+    await worker.waitReady(300_000);
     await sleep(afterMs);
     worker.kill();
   };
@@ -524,6 +561,7 @@ async function main(): Promise<number> {
     faultsInjected: faults.reduce((n, f) => n + f.injected, 0),
     faults,
     supervisorRestarts: { worker: worker.restarts, api: apiProc.restarts },
+    temporalWatchdogRestarts: temporalRepairs,
     orders: byDirection,
     endpointsByState: states,
     carrierSubmissions: Object.fromEntries(carriers.map((c) => [c, Object.values(stats.carriers[c]!.submissions).reduce((a, b) => a + b, 0)])),
@@ -555,7 +593,7 @@ fault suite — ${result.seconds} s (load ${result.loadSeconds} s)
   operation kinds   ${missingKinds.length ? `MISSING: ${missingKinds.join(', ')}` : 'every one present'}
   answers           ${list(result.answers)}; retried ${result.retries}, given up ${result.gaveUp}
 ${http.givenUp.map((g) => `    ? gave up ${g.method} ${g.path} after ${g.attempts} attempts: ${g.why}; last ${g.last}`).join('\n')}
-  fault kinds       ${kinds.length}, faults injected ${result.faultsInjected}; supervisor restarts: worker ${worker.restarts}, api ${apiProc.restarts}
+  fault kinds       ${kinds.length}, faults injected ${result.faultsInjected}; supervisor restarts: worker ${worker.restarts}, api ${apiProc.restarts}; Temporal dev server wedged and restarted by the watchdog ${temporalRepairs}
 ${faults.map((f) => `    - ${f.kind}: ${f.scenario}: ${f.injected}`).join('\n')}
   orders            ${JSON.stringify(result.orders)}; carrier orders ${JSON.stringify(result.carrierOrders)}, refusals ${JSON.stringify(result.carrierRefusals)}
   endpoints         ${JSON.stringify(states)}

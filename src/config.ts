@@ -107,6 +107,8 @@ const schema = z.object({
     .transform((v) => v === 'true'),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
+  /** a workflow bundle built beforehand (bundleWorkflowCode's code, in a file) the worker loads instead of bundling workflows/ at each start */
+  WORKER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
 
   // ---- testing only
   /** fault points where the process SIGKILLs itself, e.g. "api-after-update:0.02,worker-after-transition:0.01" (src/fault-injection.ts); only with NODE_ENV=test */

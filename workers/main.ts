@@ -1,5 +1,6 @@
 // `npm run worker`: runs the worker until SIGINT/SIGTERM, then finishes
 // in-flight activities (up to SHUTDOWN_GRACE_MS) and closes its connections.
+import { readFileSync } from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { loadConfig, monitorInput } from '../src/config';
@@ -22,7 +23,13 @@ async function main(): Promise<void> {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const connection = await connectWithRetry(config.TEMPORAL_ADDRESS, log);
   try {
-    const worker = await createWorker({ config, connection, db, log });
+    const worker = await createWorker({
+      config,
+      connection,
+      db,
+      log,
+      ...(config.WORKER_WORKFLOW_BUNDLE ? { workflowBundle: { code: readFileSync(config.WORKER_WORKFLOW_BUNDLE, 'utf8') } } : {}),
+    });
     // the monitor and its Schedule: started once, whichever worker comes first
     const temporal = TemporalGateway.fromClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
     if (config.WORKER_START_MONITOR)
