@@ -10,7 +10,7 @@
 // with zero violations and every target met (operations, fault kinds, every
 // operation kind, nothing given up).
 //
-//   npm run faults      FAULTS_OPS=20000 (operations at least), FAULTS_CLIENTS=12 (accounts, at least 8); docs/testing.md lists every setting
+//   npm run faults      FAULTS_OPS=20000 (operations at least), FAULTS_CLIENTS=16 (accounts, at least 8); docs/testing.md lists every setting
 import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -37,7 +37,7 @@ import { checkInvariants } from './lib/faults/invariants';
 
 const OPS_TARGET = Number(process.env.FAULTS_OPS ?? 20_000);
 /** one client per account, each with its own key; at least 8 */
-const CLIENTS = Math.max(8, Number(process.env.FAULTS_CLIENTS ?? 12));
+const CLIENTS = Math.max(8, Number(process.env.FAULTS_CLIENTS ?? 16));
 const PG_CLUSTER = process.env.FAULTS_PG_CLUSTER ?? 'faults';
 const PG_PORT = Number(process.env.FAULTS_PG_PORT ?? 55440);
 const TEMPORAL_PORT = Number(process.env.FAULTS_TEMPORAL_PORT ?? 7383);
@@ -224,8 +224,14 @@ async function main(): Promise<number> {
   const ctx = { http, ledger, accounts, keys, routerKey, stopped: () => stopLoad, count };
   const clients = Array.from({ length: CLIENTS }, (_, i) => runClient(ctx, i));
   const totalOps = () => Object.values(ops).reduce((a, b) => a + b, 0);
-  // the monitor answers a check-now after its pass, which waits out whatever the faults do to its activities
-  const checkNow = () => void http.call('POST', '/v1/inventory/check', operatorKey, undefined, { attemptMs: 120_000, deadlineMs: 360_000 });
+  // the monitor answers a check-now after its pass, which waits out whatever the faults do to its activities;
+  // one at a time (each waits its turn behind the last in the monitor), the schedule wakes it every 15 s besides
+  let checking = false;
+  const checkNow = () => {
+    if (checking) return;
+    checking = true;
+    void http.call('POST', '/v1/inventory/check', operatorKey, undefined, { attemptMs: 120_000, deadlineMs: 360_000 }).finally(() => (checking = false));
+  };
   const handedBack = (kind: 'release' | 'return') =>
     carriers.reduce((n, c) => n + sim.stats().carriers[c]!.handedBack.filter((h) => h.kind === kind).length, 0);
   const refusals = () => carriers.reduce((n, c) => n + sim.stats().carriers[c]!.refusals, 0);
