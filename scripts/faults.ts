@@ -224,13 +224,16 @@ async function main(): Promise<number> {
   const ctx = { http, ledger, accounts, keys, routerKey, stopped: () => stopLoad, count };
   const clients = Array.from({ length: CLIENTS }, (_, i) => runClient(ctx, i));
   const totalOps = () => Object.values(ops).reduce((a, b) => a + b, 0);
+  // the operator's check-nows are nudges of the monitor (its schedule wakes it every 15 s besides), counted
+  // apart from the clients' requests: one unanswered is reported, not a client request given up
+  const nudges = new Http(api, GIVE_UP_MS);
   // the monitor answers a check-now after its pass, which waits out whatever the faults do to its activities;
   // one at a time (each waits its turn behind the last in the monitor), the schedule wakes it every 15 s besides
   let checking = false;
   const checkNow = () => {
     if (checking) return;
     checking = true;
-    void http.call('POST', '/v1/inventory/check', operatorKey, undefined, { attemptMs: 120_000, deadlineMs: 360_000 }).finally(() => (checking = false));
+    void nudges.call('POST', '/v1/inventory/check', operatorKey, undefined, { attemptMs: 120_000, deadlineMs: 360_000 }).finally(() => (checking = false));
   };
   const handedBack = (kind: 'release' | 'return') =>
     carriers.reduce((n, c) => n + sim.stats().carriers[c]!.handedBack.filter((h) => h.kind === kind).length, 0);
@@ -436,13 +439,13 @@ async function main(): Promise<number> {
   });
   await fault(
     'carrier-4xx',
-    'carriers refuse releases, returns and cancellations (422) while the shelf is over its maximum (until refused, 150 s at most)',
+    'carriers refuse releases, returns and cancellations (422) while the shelf is over its maximum (until refused, 240 s at most)',
     async () => {
       const before = refusals();
       for (const c of carriers) sim.configure(c, { refuseReleases: true, refuseReturns: true, refuseCancellations: true });
       await patchGroupings(low);
       checkNow();
-      await waitFor('a carrier refusal', () => Promise.resolve(refusals() > before), 150_000).catch(() => say('no carrier refused anything within 150 s'));
+      await waitFor('a carrier refusal', () => Promise.resolve(refusals() > before), 240_000).catch(() => say('no carrier refused anything within 240 s'));
       await sleep(3000);
       for (const c of carriers) sim.configure(c, { refuseReleases: false, refuseReturns: false, refuseCancellations: false });
       return refusals() - before;
@@ -452,14 +455,16 @@ async function main(): Promise<number> {
     'load:release-orders',
     'shelf over its maximum: release orders hand numbers back (until released, 150 s at most), then the limits restored',
     async () => {
-      const before = handedBack('release');
+      // released (AVAILABLE numbers) or returned (REJECTED ones) at a carrier
+      const handed = () => handedBack('release') + handedBack('return');
+      const before = handed();
       checkNow();
-      await waitFor('a release at a carrier', () => Promise.resolve(handedBack('release') > before), 90_000).catch(() =>
-        say('nothing released at a carrier within 90 s'),
+      await waitFor('a release at a carrier', () => Promise.resolve(handed() > before), 150_000).catch(() =>
+        say('nothing handed back to a carrier within 150 s'),
       );
       await patchGroupings(normal);
       checkNow();
-      return handedBack('release') - before;
+      return handed() - before;
     },
   );
   await fault('worker-kill-postgres-restart', 'worker SIGKILL while PostgreSQL restarts', async () => {
@@ -525,7 +530,16 @@ async function main(): Promise<number> {
 
   // ---------------------------------------------------------------- invariants
   const stats = sim.stats();
-  const checked = await checkInvariants({ db, gateway, policy: lifecyclePolicy(config), ledger, accounts, stats, carriers, answers: http.status });
+  const checked = await checkInvariants({
+    db,
+    gateway,
+    policy: lifecyclePolicy(config),
+    ledger,
+    accounts,
+    stats,
+    carriers,
+    answers: { ...http.status, 500: (http.status[500] ?? 0) + (nudges.status[500] ?? 0) },
+  });
   const violations = checked.violations;
 
   // ---------------------------------------------------------------- figures and targets
@@ -564,6 +578,7 @@ async function main(): Promise<number> {
     retries: http.retries,
     gaveUp: http.givenUp.length,
     givenUp: http.givenUp,
+    checkNowsUnanswered: nudges.givenUp,
     faultKinds: kinds.length,
     faultsInjected: faults.reduce((n, f) => n + f.injected, 0),
     faults,
@@ -599,7 +614,8 @@ fault suite — ${result.seconds} s (load ${result.loadSeconds} s)
   pace              ${opsAtLoop} during the scenarios (${result.scenariosSeconds} s); then ${result.afterScenarios.operations} in ${result.afterScenarios.seconds} s (${loopOpsPerSecond ?? '-'} ops/s, worker kills only)
   operation kinds   ${missingKinds.length ? `MISSING: ${missingKinds.join(', ')}` : 'every one present'}
   answers           ${list(result.answers)}; retried ${result.retries}, given up ${result.gaveUp}
-${http.givenUp.map((g) => `    ? gave up ${g.method} ${g.path} after ${g.attempts} attempts: ${g.why}; last ${g.last}`).join('\n')}
+${[...http.givenUp, ...nudges.givenUp].map((g) => `    ? gave up ${g.method} ${g.path} after ${g.attempts} attempts: ${g.why}; last ${g.last}`).join('\n')}
+  check-nows        ${nudges.givenUp.length} unanswered within 360 s (operator nudges of the monitor, not client requests)
   fault kinds       ${kinds.length}, faults injected ${result.faultsInjected}; supervisor restarts: worker ${worker.restarts}, api ${apiProc.restarts}; Temporal dev server wedged and restarted by the watchdog ${temporalRepairs}
 ${faults.map((f) => `    - ${f.kind}: ${f.scenario}: ${f.injected}`).join('\n')}
   orders            ${JSON.stringify(result.orders)}; carrier orders ${JSON.stringify(result.carrierOrders)}, refusals ${JSON.stringify(result.carrierRefusals)}
