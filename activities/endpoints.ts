@@ -8,6 +8,7 @@ import { recordScores, transition, type EndpointPatch, type TransitionInput, typ
 import { StaleTransition, UnknownAccount } from '../src/domain/errors';
 import type { TestHarness } from '../src/harness/harness';
 import type { CapabilityTest } from '../src/domain/endpoint';
+import { faultPoint } from '../src/fault-injection';
 
 export type { EndpointPatch, TransitionInput, TransitionResult };
 
@@ -15,7 +16,10 @@ export function endpointActivities(db: Db, harness?: TestHarness) {
   return {
     async recordTransition(input: TransitionInput): Promise<TransitionResult> {
       try {
-        return await transition(db, input);
+        const result = await transition(db, input);
+        // the fault suite's kill right after a transition commits: the retry must recognise its own commit
+        faultPoint('worker-after-transition');
+        return result;
       } catch (err) {
         if (err instanceof StaleTransition) throw ApplicationFailure.create({ type: 'StaleTransition', nonRetryable: true, message: err.message });
         if (err instanceof UnknownAccount) throw ApplicationFailure.create({ type: 'UnknownAccount', nonRetryable: true, message: err.message });

@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 CACHE_DIR="${EI_CACHE_DIR:-$HOME/.cache/endpoint-inventory}"
 TEMPORAL_CLI_VERSION=1.5.1
 TEMPORAL_BIN="${TEMPORAL_BIN:-$CACHE_DIR/temporal-v$TEMPORAL_CLI_VERSION/temporal}"
+# the fault suite's fault proxy (scripts/lib/stack.ts TOXIPROXY_VERSION says the same)
+TOXIPROXY_VERSION=2.12.0
+TOXIPROXY_BIN="${TOXIPROXY_BIN:-$CACHE_DIR/toxiproxy-v$TOXIPROXY_VERSION/toxiproxy-server}"
 mkdir -p "$CACHE_DIR" .ei
 
 t0=$(date +%s)
@@ -74,6 +77,20 @@ fi
 if [ "${TEMPORAL_SERVER:-dev}" = full ] || [ "${FAULTS_TEMPORAL:-}" = full ] || [ "${EI_SETUP_FULL_TEMPORAL:-0}" = 1 ]; then
   bash scripts/setup-temporal-server.sh
 fi
+# --- the fault suite's tools: Toxiproxy (network faults) and libfaketime (clock skew) --
+if [ -x "$TOXIPROXY_BIN" ]; then
+  step "Toxiproxy v$TOXIPROXY_VERSION: cached at $TOXIPROXY_BIN"
+else
+  command -v go >/dev/null || fail "Go is needed once to build Toxiproxy (go install); install Go >= 1.23"
+  step "building Toxiproxy v$TOXIPROXY_VERSION from source (first time only)"
+  tmp_bin="$CACHE_DIR/.toxiproxy-build-$$"
+  mkdir -p "$tmp_bin"
+  CGO_ENABLED=0 GOBIN="$tmp_bin" go install "github.com/Shopify/toxiproxy/v2/cmd/server@v$TOXIPROXY_VERSION"
+  mkdir -p "$(dirname "$TOXIPROXY_BIN")"
+  mv "$tmp_bin/server" "$TOXIPROXY_BIN"
+  rmdir "$tmp_bin"
+fi
+command -v faketime >/dev/null || apt_install faketime
 
 # --- Java time-skipping test server (tests only) ----------------------------------
 # io.temporal:temporal-test-server from Maven Central, for timer-heavy workflow tests

@@ -3,6 +3,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 import { parseFailureRates } from './harness/harness';
+import { parseFaultInjection } from './fault-injection';
 import type { InventoryMonitorInput, LifecyclePolicy } from '../workflows/shared';
 
 /** '30 days', '90s', '1500' (ms) → milliseconds */
@@ -132,6 +133,22 @@ const schema = z.object({
   WORKER_METRICS_ADDRESS: optionalText,
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
+  /** a workflow bundle built beforehand (bundleWorkflowCode's code, in a file) the worker loads instead of bundling workflows/ at each start */
+  WORKER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+
+  // ---- testing only
+  /** fault points where the process SIGKILLs itself, e.g. "api-after-update:0.02,worker-after-transition:0.01" (src/fault-injection.ts); only with NODE_ENV=test */
+  FAULT_INJECTION: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseFaultInjection(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .prefault(''),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -192,6 +209,9 @@ const checked = schema.superRefine((c, ctx) => {
   }
   if (c.UNMET_DEMAND_WINDOW < 1000) {
     ctx.addIssue({ code: 'custom', path: ['UNMET_DEMAND_WINDOW'], message: 'must be at least 1 second' });
+  }
+  if (Object.keys(c.FAULT_INJECTION).length > 0 && c.NODE_ENV !== 'test') {
+    ctx.addIssue({ code: 'custom', path: ['FAULT_INJECTION'], message: `kills the process on purpose: only with NODE_ENV=test (it is ${c.NODE_ENV})` });
   }
   const least = Math.max(MIN_HISTORY_RETENTION_MS, c.MONITOR_EVALUATION_WINDOW);
   if (c.HISTORY_RETENTION < least) {

@@ -40,7 +40,7 @@ export const PG_TRANSIENT: Record<string, string> = {
   P2034: 'write conflict or deadlock',
 };
 const PG_MESSAGES =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|server closed the connection|the database system is (starting up|shutting down|in recovery mode)|DatabaseNotReachable|Client has encountered a connection error/i;
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|server (has )?closed the connection|the database system is (starting up|shutting down|in recovery mode)|DatabaseNotReachable|Client has encountered a connection error/i;
 
 /** gRPC status codes Temporal's client reports when the server is away */
 const GRPC_UNAVAILABLE = 14;

@@ -9,9 +9,11 @@ import { createLogger } from './logger';
 import { TemporalGateway } from './temporal/gateway';
 import { buildApp } from './api/app';
 import { refuseDemoState } from './usecases/production';
+import { armFaults } from './fault-injection';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  armFaults(config.FAULT_INJECTION);
   const log = createLogger(config.LOG_LEVEL, 'api');
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   if (config.EI_MODE === 'production') await refuseDemoState(db);

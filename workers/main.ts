@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run worker`: runs the worker until SIGINT/SIGTERM, then finishes
 // in-flight activities (up to SHUTDOWN_GRACE_MS) and closes its connections.
+import { existsSync, readFileSync } from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig, monitorInput } from '../src/config';
@@ -11,12 +12,13 @@ import { createLogger } from '../src/logger';
 import { TemporalGateway } from '../src/temporal/gateway';
 import { describeTarget, explainConnectError, temporalTarget, type TemporalTarget } from '../src/temporal/connection';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes';
-import { existsSync } from 'node:fs';
 import { PREBUILT_BUNDLE, createWorker } from './worker';
 import { refuseDemoState } from '../src/usecases/production';
+import { armFaults } from '../src/fault-injection';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  armFaults(config.FAULT_INJECTION);
   const log = createLogger(config.LOG_LEVEL, 'worker');
   // the SDK's own logs (bundler output, state changes) only when something is wrong
   Runtime.install({
@@ -35,7 +37,13 @@ async function main(): Promise<void> {
   try {
     // where the cluster lets a client register them; elsewhere the log names what to register
     await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, { info: (l) => log.info(l), warn: (l) => log.warn(l) });
-    const worker = await createWorker({ config, connection, db, log });
+    const worker = await createWorker({
+      config,
+      connection,
+      db,
+      log,
+      ...(config.WORKER_WORKFLOW_BUNDLE ? { workflowBundle: { code: readFileSync(config.WORKER_WORKFLOW_BUNDLE, 'utf8') } } : {}),
+    });
     // the monitor and its Schedule: started once, whichever worker comes first
     const temporal = TemporalGateway.fromClient(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE);
     if (config.WORKER_START_MONITOR)

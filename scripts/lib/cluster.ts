@@ -19,6 +19,8 @@ export interface ServiceOptions {
   supervise?: boolean;
   /** told of every process started (e.g. to remember its pid for a later clean-up) */
   onSpawn?: (p: { name: string; pid: number }) => void;
+  /** a command the process runs under, e.g. ['faketime', '-f', '+40s'] (it must exec node, keeping the pid); read at each (re)start */
+  prefix?: string[];
 }
 
 export class Service {
@@ -40,7 +42,9 @@ export class Service {
   }
 
   private spawn(): void {
-    const proc = spawnManaged(this.opts.name, process.execPath, ['--import', 'tsx', this.opts.script], {
+    const args = ['--import', 'tsx', this.opts.script];
+    const [command, ...rest] = this.opts.prefix?.length ? [...this.opts.prefix, process.execPath, ...args] : [process.execPath, ...args];
+    const proc = spawnManaged(this.opts.name, command!, rest, {
       env: this.opts.env,
       cwd: ROOT,
       logFile: this.opts.logFile,

@@ -15,6 +15,9 @@ import { SEARCH_ATTRIBUTE_NAMES } from '../../workflows/shared';
 export const CACHE_DIR = process.env.EI_CACHE_DIR ?? join(homedir(), '.cache', 'endpoint-inventory');
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEMPORAL_BIN = process.env.TEMPORAL_BIN ?? join(CACHE_DIR, `temporal-v${TEMPORAL_CLI_VERSION}`, 'temporal');
+/** the fault suite's fault proxy, built by setup.sh (go install) into the cache like the Temporal CLI */
+export const TOXIPROXY_VERSION = '2.12.0';
+export const TOXIPROXY_BIN = process.env.TOXIPROXY_BIN ?? join(CACHE_DIR, `toxiproxy-v${TOXIPROXY_VERSION}`, 'toxiproxy-server');
 
 const isRoot = process.getuid?.() === 0;
 
@@ -188,6 +191,17 @@ export async function temporalServing(port: number): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+// ---------------------------------------------------------------- Toxiproxy
+
+/** Toxiproxy's server on 127.0.0.1:`port` (its HTTP API; the proxies it serves are created through it). */
+export async function startToxiproxy(port: number, logFile?: string): Promise<Managed> {
+  if (!existsSync(TOXIPROXY_BIN)) throw new Error(`Toxiproxy not found at ${TOXIPROXY_BIN}: run \`npm run setup\` first`);
+  if (await portOpen(port)) throw new Error(`port ${port} is already in use: is another Toxiproxy running?`);
+  const proc = spawnManaged('toxiproxy', TOXIPROXY_BIN, ['-host', '127.0.0.1', '-port', String(port)], { logFile, env: { ...process.env, LOG_LEVEL: 'warn' } });
+  await waitFor(`Toxiproxy on :${port}`, () => portOpen(port), 30_000, proc.exitReason);
+  return proc;
 }
 
 // ---------------------------------------------------------------- PostgreSQL

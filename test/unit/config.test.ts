@@ -101,4 +101,22 @@ describe('config', () => {
       assert.equal(explainConnectError({ address: 'x:1' }, new Error('deadline exceeded')), 'deadline exceeded');
     });
   });
+
+  it('takes FAULT_INJECTION only with NODE_ENV=test, and names a bad fault point', () => {
+    assert.deepEqual(loadConfig({}).FAULT_INJECTION, {});
+    assert.deepEqual(loadConfig({ NODE_ENV: 'test', FAULT_INJECTION: 'api-after-update:0.02, worker-after-transition:1' }).FAULT_INJECTION, {
+      'api-after-update': 0.02,
+      'worker-after-transition': 1,
+    });
+    for (const NODE_ENV of ['production', 'development'])
+      assert.throws(
+        () => loadConfig({ NODE_ENV, FAULT_INJECTION: 'api-after-update:0.02' }),
+        /FAULT_INJECTION: kills the process on purpose: only with NODE_ENV=test/,
+      );
+    assert.throws(() => loadConfig({ NODE_ENV: 'test', FAULT_INJECTION: 'api-before-lunch:0.5' }), /FAULT_INJECTION: unknown fault point "api-before-lunch"/);
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'test', FAULT_INJECTION: 'api-after-update:2' }),
+      /FAULT_INJECTION: rate of api-after-update must be between 0 and 1/,
+    );
+  });
 });

@@ -37,6 +37,8 @@ describe('retries after an API death: one port request, one provider per operati
   const ACCT = 'acct-retries';
   // area code 505 is this suite's own
   const [held, portedIn, portedInLate] = ['+15055550101', '+15055550102', '+15055550103'];
+  // ported out within a second (their own lifecycle policy), so a retry can come after the port completed
+  const [portedOutFast, portedOutHalfway] = ['+15055550104', '+15055550105'];
   const providerId = 'retries-carrier';
   const config = () => testConfig({ TEMPORAL_TASK_QUEUE: SHARED_TASK_QUEUE, QUARANTINE_NEW: '1s', PORT_OUT_DURATION: '1 hour' });
   const who: Caller = { keyId: randomUUID(), name: 'retries', scope: 'PLATFORM', accountIds: [ACCT], providerId: null, rateLimit: null };
@@ -55,6 +57,15 @@ describe('retries after an API death: one port request, one provider per operati
     });
     await until('AVAILABLE', async () => (await db().endpoint.findUnique({ where: { address: held } }))?.state === 'AVAILABLE');
     await client.workflow.getHandle(endpointWorkflowId(held)).executeUpdate(allocateUpdate, { args: [{ accountId: ACCT }] });
+    await ingestEndpoints(
+      { db: db(), client, taskQueue: SHARED_TASK_QUEUE, policy: { ...lifecyclePolicy(config()), portOutMs: 1000 } },
+      [{ address: portedOutFast }, { address: portedOutHalfway }],
+      { entry: 'quarantine', actor: 'test' },
+    );
+    for (const address of [portedOutFast, portedOutHalfway]) {
+      await until('AVAILABLE', async () => (await db().endpoint.findUnique({ where: { address } }))?.state === 'AVAILABLE');
+      await client.workflow.getHandle(endpointWorkflowId(address)).executeUpdate(allocateUpdate, { args: [{ accountId: ACCT }] });
+    }
   });
   after(async () => {
     await db().provider.deleteMany({ where: { id: providerId } });
@@ -73,6 +84,31 @@ describe('retries after an API death: one port request, one provider per operati
     assert.equal(await db().portRequest.count({ where: { address: held, direction: 'OUT' } }), 1, 'one port request');
     assert.equal(again.id, first.id);
     assert.equal((await client.workflow.getHandle(endpointWorkflowId(held)).query(stateQuery)).state, 'PORTING_OUT');
+  });
+
+  it("a port-out retried after its port completed (the number no longer the account's) answers its first attempt's port request", async () => {
+    const operation = randomUUID();
+    const first = await portOut(deps(), who, { accountId: ACCT, address: portedOutFast }, operation);
+    await until('PORTED_OUT', async () => (await db().endpoint.findUnique({ where: { address: portedOutFast } }))?.state === 'PORTED_OUT');
+    // the API died before the answer was stored; the retry comes after the port completed
+    const again = await portOut(deps(), who, { accountId: ACCT, address: portedOutFast }, operation);
+    assert.equal(again.id, first.id);
+    assert.equal(again.status, 'COMPLETED');
+    assert.equal(await db().portRequest.count({ where: { address: portedOutFast, direction: 'OUT' } }), 1);
+    // another request for the number is refused as before
+    await assert.rejects(portOut(deps(), who, { accountId: ACCT, address: portedOutFast }, randomUUID()), /no endpoint .* held by account/);
+  });
+
+  it('a port-out whose first attempt died after its workflow update (no port request written) writes it on retry, once', async () => {
+    const operation = randomUUID();
+    // the first attempt got as far as the workflow update, then its process was killed
+    await gateway.endpoint(portedOutHalfway).portOut({ accountId: ACCT, actor: `account:${ACCT}` }, `${operation}:port-out`);
+    await until('PORTED_OUT', async () => (await db().endpoint.findUnique({ where: { address: portedOutHalfway } }))?.state === 'PORTED_OUT');
+    const retried = await portOut(deps(), who, { accountId: ACCT, address: portedOutHalfway, gainingCarrier: 'Other Telco' }, operation);
+    assert.equal(retried.status, 'COMPLETED');
+    const again = await portOut(deps(), who, { accountId: ACCT, address: portedOutHalfway, gainingCarrier: 'Other Telco' }, operation);
+    assert.equal(again.id, retried.id);
+    assert.equal(await db().portRequest.count({ where: { address: portedOutHalfway, direction: 'OUT' } }), 1);
   });
 
   it('the same port-in run twice with the same operation id leaves one port request and one number, and answers it both times', async () => {

@@ -12,6 +12,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Db } from '../../db/client';
+import { faultPoint } from '../../fault-injection';
 import { completeKey, readKey, releaseKey, sweepKeys, takeKey } from '../../db/idempotency';
 import { sweepResumes } from '../../db/endpoints';
 import { HttpError } from '../errors';
@@ -140,6 +141,8 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
     const send = res.json.bind(res);
     res.json = (body: unknown) => {
       const status = res.statusCode;
+      // the fault suite's kill between the workflow update and the stored answer: the retry must land on the same update
+      if (status < 300) faultPoint('api-after-update');
       const store =
         status >= 500 ? releaseKey(db, mine) : completeKey(db, mine, status, keptAnswer(body, res.locals.shownOnce as Record<string, string> | undefined));
       store.then(

@@ -83,6 +83,8 @@ export interface CarrierStats {
   webhooksSent: number;
   returns: { address: string; reason: string }[];
   releases: string[];
+  /** every number handed back to this carrier (a return or a release) and when (ms since the epoch): what the fault suite compares with holding periods */
+  handedBack: { address: string; kind: 'return' | 'release'; at: number }[];
   cancels: number;
   trafficSent: number;
   /** traffic posts the API did not accept (or could not be reached) */
@@ -237,6 +239,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         webhooksSent: 0,
         returns: [],
         releases: [],
+        handedBack: [],
         cancels: 0,
         trafficSent: 0,
         trafficFailed: 0,
@@ -532,7 +535,11 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       fail(res, 422, 'refused', `returns not accepted: ${parsed.data.numbers.map((n) => n.address).join(', ')}`);
       return;
     }
-    for (const { address, reason } of parsed.data.numbers) carrier.stats.returns.push({ address, reason });
+    const at = Date.now();
+    for (const { address, reason } of parsed.data.numbers) {
+      carrier.stats.returns.push({ address, reason });
+      carrier.stats.handedBack.push({ address, kind: 'return', at });
+    }
     res.json({ accepted: parsed.data.numbers.length });
   });
 
@@ -550,6 +557,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       return;
     }
     carrier.stats.releases.push(...parsed.data.numbers);
+    const at = Date.now();
+    for (const address of parsed.data.numbers) carrier.stats.handedBack.push({ address, kind: 'release', at });
     res.json({ released: parsed.data.numbers.length });
   });
 
@@ -585,6 +594,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         submissions: { ...c.stats.submissions },
         returns: c.stats.returns.map((r) => ({ ...r })),
         releases: [...c.stats.releases],
+        handedBack: c.stats.handedBack.map((h) => ({ ...h })),
         orderKeys: [...c.stats.orderKeys],
         deliveredNumbers: [...c.stats.deliveredNumbers],
       };
