@@ -1,7 +1,7 @@
 // Endpoint lifecycle workflows (`endpoint/<address>`): typed updates, signals
 // and the state query of one, and starting or listing them as a whole.
 import { TypedSearchAttributes, type UpdateDefinition } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { endpointWorkflow } from '../../workflows/endpoint.workflow';
 import {
   EndpointCountry,
@@ -35,7 +35,7 @@ import {
   type ReturnedInput,
 } from '../../workflows/shared';
 import type { Capabilities, EndpointStateName, LifecyclePolicy } from '../domain/endpoint';
-import { NotFound } from '../domain/errors';
+import { NotFound, Unavailable } from '../domain/errors';
 import { temporalCall } from './errors';
 
 interface ClientSource {
@@ -58,8 +58,40 @@ export class EndpointWorkflow {
     return (await this.gateway.client()).workflow.getHandle<typeof endpointWorkflow>(endpointWorkflowId(this.address));
   }
 
+  /**
+   * An update, by its id. Temporal can answer an update NOT_FOUND while the
+   * workflow runs (an update in flight when its workflow's state was reloaded,
+   * seen by the fault suite during a PostgreSQL restart and after Temporal was
+   * frozen) and then apply it after all: that is an unknown outcome, not a
+   * refusal — Unavailable, so the caller keeps its claim and the client's retry
+   * with the same Idempotency-Key lands on the same update. Only a workflow
+   * that does not exist, or has ended, is NotFound.
+   */
   private update<I>(def: UpdateDefinition<EndpointStatus, [I]>, input: I, updateId: string): Promise<EndpointStatus> {
-    return temporalCall(async () => (await this.handle()).executeUpdate(def, { args: [input], updateId }), this.notFound);
+    return temporalCall(async () => {
+      const handle = await this.handle();
+      try {
+        return await handle.executeUpdate(def, { args: [input], updateId });
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError && (await this.mayRun(handle))) {
+          throw new Unavailable(
+            `Temporal lost track of an update to ${this.address}'s workflow (${err.message}); retry with the same Idempotency-Key`,
+            1,
+            'temporal',
+          );
+        }
+        throw err;
+      }
+    }, this.notFound);
+  }
+
+  /** false only when Temporal says the workflow does not exist or has ended */
+  private async mayRun(handle: { describe(): Promise<{ status: { name: string } }> }): Promise<boolean> {
+    try {
+      return (await handle.describe()).status.name === 'RUNNING';
+    } catch (err) {
+      return !(err instanceof WorkflowNotFoundError);
+    }
   }
 
   allocate(input: AllocateInput, updateId: string): Promise<EndpointStatus> {
