@@ -27,7 +27,18 @@ import { createGrouping } from '../src/usecases/groupings';
 import { createApiKey } from '../src/usecases/keys';
 import { ingest } from '../src/usecases/ingest';
 import { createSimulator } from '../src/carriers/simulator/simulator';
-import { ensureRoleAndDatabase, say, sleep, startFullTemporal, startPrivatePostgres, startTemporal, startToxiproxy, waitFor, type Managed, PidFile } from './lib/stack';
+import {
+  ensureRoleAndDatabase,
+  say,
+  sleep,
+  startFullTemporal,
+  startPrivatePostgres,
+  startTemporal,
+  startToxiproxy,
+  waitFor,
+  type Managed,
+  PidFile,
+} from './lib/stack';
 import { Service, apiReady, workerReady } from './lib/cluster';
 import { Http } from './lib/faults/http';
 import { Ledger } from './lib/faults/ledger';
