@@ -93,7 +93,8 @@ export interface DimensionSpec {
   readonly check: (value: string) => string | null;
 }
 
-const KINDS = [
+/** every endpoint kind, in lower snake case: the classifier's values and the API's vocabulary */
+export const KINDS = [
   'mobile',
   'fixed_line',
   'fixed_line_or_mobile',

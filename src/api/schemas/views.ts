@@ -6,6 +6,7 @@
 // what the OpenAPI document says each answer is.
 import { z } from '../openapi';
 import type { EndpointKind } from '../../domain/numbers';
+import { KINDS } from '../../domain/classification';
 import type { Capabilities } from '../../domain/endpoint';
 import type { EndpointStatus } from '../../usecases/allocate';
 import type { EndpointInsight } from '../../usecases/insight';
@@ -13,20 +14,7 @@ import type { FoundEndpoint } from '../../usecases/search';
 import type { OrderWithLines, OrderDetail } from '../../usecases/orders';
 import type { InventoryReport } from '../../../workflows/shared';
 
-export const KIND_NAMES = [
-  'mobile',
-  'fixed_line',
-  'fixed_line_or_mobile',
-  'toll_free',
-  'premium_rate',
-  'shared_cost',
-  'voip',
-  'personal_number',
-  'uan',
-  'other',
-  'short_code',
-  'sip',
-] as const;
+export const KIND_NAMES = KINDS;
 export type KindName = (typeof KIND_NAMES)[number];
 export const CAPABILITY_NAMES = ['voice', 'sms', 'mms', 'fax'] as const;
 
