@@ -5,6 +5,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonBody as body, jsonContent as json, z } from '../openapi';
 import { Unauthorized } from '../middleware/auth';
 import { carrierDelivery, type CarrierDeliveryDeps } from '../../usecases/carrier-delivery';
+import { deliveredPlaces } from '../schemas/places';
 
 const Webhook = z
   .object({
@@ -12,19 +13,7 @@ const Webhook = z
     idempotencyKey: z.string().min(1).max(300),
     lines: z.array(z.object({ lineId: z.string().min(1).max(100), numbers: z.array(z.string().min(1).max(100)).max(10_000) })).max(1000),
     // what the carrier says of each number's place (NANP rate center and LATA), where it knows
-    places: z
-      .array(
-        z.object({
-          number: z.string().min(1).max(100),
-          rateCenter: z.string().min(1).max(50).optional(),
-          lata: z
-            .string()
-            .regex(/^\d{3,5}$/, '3-5 digits')
-            .optional(),
-        }),
-      )
-      .max(100_000)
-      .optional(),
+    places: deliveredPlaces(100_000),
     final: z.boolean(),
     sentAt: z.string().max(100).optional(),
   })

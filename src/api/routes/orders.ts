@@ -5,6 +5,7 @@ import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonBody as body, jsonContent as json, secured, z } from '../openapi';
 import { OrderDetailView, OrderView, orderDetailView, orderView } from '../schemas/views';
+import { deliveredPlaces } from '../schemas/places';
 import { principalOf, type Auth } from '../middleware/auth';
 import { form, order, orders, type OrderDeps } from '../../usecases/orders';
 import { operatorDelivery } from '../../usecases/operator-delivery';
@@ -15,19 +16,7 @@ const OperatorEntry = z
     numbers: z.array(z.string().min(1).max(100)).min(1).max(10_000),
     final: z.boolean().default(false),
     // what the carrier's paperwork says of each number's place (NANP rate center and LATA), where it does
-    places: z
-      .array(
-        z.object({
-          number: z.string().min(1).max(100),
-          rateCenter: z.string().min(1).max(50).optional(),
-          lata: z
-            .string()
-            .regex(/^\d{3,5}$/, '3-5 digits')
-            .optional(),
-        }),
-      )
-      .max(10_000)
-      .optional(),
+    places: deliveredPlaces(10_000),
   })
   .strict()
   .openapi('OperatorDeliveryEntry');
