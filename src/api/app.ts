@@ -36,6 +36,9 @@ import { dashboardRoutes } from './routes/dashboard';
 import { accountRoutes } from './routes/accounts';
 import { keyRoutes } from './routes/keys';
 import { numberRoutes } from './routes/numbers';
+import { twilioErrorHandler, twilioNotFound, twilioRoutes } from './routes/twilio';
+import { HttpError } from './errors';
+import { TWIN_PREFIX } from './openapi';
 
 export interface AppDeps {
   db: Db;
@@ -86,9 +89,27 @@ export function buildApp(deps: AppDeps): Express {
     parseBody(req, res, next);
   };
 
+  // the Twilio-compatible face reads form-encoded bodies (and refuses any other)
+  const form = express.urlencoded({ extended: false, limit: deps.config.API_BODY_LIMIT, parameterLimit: 100 });
+  const readForm: RequestHandler = (req, res, next) => {
+    if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+    if (hasBody(req.headers) && !req.is('application/x-www-form-urlencoded')) {
+      const given = req.get('content-type') ?? 'no Content-Type';
+      return next(new HttpError(415, 'unsupported_media_type', `Content-Type: this route takes application/x-www-form-urlencoded, not ${given}`));
+    }
+    form(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      try {
+        inputGuard(req, res, next);
+      } catch (e) {
+        next(e);
+      }
+    });
+  };
+
   const registry = createRegistry();
   app.use(healthRoutes({ db: deps.db, temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));
-  const auth = authenticate(deps.db, {
+  const authOptions = {
     limiter: new RateLimiter(deps.config.RATE_LIMIT_PER_MINUTE),
     unauthenticatedPerMinute: deps.config.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
     cacheMax: deps.config.API_KEY_CACHE_MAX,
@@ -99,7 +120,10 @@ export function buildApp(deps: AppDeps): Express {
       leaseMs: deps.config.IDEMPOTENCY_LEASE,
       onReplay: () => metrics.idempotentReplays.inc(),
     }),
-  });
+  };
+  const auth = authenticate(deps.db, authOptions);
+  // the same keys, limits and idempotency; HTTP Basic credentials and form bodies, as Twilio's clients send them
+  const twinAuth = authenticate(deps.db, { ...authOptions, credentials: 'basic', body: readForm });
   registry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
     scheme: 'bearer',
@@ -145,6 +169,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(numberRoutes(holding, registry, auth));
   app.use(accountRoutes({ db: deps.db, temporal, graceMs: deps.config.ACCOUNT_RELEASE_GRACE }, registry, auth));
   app.use(keyRoutes({ db: deps.db }, registry, auth));
+  app.use(twilioRoutes(holding, registry, twinAuth));
   const lifecycle = { db: deps.db, temporal, policy: lifecyclePolicy(deps.config) };
   app.use(portRoutes({ ...lifecycle, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(providerRoutes({ db: deps.db }, registry, auth));
@@ -177,6 +202,11 @@ export function buildApp(deps: AppDeps): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
 
+  // the Twilio face's own 404 / 405 and errors, in Twilio's body
+  const paths = document.paths as Record<string, Record<string, unknown>>;
+  const twin = Object.fromEntries(Object.entries(paths).filter(([p]) => p.startsWith(TWIN_PREFIX)));
+  app.use(TWIN_PREFIX, twilioNotFound(knownPaths(twin)));
+  app.use(TWIN_PREFIX, twilioErrorHandler(deps.log));
   // no route: a 404 whatever its body, or the 405 of a path that takes other methods
   app.use(notFoundHandler(knownPaths(document.paths as Record<string, Record<string, unknown>>)));
   app.use(errorHandler(deps.log));

@@ -75,7 +75,15 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'carriers', description: 'providers, orders, deliveries, webhooks' },
   { name: 'operations', description: 'reconciliation' },
   { name: 'accounts', description: 'accounts, their API keys and their numbers' },
+  {
+    name: 'twilio',
+    description:
+      "the Twilio-compatible face under /2010-04-01: Twilio's paths, form-encoded parameters, resources and error body (`TwilioError`), HTTP Basic credentials; the same use cases as /v1",
+  },
 ];
+
+/** The Twilio-compatible face's paths: their errors are Twilio's body, not problems. */
+export const TWIN_PREFIX = '/2010-04-01/';
 
 type Doc = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
@@ -101,6 +109,9 @@ export const jsonContent = (schema: z.ZodType) => ({ content: { 'application/jso
 
 /** A request body (required: a route that takes none too says so with required: false). */
 export const jsonBody = (schema: z.ZodType, required = true) => ({ ...jsonContent(schema), required });
+
+/** A form-encoded request body (the Twilio-compatible face). */
+export const formBody = (schema: z.ZodType, required = true) => ({ content: { 'application/x-www-form-urlencoded': { schema } }, required });
 
 /** An error response a route declares itself (those every route shares are added by rule). */
 export const errorResponse = { description: 'a problem (RFC 9457)', content: { 'application/problem+json': { schema: ProblemSchema } } };
@@ -129,8 +140,24 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
   503: 'PostgreSQL or Temporal away or unable to serve now (`unavailable`, Retry-After)',
 };
 
+/** what each status means on the Twilio-compatible face (Twilio's codes: docs/api.md) */
+const TWIN_ERROR_DESCRIPTIONS: Record<string, string> = {
+  400: 'a bad parameter (21502, naming it), an invalid number (21421) or area code (21451); for a purchase, a number not available (21422) or none in the area code (21452)',
+  401: 'no credentials, or credentials that do not belong together or to a valid platform key (20003, WWW-Authenticate: Basic)',
+  403: "the key's scope may not use this (20403), or the account is deactivated (20005)",
+  404: 'an AccountSid the credentials do not act for, or a number the account does not hold (20404)',
+  409: 'refused in its current state (21502), or a request with this Idempotency-Key still runs (20409, Retry-After)',
+  413: 'the body is larger than API_BODY_LIMIT (21502)',
+  415: 'the body is not form-encoded (application/x-www-form-urlencoded) (21502)',
+  422: 'the Idempotency-Key was used for another request (21502)',
+  429: 'over the rate limit (20429, Retry-After)',
+  500: 'anything unexpected (20500); logged with the request id',
+  503: 'PostgreSQL or Temporal away (20503, Retry-After)',
+};
+
 type Json = Record<string, unknown>;
 const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+const TWILIO_ERROR = { 'application/json': { schema: { $ref: '#/components/schemas/TwilioError' } } };
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 
 const HEADERS: Record<string, Json> = {
@@ -161,7 +188,8 @@ const IDEMPOTENCY_KEY = {
 export function completeDocument(doc: Doc): Doc {
   const components = (doc.components ??= {}) as Json;
   components.headers = { ...(components.headers as Json | undefined), ...HEADERS };
-  for (const item of Object.values(doc.paths ?? {}) as Json[]) {
+  for (const [path, item] of Object.entries(doc.paths ?? {}) as [string, Json][]) {
+    const twin = path.startsWith(TWIN_PREFIX);
     for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
       const op = item[method] as Json | undefined;
       if (!op) continue;
@@ -188,10 +216,10 @@ export function completeDocument(doc: Doc): Doc {
         if (keyed && method === 'post') headers['Idempotent-Replayed'] = header('Idempotent-Replayed');
         response.headers = headers;
         if (code >= 400 && !(op.operationId === 'getReadiness' && code === 503)) {
-          // every error is a problem: a route's own error response keeps its description, gets the one body
-          response.content = PROBLEM;
+          // every error is a problem (on the Twilio face, Twilio's error body): a route's own error response keeps its description
+          response.content = twin ? TWILIO_ERROR : PROBLEM;
           if (!response.description || response.description === errorResponse.description) {
-            response.description = ERROR_DESCRIPTIONS[status] ?? 'a problem (RFC 9457)';
+            response.description = (twin ? TWIN_ERROR_DESCRIPTIONS : ERROR_DESCRIPTIONS)[status] ?? 'an error';
           }
         }
       }

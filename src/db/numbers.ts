@@ -44,8 +44,12 @@ export interface NumberFilter {
   friendlyName?: string;
   capability?: 'voice' | 'sms' | 'mms' | 'fax';
   state?: string;
+  /** any of these kinds */
+  kinds?: string[];
   /** the last address of the page before (keyset paging) */
   after?: string;
+  /** the first address of the page after: read backwards (rows come last first) */
+  before?: string;
   limit: number;
 }
 
@@ -69,8 +73,17 @@ export async function listNumbers(db: Db, q: NumberFilter): Promise<NumberRow[]>
   if (q.friendlyName !== undefined) where.push(Prisma.sql`s.friendly_name = ${q.friendlyName}`);
   if (q.capability) where.push(Prisma.sql`e.${Prisma.raw(CAPABILITY[q.capability])}`);
   if (q.state) where.push(Prisma.sql`e.state = ${q.state}::"EndpointState"`);
+  if (q.kinds?.length) where.push(Prisma.sql`e.kind::text = ANY (${q.kinds}::text[])`);
   if (q.after) where.push(Prisma.sql`e.address > ${q.after}`);
-  return db.$queryRaw<NumberRow[]>`${SELECT} WHERE ${Prisma.join(where, ' AND ')} ORDER BY e.address LIMIT ${q.limit}`;
+  if (q.before) where.push(Prisma.sql`e.address < ${q.before}`);
+  const order = q.before ? Prisma.sql`e.address DESC` : Prisma.sql`e.address`;
+  return db.$queryRaw<NumberRow[]>`${SELECT} WHERE ${Prisma.join(where, ' AND ')} ORDER BY ${order} LIMIT ${q.limit}`;
+}
+
+/** One of the account's numbers by its endpoint id; null when it does not hold it. */
+export async function findNumberById(db: Db, accountId: string, endpointId: string): Promise<NumberRow | null> {
+  const [row] = await db.$queryRaw<NumberRow[]>`${SELECT} WHERE e.id = ${endpointId}::uuid AND e.account_id = ${accountId}`;
+  return row ?? null;
 }
 
 /** One of the account's numbers; null when it does not hold it. */

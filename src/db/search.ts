@@ -10,6 +10,10 @@ export interface SearchFilter {
   tags: string[];
   /** an exchange without its area code (with one it is a tag) */
   nxx?: string;
+  /** any of these kinds (one kind is a tag) */
+  kinds?: string[];
+  /** capabilities a match must NOT offer (those it must offer are tags) */
+  lacking?: ('voice' | 'sms' | 'mms' | 'fax')[];
   /** digit patterns, `*` any one digit */
   contains?: string;
   startsWith?: string;
@@ -66,6 +70,8 @@ function haversineSql(p: { latitude: number; longitude: number }): Prisma.Sql {
 export async function searchAvailable(db: Db, q: SearchFilter): Promise<SearchRow[]> {
   const where: Prisma.Sql[] = [Prisma.sql`state = 'AVAILABLE'`];
   if (q.nxx) where.push(Prisma.sql`nxx = ${q.nxx}`);
+  if (q.kinds?.length) where.push(Prisma.sql`kind::text = ANY (${q.kinds}::text[])`);
+  for (const c of q.lacking ?? []) where.push(Prisma.sql`NOT ${Prisma.raw(`${c}_enabled`)}`);
   if (q.tags.length) where.push(Prisma.sql`classifier_tags @> ${q.tags}::text[]`);
   const like = (p: string) => p.replace(/\*/g, '_');
   // the trigram index on digits serves all three
@@ -135,4 +141,11 @@ export async function countAvailable(db: Db, tags: string[], upTo: number): Prom
        WHERE state = 'AVAILABLE' AND classifier_tags @> ${tags}::text[] AND (claimed_until IS NULL OR claimed_until < now())
        LIMIT ${upTo}) matches`;
   return row?.n ?? 0;
+}
+
+/** The countries (ISO 3166 alpha-2) with at least one AVAILABLE endpoint, in order. */
+export async function countriesAvailable(db: Db): Promise<string[]> {
+  const rows = await db.$queryRaw<{ country: string }[]>`
+    SELECT DISTINCT trim(country) AS country FROM endpoints WHERE state = 'AVAILABLE' AND country IS NOT NULL ORDER BY 1`;
+  return rows.map((r) => r.country);
 }

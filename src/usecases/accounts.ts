@@ -4,6 +4,7 @@
 // ACCOUNT_RELEASE_GRACE its account-deactivation workflow releases every
 // number it still holds (releaseAccountNumbers, below).
 import type { Db } from '../db/client';
+import { accountSid } from '../domain/twilio';
 import {
   deactivateAccount as deactivateRow,
   findAccount,
@@ -27,6 +28,8 @@ const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 export interface AccountView {
   id: string;
+  /** its account SID on the Twilio-compatible face (AC…) */
+  twilioSid: string;
   name: string;
   active: boolean;
   createdAt: string;
@@ -43,6 +46,7 @@ export interface AccountView {
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export const accountView = (a: AccountRow): AccountView => ({
   id: a.id,
+  twilioSid: accountSid(a.id),
   name: a.name,
   active: a.active,
   createdAt: a.createdAt.toISOString(),

@@ -6,6 +6,7 @@ import { createKey, findAccount, findKey, keyByPrefix, listKeys, revokeKey, touc
 import { findProvider } from '../db/providers';
 import type { Caller, Scope } from '../domain/access';
 import { BadRequest, NotFound } from '../domain/errors';
+import { apiKeySid } from '../domain/twilio';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -47,6 +48,8 @@ export interface KeyDeps {
 
 export interface KeyView {
   id: string;
+  /** its API key SID on the Twilio-compatible face (SK…) */
+  twilioSid: string;
   /** the key's public part: `ei_<prefix>_…` */
   prefix: string;
   name: string;
@@ -63,6 +66,7 @@ export interface KeyView {
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export const keyView = (k: KeyRow): KeyView => ({
   id: k.id,
+  twilioSid: apiKeySid(k.id),
   prefix: k.prefix,
   name: k.name,
   scope: k.scope.toLowerCase() as Lowercase<Scope>,

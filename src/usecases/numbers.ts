@@ -2,19 +2,21 @@
 // after it): list (keyset-paged, filtered), fetch, update the holder's own
 // settings, release. Another account's number does not exist here (404).
 import type { Db } from '../db/client';
-import { findNumber, listNumbers as listRows, type NumberRow } from '../db/numbers';
+import { findNumber, findNumberById, listNumbers as listRows, type NumberRow } from '../db/numbers';
 import { saveSettings, type SettingsPatch } from '../db/number-settings';
 import { setApplicationUri } from '../db/endpoints';
 import { ownAccount, type Caller } from '../domain/access';
 import { addressField } from '../domain/address';
 import { Conflict, NotFound } from '../domain/errors';
-import { afterOf, page } from '../domain/paging';
+import { cursorOf, page, pageToken, pageTokenBefore } from '../domain/paging';
 import type { EndpointStatus, HoldingDeps } from './allocate';
 import { release } from './release';
 
 export type { SettingsPatch };
 
 export interface NumberView {
+  /** the endpoint's id (the Twilio face derives its PN sid from it) */
+  endpointId: string;
   address: string;
   accountId: string;
   state: string;
@@ -44,6 +46,7 @@ export interface NumberView {
 }
 
 export const numberView = (r: NumberRow): NumberView => ({
+  endpointId: r.endpointId,
   address: r.address,
   accountId: r.accountId,
   state: r.state,
@@ -76,25 +79,48 @@ export interface NumberQuery {
   friendlyName?: string;
   capability?: 'voice' | 'sms' | 'mms' | 'fax';
   state?: string;
+  /** any of these kinds (EndpointKind) */
+  kinds?: string[];
   pageSize: number;
+  /** a nextPageToken or a previousPageToken of this list */
   pageToken?: string;
 }
 
-/** The account's numbers in address order, a page at a time (nextPageToken null on the last). */
-export async function listNumbers(db: Db, who: Caller, accountId: string, q: NumberQuery): Promise<{ numbers: NumberView[]; nextPageToken: string | null }> {
+export interface NumberPage {
+  numbers: NumberView[];
+  /** null on the last page */
+  nextPageToken: string | null;
+  /** null on the first page */
+  previousPageToken: string | null;
+}
+
+/** The account's numbers in address order, a page at a time, forwards or back (each token null at its end). */
+export async function listNumbers(db: Db, who: Caller, accountId: string, q: NumberQuery): Promise<NumberPage> {
   ownAccount(who, accountId);
   const kind = `numbers:${accountId}`;
+  const cursor = cursorOf(kind, q.pageToken);
   const rows = await listRows(db, {
     accountId,
     number: q.number?.replace(/\*/g, '_'),
     friendlyName: q.friendlyName,
     capability: q.capability,
     state: q.state,
-    after: afterOf(kind, q.pageToken),
+    kinds: q.kinds,
+    ...cursor,
     limit: q.pageSize + 1,
   });
+  if (cursor.before) {
+    // read backwards: the page we came from is after this one
+    const items = rows.slice(0, q.pageSize).reverse();
+    return {
+      numbers: items.map(numberView),
+      nextPageToken: items.length ? pageToken(kind, items.at(-1)!.address) : null,
+      previousPageToken: rows.length > q.pageSize ? pageTokenBefore(kind, items[0]!.address) : null,
+    };
+  }
   const { items, nextPageToken } = page(kind, rows, q.pageSize, (r) => r.address);
-  return { numbers: items.map(numberView), nextPageToken };
+  const previousPageToken = cursor.after && items.length ? pageTokenBefore(kind, items[0]!.address) : null;
+  return { numbers: items.map(numberView), nextPageToken, previousPageToken };
 }
 
 const notHeld = (address: string, accountId: string) => new NotFound(`address: no number ${address} held by account ${accountId}`);
@@ -128,6 +154,14 @@ export async function updateNumber(db: Db, who: Caller, accountId: string, addre
   }
   if (Object.keys(settings).length && !(await saveSettings(db, { address: a, accountId, patch: settings }))) throw notHeld(a, accountId);
   return fetchNumber(db, who, accountId, a);
+}
+
+/** One of the account's numbers by its endpoint id (the Twilio face's PN sid); NotFound when it does not hold it. */
+export async function fetchNumberById(db: Db, who: Caller, accountId: string, endpointId: string): Promise<NumberView> {
+  ownAccount(who, accountId);
+  const row = await findNumberById(db, accountId, endpointId);
+  if (!row) throw new NotFound(`sid: no number with this sid held by account ${accountId}`);
+  return numberView(row);
 }
 
 /** DELETE: the account lets the number go (the release update: allocated, it ages; reserved, it is available again). */

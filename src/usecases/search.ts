@@ -4,7 +4,7 @@
 // and UNMET_DEMAND_WINDOW), and the monitor is told.
 import type { Db } from '../db/client';
 import { recordUnmet } from '../db/demand';
-import { searchAvailable } from '../db/search';
+import { countriesAvailable, searchAvailable } from '../db/search';
 import type { Caller } from '../domain/access';
 import type { Capabilities } from '../domain/endpoint';
 import type { EndpointKind } from '../domain/numbers';
@@ -29,8 +29,12 @@ export interface SearchQuery {
   /** the exchange: the 3 digits after the NPA; with `npa` a tag, alone a column match */
   nxx?: string;
   kind?: EndpointKind;
+  /** any of these kinds (the Twilio face's Local is fixed lines and fixed-or-mobile numbers) */
+  kinds?: EndpointKind[];
   /** comma-separated: voice, sms, mms, fax */
   capabilities?: string;
+  /** capabilities a match must not offer (Twilio's SmsEnabled=false) */
+  lacking?: ('voice' | 'sms' | 'mms' | 'fax')[];
   /** digit patterns (keypad letters already digits), `*` any one digit */
   contains?: string;
   startsWith?: string;
@@ -157,6 +161,8 @@ export async function search(deps: SearchDeps, who: Caller, input: SearchQuery):
     region,
     timeZone: q.timeZone,
     nxx: q.npa ? undefined : q.nxx,
+    kinds: q.kinds,
+    lacking: q.lacking,
     contains: q.contains,
     startsWith: q.startsWith,
     endsWith: q.endsWith,
@@ -197,4 +203,9 @@ export async function search(deps: SearchDeps, who: Caller, input: SearchQuery):
     })),
     next: rows.length === q.limit && !near && !point ? rows.at(-1)!.address : null,
   };
+}
+
+/** The countries with AVAILABLE endpoints (ISO 3166 alpha-2, upper case). */
+export async function availableCountries(deps: Pick<SearchDeps, 'db'>): Promise<string[]> {
+  return countriesAvailable(deps.db);
 }

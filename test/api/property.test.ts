@@ -321,6 +321,8 @@ function fieldPaths(value: unknown, prefix = ''): string[] {
 function operations(doc: OpenApi): Operation[] {
   const ops: Operation[] = [];
   for (const [template, item] of Object.entries(doc.paths)) {
+    // the Twilio-compatible face answers Twilio's error body, not problems: test/api/twilio.test.ts holds it to its own rules
+    if (template.startsWith('/2010-04-01/')) continue;
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const op = item[method];
       if (!op) continue;

@@ -93,13 +93,17 @@ export class Conformance {
     const method = (r.method === 'HEAD' ? 'GET' : r.method).toLowerCase();
     const route = this.routes.find((x) => x.pattern.test(path));
     // a NUL character in the path or query is a 400 before anything is routed
-    if (!route) return r.status === 404 || r.status === 400 ? this.problem(r) : `${r.status} for a path the document does not have (expected the 404 problem)`;
+    if (!route) {
+      // the Twilio-compatible face answers its unknown paths with Twilio's 404 body
+      if (path.startsWith('/2010-04-01/')) return r.status === 404 ? this.twilioError(r) : `${r.status} for a Twilio path the document does not have`;
+      return r.status === 404 || r.status === 400 ? this.problem(r) : `${r.status} for a path the document does not have (expected the 404 problem)`;
+    }
     const item = this.doc.paths[route.template]!;
     const op = METHODS.includes(method) ? item[method] : undefined;
     if (!op) {
       if (r.status !== 405 && r.status !== 400)
         return `${r.status} for ${r.method} on ${route.template}, which the document does not list (expected the 405 problem)`;
-      return this.problem(r);
+      return route.template.startsWith('/2010-04-01/') ? this.twilioError(r) : this.problem(r);
     }
     const responses = (op.responses ?? {}) as Record<string, Json>;
     const status = String(r.status);
@@ -118,6 +122,13 @@ export class Conformance {
     const type = r.contentType.split(';')[0]!.trim();
     if (type !== 'application/problem+json') return `${r.status}: Content-Type ${type || '(none)'}, expected application/problem+json`;
     return this.validate(r, '/components/schemas/Problem');
+  }
+
+  /** the Twilio-compatible face's error body (application/json, TwilioError) */
+  private twilioError(r: SeenResponse): string | null {
+    const type = r.contentType.split(';')[0]!.trim();
+    if (type !== 'application/json') return `${r.status}: Content-Type ${type || '(none)'}, expected application/json (TwilioError)`;
+    return this.validate(r, '/components/schemas/TwilioError');
   }
 
   private validate(r: SeenResponse, ref: string): string | null {

@@ -46,6 +46,8 @@ function untyped(doc: OpenApiDocument, schema: unknown, where: string, seen = ne
 export function operationFaults(doc: OpenApiDocument, name: string, method: string, op: Json): string[] {
   const faults: string[] = [];
   const fault = (what: string) => faults.push(`${name}: ${what}`);
+  // the Twilio-compatible face: form-encoded bodies and Twilio's error body, by design
+  const twin = name.split(' ')[1]!.startsWith('/2010-04-01/');
   if (typeof op.operationId !== 'string' || !op.operationId) fault('no operationId');
   if (!Array.isArray(op.tags) || !op.tags.length) fault('no tag');
   else {
@@ -67,7 +69,8 @@ export function operationFaults(doc: OpenApiDocument, name: string, method: stri
     need(['413', '415'], 'it takes a body');
     if (typeof body.required !== 'boolean') fault('its request body does not say whether it is required');
     const content = (body.content ?? {}) as Json;
-    if (!content['application/json']) fault('its request body is not application/json');
+    if (!content[twin ? 'application/x-www-form-urlencoded' : 'application/json'])
+      fault(`its request body is not ${twin ? 'application/x-www-form-urlencoded' : 'application/json'}`);
   }
   if (keyed && method === 'post') {
     need(['409', '422'], 'a keyed POST takes an Idempotency-Key');
@@ -85,15 +88,22 @@ export function operationFaults(doc: OpenApiDocument, name: string, method: stri
     if ((code === 429 || code === 503) && !headers['Retry-After']) fault(`${status} does not declare Retry-After`);
     if (keyed && method === 'post' && !headers['Idempotent-Replayed']) fault(`${status} does not declare Idempotent-Replayed`);
     const content = r.content as Record<string, Json> | undefined;
-    if (code >= 200 && code < 300) {
+    if (code === 204) {
+      if (content) fault('204 declares a body');
+    } else if (code >= 200 && code < 300) {
       if (!content || !Object.keys(content).length) fault(`${status} has no typed body`);
       for (const [type, media] of Object.entries(content ?? {})) {
         if (!media.schema) fault(`${status} ${type} has no schema`);
         for (const u of untyped(doc, media.schema, `${status} ${type}`)) fault(u);
       }
     } else if (code >= 400 && !(name === 'GET /ready' && code === 503)) {
-      const schema = content?.['application/problem+json']?.schema as Json | undefined;
-      if (schema?.$ref !== '#/components/schemas/Problem') fault(`${status} is not a problem (application/problem+json, Problem)`);
+      if (twin) {
+        const schema = content?.['application/json']?.schema as Json | undefined;
+        if (schema?.$ref !== '#/components/schemas/TwilioError') fault(`${status} is not Twilio's error body (application/json, TwilioError)`);
+      } else {
+        const schema = content?.['application/problem+json']?.schema as Json | undefined;
+        if (schema?.$ref !== '#/components/schemas/Problem') fault(`${status} is not a problem (application/problem+json, Problem)`);
+      }
     }
   }
   return faults;

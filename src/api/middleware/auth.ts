@@ -34,6 +34,20 @@ export function principalOf(req: Request): Principal {
 
 export type Auth = (...scopes: Scope[]) => RequestHandler;
 
+/** The user name of a request's HTTP Basic credentials (the Twilio face: an AC or SK sid); undefined for a bearer key. */
+export function basicUserOf(req: Request): string | undefined {
+  return (req as Request & { basicUser?: string }).basicUser;
+}
+
+/** `Authorization: Basic base64(user:password)` → its parts; undefined when the header is not that. */
+function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!m) return undefined;
+  const text = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  return colon < 0 ? undefined : { user: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
 export interface AuthOptions {
   /** a revoked key keeps working this long at most */
   cacheMs?: number;
@@ -46,6 +60,11 @@ export interface AuthOptions {
   body?: RequestHandler;
   /** notes each authenticated request's key (its `last used`; the recorder decides how often it writes) */
   noteUse?: (keyId: string) => void;
+  /**
+   * how the key is presented: `bearer` (default: `Authorization: Bearer <key>` or X-API-Key) or
+   * `basic` (the Twilio face: HTTP Basic with the key as the password; the user name is kept for the route, basicUserOf)
+   */
+  credentials?: 'bearer' | 'basic';
   /** runs after the key is known and the body read (Idempotency-Key); false = already answered */
   after?: (req: Request, res: Response, who: Principal) => Promise<boolean>;
 }
@@ -123,7 +142,16 @@ export function authenticate(db: Db, opts: AuthOptions = {}): Auth {
   return (...scopes: Scope[]): RequestHandler =>
     async (req, res, next) => {
       const header = req.get('authorization');
-      const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : req.get('x-api-key');
+      let key: string | undefined;
+      if (opts.credentials === 'basic') {
+        const basic = basicCredentials(header);
+        if (!basic?.password)
+          return refuse(req, res, new Unauthorized('Authorization: HTTP Basic credentials are required (account SID or API key SID, and the key)'));
+        (req as Request & { basicUser?: string }).basicUser = basic.user;
+        key = basic.password;
+      } else {
+        key = header?.startsWith('Bearer ') ? header.slice(7).trim() : req.get('x-api-key');
+      }
       if (!key) return refuse(req, res, new Unauthorized('Authorization: missing API key (Authorization: Bearer <key>)'));
       const hash = createHash('sha256').update(key).digest('base64url');
       let p = cached(hash)?.p;

@@ -20,6 +20,7 @@ const AccountInput = z
 export const Account = z
   .object({
     id: z.string(),
+    twilioSid: z.string().openapi({ description: 'its account SID on the Twilio-compatible face (`AC…`, the Basic user name)' }),
     name: z.string(),
     active: z.boolean(),
     createdAt: Timestamp,

@@ -22,6 +22,7 @@ const KeyInput = z
 const Key = z
   .object({
     id: z.string().uuid(),
+    twilioSid: z.string().openapi({ description: 'its API key SID on the Twilio-compatible face (`SK…`, a Basic user name)' }),
     prefix: z.string(),
     name: z.string(),
     scope: ScopeName,

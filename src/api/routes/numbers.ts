@@ -94,7 +94,7 @@ const NumberPage = z
   .strict()
   .openapi('NumberPage');
 /** the number in the API's vocabulary (a lower snake case kind) */
-const numberResource = (n: NumberView): z.infer<typeof NumberSchema> => ({ ...n, kind: kindName(n.kind as EndpointKind) });
+const numberResource = ({ endpointId: _id, ...n }: NumberView): z.infer<typeof NumberSchema> => ({ ...n, kind: kindName(n.kind as EndpointKind) });
 const Query = z
   .object({
     number: z
