@@ -13,6 +13,7 @@ import { buildApp } from '../../src/api/app';
 import { lifecyclePolicy } from '../../src/config';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { ingestEndpoints } from '../../src/usecases/ingest';
+import { purchaseNumber } from '../../src/usecases/purchase';
 import { createWorker } from '../../workers/worker';
 import { serve } from '../support/http';
 import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
@@ -387,6 +388,60 @@ describe('API: the Twilio-compatible face, through the official twilio client', 
     assert.equal(((await put.json()) as { code: number }).code, 20004);
     // a /v1 key as Bearer is not how Twilio's face takes credentials
     assert.equal((await fetch(`${base}/IncomingPhoneNumbers.json`, { headers: { authorization: `Bearer ${keyA.key}` } })).status, 401);
+  });
+
+  it('a purchase is atomic: one whose settings cannot be written holds nothing; an Idempotency-Key, when sent, makes a retry the same purchase', async () => {
+    const [address] = ['+17075551300'];
+    await shelve([address], () => ({ voice: true, sms: true }));
+    // PostgreSQL refuses the settings' write after the allocation: the number is handed back, the error answered
+    const real = db();
+    const failing = new Proxy(real, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== '$queryRaw' || typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (JSON.stringify(args).includes('INSERT INTO number_settings')) return Promise.reject(new Error('could not extend file: No space left on device'));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const who = { keyId: keyA.id, name: 'twilio-a', scope: 'PLATFORM' as const, accountIds: [A], providerId: null, rateLimit: null };
+    await assert.rejects(
+      purchaseNumber(
+        { db: failing, temporal: gateway, notify: () => undefined },
+        who,
+        { accountId: A, address, settings: { friendlyName: 'x' } },
+        {
+          operation: crypto.randomUUID(),
+          resumable: false,
+        },
+      ),
+      /No space left/,
+    );
+    const row = await db().endpoint.findUniqueOrThrow({ where: { address } });
+    assert.deepEqual([row.state, row.accountId], ['AGING', null]);
+
+    // sent with an Idempotency-Key (Twilio's clients do not; others may): the retry is answered, not bought again
+    const again = '+17075551311';
+    await shelve([again], () => ({ voice: true, sms: true }));
+    const buy = () =>
+      fetch(`${app.url}/2010-04-01/Accounts/${sidA}/IncomingPhoneNumbers.json`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${sidA}:${keyA.key}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          'idempotency-key': 'twilio-retry-1',
+        },
+        body: new URLSearchParams({ AreaCode: '707', FriendlyName: 'once' }).toString(),
+      });
+    const first = await buy();
+    assert.equal(first.status, 201, await first.clone().text());
+    const second = await buy();
+    assert.equal(second.status, 201);
+    assert.equal(second.headers.get('idempotent-replayed'), 'true');
+    const [a, b] = [(await first.json()) as { sid: string }, (await second.json()) as { sid: string }];
+    assert.equal(a.sid, b.sid);
+    assert.equal((await tw.incomingPhoneNumbers.list({ friendlyName: 'once' })).length, 1);
   });
 
   it('a Twilio purchase and a /v1 allocation racing for the same number: exactly one wins, each time', async () => {

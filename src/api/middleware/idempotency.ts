@@ -122,8 +122,8 @@ export function idempotency(db: Db, opts: IdempotencyOptions): (req: Request, re
       opts.onReplay?.();
       res.setHeader('Idempotent-Replayed', 'true');
       const status = prior.responseStatus ?? 200;
-      // a refusal kept for the key is replayed as the problem it was
-      if (status >= 400) res.type(PROBLEM_TYPE);
+      // a refusal kept for the key is replayed as the problem it was (the Twilio face's error body is plain JSON)
+      if (status >= 400 && typeof (prior.responseBody as { type?: unknown } | null)?.type === 'string') res.type(PROBLEM_TYPE);
       res.status(status).json(prior.responseBody);
       return false;
     }
