@@ -38,6 +38,23 @@ describe('OpenAPI conformance checker', () => {
   const checker = new Conformance(apiDocument());
   const check = (r: Partial<SeenResponse>) => checker.check({ method: 'GET', path: '/v1/groupings', status: 200, contentType: json, body: '', ...r });
 
+  it('holds the Twilio face to Twilio’s error body, and /v1 to problems', () => {
+    const ac = `AC${'a'.repeat(32)}`;
+    const twilioError = (status: number, code: number) =>
+      JSON.stringify({ code, message: 'x', more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+    const numbers = `/2010-04-01/Accounts/${ac}/IncomingPhoneNumbers.json`;
+    assert.equal(check({ path: numbers, status: 404, contentType: json, body: twilioError(404, 20404) }), null);
+    assert.equal(check({ path: `/2010-04-01/Accounts/${ac}/Calls.json`, status: 404, contentType: json, body: twilioError(404, 20404) }), null);
+    assert.equal(check({ method: 'PUT', path: numbers, status: 405, contentType: json, body: twilioError(405, 20004) }), null);
+    assert.match(
+      check({ path: numbers, status: 404, contentType: 'application/problem+json', body: problem(404, 'not_found', numbers) }) ?? '',
+      /Content-Type/,
+    );
+    assert.match(check({ path: numbers, status: 404, contentType: json, body: JSON.stringify({ code: 20404 }) }) ?? '', /does not match/);
+    assert.match(check({ status: 401, contentType: json, body: twilioError(401, 20003) }) ?? '', /Content-Type/);
+    assert.match(check({ path: numbers, status: 200, contentType: json, body: JSON.stringify({ incoming_phone_numbers: [{}] }) }) ?? '', /does not match/);
+  });
+
   it('passes a response the document describes', () => {
     assert.equal(check({ body: JSON.stringify({ groupings: [grouping] }) }), null);
     assert.equal(check({ status: 401, contentType: 'application/problem+json', body: problem(401, 'unauthorized', '/v1/groupings') }), null);
