@@ -5,6 +5,10 @@
 // API instead of api.twilio.com). Area codes 707, 279 and 833 are this
 // suite's own.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Client, Connection } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import twilio from 'twilio';
@@ -442,6 +446,43 @@ describe('API: the Twilio-compatible face, through the official twilio client', 
     const [a, b] = [(await first.json()) as { sid: string }, (await second.json()) as { sid: string }];
     assert.equal(a.sid, b.sid);
     assert.equal((await tw.incomingPhoneNumbers.list({ friendlyName: 'once' })).length, 1);
+  });
+
+  it('a deactivated account answers 20005; a key of another scope 20403', async () => {
+    const C = 'acct-twilio-c';
+    assert.equal((await v1('POST', '/v1/accounts', operator, { id: C, name: C })).status, 201);
+    const keyC = (await (await v1('POST', '/v1/keys', operator, { name: 'twilio-c', scope: 'platform', accountIds: [C] })).json()) as typeof keyA;
+    const sidC = ((await (await v1('GET', `/v1/accounts/${C}`, operator)).json()) as { twilioSid: string }).twilioSid;
+    const twC = twilioFor(sidC, keyC.key);
+    assert.deepEqual(await twC.incomingPhoneNumbers.list(), []);
+    assert.equal((await v1('POST', `/v1/accounts/${C}/deactivation`, operator)).status, 200);
+    // the key cache holds a key's accounts for up to 10 s: a fresh client process would see it at once; wait for this one
+    await until(
+      'the deactivation seen',
+      async () => {
+        try {
+          await twC.incomingPhoneNumbers.list();
+          return false;
+        } catch (err) {
+          return (err as TwilioFailure).code === 20005;
+        }
+      },
+      15_000,
+    );
+    await fails(twC.incomingPhoneNumbers.create({ areaCode: '707' }), 403, 20005);
+    await fails(twilioFor(sidA, operator).incomingPhoneNumbers.list(), 403, 20403);
+  });
+
+  it('the README tour’s Twilio-client snippet runs as written: it buys a 510 number', async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const code = /^node -e "([\s\S]*?)"$/m.exec(readme)?.[1];
+    assert.ok(code, 'the README has a node -e snippet');
+    await shelve(['+15102010300'], () => ({ voice: true, sms: true }));
+    const js = code.replaceAll('$API', app.url).replaceAll('$SID', sidA).replaceAll('$PL', keyA.key);
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', js], { cwd: join(__dirname, '..', '..'), timeout: 30_000 });
+    const sid = stdout.trim();
+    assert.match(sid, /^PN[0-9a-f]{32}$/);
+    assert.equal((await tw.incomingPhoneNumbers(sid).fetch()).phoneNumber, '+15102010300');
   });
 
   it('a Twilio purchase and a /v1 allocation racing for the same number: exactly one wins, each time', async () => {
