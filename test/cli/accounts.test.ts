@@ -49,6 +49,7 @@ describe('CLI: ops accounts, ops keys', function () {
     assert.equal(a.active, false);
     assert.equal(Date.parse(a.releaseAfter) - Date.parse(a.deactivatedAt), 7 * 86_400_000, 'ACCOUNT_RELEASE_GRACE from the environment');
     assert.match((await ops(['accounts', 'show', 'acct-cli-2'])).out, /active: no\n.*\n\s+deactivated: .*\n\s+numbers released after: /);
+    assert.match((await ops(['accounts', 'show', 'acct-cli-2'])).out, /twilio sid: AC[0-9a-f]{32}\n/);
     const inactive = JSON.parse((await ops(['accounts', 'list', '--inactive', '--json'])).out) as { id: string }[];
     assert.ok(inactive.some((x) => x.id === 'acct-cli-2') && !inactive.some((x) => x.id === 'acct-cli-1'));
   });

@@ -21,6 +21,7 @@ async function exitCodes(fn: () => Promise<number>): Promise<number> {
 const accountLines = (a: AccountView) =>
   [
     `account ${a.id} (${a.name})`,
+    `  twilio sid: ${a.twilioSid}`,
     `  active: ${a.active ? 'yes' : 'no'}`,
     `  created: ${iso(Date.parse(a.createdAt))}`,
     ...(a.deactivatedAt ? [`  deactivated: ${iso(Date.parse(a.deactivatedAt))}`] : []),
