@@ -143,9 +143,19 @@ export async function countAvailable(db: Db, tags: string[], upTo: number): Prom
   return row?.n ?? 0;
 }
 
-/** The countries (ISO 3166 alpha-2) with at least one AVAILABLE endpoint, in order. */
+/**
+ * The countries (ISO 3166 alpha-2) with at least one AVAILABLE endpoint, in
+ * order: a loose index scan (endpoints_available_country_idx), one index probe
+ * per country, so its cost follows the countries, not the size of the shelf.
+ */
 export async function countriesAvailable(db: Db): Promise<string[]> {
   const rows = await db.$queryRaw<{ country: string }[]>`
-    SELECT DISTINCT trim(country) AS country FROM endpoints WHERE state = 'AVAILABLE' AND country IS NOT NULL ORDER BY 1`;
+    WITH RECURSIVE c(country) AS (
+      (SELECT country FROM endpoints WHERE state = 'AVAILABLE' AND country IS NOT NULL ORDER BY country LIMIT 1)
+      UNION ALL
+      SELECT (SELECT e.country FROM endpoints e
+               WHERE e.state = 'AVAILABLE' AND e.country IS NOT NULL AND e.country > c.country ORDER BY e.country LIMIT 1)
+        FROM c WHERE c.country IS NOT NULL)
+    SELECT trim(country) AS country FROM c WHERE country IS NOT NULL`;
   return rows.map((r) => r.country);
 }
