@@ -47,6 +47,11 @@ const schema = z.object({
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   /** Temporal Cloud API key */
   TEMPORAL_API_KEY: optionalText,
+  /** `true`: production mode accepts a Temporal connection with neither TLS nor an API key (something else secures it, e.g. a service mesh's mTLS); ignored in demo mode */
+  TEMPORAL_ALLOW_PLAINTEXT: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -166,6 +171,12 @@ export const MIN_HISTORY_RETENTION_MS = 7 * 86_400_000;
 /** The demo's database password (scripts/stack.ts, the tests, DATABASE_URL's default). */
 export const DEMO_DATABASE_PASSWORD = 'endpoint_inventory';
 
+/** Whether the Temporal connection uses TLS (src/temporal/connection.ts's rule: `auto` turns it on with any TLS file, server name or API key). */
+function temporalSecured(c: z.infer<typeof schema>): boolean {
+  if (c.TEMPORAL_TLS !== 'auto') return c.TEMPORAL_TLS === 'true';
+  return Boolean(c.TEMPORAL_TLS_CA || c.TEMPORAL_TLS_CERT || c.TEMPORAL_TLS_SERVER_NAME || c.TEMPORAL_API_KEY);
+}
+
 /**
  * What EI_MODE=production refuses: each demo default a real deployment must
  * not run with, and each thing it needs, as `[setting, reason]`.
@@ -189,6 +200,12 @@ export function productionIssues(c: z.infer<typeof schema>): [keyof Config, stri
   }
   if (!c.METRICS_KEY) issues.push(['METRICS_KEY', 'production mode does not serve /metrics open: set METRICS_KEY (scrapers send Authorization: Bearer <key>)']);
   else if (c.METRICS_KEY.length < 16) issues.push(['METRICS_KEY', 'must be at least 16 characters in production mode']);
+  if (!temporalSecured(c) && !c.TEMPORAL_ALLOW_PLAINTEXT) {
+    issues.push([
+      'TEMPORAL_TLS',
+      'production mode wants the Temporal connection secured: TLS (TEMPORAL_TLS=true, or TEMPORAL_TLS_CA / TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY / TEMPORAL_TLS_SERVER_NAME) or a Temporal Cloud TEMPORAL_API_KEY; where something else secures it (a service mesh), say so with TEMPORAL_ALLOW_PLAINTEXT=true',
+    ]);
+  }
   return issues;
 }
 

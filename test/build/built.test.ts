@@ -79,6 +79,8 @@ describe('the built artefact (npm run build)', function () {
       LOG_LEVEL: 'info',
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: stack().temporalAddress,
+      // the test's dev server speaks plain gRPC on loopback
+      TEMPORAL_ALLOW_PLAINTEXT: 'true',
       TEMPORAL_TASK_QUEUE: uniqueTaskQueue('built'),
       WORKER_START_MONITOR: 'false',
       HARNESS_FAILURE_RATES: 'routing=0.01',

@@ -38,6 +38,7 @@ describe('config', () => {
       DATABASE_URL: 'postgresql://inventory:a-long-real-password@db.internal:5432/inventory?sslmode=verify-full',
       HARNESS_FAILURE_RATES: 'routing=0.01',
       METRICS_KEY: 'scrape-key-0123456789',
+      TEMPORAL_TLS: 'true',
     };
     const issuesOf = (env: Record<string, string>): string[] => {
       try {
@@ -53,11 +54,24 @@ describe('config', () => {
       const issues = issuesOf({ EI_MODE: 'production' });
       assert.deepEqual(
         issues.map((i) => i.split(':')[0]),
-        ['DATABASE_URL', 'HARNESS_FAILURE_RATES', 'METRICS_KEY'],
+        ['DATABASE_URL', 'HARNESS_FAILURE_RATES', 'METRICS_KEY', 'TEMPORAL_TLS'],
       );
       assert.match(issues[0]!, /demo's database password/);
       assert.match(issues[1]!, /passes every capability test/);
       assert.match(issues[2]!, /\/metrics/);
+      assert.match(issues[3]!, /TEMPORAL_ALLOW_PLAINTEXT/);
+    });
+
+    it('wants the Temporal connection secured (TLS, mTLS or an API key) unless TEMPORAL_ALLOW_PLAINTEXT says otherwise', () => {
+      const plain = { ...good, TEMPORAL_TLS: 'auto' };
+      assert.match(issuesOf(plain)[0]!, /^TEMPORAL_TLS: production mode wants the Temporal connection secured/);
+      assert.match(issuesOf({ ...good, TEMPORAL_TLS: 'false' })[0]!, /^TEMPORAL_TLS: /);
+      assert.deepEqual(issuesOf({ ...plain, TEMPORAL_API_KEY: 'cloud-key' }), []);
+      assert.deepEqual(issuesOf({ ...plain, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }), []);
+      assert.deepEqual(issuesOf({ ...plain, TEMPORAL_ALLOW_PLAINTEXT: 'true' }), []);
+      // the opt-out means nothing outside production mode, and is not a way to turn TLS off
+      assert.equal(loadConfig({ TEMPORAL_ALLOW_PLAINTEXT: 'true' }).TEMPORAL_TLS, 'auto');
+      assert.throws(() => loadConfig({ TEMPORAL_ALLOW_PLAINTEXT: 'yes' }), /TEMPORAL_ALLOW_PLAINTEXT: /);
     });
 
     it('refuses each one alone: the demo password, zero failure rates, a short metrics key', () => {
