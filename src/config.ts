@@ -124,10 +124,8 @@ const schema = z.object({
   ORDER_DELIVERY_TIMEOUT: duration.prefault('3 days'),
   /** where order forms for carriers without an API are written */
   ORDER_FORMS_DIR: z.string().min(1).default('.ei/order-forms'),
-  /** one HTTP call to a carrier's API gives up after this long */
+  /** one HTTP call to a carrier's API gives up after this long (one call per activity attempt: Temporal's retry policy retries) */
   CARRIER_HTTP_TIMEOUT: duration.prefault('5s'),
-  /** attempts per carrier call (5xx, 429 and network errors are retried with backoff) */
-  CARRIER_HTTP_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
 
   /** start the inventory monitor and its Schedule when the worker starts (idempotent) */
   WORKER_START_MONITOR: z
