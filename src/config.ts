@@ -62,9 +62,11 @@ const schema = z.object({
   READY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** how long SIGTERM waits for in-flight requests and activities */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
-  /** requests per minute per API key, per API process, unless the key has its own (api_keys.rate_limit) */
+  /** requests per minute per API key, shared by every API process (counted in PostgreSQL), unless the key has its own (api_keys.rate_limit) */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).default(1200),
-  /** requests per minute per client address, per API process, that carry no valid API key (401s; over it 429) */
+  /** a rate-limit count PostgreSQL has not answered after this long is counted in the API process instead (logged, and counted in a metric) */
+  RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
+  /** requests per minute per client address, shared by every API process, that carry no valid API key (401s; over it 429) */
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).default(120),
   /** presented API keys (valid or not) each API process remembers for 10 s at most; the least recently used go first */
   API_KEY_CACHE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),

@@ -14,6 +14,7 @@ export interface ApiMetrics {
   registry: Registry;
   observe: (req: Request, status: number, seconds: number) => void; // passed around unbound
   rateLimited: Counter;
+  rateLimitStoreErrors: Counter;
   idempotentReplays: Counter;
 }
 
@@ -36,6 +37,11 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
   const rateLimited = new Counter({
     name: 'endpoint_inventory_rate_limited_total',
     help: 'requests refused with 429 by the per-key rate limit',
+    registers: [registry],
+  });
+  const rateLimitStoreErrors = new Counter({
+    name: 'endpoint_inventory_rate_limit_store_errors_total',
+    help: 'rate-limit counts the shared store (PostgreSQL) did not answer in time or at all; each was counted in this API process instead',
     registers: [registry],
   });
   const idempotentReplays = new Counter({
@@ -106,6 +112,7 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
   return {
     registry,
     rateLimited,
+    rateLimitStoreErrors,
     idempotentReplays,
     observe(req, status, seconds) {
       latency.observe({ method: req.method, route: routeOf(req), status: String(status) }, seconds);
