@@ -134,8 +134,12 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
-  /** host:port where the worker serves the Temporal SDK's Prometheus metrics (its own /metrics, no key: keep it on a private interface); unset: none */
+  /** host:port where the worker serves GET /metrics: its own (Node's defaults) and the Temporal SDK's, behind METRICS_KEY when set; unset: none */
   WORKER_METRICS_ADDRESS: optionalText,
+  /** host:port (loopback) where the Temporal SDK's own exporter listens for the worker's /metrics to read; unset: a free loopback port */
+  WORKER_SDK_METRICS_ADDRESS: optionalText,
+  /** the Temporal SDK's own log lines (worker state, core's polling) from this level up, as pino JSON; activity and workflow lines follow LOG_LEVEL */
+  WORKER_SDK_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('warn'),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
   /** a workflow bundle built beforehand (bundleWorkflowCode's code, in a file) the worker loads instead of bundling workflows/ at each start */

@@ -1,5 +1,4 @@
 // Builds the Express app (no listen): middleware, routes, docs, one error handler.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Db } from '../db/client';
@@ -28,6 +27,7 @@ import { RATE_LIMIT_WINDOW_MS, RateLimiter } from './middleware/rate-limit';
 import { postgresRateLimitStore, type RateLimitStore } from '../db/rate-limits';
 import { idempotency } from './middleware/idempotency';
 import { createMetrics } from './metrics';
+import { metricsKeyCheck } from '../metrics-key';
 import { inputGuard } from './input';
 import { lifecyclePolicy, type Config } from '../config';
 import { providerRoutes } from './routes/providers';
@@ -154,15 +154,9 @@ export function buildApp(deps: AppDeps): Express {
       401: { ...errorResponse, description: 'METRICS_KEY is set and the request did not give it as `Authorization: Bearer <METRICS_KEY>`' },
     },
   });
-  const metricsKey = deps.config.METRICS_KEY ? createHash('sha256').update(deps.config.METRICS_KEY).digest() : undefined;
+  const metricsAllowed = metricsKeyCheck(deps.config.METRICS_KEY);
   app.get('/metrics', async (req, res) => {
-    if (metricsKey) {
-      // compared as digests: equal lengths, constant time
-      const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
-      if (!timingSafeEqual(createHash('sha256').update(given).digest(), metricsKey)) {
-        throw new Unauthorized('Authorization: /metrics wants Bearer <METRICS_KEY>');
-      }
-    }
+    if (!metricsAllowed(req.get('authorization'))) throw new Unauthorized('Authorization: /metrics wants Bearer <METRICS_KEY>');
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(groupingRoutes({ db: deps.db }, registry, auth));

@@ -20,7 +20,8 @@ export interface ApiMetrics {
 
 export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeoutMs: number }): ApiMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'endpoint_inventory_api_' });
+  // Node's defaults under their usual names (process_*, nodejs_*), as Node dashboards expect them
+  collectDefaultMetrics({ register: registry });
   const scrapeErrors = new Counter({
     name: 'endpoint_inventory_scrape_errors_total',
     help: 'metrics a scrape could not read, by source',
@@ -59,26 +60,39 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
     }
   };
 
+  // series are labelled with the grouping's id, which never changes: a renamed grouping keeps its
+  // history; its name is on the info series alone (join on `grouping` to show it)
   new Gauge({
     name: 'endpoint_inventory_grouping_endpoints',
-    help: 'endpoints per classification grouping and state (exact counts kept by the database)',
+    help: 'endpoints per classification grouping (its id) and state (exact counts kept by the database)',
     labelNames: ['grouping', 'state'],
     registers: [registry],
     async collect() {
       const rows = await read('postgres', () => groupingStateCounts(deps.db));
       this.reset();
-      for (const r of rows ?? []) this.set({ grouping: r.name, state: r.state }, r.n);
+      for (const r of rows ?? []) this.set({ grouping: r.groupingId, state: r.state }, r.n);
     },
   });
   new Gauge({
     name: 'endpoint_inventory_grouping_minimum',
-    help: 'the minimum AVAILABLE each grouping should hold',
+    help: 'the minimum AVAILABLE each grouping (its id) should hold',
     labelNames: ['grouping'],
     registers: [registry],
     async collect() {
       const rows = await read('postgres', () => groupingMinimums(deps.db));
       this.reset();
-      for (const r of rows ?? []) this.set({ grouping: r.name }, r.minAvailable);
+      for (const r of rows ?? []) this.set({ grouping: r.groupingId }, r.minAvailable);
+    },
+  });
+  new Gauge({
+    name: 'endpoint_inventory_grouping_info',
+    help: "each enabled grouping's current name, by its id (always 1): the one series an edit of the name changes",
+    labelNames: ['grouping', 'name'],
+    registers: [registry],
+    async collect() {
+      const rows = await read('postgres', () => groupingMinimums(deps.db));
+      this.reset();
+      for (const r of rows ?? []) this.set({ grouping: r.groupingId, name: r.name }, 1);
     },
   });
   new Gauge({

@@ -105,7 +105,11 @@ describe('the built artefact (npm run build)', function () {
     );
     assert.doesNotMatch(worker.output() + api.output(), /tsx/);
     // the worker's SDK metrics: Prometheus names, counters ending in _total, gauges not
-    const metrics = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
+    // behind METRICS_KEY, like the API's
+    assert.equal((await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).status, 401);
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`, { headers: { authorization: 'Bearer built-metrics-key-0123456789' } })
+    ).text();
     assert.match(metrics, /^temporal_worker_task_slots_available\{/m);
     assert.match(metrics, /^# TYPE temporal_\w+_total counter$/m);
     for (const [, name] of metrics.matchAll(/^# TYPE (\S+) gauge$/gm)) assert.doesNotMatch(name!, /_total$/, name);
