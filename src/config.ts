@@ -228,6 +228,19 @@ const checked = schema.superRefine((c, ctx) => {
   if (c.EI_MODE === 'production') {
     for (const [path, message] of productionIssues(c)) ctx.addIssue({ code: 'custom', path: [path], message });
   }
+  for (const key of ['WORKER_METRICS_ADDRESS', 'WORKER_SDK_METRICS_ADDRESS'] as const) {
+    const address = c[key];
+    if (address && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(address)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `not a host:port address: "${address}" (e.g. 127.0.0.1:9464)` });
+    }
+  }
+  if (c.WORKER_SDK_METRICS_ADDRESS && !c.WORKER_METRICS_ADDRESS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORKER_SDK_METRICS_ADDRESS'],
+      message: "set, but WORKER_METRICS_ADDRESS is not: the SDK's metrics are served through the worker's /metrics",
+    });
+  }
   if (c.UNMET_DEMAND_WINDOW < 1000) {
     ctx.addIssue({ code: 'custom', path: ['UNMET_DEMAND_WINDOW'], message: 'must be at least 1 second' });
   }

@@ -116,6 +116,14 @@ describe('config', () => {
     });
   });
 
+  it("names a worker metrics address that is not host:port, and the SDK's address without the worker's", () => {
+    assert.equal(loadConfig({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464', WORKER_SDK_METRICS_ADDRESS: '[::1]:9465' }).WORKER_SDK_METRICS_ADDRESS, '[::1]:9465');
+    assert.throws(() => loadConfig({ WORKER_METRICS_ADDRESS: '9464' }), /WORKER_METRICS_ADDRESS: not a host:port address: "9464"/);
+    assert.throws(() => loadConfig({ WORKER_SDK_METRICS_ADDRESS: '127.0.0.1:9465' }), /WORKER_SDK_METRICS_ADDRESS: set, but WORKER_METRICS_ADDRESS is not/);
+    assert.equal(loadConfig({}).WORKER_SDK_LOG_LEVEL, 'warn');
+    assert.throws(() => loadConfig({ WORKER_SDK_LOG_LEVEL: 'loud' }), /WORKER_SDK_LOG_LEVEL: /);
+  });
+
   it('takes FAULT_INJECTION only with NODE_ENV=test, and names a bad fault point', () => {
     assert.deepEqual(loadConfig({}).FAULT_INJECTION, {});
     assert.deepEqual(loadConfig({ NODE_ENV: 'test', FAULT_INJECTION: 'api-after-update:0.02, worker-after-transition:1' }).FAULT_INJECTION, {
