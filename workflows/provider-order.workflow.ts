@@ -38,10 +38,10 @@ const acts = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: NOT_RETRIED },
 });
-// a carrier that stays down (5 attempts over about 15 s) is given up on, and the order goes elsewhere
+// a carrier that stays down (6 attempts over about 25 s) is given up on, and the order goes elsewhere
 const { submitOrder } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NOT_RETRIED },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 6, nonRetryableErrorTypes: NOT_RETRIED },
 });
 
 export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<OrderProgress> {

@@ -138,7 +138,7 @@ describe('carrier calls are retried by Temporal, not inside the activity', funct
     // Temporal's backoff between the attempts (initial interval 1 s), not a loop in the activity
     assert.ok(submits[1]!.at - submits[0]!.at >= 900, `waited ${submits[1]!.at - submits[0]!.at} ms before the second attempt`);
     assert.deepEqual(s.retryPolicy?.nonRetryableErrorTypes, ['CarrierRejected', 'CarrierMisconfigured']);
-    assert.equal(s.retryPolicy.maximumAttempts, 5);
+    assert.equal(s.retryPolicy.maximumAttempts, 6);
     assert.equal(result.status, 'CANCELLED');
     const saved = await db().providerOrder.findUniqueOrThrow({ where: { id: orderId } });
     assert.equal(saved.carrierReference, 'SCRIPTED-3');
