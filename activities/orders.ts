@@ -27,7 +27,7 @@ import {
 } from '../src/db/orders';
 import { activeProviderInfos, getProvider, recordReliability } from '../src/db/providers';
 import { knownEndpoints } from '../src/db/endpoint-reads';
-import { ApiCarrierAdapter, CarrierRejected, ManualCarrierAdapter, type CarrierAdapter, type HttpOptions } from '../src/carriers/adapter';
+import { ApiCarrierAdapter, CarrierRejected, CarrierUnavailable, ManualCarrierAdapter, type CarrierAdapter, type HttpOptions } from '../src/carriers/adapter';
 import { canonicalAddresses, handBackForm, judgeDelivery, offeredNumbers, orderForm, placesByAddress, returnedOf } from '../src/domain/delivery';
 import { Conflict, NotFound } from '../src/domain/errors';
 import { derivedUuid } from '../src/domain/ids';
@@ -47,6 +47,22 @@ export interface OrderDeps {
   policy: LifecyclePolicy;
   formsDir: string;
   http?: HttpOptions;
+}
+
+/**
+ * A carrier call that failed for now (5xx, 429, timeout, no connection) as the
+ * activity's failure: retryable, so Temporal's retry policy (the workflow's
+ * proxyActivities) tries again — after the carrier's Retry-After when it gave
+ * one. The adapter makes one HTTP call per attempt; no loop here.
+ */
+function forTemporal(err: unknown): Error {
+  if (err instanceof CarrierUnavailable)
+    return ApplicationFailure.create({
+      message: err.message,
+      type: 'CarrierUnavailable',
+      ...(err.retryAfterMs ? { nextRetryDelay: err.retryAfterMs } : {}),
+    });
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 export function orderActivities(deps: OrderDeps) {
@@ -111,7 +127,7 @@ export function orderActivities(deps: OrderDeps) {
         return { kind: 'form', formPaths: [res.csvPath, res.htmlPath] };
       } catch (err) {
         if (err instanceof CarrierRejected) throw ApplicationFailure.nonRetryable(err.message, 'CarrierRejected');
-        throw err;
+        throw forTemporal(err);
       }
     },
 
@@ -159,7 +175,7 @@ export function orderActivities(deps: OrderDeps) {
       try {
         await adapter.returnNumbers(order.id, input.numbers);
       } catch (err) {
-        if (!(err instanceof CarrierRejected)) throw err; // unreachable or failing: retried
+        if (!(err instanceof CarrierRejected)) throw forTemporal(err); // unreachable or failing: Temporal retries the activity
         const shown =
           input.numbers
             .slice(0, 20)
@@ -188,7 +204,7 @@ export function orderActivities(deps: OrderDeps) {
       } catch (err) {
         // a 4xx (say, "unknown order"): nothing open there to stop, and asking again cannot change
         // that; the order goes on (its late deliveries are still taken and returned)
-        if (!(err instanceof CarrierRejected)) throw err;
+        if (!(err instanceof CarrierRejected)) throw forTemporal(err);
         await refusedByCarrier(order, 'cancellation', `cancellation of ${order.carrierReference} (taken as nothing left to cancel)`, err);
       }
     },
@@ -291,7 +307,7 @@ export function orderActivities(deps: OrderDeps) {
       } catch (err) {
         // a refusal (4xx) is final: nothing handed back, the reason noted on the order (it closes FAILED with it),
         // and each endpoint goes back where it came from — still ours, on the shelf (or REJECTED) again
-        if (!(err instanceof CarrierRejected)) throw err;
+        if (!(err instanceof CarrierRejected)) throw forTemporal(err);
         const reason = await refusedByCarrier(order, 'release', `release of ${leaving.length} endpoints`, err);
         const gateway = temporal('releaseAtCarrier');
         for (const r of leaving) {
@@ -355,7 +371,7 @@ export function orderActivities(deps: OrderDeps) {
           ),
         );
       } catch (err) {
-        if (!(err instanceof CarrierRejected)) throw err; // unreachable or failing: retried
+        if (!(err instanceof CarrierRejected)) throw forTemporal(err); // unreachable or failing: Temporal retries the activity
         return { released: 0, refused: await refusedByCarrier(order, 'release', `release of ${rows.length} endpoints`, err) };
       }
       const gateway = temporal('releaseEndpoints');

@@ -47,6 +47,11 @@ const schema = z.object({
   TEMPORAL_TLS_SERVER_NAME: optionalText,
   /** Temporal Cloud API key */
   TEMPORAL_API_KEY: optionalText,
+  /** `true`: production mode accepts a Temporal connection with neither TLS nor an API key (something else secures it, e.g. a service mesh's mTLS); ignored in demo mode */
+  TEMPORAL_ALLOW_PLAINTEXT: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -57,9 +62,11 @@ const schema = z.object({
   READY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** how long SIGTERM waits for in-flight requests and activities */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
-  /** requests per minute per API key, per API process, unless the key has its own (api_keys.rate_limit) */
+  /** requests per minute per API key, shared by every API process (counted in PostgreSQL), unless the key has its own (api_keys.rate_limit) */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).default(1200),
-  /** requests per minute per client address, per API process, that carry no valid API key (401s; over it 429) */
+  /** a rate-limit count PostgreSQL has not answered after this long is counted in the API process instead (logged, and counted in a metric) */
+  RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
+  /** requests per minute per client address, shared by every API process, that carry no valid API key (401s; over it 429) */
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).default(120),
   /** presented API keys (valid or not) each API process remembers for 10 s at most; the least recently used go first */
   API_KEY_CACHE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
@@ -119,18 +126,20 @@ const schema = z.object({
   ORDER_DELIVERY_TIMEOUT: duration.prefault('3 days'),
   /** where order forms for carriers without an API are written */
   ORDER_FORMS_DIR: z.string().min(1).default('.ei/order-forms'),
-  /** one HTTP call to a carrier's API gives up after this long */
+  /** one HTTP call to a carrier's API gives up after this long (one call per activity attempt: Temporal's retry policy retries) */
   CARRIER_HTTP_TIMEOUT: duration.prefault('5s'),
-  /** attempts per carrier call (5xx, 429 and network errors are retried with backoff) */
-  CARRIER_HTTP_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
 
   /** start the inventory monitor and its Schedule when the worker starts (idempotent) */
   WORKER_START_MONITOR: z
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
-  /** host:port where the worker serves the Temporal SDK's Prometheus metrics (its own /metrics, no key: keep it on a private interface); unset: none */
+  /** host:port where the worker serves GET /metrics: its own (Node's defaults) and the Temporal SDK's, behind METRICS_KEY when set; unset: none */
   WORKER_METRICS_ADDRESS: optionalText,
+  /** host:port (loopback) where the Temporal SDK's own exporter listens for the worker's /metrics to read; unset: a free loopback port */
+  WORKER_SDK_METRICS_ADDRESS: optionalText,
+  /** the Temporal SDK's own log lines (worker state, core's polling) from this level up, as pino JSON; activity and workflow lines follow LOG_LEVEL */
+  WORKER_SDK_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('warn'),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
   /** a workflow bundle built beforehand (bundleWorkflowCode's code, in a file) the worker loads instead of bundling workflows/ at each start */
@@ -166,6 +175,12 @@ export const MIN_HISTORY_RETENTION_MS = 7 * 86_400_000;
 /** The demo's database password (scripts/stack.ts, the tests, DATABASE_URL's default). */
 export const DEMO_DATABASE_PASSWORD = 'endpoint_inventory';
 
+/** Whether the Temporal connection uses TLS (src/temporal/connection.ts's rule: `auto` turns it on with any TLS file, server name or API key). */
+function temporalSecured(c: z.infer<typeof schema>): boolean {
+  if (c.TEMPORAL_TLS !== 'auto') return c.TEMPORAL_TLS === 'true';
+  return Boolean(c.TEMPORAL_TLS_CA || c.TEMPORAL_TLS_CERT || c.TEMPORAL_TLS_SERVER_NAME || c.TEMPORAL_API_KEY);
+}
+
 /**
  * What EI_MODE=production refuses: each demo default a real deployment must
  * not run with, and each thing it needs, as `[setting, reason]`.
@@ -189,6 +204,12 @@ export function productionIssues(c: z.infer<typeof schema>): [keyof Config, stri
   }
   if (!c.METRICS_KEY) issues.push(['METRICS_KEY', 'production mode does not serve /metrics open: set METRICS_KEY (scrapers send Authorization: Bearer <key>)']);
   else if (c.METRICS_KEY.length < 16) issues.push(['METRICS_KEY', 'must be at least 16 characters in production mode']);
+  if (!temporalSecured(c) && !c.TEMPORAL_ALLOW_PLAINTEXT) {
+    issues.push([
+      'TEMPORAL_TLS',
+      'production mode wants the Temporal connection secured: TLS (TEMPORAL_TLS=true, or TEMPORAL_TLS_CA / TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY / TEMPORAL_TLS_SERVER_NAME) or a Temporal Cloud TEMPORAL_API_KEY; where something else secures it (a service mesh), say so with TEMPORAL_ALLOW_PLAINTEXT=true',
+    ]);
+  }
   return issues;
 }
 
@@ -206,6 +227,19 @@ const checked = schema.superRefine((c, ctx) => {
   }
   if (c.EI_MODE === 'production') {
     for (const [path, message] of productionIssues(c)) ctx.addIssue({ code: 'custom', path: [path], message });
+  }
+  for (const key of ['WORKER_METRICS_ADDRESS', 'WORKER_SDK_METRICS_ADDRESS'] as const) {
+    const address = c[key];
+    if (address && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(address)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `not a host:port address: "${address}" (e.g. 127.0.0.1:9464)` });
+    }
+  }
+  if (c.WORKER_SDK_METRICS_ADDRESS && !c.WORKER_METRICS_ADDRESS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORKER_SDK_METRICS_ADDRESS'],
+      message: "set, but WORKER_METRICS_ADDRESS is not: the SDK's metrics are served through the worker's /metrics",
+    });
   }
   if (c.UNMET_DEMAND_WINDOW < 1000) {
     ctx.addIssue({ code: 'custom', path: ['UNMET_DEMAND_WINDOW'], message: 'must be at least 1 second' });

@@ -7,7 +7,7 @@ import { MonitorNotifier } from './usecases/monitor';
 import { createDb } from './db/client';
 import { createLogger } from './logger';
 import { TemporalGateway } from './temporal/gateway';
-import { buildApp } from './api/app';
+import { buildApp, rateLimitStore } from './api/app';
 import { refuseDemoState } from './usecases/production';
 import { armFaults } from './fault-injection';
 
@@ -23,7 +23,8 @@ async function main(): Promise<void> {
     coalesceMs: config.MONITOR_SIGNAL_COALESCE,
     onError: (err) => log.warn({ err: (err as Error).message }, 'could not signal the inventory monitor'),
   });
-  const app = buildApp({ db, temporal, log, config, notifier });
+  const rateLimits = rateLimitStore(config, log);
+  const app = buildApp({ db, temporal, log, config, notifier, rateLimits });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
   });
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     server.close(() => {
       clearTimeout(force);
       // allSettled does not reject
-      void Promise.allSettled([temporal.close(), db.$disconnect()]).then(() => {
+      void Promise.allSettled([temporal.close(), db.$disconnect(), rateLimits.close()]).then(() => {
         log.info('api stopped');
         process.exit(0);
       });

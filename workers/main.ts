@@ -2,7 +2,7 @@
 // `npm run worker`: runs the worker until SIGINT/SIGTERM, then finishes
 // in-flight activities (up to SHUTDOWN_GRACE_MS) and closes its connections.
 import { existsSync, readFileSync } from 'node:fs';
-import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { ConfigError, loadConfig, monitorInput } from '../src/config';
 import { ensureMonitor } from '../src/usecases/monitor';
@@ -15,26 +15,25 @@ import { ensureSearchAttributes } from '../src/temporal/search-attributes';
 import { PREBUILT_BUNDLE, createWorker } from './worker';
 import { refuseDemoState } from '../src/usecases/production';
 import { armFaults } from '../src/fault-injection';
+import { installRuntime } from './runtime';
+import { freeLoopbackAddress, serveWorkerMetrics, type WorkerMetricsServer } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   armFaults(config.FAULT_INJECTION);
   const log = createLogger(config.LOG_LEVEL, 'worker');
-  // the SDK's own logs (bundler output, state changes) only when something is wrong
-  Runtime.install({
-    logger: new DefaultLogger('WARN'),
-    telemetryOptions: {
-      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      // counters end in _total, durations in seconds with their unit: Prometheus' naming, as the API's own metrics
-      ...(config.WORKER_METRICS_ADDRESS
-        ? { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } }
-        : {}),
-    },
-  });
+  // before any connection: the SDK's logs through pino, its metrics on a loopback port our /metrics reads
+  const sdkMetricsAddress = config.WORKER_METRICS_ADDRESS ? (config.WORKER_SDK_METRICS_ADDRESS ?? (await freeLoopbackAddress())) : undefined;
+  installRuntime({ log, sdkLevel: config.WORKER_SDK_LOG_LEVEL, ...(sdkMetricsAddress ? { sdkMetricsAddress } : {}) });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   if (config.EI_MODE === 'production') await refuseDemoState(db);
   const connection = await connectWithRetry(temporalTarget(config), log);
+  let metrics: WorkerMetricsServer | undefined;
   try {
+    if (config.WORKER_METRICS_ADDRESS && sdkMetricsAddress) {
+      metrics = await serveWorkerMetrics({ address: config.WORKER_METRICS_ADDRESS, sdkAddress: sdkMetricsAddress, metricsKey: config.METRICS_KEY, log });
+      log.info({ url: metrics.url, sdk: sdkMetricsAddress, key: Boolean(config.METRICS_KEY) }, 'worker metrics served');
+    }
     // where the cluster lets a client register them; elsewhere the log names what to register
     await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, { info: (l) => log.info(l), warn: (l) => log.warn(l) });
     const worker = await createWorker({
@@ -66,6 +65,7 @@ async function main(): Promise<void> {
     await worker.run();
     log.info('worker stopped');
   } finally {
+    await metrics?.close();
     await connection.close();
     await db.$disconnect();
   }

@@ -45,7 +45,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       policy: lifecyclePolicy(deps.config),
       formsDir: deps.config.ORDER_FORMS_DIR,
-      carrierHttp: { timeoutMs: deps.config.CARRIER_HTTP_TIMEOUT, attempts: deps.config.CARRIER_HTTP_ATTEMPTS, backoffMs: 250 },
+      carrierHttp: { timeoutMs: deps.config.CARRIER_HTTP_TIMEOUT },
       retention: { retentionMs: deps.config.HISTORY_RETENTION, webhookToleranceMs: deps.config.WEBHOOK_TOLERANCE },
       unmetPerAccount: deps.config.UNMET_DEMAND_PER_ACCOUNT,
     }),

@@ -28,14 +28,20 @@ import {
 
 const DEFAULT_DELIVERY_TIMEOUT_MS = 3 * 24 * 3600_000;
 
+// Carrier calls are retried here, by Temporal: each activity attempt makes one HTTP call, and
+// a 5xx, 429 (its Retry-After the next wait), timeout or lost connection fails the attempt.
+// A carrier's 4xx is final (CarrierRejected, non-retryable). Retry policies are not part of
+// the workflow's commands' identity: changing them replays unchanged.
+const NOT_RETRIED = ['CarrierRejected', 'CarrierMisconfigured'];
+// the database steps and the carrier's return, release and cancellation: until they go through
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: NOT_RETRIED },
 });
-// a carrier that stays down is given up on, and the order goes elsewhere
+// a carrier that stays down (6 attempts over about 25 s) is given up on, and the order goes elsewhere
 const { submitOrder } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 4, nonRetryableErrorTypes: ['CarrierRejected', 'CarrierMisconfigured'] },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 6, nonRetryableErrorTypes: NOT_RETRIED },
 });
 
 export async function providerOrderWorkflow(input: ProviderOrderInput): Promise<OrderProgress> {

@@ -1,5 +1,4 @@
 // Builds the Express app (no listen): middleware, routes, docs, one error handler.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Db } from '../db/client';
@@ -24,9 +23,11 @@ import { routeRoutes } from './routes/routes';
 import { feedbackRoutes } from './routes/feedback';
 import { trafficRoutes } from './routes/traffic';
 import { requestLogging } from './middleware/requests';
-import { RateLimiter } from './middleware/rate-limit';
+import { RATE_LIMIT_WINDOW_MS, RateLimiter } from './middleware/rate-limit';
+import { postgresRateLimitStore, type RateLimitStore } from '../db/rate-limits';
 import { idempotency } from './middleware/idempotency';
 import { createMetrics } from './metrics';
+import { metricsKeyCheck } from '../metrics-key';
 import { inputGuard } from './input';
 import { lifecyclePolicy, type Config } from '../config';
 import { providerRoutes } from './routes/providers';
@@ -47,6 +48,31 @@ export interface AppDeps {
   config: Config;
   /** tells the inventory monitor the shelf changed (coalesced); default: nobody */
   notifier?: { notify(): void };
+  /** where the rate limits are counted, shared by every API process; default: the `rate_limits` table of DATABASE_URL (the caller of buildApp closes its own) */
+  rateLimits?: RateLimitStore;
+}
+
+/** The rate limits' shared store for `config` (src/main.ts closes it at shutdown). */
+export function rateLimitStore(config: Config, log: Logger): RateLimitStore {
+  return postgresRateLimitStore(config.DATABASE_URL, {
+    windowMs: RATE_LIMIT_WINDOW_MS,
+    timeoutMs: config.RATE_LIMIT_STORE_TIMEOUT_MS,
+    onPoolError: (err) => log.warn({ err: err.message }, 'rate-limit store: a pooled connection failed'),
+  });
+}
+
+/** One warning per `everyMs` at most, with how many failures it stands for. */
+function throttledWarning(log: Logger, everyMs: number, msg: string): (err: unknown) => void {
+  let last = 0;
+  let unsaid = 0;
+  return (err) => {
+    unsaid++;
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    log.warn({ err: (err as Error).message, failures: unsaid }, msg);
+    last = now;
+    unsaid = 0;
+  };
 }
 
 /** 0.2.0: one vocabulary (lower-case kinds, capabilities as booleans, ISO timestamps, nxx 3 digits) and problem details (docs/api.md) */
@@ -109,8 +135,17 @@ export function buildApp(deps: AppDeps): Express {
 
   const registry = createRegistry();
   app.use(healthRoutes({ db: deps.db, temporal, readyTimeoutMs: deps.config.READY_TIMEOUT_MS }, registry));
+  const storeFailed = throttledWarning(
+    deps.log,
+    10_000,
+    'rate-limit store failed (PostgreSQL slow or away): requests are counted per API process until it answers again',
+  );
+  const limiter = new RateLimiter(deps.config.RATE_LIMIT_PER_MINUTE, deps.rateLimits ?? rateLimitStore(deps.config, deps.log), (err) => {
+    metrics.rateLimitStoreErrors.inc();
+    storeFailed(err);
+  });
   const authOptions = {
-    limiter: new RateLimiter(deps.config.RATE_LIMIT_PER_MINUTE),
+    limiter,
     unauthenticatedPerMinute: deps.config.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
     cacheMax: deps.config.API_KEY_CACHE_MAX,
     body: readBody,
@@ -143,15 +178,9 @@ export function buildApp(deps: AppDeps): Express {
       401: { ...errorResponse, description: 'METRICS_KEY is set and the request did not give it as `Authorization: Bearer <METRICS_KEY>`' },
     },
   });
-  const metricsKey = deps.config.METRICS_KEY ? createHash('sha256').update(deps.config.METRICS_KEY).digest() : undefined;
+  const metricsAllowed = metricsKeyCheck(deps.config.METRICS_KEY);
   app.get('/metrics', async (req, res) => {
-    if (metricsKey) {
-      // compared as digests: equal lengths, constant time
-      const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
-      if (!timingSafeEqual(createHash('sha256').update(given).digest(), metricsKey)) {
-        throw new Unauthorized('Authorization: /metrics wants Bearer <METRICS_KEY>');
-      }
-    }
+    if (!metricsAllowed(req.get('authorization'))) throw new Unauthorized('Authorization: /metrics wants Bearer <METRICS_KEY>');
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(groupingRoutes({ db: deps.db }, registry, auth));

@@ -14,12 +14,14 @@ export interface ApiMetrics {
   registry: Registry;
   observe: (req: Request, status: number, seconds: number) => void; // passed around unbound
   rateLimited: Counter;
+  rateLimitStoreErrors: Counter;
   idempotentReplays: Counter;
 }
 
 export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeoutMs: number }): ApiMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'endpoint_inventory_api_' });
+  // Node's defaults under their usual names (process_*, nodejs_*), as Node dashboards expect them
+  collectDefaultMetrics({ register: registry });
   const scrapeErrors = new Counter({
     name: 'endpoint_inventory_scrape_errors_total',
     help: 'metrics a scrape could not read, by source',
@@ -38,6 +40,11 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
     help: 'requests refused with 429 by the per-key rate limit',
     registers: [registry],
   });
+  const rateLimitStoreErrors = new Counter({
+    name: 'endpoint_inventory_rate_limit_store_errors_total',
+    help: 'rate-limit counts the shared store (PostgreSQL) did not answer in time or at all; each was counted in this API process instead',
+    registers: [registry],
+  });
   const idempotentReplays = new Counter({
     name: 'endpoint_inventory_idempotent_replays_total',
     help: 'POSTs answered from an earlier request with the same Idempotency-Key',
@@ -53,26 +60,39 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
     }
   };
 
+  // series are labelled with the grouping's id, which never changes: a renamed grouping keeps its
+  // history; its name is on the info series alone (join on `grouping` to show it)
   new Gauge({
     name: 'endpoint_inventory_grouping_endpoints',
-    help: 'endpoints per classification grouping and state (exact counts kept by the database)',
+    help: 'endpoints per classification grouping (its id) and state (exact counts kept by the database)',
     labelNames: ['grouping', 'state'],
     registers: [registry],
     async collect() {
       const rows = await read('postgres', () => groupingStateCounts(deps.db));
       this.reset();
-      for (const r of rows ?? []) this.set({ grouping: r.name, state: r.state }, r.n);
+      for (const r of rows ?? []) this.set({ grouping: r.groupingId, state: r.state }, r.n);
     },
   });
   new Gauge({
     name: 'endpoint_inventory_grouping_minimum',
-    help: 'the minimum AVAILABLE each grouping should hold',
+    help: 'the minimum AVAILABLE each grouping (its id) should hold',
     labelNames: ['grouping'],
     registers: [registry],
     async collect() {
       const rows = await read('postgres', () => groupingMinimums(deps.db));
       this.reset();
-      for (const r of rows ?? []) this.set({ grouping: r.name }, r.minAvailable);
+      for (const r of rows ?? []) this.set({ grouping: r.groupingId }, r.minAvailable);
+    },
+  });
+  new Gauge({
+    name: 'endpoint_inventory_grouping_info',
+    help: "each enabled grouping's current name, by its id (always 1): the one series an edit of the name changes",
+    labelNames: ['grouping', 'name'],
+    registers: [registry],
+    async collect() {
+      const rows = await read('postgres', () => groupingMinimums(deps.db));
+      this.reset();
+      for (const r of rows ?? []) this.set({ grouping: r.groupingId, name: r.name }, 1);
     },
   });
   new Gauge({
@@ -106,6 +126,7 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
   return {
     registry,
     rateLimited,
+    rateLimitStoreErrors,
     idempotentReplays,
     observe(req, status, seconds) {
       latency.observe({ method: req.method, route: routeOf(req), status: String(status) }, seconds);

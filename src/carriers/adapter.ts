@@ -32,48 +32,58 @@ export interface CarrierAdapter {
 /** A carrier's answer that retrying cannot change (4xx other than 429). */
 export class CarrierRejected extends Error {}
 
+/**
+ * A carrier call that may succeed later: a 5xx, a 429, no answer in time, or no
+ * connection. Not retried here: the activity fails and Temporal's retry policy
+ * (the workflow's proxyActivities) tries again, after `retryAfterMs` when the
+ * carrier said how long to wait (429's Retry-After).
+ */
+export class CarrierUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
 export interface HttpOptions {
+  /** one HTTP call gives up after this long */
   timeoutMs: number;
-  attempts: number;
-  backoffMs: number;
 }
 
 export class ApiCarrierAdapter implements CarrierAdapter {
   constructor(
     private readonly baseUrl: string,
-    private readonly http: HttpOptions = { timeoutMs: 5_000, attempts: 3, backoffMs: 250 },
+    private readonly http: HttpOptions = { timeoutMs: 5_000 },
   ) {}
 
-  /** Timeouts, retries with backoff for 5xx and network errors, Retry-After for 429. */
+  /** One HTTP call: the answer, CarrierRejected (4xx) or CarrierUnavailable (anything else that failed). */
   private async call(path: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
-    let last: unknown;
-    for (let attempt = 1; attempt <= this.http.attempts; attempt++) {
-      let wait = this.http.backoffMs * 2 ** (attempt - 1);
-      try {
-        const res = await fetch(`${this.baseUrl}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(this.http.timeoutMs),
-        });
-        if (res.ok) return await res.json();
-        const text = await res.text();
-        if (res.status === 429) {
-          const after = Number(res.headers.get('retry-after'));
-          if (after > 0) wait = after * 1000;
-          last = new Error(`carrier rate-limited the request (429)`);
-        } else if (res.status >= 500) {
-          last = new Error(`carrier answered ${res.status}: ${text.slice(0, 200)}`);
-        } else {
-          throw new CarrierRejected(`carrier refused the request (${res.status}): ${text.slice(0, 200)}`);
-        }
-      } catch (err) {
-        if (err instanceof CarrierRejected) throw err;
-        last = err instanceof Error && err.name === 'TimeoutError' ? new Error(`carrier did not answer within ${this.http.timeoutMs} ms`) : err;
-      }
-      if (attempt < this.http.attempts) await new Promise((r) => setTimeout(r, wait));
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.http.timeoutMs),
+      });
+    } catch (err) {
+      const e = err as Error;
+      throw new CarrierUnavailable(
+        e.name === 'TimeoutError'
+          ? `carrier did not answer within ${this.http.timeoutMs} ms`
+          : `carrier unreachable: ${e.message}${e.cause ? ` (${(e.cause as Error).message})` : ''}`,
+      );
     }
-    throw last instanceof Error ? last : new Error(String(last));
+    if (res.ok) return await res.json();
+    const text = (await res.text().catch(() => '')).slice(0, 200);
+    if (res.status === 429) {
+      const after = Number(res.headers.get('retry-after'));
+      throw new CarrierUnavailable('carrier rate-limited the request (429)', after > 0 ? after * 1000 : undefined);
+    }
+    if (res.status >= 500) throw new CarrierUnavailable(`carrier answered ${res.status}: ${text}`);
+    throw new CarrierRejected(`carrier refused the request (${res.status}): ${text}`);
   }
 
   async submit(order: OrderForCarrier): Promise<SubmitResult> {

@@ -1,17 +1,18 @@
 // The figures GET /metrics reads when scraped (read-only).
 import type { Db } from './client';
 
-/** Endpoints per enabled grouping and state (the exact counts the database keeps). */
-export async function groupingStateCounts(db: Db): Promise<{ name: string; state: string; n: number }[]> {
-  const rows = await db.$queryRaw<{ name: string; state: string; n: number }[]>`
-    SELECT g.name, c.state::text AS state, c.n FROM grouping_counts c JOIN classification_groupings g ON g.id = c.grouping_id WHERE g.enabled`;
+/** Endpoints per enabled grouping (its id) and state (the exact counts the database keeps). */
+export async function groupingStateCounts(db: Db): Promise<{ groupingId: string; state: string; n: number }[]> {
+  const rows = await db.$queryRaw<{ groupingId: string; state: string; n: number }[]>`
+    SELECT g.id::text AS "groupingId", c.state::text AS state, c.n FROM grouping_counts c JOIN classification_groupings g ON g.id = c.grouping_id WHERE g.enabled`;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- a raw row's type is our claim, unchecked: Number() makes it true
   return rows.map((r) => ({ ...r, n: Number(r.n) }));
 }
 
-/** The minimum AVAILABLE of each enabled grouping. */
-export async function groupingMinimums(db: Db): Promise<{ name: string; minAvailable: number }[]> {
-  return db.classificationGrouping.findMany({ where: { enabled: true }, select: { name: true, minAvailable: true } });
+/** The minimum AVAILABLE and the current name of each enabled grouping, by its id. */
+export async function groupingMinimums(db: Db): Promise<{ groupingId: string; name: string; minAvailable: number }[]> {
+  const rows = await db.classificationGrouping.findMany({ where: { enabled: true }, select: { id: true, name: true, minAvailable: true } });
+  return rows.map((r) => ({ groupingId: r.id, name: r.name, minAvailable: r.minAvailable }));
 }
 
 /** Provider orders by direction and status. */

@@ -139,8 +139,11 @@ describe('API: request ids, rate limits, idempotency, metrics', function () {
       assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
       const text = await res.text();
       assert.match(text, /endpoint_inventory_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/v1\/providers",status="200"\}/);
-      assert.match(text, /endpoint_inventory_grouping_endpoints\{grouping="metrics grouping",state="AVAILABLE"\} 1/);
-      assert.match(text, /endpoint_inventory_grouping_minimum\{grouping="metrics grouping"\} 1/);
+      // labelled with the grouping's id (stable), its name on the info series alone
+      assert.match(text, new RegExp(`endpoint_inventory_grouping_endpoints\\{grouping="${g.id}",state="AVAILABLE"\\} 1`));
+      assert.match(text, new RegExp(`endpoint_inventory_grouping_minimum\\{grouping="${g.id}"\\} 1`));
+      assert.match(text, new RegExp(`endpoint_inventory_grouping_info\\{grouping="${g.id}",name="metrics grouping"\\} 1`));
+      assert.doesNotMatch(text, /endpoint_inventory_grouping_(endpoints|minimum)\{grouping="metrics grouping"/);
       assert.match(text, /endpoint_inventory_workflows_in_error\{status="Failed",type="endpointWorkflow"\} 0/);
       assert.match(text, /# TYPE endpoint_inventory_orders gauge/);
       assert.match(text, /endpoint_inventory_rate_limited_total [1-9]/);

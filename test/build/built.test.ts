@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ensureRoleAndDatabase } from '../../scripts/lib/stack';
 import { migrate } from '../../src/db/migrate';
+import { metricRuleViolations } from '../support/metrics';
 import { stack, uniqueTaskQueue } from '../support/stack';
 
 const ROOT = join(__dirname, '..', '..');
@@ -79,6 +80,8 @@ describe('the built artefact (npm run build)', function () {
       LOG_LEVEL: 'info',
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: stack().temporalAddress,
+      // the test's dev server speaks plain gRPC on loopback
+      TEMPORAL_ALLOW_PLAINTEXT: 'true',
       TEMPORAL_TASK_QUEUE: uniqueTaskQueue('built'),
       WORKER_START_MONITOR: 'false',
       HARNESS_FAILURE_RATES: 'routing=0.01',
@@ -103,9 +106,13 @@ describe('the built artefact (npm run build)', function () {
     );
     assert.doesNotMatch(worker.output() + api.output(), /tsx/);
     // the worker's SDK metrics: Prometheus names, counters ending in _total, gauges not
-    const metrics = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
+    // behind METRICS_KEY, like the API's
+    assert.equal((await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).status, 401);
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`, { headers: { authorization: 'Bearer built-metrics-key-0123456789' } })
+    ).text();
     assert.match(metrics, /^temporal_worker_task_slots_available\{/m);
     assert.match(metrics, /^# TYPE temporal_\w+_total counter$/m);
-    for (const [, name] of metrics.matchAll(/^# TYPE (\S+) gauge$/gm)) assert.doesNotMatch(name!, /_total$/, name);
+    assert.deepEqual(metricRuleViolations(metrics), []);
   });
 });

@@ -83,6 +83,7 @@ describe('database schema', () => {
       'GroupingAllocation',
       'WebhookReceipt',
       'NumberSettings',
+      'RateLimit',
     ];
     assert.deepEqual([...schema.tables.keys()].sort(), expected.sort());
     assert.ok(schema.fields.length > 100, `only ${schema.fields.length} fields parsed`);

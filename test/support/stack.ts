@@ -44,6 +44,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     DATABASE_URL: s.databaseUrl,
     TEMPORAL_ADDRESS: s.temporalAddress,
     SHUTDOWN_GRACE_MS: '1000',
+    // every suite's apps count rate limits in the one test database (shared budgets, as replicas do),
+    // and the run's keys are shared: the suites that test limits set their own (a budget per limit)
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '1000000',
     ...overrides,
   });
 }

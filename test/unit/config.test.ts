@@ -38,6 +38,7 @@ describe('config', () => {
       DATABASE_URL: 'postgresql://inventory:a-long-real-password@db.internal:5432/inventory?sslmode=verify-full',
       HARNESS_FAILURE_RATES: 'routing=0.01',
       METRICS_KEY: 'scrape-key-0123456789',
+      TEMPORAL_TLS: 'true',
     };
     const issuesOf = (env: Record<string, string>): string[] => {
       try {
@@ -53,11 +54,24 @@ describe('config', () => {
       const issues = issuesOf({ EI_MODE: 'production' });
       assert.deepEqual(
         issues.map((i) => i.split(':')[0]),
-        ['DATABASE_URL', 'HARNESS_FAILURE_RATES', 'METRICS_KEY'],
+        ['DATABASE_URL', 'HARNESS_FAILURE_RATES', 'METRICS_KEY', 'TEMPORAL_TLS'],
       );
       assert.match(issues[0]!, /demo's database password/);
       assert.match(issues[1]!, /passes every capability test/);
       assert.match(issues[2]!, /\/metrics/);
+      assert.match(issues[3]!, /TEMPORAL_ALLOW_PLAINTEXT/);
+    });
+
+    it('wants the Temporal connection secured (TLS, mTLS or an API key) unless TEMPORAL_ALLOW_PLAINTEXT says otherwise', () => {
+      const plain = { ...good, TEMPORAL_TLS: 'auto' };
+      assert.match(issuesOf(plain)[0]!, /^TEMPORAL_TLS: production mode wants the Temporal connection secured/);
+      assert.match(issuesOf({ ...good, TEMPORAL_TLS: 'false' })[0]!, /^TEMPORAL_TLS: /);
+      assert.deepEqual(issuesOf({ ...plain, TEMPORAL_API_KEY: 'cloud-key' }), []);
+      assert.deepEqual(issuesOf({ ...plain, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }), []);
+      assert.deepEqual(issuesOf({ ...plain, TEMPORAL_ALLOW_PLAINTEXT: 'true' }), []);
+      // the opt-out means nothing outside production mode, and is not a way to turn TLS off
+      assert.equal(loadConfig({ TEMPORAL_ALLOW_PLAINTEXT: 'true' }).TEMPORAL_TLS, 'auto');
+      assert.throws(() => loadConfig({ TEMPORAL_ALLOW_PLAINTEXT: 'yes' }), /TEMPORAL_ALLOW_PLAINTEXT: /);
     });
 
     it('refuses each one alone: the demo password, zero failure rates, a short metrics key', () => {
@@ -100,6 +114,14 @@ describe('config', () => {
       assert.match(explainConnectError({ address: 'x:1' }, reset), /may require TLS/);
       assert.equal(explainConnectError({ address: 'x:1' }, new Error('deadline exceeded')), 'deadline exceeded');
     });
+  });
+
+  it("names a worker metrics address that is not host:port, and the SDK's address without the worker's", () => {
+    assert.equal(loadConfig({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464', WORKER_SDK_METRICS_ADDRESS: '[::1]:9465' }).WORKER_SDK_METRICS_ADDRESS, '[::1]:9465');
+    assert.throws(() => loadConfig({ WORKER_METRICS_ADDRESS: '9464' }), /WORKER_METRICS_ADDRESS: not a host:port address: "9464"/);
+    assert.throws(() => loadConfig({ WORKER_SDK_METRICS_ADDRESS: '127.0.0.1:9465' }), /WORKER_SDK_METRICS_ADDRESS: set, but WORKER_METRICS_ADDRESS is not/);
+    assert.equal(loadConfig({}).WORKER_SDK_LOG_LEVEL, 'warn');
+    assert.throws(() => loadConfig({ WORKER_SDK_LOG_LEVEL: 'loud' }), /WORKER_SDK_LOG_LEVEL: /);
   });
 
   it('takes FAULT_INJECTION only with NODE_ENV=test, and names a bad fault point', () => {

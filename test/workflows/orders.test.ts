@@ -43,8 +43,7 @@ describe('provider orders against the carrier simulator', function () {
   // real area codes: the simulator's numbers must be valid for libphonenumber
   const AREAS = ['415', '628', '510', '650', '408', '206', '303', '617', '213', '305'];
   let nextArea = 0;
-  const config = () =>
-    testConfig({ TEMPORAL_TASK_QUEUE: ORDER_TASK_QUEUE, ORDER_DELIVERY_TIMEOUT: '20s', CARRIER_HTTP_ATTEMPTS: '2', CARRIER_HTTP_TIMEOUT: '2s' });
+  const config = () => testConfig({ TEMPORAL_TASK_QUEUE: ORDER_TASK_QUEUE, ORDER_DELIVERY_TIMEOUT: '20s', CARRIER_HTTP_TIMEOUT: '2s' });
 
   async function startWorker(): Promise<void> {
     worker = await createWorker({ config: config(), connection: native, db: db(), log: testLog, client });
@@ -435,7 +434,7 @@ describe('provider orders against the carrier simulator', function () {
       taskQueue: ORDER_TASK_QUEUE,
       policy: lifecyclePolicy(config()),
       formsDir: '.ei/order-forms',
-      http: { timeoutMs: 2000, attempts: 1, backoffMs: 10 },
+      http: { timeoutMs: 2000 },
     });
     const cancelAtCarrier = (input: { orderId: string }) => acts.cancelAtCarrier(input);
     const before = sim.stats().carriers['carrier-a']!.cancels;
@@ -514,7 +513,7 @@ describe('provider orders against the carrier simulator', function () {
       taskQueue: ORDER_TASK_QUEUE,
       policy: lifecyclePolicy(config()),
       formsDir: '.ei/order-forms',
-      http: { timeoutMs: 2000, attempts: 1, backoffMs: 10 },
+      http: { timeoutMs: 2000 },
     });
     const numbers = [{ address: '+14155550177', reason: 'MISMATCH_RETURNED: area code 415, ordered 628' }];
     for (let run = 0; run < 2; run++)

@@ -135,8 +135,8 @@ export function authenticate(db: Db, opts: AuthOptions = {}): Auth {
   const anonymous = opts.limiter && opts.unauthenticatedPerMinute ? { limiter: opts.limiter, perMinute: opts.unauthenticatedPerMinute } : undefined;
   const clientOf = (req: Request) => `address:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
   /** a request that did not authenticate: one token of its address's bucket, or 429 */
-  const refuse = (req: Request, res: Response, err: Unauthorized): never => {
-    anonymous?.limiter.take(clientOf(req), anonymous.perMinute, res, 'client address (requests without a valid API key)');
+  const refuse = async (req: Request, res: Response, err: Unauthorized): Promise<never> => {
+    await anonymous?.limiter.take(clientOf(req), anonymous.perMinute, res, 'client address (requests without a valid API key)');
     throw err;
   };
   return (...scopes: Scope[]): RequestHandler =>
@@ -157,7 +157,7 @@ export function authenticate(db: Db, opts: AuthOptions = {}): Auth {
       let p = cached(hash)?.p;
       if (p === undefined) {
         // an address already over its limit gets no more look-ups of keys it has not shown lately
-        if (anonymous?.limiter.exhausted(clientOf(req), anonymous.perMinute))
+        if (await anonymous?.limiter.exhausted(clientOf(req), anonymous.perMinute))
           return refuse(req, res, new Unauthorized('Authorization: unknown or revoked API key'));
         p = await lookup(key, hash);
       }
@@ -165,7 +165,7 @@ export function authenticate(db: Db, opts: AuthOptions = {}): Auth {
       if (!scopes.includes(p.scope))
         throw new Forbidden(`a ${p.scope.toLowerCase()} key cannot do this (needs ${scopes.map((s) => s.toLowerCase()).join(' or ')})`);
       (req as Request & { principal?: Principal }).principal = p;
-      opts.limiter?.take(p.keyId, p.rateLimit, res);
+      await opts.limiter?.take(p.keyId, p.rateLimit, res);
       opts.noteUse?.(p.keyId);
       if (opts.body) await run(opts.body, req, res);
       if (opts.after && !(await opts.after(req, res, p))) return;

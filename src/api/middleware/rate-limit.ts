@@ -1,8 +1,19 @@
-// Requests per minute per API key, a token bucket per key in this process
-// (each API process counts on its own); requests without a valid key count
-// per client address instead. Over the limit: 429 with Retry-After and the
-// RateLimit-* headers.
+// Requests per minute per API key, counted in PostgreSQL so that every API
+// process (replica) draws on the same budget (src/db/rate-limits.ts:
+// rate-limiter-flexible's store, a fixed one-minute window per budget);
+// requests without a valid key count per client address instead. Over the
+// limit: 429 with Retry-After and the RateLimit-* headers.
+//
+// When the store fails (the database slow past RATE_LIMIT_STORE_TIMEOUT_MS, or
+// unreachable) the request is not refused for it: it is counted in this
+// process instead (the same limit, per process — what each replica allowed
+// before the limits were shared), the failure is counted in
+// endpoint_inventory_rate_limit_store_errors_total and logged (one line per
+// 10 s at most, with how many failed). A database outage degrades the limit to
+// per-replica; it never takes the API down with it.
 import type { Response } from 'express';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimitCount, RateLimitStore } from '../../db/rate-limits';
 import { HttpError } from '../errors';
 
 export class TooManyRequests extends HttpError {
@@ -15,56 +26,65 @@ export class TooManyRequests extends HttpError {
   }
 }
 
-interface Bucket {
-  tokens: number;
-  at: number;
-  limit: number;
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+
+/** This process's own counts: the fallback while the shared store fails. */
+function processStore(windowMs: number): RateLimitStore {
+  const memory = new RateLimiterMemory({ points: 2_147_483_647, duration: windowMs / 1000, keyPrefix: '' });
+  const countOf = (r: RateLimiterRes): RateLimitCount => ({ consumed: r.consumedPoints, msBeforeNext: r.msBeforeNext });
+  return {
+    async consume(key) {
+      return countOf(await memory.consume(key, 1));
+    },
+    async peek(key) {
+      const r = await memory.get(key);
+      return r ? countOf(r) : null;
+    },
+    async close() {},
+  };
 }
 
-/** buckets kept at most (full ones are forgotten first; a forgotten bucket starts full) */
-const MAX_BUCKETS = 10_000;
-
 export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly fallback = processStore(RATE_LIMIT_WINDOW_MS);
 
+  /**
+   * @param store shared by every API process; without one, this process counts alone
+   * @param onStoreError each failed count (the request was counted in this process instead)
+   */
   constructor(
     private readonly defaultPerMinute: number,
-    private readonly now: () => number = Date.now,
+    private readonly store?: RateLimitStore,
+    private readonly onStoreError: (err: unknown) => void = () => {},
   ) {}
 
-  /** the bucket refilled to now (not stored) */
-  private refilled(id: string, limit: number): Bucket {
-    const now = this.now();
-    const b = this.buckets.get(id) ?? { tokens: limit, at: now, limit };
-    return { tokens: Math.min(limit, b.tokens + ((now - b.at) / 60_000) * limit), at: now, limit };
+  /** `id`'s budget, keyed with its limit: a changed limit starts afresh */
+  private key(id: string, limit: number): string {
+    return `${id}/${limit}`;
   }
 
-  /** Whether `id` has no token left now (nothing taken). */
-  exhausted(id: string, perMinute: number | null): boolean {
-    return this.refilled(id, perMinute ?? this.defaultPerMinute).tokens < 1;
+  private async count<T>(run: (s: RateLimitStore) => Promise<T>): Promise<T> {
+    if (!this.store) return run(this.fallback);
+    try {
+      return await run(this.store);
+    } catch (err) {
+      this.onStoreError(err);
+      return run(this.fallback);
+    }
   }
 
-  /** Takes one token for `id` (a key id, or a client address) or throws TooManyRequests; sets the RateLimit headers either way. */
-  take(id: string, perMinute: number | null, res: Response, what?: string): void {
+  /** Whether `id` has no request left in its window (nothing counted). */
+  async exhausted(id: string, perMinute: number | null): Promise<boolean> {
     const limit = perMinute ?? this.defaultPerMinute;
-    const b = this.refilled(id, limit);
-    this.buckets.delete(id); // the most recently used last: the oldest go first when there are too many
-    this.buckets.set(id, b);
+    const c = await this.count((s) => s.peek(this.key(id, limit)));
+    return c !== null && c.consumed >= limit;
+  }
+
+  /** Counts one request for `id` (a key id, or a client address) or throws TooManyRequests; sets the RateLimit headers either way. */
+  async take(id: string, perMinute: number | null, res: Response, what?: string): Promise<void> {
+    const limit = perMinute ?? this.defaultPerMinute;
+    const c = await this.count((s) => s.consume(this.key(id, limit)));
     res.setHeader('RateLimit-Limit', String(limit));
-    if (b.tokens < 1) {
-      const wait = Math.max(1, Math.ceil(((1 - b.tokens) * 60) / limit));
-      res.setHeader('RateLimit-Remaining', '0');
-      throw new TooManyRequests(wait, limit, what);
-    }
-    b.tokens -= 1;
-    res.setHeader('RateLimit-Remaining', String(Math.floor(b.tokens)));
-    // a map of every key and address ever seen would only grow: full buckets carry no state
-    if (this.buckets.size > MAX_BUCKETS) {
-      for (const [k, v] of this.buckets) if (this.refilled(k, v.limit).tokens >= v.limit - 1) this.buckets.delete(k);
-      for (const k of this.buckets.keys()) {
-        if (this.buckets.size <= MAX_BUCKETS) break;
-        this.buckets.delete(k);
-      }
-    }
+    res.setHeader('RateLimit-Remaining', String(Math.max(0, limit - c.consumed)));
+    if (c.consumed > limit) throw new TooManyRequests(Math.max(1, Math.ceil(c.msBeforeNext / 1000)), limit, what);
   }
 }
