@@ -10,7 +10,9 @@ import { enterRepository, type Entry, type NewEndpoint } from '../db/endpoints';
 import { entriesAt } from '../db/reconcile';
 import { TemporalGateway } from '../temporal/gateway';
 import { NO_CAPABILITIES } from '../temporal/endpoints';
-import { parseAddress, AddressError, type ParsedAddress } from '../domain/numbers';
+import { parseAddress, AddressError, type EndpointKind, type ParsedAddress } from '../domain/numbers';
+import { listRules } from '../db/country-rules';
+import { effectiveRule } from '../domain/regulation';
 import { inherentTags, measuredTags } from '../domain/classification';
 import { placeOf } from '../domain/geo';
 import type { Capabilities, LifecyclePolicy } from '../domain/endpoint';
@@ -116,8 +118,25 @@ export async function ingest(deps: IngestDeps, items: IngestItem[], opts: Ingest
       place: { ...place, rateCenter: item.rateCenter ?? null, lata: item.lata ?? null },
     };
   });
+  // a delivered number rests as long as its country's rule says (src/domain/regulation.ts), else QUARANTINE_NEW
+  const rules = entry.quarantineUntil && rows.length ? await listRules(deps.db) : [];
+  const untilOf = (r: NewEndpoint): Date | null => {
+    const ms = effectiveRule(rules, r.country, r.kind as EndpointKind)?.quarantineMs;
+    return ms == null || !entry.quarantineUntil ? entry.quarantineUntil : new Date(entry.quarantineUntil.getTime() - deps.policy.quarantineNewMs + ms);
+  };
+  const entryUntil = new Map<string, Date | null>();
   const created: { id: string; address: string }[] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) created.push(...(await enterRepository(deps.db, rows.slice(i, i + CHUNK), entry)));
+  const byUntil = new Map<number | null, NewEndpoint[]>();
+  for (const r of rows) {
+    const until = untilOf(r);
+    entryUntil.set(r.address, until);
+    const key = until?.getTime() ?? null;
+    byUntil.set(key, [...(byUntil.get(key) ?? []), r]);
+  }
+  for (const [key, group] of byUntil) {
+    const groupEntry = { ...entry, quarantineUntil: key === null ? null : new Date(key) };
+    for (let i = 0; i < group.length; i += CHUNK) created.push(...(await enterRepository(deps.db, group.slice(i, i + CHUNK), groupEntry)));
+  }
   const createdSet = new Set(created.map((r) => r.address));
   for (const r of rows) if (!createdSet.has(r.address)) result.duplicates.push(r.address);
 
@@ -135,7 +154,7 @@ export async function ingest(deps: IngestDeps, items: IngestItem[], opts: Ingest
         npa: p.npa,
         capable,
         accountId: entry.accountId ?? null,
-        phaseEndsAt: entry.quarantineUntil?.getTime() ?? null,
+        phaseEndsAt: entryUntil.get(address)?.getTime() ?? null,
       },
       deps.policy,
     );

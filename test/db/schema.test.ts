@@ -83,6 +83,9 @@ describe('database schema', () => {
       'GroupingAllocation',
       'WebhookReceipt',
       'NumberSettings',
+      'CountryRule',
+      'CountryRuleHistory',
+      'AccountAddress',
     ];
     assert.deepEqual([...schema.tables.keys()].sort(), expected.sort());
     assert.ok(schema.fields.length > 100, `only ${schema.fields.length} fields parsed`);

@@ -135,6 +135,11 @@ export const FoundEndpointView = z
     nxx: z.string().nullable(),
     capabilities: CapabilitiesView,
     monthlyCostCents: z.number().int(),
+    domesticOnly: z.boolean().openapi({ description: "its country's rule limits it to domestic use: a limited endpoint, offered for less" }),
+    offeredPriceCents: z
+      .number()
+      .int()
+      .openapi({ description: 'its monthly price: monthlyCostCents less the domestic-only discount where its country rule gives one' }),
     qualityScore: z.number().nullable(),
     ...placeFields,
     distanceKm: z.number().optional().openapi({ description: 'near a point or a number: great-circle km from it' }),
