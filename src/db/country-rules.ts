@@ -35,12 +35,19 @@ export async function rulesForEndpoint(
   db: Db | Prisma.TransactionClient,
   endpointId: string,
 ): Promise<{ country: string | null; kind: EndpointKind; rules: CountryRule[] } | undefined> {
-  const [e] = await db.$queryRaw<
-    { country: string | null; kind: string }[]
-  >`SELECT trim(country) AS country, kind::text AS kind FROM endpoints WHERE id = ${endpointId}::uuid`;
-  if (!e) return undefined;
-  const rows = e.country ? await db.$queryRaw<Row[]>`${SELECT} WHERE country = ${e.country} AND (kind IS NULL OR kind = ${e.kind}::"EndpointKind")` : [];
-  return { country: e.country, kind: e.kind as EndpointKind, rules: rows.map(rule) };
+  // one round trip: every allocation makes it
+  const rows = await db.$queryRaw<(Row & { endpointCountry: string | null; endpointKind: string; id: string | null })[]>`
+    SELECT trim(e.country) AS "endpointCountry", e.kind::text AS "endpointKind", r.id::text AS id,
+           r.country, r.kind::text AS kind, r.version, r.quarantine_seconds AS "quarantineSeconds", r.aging_seconds AS "agingSeconds",
+           r.address_required AS "addressRequired", r.domestic_only AS "domesticOnly", r.domestic_discount_percent AS "domesticDiscountPercent",
+           r.max_per_account AS "maxPerAccount", r.kinds_sold AS "kindsSold", r.note, r.updated_by AS "updatedBy", r.updated_at AS "updatedAt"
+      FROM endpoints e
+      LEFT JOIN country_rules r ON r.country = trim(e.country) AND (r.kind IS NULL OR r.kind = e.kind)
+     WHERE e.id = ${endpointId}::uuid`;
+  const first = rows[0];
+  if (!first) return undefined;
+  const rules = rows.filter((r) => r.id !== null).map(({ endpointCountry: _c, endpointKind: _k, id: _i, ...r }) => rule(r));
+  return { country: first.endpointCountry, kind: first.endpointKind as EndpointKind, rules };
 }
 
 /** Creates or replaces the rule for country and kind (its version one more), recording the change. */

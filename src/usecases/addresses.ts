@@ -9,6 +9,11 @@ import { ownAccount, type Caller } from '../domain/access';
 import { NotFound } from '../domain/errors';
 import { checkPostalAddress, countryField, type PostalAddress } from '../domain/regulation';
 
+/** what the routes hand in */
+export interface AddressDeps {
+  db: Db;
+}
+
 export interface AddressView extends PostalAddress {
   id: string;
   accountId: string;

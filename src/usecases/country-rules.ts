@@ -9,6 +9,11 @@ import { NotFound } from '../domain/errors';
 import type { EndpointKind } from '../domain/numbers';
 import { checkRule, countryField, type CountryRule, type RuleFields } from '../domain/regulation';
 
+/** what the routes hand in */
+export interface CountryRuleDeps {
+  db: Db;
+}
+
 export type { CountryRule, RuleChange, RuleFields };
 
 export interface RuleKey {

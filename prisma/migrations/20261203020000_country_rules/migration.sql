@@ -25,7 +25,8 @@ CREATE TABLE country_rules (
   updated_at timestamptz(3) NOT NULL DEFAULT now()
 );
 -- one rule per country and kind (and one for the whole country)
-CREATE UNIQUE INDEX country_rules_country_kind_key ON country_rules (country, coalesce(kind::text, ''));
+CREATE UNIQUE INDEX country_rules_country_key ON country_rules (country) WHERE kind IS NULL;
+CREATE UNIQUE INDEX country_rules_country_kind_key ON country_rules (country, kind) WHERE kind IS NOT NULL;
 
 CREATE TABLE country_rule_history (
   id bigserial PRIMARY KEY,
@@ -57,8 +58,11 @@ CREATE TABLE account_addresses (
 CREATE INDEX account_addresses_account_country_idx ON account_addresses (account_id, country);
 
 -- The shipped defaults: examples (docs/operations.md#country-rules says where each comes from).
-INSERT INTO country_rules (country, kind, aging_seconds, note, updated_by) VALUES
-  ('US', NULL, 45 * 86400, 'example: FCC 47 CFR 52.15(f)(1)(ii), disconnected numbers age at least 45 days before reassignment', 'migration');
+-- US sets no rest period: the FCC's minimum aging (47 CFR 52.15(f)(1)(ii), 45 days) is QUARANTINE_AGING's
+-- default already, and the demo and tests shorten that setting for their US numbers
+INSERT INTO country_rules (country, kind, kinds_sold, note, updated_by) VALUES
+  ('US', NULL, ARRAY['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'UAN', 'OTHER', 'SHORT_CODE', 'SIP'],
+   'example: 900 (premium-rate) numbers are not resold (pay-per-call services fall under 47 CFR 64 subpart O); aging stays QUARANTINE_AGING (45 days, the FCC minimum of 47 CFR 52.15(f)(1)(ii))', 'migration');
 INSERT INTO country_rules (country, kind, kinds_sold, note, updated_by) VALUES
   ('GB', NULL, ARRAY['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'VOIP', 'UAN'],
    'example: premium-rate and personal numbers are not resold (premium-rate services are registered with the Phone-paid Services Authority)', 'migration');

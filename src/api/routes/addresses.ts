@@ -7,8 +7,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonBody as body, jsonContent as json, secured, z } from '../openapi';
 import { Timestamp } from '../schemas/views';
 import { principalOf, type Auth } from '../middleware/auth';
-import type { Db } from '../../db/client';
-import { createAddress, deleteAddress, fetchAddress, listAccountAddresses } from '../../usecases/addresses';
+import { createAddress, deleteAddress, fetchAddress, listAccountAddresses, type AddressDeps } from '../../usecases/addresses';
 
 const AddressInput = z
   .object({
@@ -41,7 +40,7 @@ const ListQuery = z.object({ country: z.string().min(1).max(8).optional().openap
 const NOT_FOUND = { ...error, description: 'an account the key does not act for, or no such address of it (`not_found`)' };
 const DEACTIVATED = { ...error, description: "the key's scope may not use this, or the account is deactivated (`forbidden`)" };
 
-export function addressRoutes(deps: { db: Db }, registry: OpenAPIRegistry, auth: Auth): Router {
+export function addressRoutes(deps: AddressDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   const base = '/v1/accounts/{accountId}/addresses';
 

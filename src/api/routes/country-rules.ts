@@ -4,9 +4,8 @@
 import { Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { errorResponse as error, jsonBody as body, jsonContent as json, secured, z } from '../openapi';
-import { Kind, Timestamp, kindName, kindOf } from '../schemas/views';
+import { KIND_NAMES, Kind, Timestamp, kindName, kindOf } from '../schemas/views';
 import { principalOf, type Auth } from '../middleware/auth';
-import type { Db } from '../../db/client';
 import { actorOf } from '../../domain/access';
 import {
   countryRuleHistory,
@@ -15,6 +14,7 @@ import {
   listCountryRules,
   setCountryRule,
   type CountryRule,
+  type CountryRuleDeps,
   type RuleChange,
   type RuleFields,
 } from '../../usecases/country-rules';
@@ -70,7 +70,8 @@ const ruleFields = {
 const Rule = z
   .object({
     country: z.string().openapi({ description: 'ISO 3166-1 alpha-2' }),
-    kind: Kind.nullable().openapi({ description: "null: the country's rule for every kind" }),
+    // not the registered EndpointKind: a $ref loses its null in the document
+    kind: z.enum(KIND_NAMES).nullable().openapi({ description: "the kind of number; null: the country's rule for every kind" }),
     version: z.number().int().openapi({ description: 'one more at every change' }),
     ...ruleFields,
     updatedBy: z.string(),
@@ -82,7 +83,7 @@ const Fields = z.object(ruleFields).strict().openapi('CountryRuleFields');
 const Change = z
   .object({
     country: z.string(),
-    kind: Kind.nullable(),
+    kind: z.enum(KIND_NAMES).nullable().openapi({ description: "null: the country's rule for every kind" }),
     version: z.number().int(),
     change: z.enum(['created', 'updated', 'deleted']),
     old: Fields.nullable(),
@@ -134,7 +135,7 @@ const changeView = (c: RuleChange): z.infer<typeof Change> => ({
 });
 const fieldsOf = (input: z.infer<typeof RuleInput>): Partial<RuleFields> => ({ ...input, kindsSold: input.kindsSold?.map(kindOf) ?? null });
 
-export function countryRuleRoutes(deps: { db: Db }, registry: OpenAPIRegistry, auth: Auth): Router {
+export function countryRuleRoutes(deps: CountryRuleDeps, registry: OpenAPIRegistry, auth: Auth): Router {
   const router = Router();
   const path = (p: string) => `/v1/country-rules${p}`;
 
