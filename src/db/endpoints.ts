@@ -247,6 +247,8 @@ export interface Entry {
   providerId?: string | null;
   orderId?: string | null;
   quarantineUntil: Date | null;
+  /** what the entry carried, in its history row (the country rule that set the quarantine) */
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -287,9 +289,9 @@ export async function enterRepository(db: Db, rows: NewEndpoint[], entry: Entry)
       ON CONFLICT (address) DO NOTHING
       RETURNING id, address, account_id
     ), hist AS (
-      INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, account_id)
+      INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, details, account_id)
       SELECT id, ${version}, ${entry.state === 'QUARANTINE' ? 'ORDERED' : null}::"EndpointState", ${entry.state}::"EndpointState",
-             ${entry.cause}, ${entry.actor}, ${entry.operation}, account_id
+             ${entry.cause}, ${entry.actor}, ${entry.operation}, ${JSON.stringify(entry.details ?? {})}::jsonb, account_id
         FROM ins
     )
     SELECT id::text, address FROM ins`;

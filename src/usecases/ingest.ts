@@ -118,24 +118,31 @@ export async function ingest(deps: IngestDeps, items: IngestItem[], opts: Ingest
       place: { ...place, rateCenter: item.rateCenter ?? null, lata: item.lata ?? null },
     };
   });
-  // a delivered number rests as long as its country's rule says (src/domain/regulation.ts), else QUARANTINE_NEW
+  // a delivered number rests as long as its country's rule says (src/domain/regulation.ts), else QUARANTINE_NEW;
+  // its entry's history row names the rule version and duration it used
   const rules = entry.quarantineUntil && rows.length ? await listRules(deps.db) : [];
-  const untilOf = (r: NewEndpoint): Date | null => {
-    const ms = effectiveRule(rules, r.country, r.kind as EndpointKind)?.quarantineMs;
-    return ms == null || !entry.quarantineUntil ? entry.quarantineUntil : new Date(entry.quarantineUntil.getTime() - deps.policy.quarantineNewMs + ms);
+  const ruleOf = (r: NewEndpoint) => {
+    const rule = effectiveRule(rules, r.country, r.kind as EndpointKind);
+    if (rule?.quarantineMs == null || !entry.quarantineUntil) return null;
+    const from =
+      rules.find((x) => x.country === rule.country && x.kind === rule.kind && x.quarantineSeconds !== null) ??
+      rules.find((x) => x.country === rule.country && x.kind === null);
+    return { country: rule.country, kind: from?.kind ?? null, version: from?.version ?? 0, quarantineMs: rule.quarantineMs };
   };
   const entryUntil = new Map<string, Date | null>();
-  const created: { id: string; address: string }[] = [];
-  const byUntil = new Map<number | null, NewEndpoint[]>();
+  const groups = new Map<string, { entry: Entry; rows: NewEndpoint[] }>();
   for (const r of rows) {
-    const until = untilOf(r);
+    const rule = ruleOf(r);
+    const until = rule ? new Date(entry.quarantineUntil!.getTime() - deps.policy.quarantineNewMs + rule.quarantineMs) : entry.quarantineUntil;
     entryUntil.set(r.address, until);
-    const key = until?.getTime() ?? null;
-    byUntil.set(key, [...(byUntil.get(key) ?? []), r]);
+    const key = JSON.stringify(rule);
+    const group = groups.get(key) ?? { entry: { ...entry, quarantineUntil: until, ...(rule ? { details: { countryRule: rule } } : {}) }, rows: [] };
+    group.rows.push(r);
+    groups.set(key, group);
   }
-  for (const [key, group] of byUntil) {
-    const groupEntry = { ...entry, quarantineUntil: key === null ? null : new Date(key) };
-    for (let i = 0; i < group.length; i += CHUNK) created.push(...(await enterRepository(deps.db, group.slice(i, i + CHUNK), groupEntry)));
+  const created: { id: string; address: string }[] = [];
+  for (const group of groups.values()) {
+    for (let i = 0; i < group.rows.length; i += CHUNK) created.push(...(await enterRepository(deps.db, group.rows.slice(i, i + CHUNK), group.entry)));
   }
   const createdSet = new Set(created.map((r) => r.address));
   for (const r of rows) if (!createdSet.has(r.address)) result.duplicates.push(r.address);

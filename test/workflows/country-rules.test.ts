@@ -2,8 +2,8 @@
 // test server with the activities writing to the real PostgreSQL: a Canadian
 // number under a CA rule is quarantined 5 days (not QUARANTINE_NEW's 30) and
 // ages 10 days after its release (not QUARANTINE_AGING's 45); the rule
-// changed to 20 days applies to the next release, not the one before; each
-// AGING transition records the rule version and duration it used.
+// changed to 20 days applies to the next release, not the one before; the
+// entry and each AGING transition record the rule version and duration used.
 // RECORD_REPLAY=1 saves the history to test/replay/endpoint-country-rule-aging.json.
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -76,6 +76,8 @@ describe('country rules over real durations (time-skipping server + PostgreSQL)'
         await env.sleep(2 * DAY);
         await reach('AVAILABLE');
 
+        const entry = await timeskipDb().endpointHistory.findFirstOrThrow({ where: { endpoint: { address }, version: 1 } });
+        assert.deepEqual((entry.details as { countryRule?: unknown }).countryRule, { country: 'CA', kind: null, version: 1, quarantineMs: 5 * DAY });
         const agings = await timeskipDb().endpointHistory.findMany({
           where: { endpoint: { address }, toState: 'AGING' },
           orderBy: { version: 'asc' },
