@@ -251,13 +251,18 @@ describe('API: country rules, addresses, and allocation under them', function ()
     assert.equal(await db().endpoint.count({ where: { address: { in: targets }, state: 'AVAILABLE' } }), 5);
   });
 
-  it('refuses a kind the country does not sell', async () => {
+  it('refuses a kind the country does not sell, by address, by criteria and in an exchange', async () => {
     await rule('FR', { kindsSold: ['fixed_line'] });
     const r = refusal(await allocate(keyC, { accountId: C, address: MOBILE[0] }));
     assert.equal(r.code, 'kind_not_sold');
     assert.equal(r.kind, 'mobile');
     assert.match(r.detail, /mobile numbers are not sold in FR/);
     assert.equal(refusal(await allocate(keyC, { accountId: C, criteria: { country: 'fr', kind: 'mobile' } })).code, 'kind_not_sold');
+    // an exchange allocates too: refused the same, and the old number stays with its holder
+    const exchange = refusal(await call('POST', '/v1/exchanges', keyA, { accountId: A, address: FIXED[0], newAddress: MOBILE[1] }));
+    assert.equal(exchange.code, 'kind_not_sold');
+    assert.equal((await db().endpoint.findUniqueOrThrow({ where: { address: FIXED[0] } })).accountId, A);
+    assert.equal((await db().endpoint.findUniqueOrThrow({ where: { address: MOBILE[1] } })).state, 'AVAILABLE');
   });
 
   it('flags domestic-only numbers in search, at their lower price', async () => {
