@@ -139,20 +139,24 @@ async function regulated<T>(db: Db, endpointId: string, account: string, write: 
   const found = await rulesForEndpoint(db, endpointId);
   const rule = found ? effectiveRule(found.rules, found.country, found.kind) : null;
   if (!constrainsAllocation(rule)) return write(db);
-  return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`regulation:${account}:${rule.country}`}))`;
-    const kind = rule.capPerKind ? rule.kind : null;
-    const [facts] = await tx.$queryRaw<{ held: number; addressOnFile: boolean }[]>`
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`regulation:${account}:${rule.country}`}))`;
+      const kind = rule.capPerKind ? rule.kind : null;
+      const [facts] = await tx.$queryRaw<{ held: number; addressOnFile: boolean }[]>`
       SELECT (SELECT count(*)::int FROM endpoints
                WHERE account_id = ${account} AND country = ${rule.country} AND id <> ${endpointId}::uuid
                  AND state IN ('ALLOCATED', 'RESERVED', 'TESTING', 'PORTING_IN', 'PORTING_OUT')
                  AND (${kind}::text IS NULL OR kind = ${kind}::"EndpointKind")) AS held,
              EXISTS (SELECT 1 FROM account_addresses WHERE account_id = ${account} AND country = ${rule.country}) AS "addressOnFile"`;
-    const [row] = await tx.$queryRaw<{ address: string }[]>`SELECT address FROM endpoints WHERE id = ${endpointId}::uuid`;
-    const refusal = regulationRefusal(rule, facts!, row?.address ?? endpointId);
-    if (refusal) throw refusal;
-    return write(tx);
-  });
+      const [row] = await tx.$queryRaw<{ address: string }[]>`SELECT address FROM endpoints WHERE id = ${endpointId}::uuid`;
+      const refusal = regulationRefusal(rule, facts!, row?.address ?? endpointId);
+      if (refusal) throw refusal;
+      return write(tx);
+    },
+    // allocations to one account in one country queue on the lock: give them time (the activity's own timeout is 30 s)
+    { maxWait: 10_000, timeout: 25_000 },
+  );
 }
 
 /**
