@@ -7,7 +7,7 @@ import type { Db } from '../db/client';
 import { deleteRule, findRule, listRules, ruleHistory, setRule, type RuleChange } from '../db/country-rules';
 import { NotFound } from '../domain/errors';
 import type { EndpointKind } from '../domain/numbers';
-import { checkRule, countryField, type CountryRule, type RuleFields } from '../domain/regulation';
+import { addressRequiredByRules, checkRule, countryField, type CountryRule, type RuleFields } from '../domain/regulation';
 
 /** what the routes hand in */
 export interface CountryRuleDeps {
@@ -50,4 +50,14 @@ export async function deleteCountryRule(db: Db, key: RuleKey, actor: string): Pr
 
 export async function countryRuleHistory(db: Db, country: string, limit = 100): Promise<RuleChange[]> {
   return ruleHistory(db, countryField(country), limit);
+}
+
+/**
+ * Whether an account needs an address on file in `country` before it gets a
+ * number of `kind` there, by the rules as they are now — for callers that
+ * decide before allocating (the Twilio-compatible API's address requirement).
+ */
+export async function addressRequirement(db: Db, country: string, kind: EndpointKind): Promise<boolean> {
+  const c = country.trim().toUpperCase();
+  return addressRequiredByRules(await listRules(db, c), c, kind);
 }

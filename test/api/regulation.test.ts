@@ -12,6 +12,7 @@ import { buildApp } from '../../src/api/app';
 import { lifecyclePolicy } from '../../src/config';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { ingestEndpoints } from '../../src/usecases/ingest';
+import { addressRequirement } from '../../src/usecases/country-rules';
 import { createWorker } from '../../workers/worker';
 import { serve } from '../support/http';
 import { apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog, uniqueTaskQueue } from '../support/stack';
@@ -115,6 +116,11 @@ describe('API: country rules, addresses, and allocation under them', function ()
       assert.match(of(country, kind)!.note, /^example: /);
     }
     assert.equal(of('DE', 'fixed_line')!.addressRequired, true);
+    // as the Twilio-compatible API will ask it
+    assert.equal(await addressRequirement(db(), 'de', 'FIXED_LINE'), true);
+    assert.equal(await addressRequirement(db(), 'DE', 'MOBILE'), false);
+    assert.equal(await addressRequirement(db(), 'GB', 'FIXED_LINE'), true);
+    assert.equal(await addressRequirement(db(), 'US', 'FIXED_LINE'), false);
     assert.ok(!of('DE', null)!.kindsSold!.includes('premium_rate'));
     assert.ok(!of('US', null)!.kindsSold!.includes('premium_rate'));
     // the migration's own changes are in the history too
