@@ -225,8 +225,16 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
       if (s.state === 'RESERVED') {
         await move('AVAILABLE', `reservation released${why}`, actor, { accountId: null, reservedUntil: null });
       } else {
+        // its country's rule, resolved now (a local activity: one more marker, so runs released before it replay as they ran)
+        const aging = patched('country-rule-aging') ? await local.agingRule({ endpointId }) : { agingMs: null, rule: null };
         applicationUri = null;
-        await move('AGING', `released${why}: aging before reuse`, actor, { accountId: null, extensions: 0, droppedMedia: [], ...period(policy.agingMs) });
+        await move(
+          'AGING',
+          `released${why}: aging before reuse`,
+          actor,
+          { accountId: null, extensions: 0, droppedMedia: [], ...period(aging.agingMs ?? policy.agingMs) },
+          aging.rule ? { countryRule: aging.rule } : undefined,
+        );
       }
     },
   );

@@ -92,6 +92,15 @@ export interface AllocateInput {
   applicationUri?: string;
   actor?: string;
 }
+/** The ApplicationFailure type of a transition the number's country rules refuse (its details: the rule's code, country, kind, rule versions). */
+export const REGULATION_REFUSED = 'RegulationRefused';
+
+/** How long a released number ages by its country's rule, and which rule version said so; null: no rule (the policy's agingMs). */
+export interface AgingRule {
+  agingMs: number | null;
+  rule: { country: string; kind: string | null; version: number; agingMs: number } | null;
+}
+
 export interface ReserveInput {
   accountId: string;
   /** epoch ms */

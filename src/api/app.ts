@@ -35,6 +35,8 @@ import { portRoutes } from './routes/ports';
 import { reconciliationRoutes } from './routes/reconciliations';
 import { dashboardRoutes } from './routes/dashboard';
 import { accountRoutes } from './routes/accounts';
+import { addressRoutes } from './routes/addresses';
+import { countryRuleRoutes } from './routes/country-rules';
 import { keyRoutes } from './routes/keys';
 import { numberRoutes } from './routes/numbers';
 import { twilioErrorHandler, twilioNotFound, twilioRoutes } from './routes/twilio';
@@ -199,6 +201,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use(accountRoutes({ db: deps.db, temporal, graceMs: deps.config.ACCOUNT_RELEASE_GRACE }, registry, auth));
   app.use(keyRoutes({ db: deps.db }, registry, auth));
   app.use(twilioRoutes(holding, registry, twinAuth));
+  app.use(addressRoutes({ db: deps.db }, registry, auth));
+  app.use(countryRuleRoutes({ db: deps.db }, registry, auth));
   const lifecycle = { db: deps.db, temporal, policy: lifecyclePolicy(deps.config) };
   app.use(portRoutes({ ...lifecycle, notify: () => deps.notifier?.notify() }, registry, auth));
   app.use(providerRoutes({ db: deps.db }, registry, auth));

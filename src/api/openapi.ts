@@ -55,6 +55,15 @@ export const ProblemSchema = z
       .array(AllocationOutcome)
       .optional()
       .openapi({ description: 'not_enough_available: what became of each number asked for (failed, or allocated and released again)' }),
+    country: z
+      .string()
+      .optional()
+      .openapi({ description: 'address_required, kind_not_sold, account_cap_reached: the country of the number (ISO 3166-1 alpha-2)' }),
+    kind: z.string().optional().openapi({ description: 'address_required, kind_not_sold, account_cap_reached: the kind of the number' }),
+    sources: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'address_required, kind_not_sold, account_cap_reached: the country rules applied, with their versions (`DE/fixed_line v2`)' }),
   })
   .strict()
   .openapi('Problem');
@@ -74,12 +83,13 @@ export const TAGS: { name: string; description: string }[] = [
   { name: 'inventory', description: 'groupings, the inventory report, check-now, the dashboard' },
   { name: 'carriers', description: 'providers, orders, deliveries, webhooks' },
   { name: 'operations', description: 'reconciliation' },
-  { name: 'accounts', description: 'accounts, their API keys and their numbers' },
+  { name: 'accounts', description: 'accounts, their API keys, their numbers and their addresses' },
   {
     name: 'twilio',
     description:
       "the Twilio-compatible face under /2010-04-01: Twilio's paths, form-encoded parameters, resources and error body (`TwilioError`), HTTP Basic credentials; the same use cases as /v1",
   },
+  { name: 'regulation', description: 'the country rules: rest periods, addresses, domestic-only numbers, caps, kinds sold' },
 ];
 
 /** The Twilio-compatible face's paths: their errors are Twilio's body, not problems. */

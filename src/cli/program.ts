@@ -13,6 +13,7 @@ import { checkNowCommand } from './commands/check-now';
 import { deliverCommand, orderCommand, ordersCommand } from './commands/orders';
 import { reconcileCommand } from './commands/reconcile';
 import { geoBackfillCommand } from './commands/geo';
+import { rulesDeleteCommand, rulesHistoryCommand, rulesListCommand, rulesSetCommand, type SetOptions } from './commands/rules';
 import {
   accountsCreateCommand,
   accountsDeactivateCommand,
@@ -270,6 +271,52 @@ Example:
     .argument('<id>', 'the account id')
     .option('--json', 'print the account as JSON')
     .action(run((id: string, opts: { json?: boolean }) => accountsDeactivateCommand(ctx, id, opts)));
+
+  const rules = program
+    .command('rules')
+    .summary('list, set and delete the country rules')
+    .description(
+      'The country regulation manager: rules per country (ISO 3166-1 alpha-2) and per kind of number — rest periods, address on file, domestic-only, cap per account, kinds sold (docs/operations.md#country-rules)',
+    );
+  rules
+    .command('list')
+    .description('List the rules, by country then kind, with where each comes from')
+    .option('--country <cc>', "only this country's rules")
+    .option('--json', 'print the rules as JSON')
+    .action(run((opts: { country?: string; json?: boolean }) => rulesListCommand(ctx, opts)));
+  rules
+    .command('set')
+    .description(
+      "Set (create or replace) a country's rule, or with --kind its rule for one kind: the options given, every other field inherited (the country's rule, then the global settings). Applies to transitions from now on; recorded in the history",
+    )
+    .argument('<country>', 'ISO 3166-1 alpha-2, e.g. DE')
+    .option('--kind <kind>', 'the kind of number (fixed_line, mobile, toll_free, …); default: every kind')
+    .addOption(new Option('--quarantine <duration>', 'quarantine before first use, e.g. "60 days"').argParser((t) => Math.round(durationArg(t) / 1000)))
+    .addOption(new Option('--aging <duration>', 'aging after release, e.g. "90 days"').argParser((t) => Math.round(durationArg(t) / 1000)))
+    .option('--address-required', 'an account needs an address on file in the country')
+    .option('--no-address-required', 'no address needed (overrides the country rule, on a kind)')
+    .option('--domestic-only', 'numbers may only be used domestically (flagged in search, offered for less)')
+    .option('--no-domestic-only', 'not domestic-only (overrides the country rule, on a kind)')
+    .addOption(new Option('--discount <percent>', 'domestic-only discount, percent').argParser(countArg(100)))
+    .addOption(new Option('--max-per-account <n>', 'numbers one account may hold there').argParser(countArg(1_000_000)))
+    .option('--kinds-sold <kinds>', 'comma-separated kinds sold there (country rule only); default every kind')
+    .option('--note <text>', 'where the rule comes from')
+    .option('--json', 'print the rule as JSON')
+    .action(run((country: string, opts: SetOptions) => rulesSetCommand(ctx, country, opts)));
+  rules
+    .command('delete')
+    .description("Delete a country's rule (or with --kind its rule for one kind); recorded in the history")
+    .argument('<country>', 'ISO 3166-1 alpha-2')
+    .option('--kind <kind>', 'the kind of number; default: the rule for every kind')
+    .option('--json', 'print the deleted rule as JSON')
+    .action(run((country: string, opts: { kind?: string; json?: boolean }) => rulesDeleteCommand(ctx, country, opts)));
+  rules
+    .command('history')
+    .description("Every change of a country's rules, newest first: when, who, what changed")
+    .argument('<country>', 'ISO 3166-1 alpha-2')
+    .addOption(new Option('--limit <n>', 'at most this many').argParser(countArg(500)).default(100))
+    .option('--json', 'print the changes as JSON')
+    .action(run((country: string, opts: { limit: number; json?: boolean }) => rulesHistoryCommand(ctx, country, opts)));
 
   const keys = program.command('keys').summary('issue, list and revoke API keys').description('API keys with their scopes, accounts and last use');
   keys

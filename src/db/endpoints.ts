@@ -12,6 +12,8 @@ import { withMeasuredTags, type TaggedRow } from '../domain/classification';
 import { TIMED_STATES, type Capabilities, type EndpointStateName } from '../domain/endpoint';
 import { StaleTransition, UnknownAccount } from '../domain/errors';
 import type { Place } from '../domain/geo';
+import { constrainsAllocation, effectiveRule, regulationRefusal } from '../domain/regulation';
+import { rulesForEndpoint } from './country-rules';
 
 /** Columns a transition may set besides state and version. */
 export interface EndpointPatch {
@@ -126,6 +128,38 @@ async function settledAfter(db: Db, input: TransitionInput, next: number): Promi
 }
 
 /**
+ * A new holder's transition under the number's country rules
+ * (src/domain/regulation.ts): a country without rules that restrict
+ * allocation costs one read; otherwise, in one transaction, a lock per
+ * account and country (so two allocations cannot both see room under a
+ * cap), the account's facts (an address on file, the numbers it holds there),
+ * then the same compare-and-set — or RegulationRefused naming the rule.
+ */
+async function regulated<T>(db: Db, endpointId: string, account: string, write: (q: Db | Tx) => Promise<T>): Promise<T> {
+  const found = await rulesForEndpoint(db, endpointId);
+  const rule = found ? effectiveRule(found.rules, found.country, found.kind) : null;
+  if (!constrainsAllocation(rule)) return write(db);
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`regulation:${account}:${rule.country}`}))`;
+      const kind = rule.capPerKind ? rule.kind : null;
+      const [facts] = await tx.$queryRaw<{ held: number; addressOnFile: boolean }[]>`
+      SELECT (SELECT count(*)::int FROM endpoints
+               WHERE account_id = ${account} AND country = ${rule.country} AND id <> ${endpointId}::uuid
+                 AND state IN ('ALLOCATED', 'RESERVED', 'TESTING', 'PORTING_IN', 'PORTING_OUT')
+                 AND (${kind}::text IS NULL OR kind = ${kind}::"EndpointKind")) AS held,
+             EXISTS (SELECT 1 FROM account_addresses WHERE account_id = ${account} AND country = ${rule.country}) AS "addressOnFile"`;
+      const [row] = await tx.$queryRaw<{ address: string }[]>`SELECT address FROM endpoints WHERE id = ${endpointId}::uuid`;
+      const refusal = regulationRefusal(rule, facts!, row?.address ?? endpointId);
+      if (refusal) throw refusal;
+      return write(tx);
+    },
+    // allocations to one account in one country queue on the lock: give them time (the activity's own timeout is 30 s)
+    { maxWait: 10_000, timeout: 25_000 },
+  );
+}
+
+/**
  * A workflow's transition. Two round trips, no interactive transaction: read
  * the row, then one statement that updates it only if it still has the state
  * and version the workflow saw (and the account is active) and inserts the
@@ -154,7 +188,7 @@ export async function transition(db: Db, input: TransitionInput): Promise<Transi
       .map(([k, v]) => Prisma.sql`${Prisma.raw(COLUMN[k as keyof typeof COLUMN])} = ${v}`),
   ];
   const account = set.accountId ?? null;
-  const written = await db.$queryRaw<{ version: number }[]>`
+  const write = (q: Db | Tx) => q.$queryRaw<{ version: number }[]>`
     WITH upd AS (
       UPDATE endpoints SET ${Prisma.join(assignments, ', ')}
        WHERE id = ${input.endpointId}::uuid AND state = ${input.from}::"EndpointState" AND version = ${input.fromVersion}
@@ -166,6 +200,9 @@ export async function transition(db: Db, input: TransitionInput): Promise<Transi
            ${JSON.stringify(input.details ?? {})}::jsonb, account_id
       FROM upd
     RETURNING version`;
+  // a new holder (allocated or reserved from the shelf) must meet the number's country rules
+  const takesHolder = account !== null && row.accountId !== account && (input.to === 'ALLOCATED' || input.to === 'RESERVED');
+  const written = takesHolder ? await regulated(db, input.endpointId, account, write) : await write(db);
   if (written.length) return { version: next };
   if (account && row.accountId !== account) {
     const acct = await db.account.findUnique({ where: { id: account }, select: { active: true } });
@@ -214,6 +251,8 @@ export interface Entry {
   providerId?: string | null;
   orderId?: string | null;
   quarantineUntil: Date | null;
+  /** what the entry carried, in its history row (the country rule that set the quarantine) */
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -254,9 +293,9 @@ export async function enterRepository(db: Db, rows: NewEndpoint[], entry: Entry)
       ON CONFLICT (address) DO NOTHING
       RETURNING id, address, account_id
     ), hist AS (
-      INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, account_id)
+      INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, details, account_id)
       SELECT id, ${version}, ${entry.state === 'QUARANTINE' ? 'ORDERED' : null}::"EndpointState", ${entry.state}::"EndpointState",
-             ${entry.cause}, ${entry.actor}, ${entry.operation}, account_id
+             ${entry.cause}, ${entry.actor}, ${entry.operation}, ${JSON.stringify(entry.details ?? {})}::jsonb, account_id
         FROM ins
     )
     SELECT id::text, address FROM ins`;

@@ -104,3 +104,17 @@ export class UnknownAccount extends DomainError {
     super('not_found', 'unknown_account', `accountId: no active account ${accountId}`);
   }
 }
+
+/** the rules of src/domain/regulation.ts an allocation can fail: each its own problem code */
+export type RegulationCode = 'kind_not_sold' | 'address_required' | 'account_cap_reached';
+
+/** An allocation (or reservation) the number's country rules refuse to this account: a 409 whose code names the rule. */
+export class RegulationRefused extends DomainError {
+  constructor(
+    readonly rule: RegulationCode,
+    message: string,
+    readonly facts: { country: string; kind: string; sources: string[] },
+  ) {
+    super('conflict', rule, message, facts);
+  }
+}

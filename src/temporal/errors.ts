@@ -1,6 +1,9 @@
 // The one place Temporal's client errors become domain errors.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { Conflict, NotFound, Unavailable } from '../domain/errors';
+import { ApplicationFailure } from '@temporalio/common';
+import { Conflict, NotFound, RegulationRefused, Unavailable, type RegulationCode } from '../domain/errors';
+import { REGULATION_CODES } from '../domain/regulation';
+import { REGULATION_REFUSED } from '../../workflows/shared';
 import { dependencyDown } from '../dependency';
 
 /**
@@ -18,11 +21,24 @@ export async function temporalCall<T>(call: () => Promise<T>, notFound = 'no suc
 
 export function domainError(err: unknown, notFound: string): unknown {
   if (err instanceof WorkflowNotFoundError) return new NotFound(notFound);
-  if (err instanceof WorkflowUpdateFailedError) return new Conflict(err.cause?.message ?? 'refused');
+  if (err instanceof WorkflowUpdateFailedError) return regulationRefusal(err) ?? new Conflict(err.cause?.message ?? 'refused');
   if (dependencyDown(err) === 'temporal') {
     const e = new Unavailable('Temporal is unavailable; retry shortly', 5, 'temporal');
     (e as { cause?: unknown }).cause = err;
     return e;
   }
   return err;
+}
+
+/** A transition the number's country rules refused (the activity's failure, under the update's): the rule's own error. */
+function regulationRefusal(err: WorkflowUpdateFailedError): RegulationRefused | undefined {
+  for (let e: unknown = err.cause; e instanceof Error; e = e.cause) {
+    if (e instanceof ApplicationFailure && e.type === REGULATION_REFUSED) {
+      const d = (e.details?.[0] ?? {}) as { rule?: string; country?: string; kind?: string; sources?: string[] };
+      const rule = REGULATION_CODES.find((c) => c === d.rule);
+      if (rule)
+        return new RegulationRefused(rule satisfies RegulationCode, e.message, { country: d.country ?? '', kind: d.kind ?? '', sources: d.sources ?? [] });
+    }
+  }
+  return undefined;
 }

@@ -12,7 +12,7 @@ import { actorOf, ownAccount, refusalFor, type Caller } from '../domain/access';
 import { addressField } from '../domain/address';
 import { criteriaTags, type Criteria } from '../domain/criteria';
 import { UNMET_DEMAND_DEFAULTS } from '../domain/inventory';
-import { Conflict, NoneAvailable, NotFound } from '../domain/errors';
+import { Conflict, NoneAvailable, NotFound, RegulationRefused } from '../domain/errors';
 import type { TemporalGateway } from '../temporal/gateway';
 import type { EndpointStatus } from '../../workflows/shared';
 
@@ -121,12 +121,25 @@ export function allocator(deps: HoldingDeps) {
       }
       if (input.resumeOnly)
         throw new Conflict('this request allocated an endpoint earlier that it can no longer answer for; send a new request (a new Idempotency-Key)');
+      // the first candidate the account's country rules refused it (src/domain/regulation.ts): the answer if none is allocated
+      let ruled: RegulationRefused | undefined;
+      // held while the next candidates are claimed (so none is claimed twice), then let go
+      const passed: string[] = [];
+      const letPassedGo = () => Promise.all(passed.map((id) => letGo(deps.db, id, token)));
       for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
         const candidate = await claim(deps.db, { tags, token, except: input.except, resumable: input.resumable === true });
         if (!candidate) break;
         try {
-          return await allocateAt(candidate.address, input, token);
+          const status = await allocateAt(candidate.address, input, token);
+          await letPassedGo();
+          return status;
         } catch (err) {
+          // nothing was done: try the next (another country or kind may be allowed)
+          if (err instanceof RegulationRefused) {
+            ruled ??= err;
+            passed.push(candidate.id);
+            continue;
+          }
           // Anything but a refusal (Temporal unreachable, a timeout) may have
           // allocated it after all: keep the claim, so the client's retry with
           // its Idempotency-Key resumes on this endpoint with the same update
@@ -136,6 +149,9 @@ export function allocator(deps: HoldingDeps) {
           await letGo(deps.db, candidate.id, token);
         }
       }
+      await letPassedGo();
+      // the shelf had numbers, but not for this account under its country rules: the rule is the answer, not unmet demand
+      if (ruled) throw ruled;
       // demand the shelf could not meet: the monitor weighs it (once per account, criteria and window)
       if (await recordUnmet(deps.db, { tags, accountId: input.accountId, windowMs: deps.unmetWindowMs ?? UNMET_DEMAND_DEFAULTS.windowMs })) deps.notify();
       throw new NoneAvailable(tags);

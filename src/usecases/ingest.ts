@@ -10,7 +10,9 @@ import { enterRepository, type Entry, type NewEndpoint } from '../db/endpoints';
 import { entriesAt } from '../db/reconcile';
 import { TemporalGateway } from '../temporal/gateway';
 import { NO_CAPABILITIES } from '../temporal/endpoints';
-import { parseAddress, AddressError, type ParsedAddress } from '../domain/numbers';
+import { parseAddress, AddressError, type EndpointKind, type ParsedAddress } from '../domain/numbers';
+import { listRules } from '../db/country-rules';
+import { effectiveRule } from '../domain/regulation';
 import { inherentTags, measuredTags } from '../domain/classification';
 import { placeOf } from '../domain/geo';
 import type { Capabilities, LifecyclePolicy } from '../domain/endpoint';
@@ -116,8 +118,32 @@ export async function ingest(deps: IngestDeps, items: IngestItem[], opts: Ingest
       place: { ...place, rateCenter: item.rateCenter ?? null, lata: item.lata ?? null },
     };
   });
+  // a delivered number rests as long as its country's rule says (src/domain/regulation.ts), else QUARANTINE_NEW;
+  // its entry's history row names the rule version and duration it used
+  const rules = entry.quarantineUntil && rows.length ? await listRules(deps.db) : [];
+  const ruleOf = (r: NewEndpoint) => {
+    const rule = effectiveRule(rules, r.country, r.kind as EndpointKind);
+    if (rule?.quarantineMs == null || !entry.quarantineUntil) return null;
+    const from =
+      rules.find((x) => x.country === rule.country && x.kind === rule.kind && x.quarantineSeconds !== null) ??
+      rules.find((x) => x.country === rule.country && x.kind === null);
+    return { country: rule.country, kind: from?.kind ?? null, version: from?.version ?? 0, quarantineMs: rule.quarantineMs };
+  };
+  const entryUntil = new Map<string, Date | null>();
+  const groups = new Map<string, { entry: Entry; rows: NewEndpoint[] }>();
+  for (const r of rows) {
+    const rule = ruleOf(r);
+    const until = rule ? new Date(entry.quarantineUntil!.getTime() - deps.policy.quarantineNewMs + rule.quarantineMs) : entry.quarantineUntil;
+    entryUntil.set(r.address, until);
+    const key = JSON.stringify(rule);
+    const group = groups.get(key) ?? { entry: { ...entry, quarantineUntil: until, ...(rule ? { details: { countryRule: rule } } : {}) }, rows: [] };
+    group.rows.push(r);
+    groups.set(key, group);
+  }
   const created: { id: string; address: string }[] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) created.push(...(await enterRepository(deps.db, rows.slice(i, i + CHUNK), entry)));
+  for (const group of groups.values()) {
+    for (let i = 0; i < group.rows.length; i += CHUNK) created.push(...(await enterRepository(deps.db, group.rows.slice(i, i + CHUNK), group.entry)));
+  }
   const createdSet = new Set(created.map((r) => r.address));
   for (const r of rows) if (!createdSet.has(r.address)) result.duplicates.push(r.address);
 
@@ -135,7 +161,7 @@ export async function ingest(deps: IngestDeps, items: IngestItem[], opts: Ingest
         npa: p.npa,
         capable,
         accountId: entry.accountId ?? null,
-        phaseEndsAt: entry.quarantineUntil?.getTime() ?? null,
+        phaseEndsAt: entryUntil.get(address)?.getTime() ?? null,
       },
       deps.policy,
     );

@@ -5,6 +5,8 @@
 import type { Db } from '../db/client';
 import { recordUnmet } from '../db/demand';
 import { countriesAvailable, searchAvailable } from '../db/search';
+import { listRules } from '../db/country-rules';
+import { effectiveRule, offeredPrice, type CountryRule } from '../domain/regulation';
 import type { Caller } from '../domain/access';
 import type { Capabilities } from '../domain/endpoint';
 import type { EndpointKind } from '../domain/numbers';
@@ -74,6 +76,12 @@ export interface FoundEndpoint {
   nxx: string | null;
   capabilities: Capabilities;
   monthlyCostCents: number;
+  /** its country's rule limits it to domestic use (src/domain/regulation.ts): a limited endpoint */
+  domesticOnly: boolean;
+  /** its country's rule requires the account to have an address on file in that country */
+  addressRequired: boolean;
+  /** what it is offered for a month: the cost, less the domestic-only discount where that applies */
+  offeredPriceCents: number;
   qualityScore: number | null;
   /** unknown: the place data cannot place the number (every place field null) */
   geo: 'known' | 'unknown';
@@ -180,6 +188,8 @@ export async function search(deps: SearchDeps, who: Caller, input: SearchQuery):
     const windowMs = deps.unmetWindowMs ?? UNMET_DEMAND_DEFAULTS.windowMs;
     if (await recordUnmet(deps.db, { tags, accountId: who.accountIds[0] ?? null, windowMs })) deps.notify();
   }
+  // the rules are a small table: read once per search, applied per row
+  const rules = rows.length ? await listRules(deps.db) : [];
   return {
     endpoints: rows.map((r) => ({
       address: r.address,
@@ -189,6 +199,7 @@ export async function search(deps: SearchDeps, who: Caller, input: SearchQuery):
       nxx: r.nxx,
       capabilities: { voice: r.voice, sms: r.sms, mms: r.mms, fax: r.fax },
       monthlyCostCents: r.monthlyCostCents,
+      ...domestic(rules, r),
       qualityScore: r.qualityScore,
       geo: geoStatus(r),
       region: r.region,
@@ -208,4 +219,14 @@ export async function search(deps: SearchDeps, who: Caller, input: SearchQuery):
 /** The countries with AVAILABLE endpoints (ISO 3166 alpha-2, upper case). */
 export async function availableCountries(deps: Pick<SearchDeps, 'db'>): Promise<string[]> {
   return countriesAvailable(deps.db);
+}
+
+/** A found number's domestic-only flag and the price it is offered at, by its country's rules. */
+function domestic(rules: CountryRule[], r: { country: string | null; kind: string; monthlyCostCents: number }) {
+  const rule = effectiveRule(rules, r.country?.trim() ?? null, r.kind as EndpointKind);
+  return {
+    domesticOnly: rule?.domesticOnly ?? false,
+    addressRequired: rule?.addressRequired ?? false,
+    offeredPriceCents: offeredPrice(r.monthlyCostCents, rule),
+  };
 }

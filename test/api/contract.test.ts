@@ -190,6 +190,86 @@ const TABLE: Record<string, Row> = {
       { query: 'colour=red', field: 'colour' },
     ],
   },
+  'GET /v1/country-rules': {
+    bad: [
+      { query: 'country=USA', field: 'country' },
+      { query: 'colour=red', field: 'colour' },
+    ],
+  },
+  'GET /v1/country-rules/{country}': {
+    params: { country: 'ZZ' },
+    bad: [{ params: { country: 'U1' }, field: 'country' }],
+  },
+  'GET /v1/country-rules/{country}/history': {
+    params: { country: 'ZZ' },
+    bad: [
+      { params: { country: 'USA' }, field: 'country' },
+      { query: 'limit=0', field: 'limit' },
+    ],
+  },
+  'PUT /v1/country-rules/{country}': {
+    params: { country: 'ZZ' },
+    body: { agingSeconds: 86400, addressRequired: true },
+    wrongType: [
+      ['agingSeconds', '1 day'],
+      ['addressRequired', 'yes'],
+      ['kindsSold', 'mobile'],
+    ],
+    bad: [
+      { body: { agingSeconds: 0 }, field: 'agingSeconds' },
+      { body: { domesticDiscountPercent: 101 }, field: 'domesticDiscountPercent' },
+      { body: { kindsSold: ['pager'] }, field: 'kindsSold.0' },
+      { params: { country: 'U1' }, field: 'country' },
+    ],
+  },
+  'DELETE /v1/country-rules/{country}': {
+    params: { country: 'ZZ' },
+    bad: [{ params: { country: 'U1' }, field: 'country' }],
+  },
+  'PUT /v1/country-rules/{country}/kinds/{kind}': {
+    params: { country: 'ZZ', kind: 'mobile' },
+    body: { maxPerAccount: 3 },
+    wrongType: [['maxPerAccount', 'three']],
+    bad: [
+      { params: { kind: 'pager' }, field: 'kind' },
+      { body: { kindsSold: ['mobile'] }, field: 'kindsSold' },
+      { body: { maxPerAccount: -1 }, field: 'maxPerAccount' },
+    ],
+  },
+  'DELETE /v1/country-rules/{country}/kinds/{kind}': {
+    params: { country: 'ZZ', kind: 'mobile' },
+    bad: [{ params: { kind: 'FIXED_LINE' }, field: 'kind' }],
+  },
+  'POST /v1/accounts/{accountId}/addresses': {
+    params: { accountId: A },
+    body: { country: 'DE', customerName: 'Contract GmbH', street: 'Unter den Linden 1', locality: 'Berlin', postalCode: '10117' },
+    wrongType: [
+      ['postalCode', 10117],
+      ['region', 5],
+    ],
+    bad: [
+      { body: { country: 'Germany' }, field: 'country' },
+      { body: { postalCode: '1011' }, field: 'postalCode' },
+      { body: { street: ' ' }, field: 'street' },
+      { body: { country: 'US', region: 'CA', postalCode: '00000' }, field: 'postalCode' },
+    ],
+    elsewhere: [{ params: { accountId: B }, why: 'account B' }],
+  },
+  'GET /v1/accounts/{accountId}/addresses': {
+    params: { accountId: A },
+    bad: [{ query: 'country=DEU', field: 'country' }],
+    elsewhere: [{ params: { accountId: B }, why: 'account B' }],
+  },
+  'GET /v1/accounts/{accountId}/addresses/{addressId}': {
+    params: { accountId: A, addressId: NO_SUCH_ID },
+    bad: [{ params: { addressId: 'x'.repeat(65) }, field: 'addressId' }],
+    elsewhere: [{ params: { accountId: B }, why: 'account B' }],
+  },
+  'DELETE /v1/accounts/{accountId}/addresses/{addressId}': {
+    params: { accountId: A, addressId: NO_SUCH_ID },
+    bad: [{ params: { addressId: 'x'.repeat(65) }, field: 'addressId' }],
+    elsewhere: [{ params: { accountId: B }, why: 'account B' }],
+  },
   'GET /v1/accounts/{id}': {
     params: { id: 'contract-no-account' },
     bad: [{ params: { id: 'x'.repeat(65) }, field: 'id' }],

@@ -217,6 +217,27 @@ describe('API: the Twilio-compatible face, through the official twilio client', 
     assert.equal((await byKey.availablePhoneNumbers('US').local.list({ areaCode: 707 })).length, 6);
   });
 
+  it('answers a country rule’s address requirement as `local`, and Exclude*AddressRequired leaves such numbers out', async () => {
+    const rule = await v1('PUT', '/v1/country-rules/US/kinds/toll_free', operator, { addressRequired: true });
+    assert.equal(rule.status, 201, await rule.text());
+    try {
+      const found = await tw.availablePhoneNumbers('US').tollFree.list({ areaCode: 833 });
+      assert.deepEqual(
+        found.map((n) => n.addressRequirements),
+        ['local', 'local'],
+      );
+      assert.deepEqual(await tw.availablePhoneNumbers('US').tollFree.list({ areaCode: 833, excludeLocalAddressRequired: true }), []);
+      assert.deepEqual(await tw.availablePhoneNumbers('US').tollFree.list({ areaCode: 833, excludeAllAddressRequired: true }), []);
+      assert.equal((await tw.availablePhoneNumbers('US').tollFree.list({ areaCode: 833, excludeForeignAddressRequired: true })).length, 2);
+    } finally {
+      assert.equal((await v1('DELETE', '/v1/country-rules/US/kinds/toll_free', operator)).status, 200);
+    }
+    assert.deepEqual(
+      (await tw.availablePhoneNumbers('US').tollFree.list({ areaCode: 833 })).map((n) => n.addressRequirements),
+      ['none', 'none'],
+    );
+  });
+
   it('buys a number by PhoneNumber and by AreaCode: the same allocation /v1 makes, with its settings and history', async () => {
     const bought = await tw.incomingPhoneNumbers.create({
       phoneNumber: VALLEJO[0],

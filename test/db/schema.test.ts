@@ -84,6 +84,9 @@ describe('database schema', () => {
       'WebhookReceipt',
       'NumberSettings',
       'RateLimit',
+      'CountryRule',
+      'CountryRuleHistory',
+      'AccountAddress',
     ];
     assert.deepEqual([...schema.tables.keys()].sort(), expected.sort());
     assert.ok(schema.fields.length > 100, `only ${schema.fields.length} fields parsed`);

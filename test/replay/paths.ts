@@ -36,6 +36,10 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
     'endpoint-reservation-expires.json': { path: '`reserve` update → RESERVED; reservation timer fires → AVAILABLE', by: LIFECYCLE },
     'endpoint-reserved-then-allocated.json': { path: "`reserve` → RESERVED; the holder's `allocate` cancels the reservation timer → ALLOCATED", by: LIFECYCLE },
     'endpoint-reservation-released.json': { path: "`reserve` → RESERVED; the holder's `release` → AVAILABLE", by: MORE },
+    'endpoint-country-rule-aging.json': {
+      path: 'a CA number under its country rule: QUARANTINE 5 days → AVAILABLE; allocate, release → `agingRule` (patch `country-rule-aging`) → AGING 10 days; the rule changed → the next release ages 20 days',
+      by: 'test/workflows/country-rules.test.ts',
+    },
     'endpoint-local-transitions.json': {
       path: 'the release-aging path as runs since `transition-local-activity` record it: every transition a local activity (an update completes in one workflow task)',
       by: LIFECYCLE,

@@ -36,9 +36,9 @@ describe('Twilio face: sids, dates, filters, errors', () => {
     assert.equal(friendlyNumber('+442071838750'), '+442071838750');
   });
 
-  it('answers `none` for every address requirement until per-country rules exist (one function)', () => {
-    assert.equal(addressRequirementFor('US', 'FIXED_LINE_OR_MOBILE'), 'none');
-    assert.equal(addressRequirementFor('DE', 'MOBILE'), 'none');
+  it('puts a country rule’s address requirement in Twilio’s words: an address in the number’s country is `local`', () => {
+    assert.equal(addressRequirementFor(true), 'local');
+    assert.equal(addressRequirementFor(false), 'none');
   });
 
   it('maps Twilio’s filters onto the search use case’s query', () => {

@@ -34,6 +34,9 @@ export const PROBLEM_TITLES: Record<string, string> = {
   conflict: 'Conflict',
   none_available: 'None available',
   not_enough_available: 'Not enough available',
+  address_required: 'Address required by the country rules',
+  kind_not_sold: 'Kind not sold in this country',
+  account_cap_reached: "Account's cap for this country reached",
   stale_transition: 'Stale transition',
   idempotency_in_progress: 'Idempotent request still running',
   unprocessable: 'Unprocessable request',
@@ -61,6 +64,10 @@ export interface Problem {
   dependency?: string;
   /** unavailable: what PostgreSQL refused the statement for */
   condition?: string;
+  /** a country rule's refusal (address_required, kind_not_sold, account_cap_reached): the number's country and kind, the rules applied */
+  country?: string;
+  kind?: string;
+  sources?: string[];
 }
 
 export function problem(req: Request, status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {

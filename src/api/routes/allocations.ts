@@ -77,7 +77,7 @@ export function allocationRoutes(deps: HoldingDeps, registry: OpenAPIRegistry, a
       409: {
         ...error,
         description:
-          'not available (`conflict`), nothing matches the criteria (`none_available`, with `tags`), a quantity that cannot be had (`not_enough_available`, with `results`), or the same Idempotency-Key still runs',
+          'not available (`conflict`), nothing matches the criteria (`none_available`, with `tags`), a quantity that cannot be had (`not_enough_available`, with `results`), the country rules refuse it to the account (`address_required`, `kind_not_sold`, `account_cap_reached`, with `country`, `kind`, `sources`), or the same Idempotency-Key still runs',
       },
     },
   });

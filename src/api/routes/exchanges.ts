@@ -36,7 +36,11 @@ export function exchangeRoutes(deps: HoldingDeps, registry: OpenAPIRegistry, aut
         ...json(z.object({ allocated: EndpointStatusView, released: EndpointStatusView }).strict()),
       },
       404: { ...error, description: 'the old one is not held by that account (`not_found`)' },
-      409: { ...error, description: 'the old one is not ALLOCATED (`conflict`), nothing matches (`none_available`), or the same Idempotency-Key still runs' },
+      409: {
+        ...error,
+        description:
+          'the old one is not ALLOCATED (`conflict`), nothing matches (`none_available`), the country rules refuse the new one to the account (`address_required`, `kind_not_sold`, `account_cap_reached`: the old one is kept), or the same Idempotency-Key still runs',
+      },
     },
   });
   router.post('/v1/exchanges', auth('PLATFORM'), async (req, res) => {

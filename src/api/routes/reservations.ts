@@ -59,7 +59,11 @@ export function reservationRoutes(deps: HoldingDeps & ReserveDeps, registry: Ope
       400: { ...error, description: 'bad input, or `minutes` longer than RESERVATION_MAX (`bad_request` naming `minutes`)' },
       403: { ...error, description: "the key's scope may not reserve, or the account is deactivated (`forbidden`)" },
       404: { ...error, description: 'no managed endpoint at that address, or an account the key does not act for (`not_found`)' },
-      409: { ...error, description: 'not AVAILABLE (`conflict`), or the same Idempotency-Key still runs' },
+      409: {
+        ...error,
+        description:
+          'not AVAILABLE (`conflict`), the country rules refuse it to the account (`address_required`, `kind_not_sold`, `account_cap_reached`), or the same Idempotency-Key still runs',
+      },
     },
   });
   router.post('/v1/reservations', auth('PLATFORM'), async (req, res) => {

@@ -135,6 +135,16 @@ export const FoundEndpointView = z
     nxx: z.string().nullable(),
     capabilities: CapabilitiesView,
     monthlyCostCents: z.number().int(),
+    domesticOnly: z.boolean().openapi({ description: "its country's rule limits it to domestic use: a limited endpoint, offered for less" }),
+    addressRequired: z
+      .boolean()
+      .openapi({
+        description: "its country's rule requires an address on file in that country before it is allocated (POST /v1/accounts/{accountId}/addresses)",
+      }),
+    offeredPriceCents: z
+      .number()
+      .int()
+      .openapi({ description: 'its monthly price: monthlyCostCents less the domestic-only discount where its country rule gives one' }),
     qualityScore: z.number().nullable(),
     ...placeFields,
     distanceKm: z.number().optional().openapi({ description: 'near a point or a number: great-circle km from it' }),

@@ -11,6 +11,9 @@ import { BadRequest, NotFound } from '../../../domain/errors';
 import { endpointIdOfSid } from '../../../domain/twilio';
 import { fetchNumberById, listNumbers, releaseNumber, updateNumber } from '../../../usecases/numbers';
 import { purchaseNumber } from '../../../usecases/purchase';
+import { addressRequirement } from '../../../usecases/country-rules';
+import type { EndpointKind } from '../../../domain/numbers';
+import type { NumberView } from '../../../usecases/numbers';
 import { twilioAccount, twinSecured, type TwilioDeps } from './account';
 import {
   API_VERSION_PATH,
@@ -38,6 +41,20 @@ const SidParam = AccountParam.extend({
 const notFound = { ...errorResponse, description: 'an AccountSid the credentials do not act for, or a sid the account does not hold (20404)' };
 
 /** the number a sid names, held by this account (NotFound: 20404) */
+/** The numbers in Twilio's shape, each with its country rule's address requirement (asked once per country and kind). */
+async function incoming(deps: TwilioDeps, accountSid: string, numbers: NumberView[]) {
+  const asked = new Map<string, Promise<boolean>>();
+  const required = (n: NumberView) => {
+    if (!n.country) return Promise.resolve(false);
+    const key = `${n.country}/${n.kind}`;
+    if (!asked.has(key)) asked.set(key, addressRequirement(deps.db, n.country, n.kind as EndpointKind));
+    return asked.get(key)!;
+  };
+  return Promise.all(numbers.map(async (n) => incomingNumber(accountSid, n, await required(n))));
+}
+
+const incomingOne = async (deps: TwilioDeps, accountSid: string, n: NumberView) => (await incoming(deps, accountSid, [n]))[0]!;
+
 async function held(deps: TwilioDeps, req: Request) {
   const { Sid } = SidParam.parse(req.params);
   const { accountId, accountSid } = twilioAccount(req);
@@ -81,7 +98,7 @@ export function incomingPhoneNumberRoutes(deps: TwilioDeps, registry: OpenAPIReg
       const criteria = p.AreaCode ? { npa: p.AreaCode, kind: type && NUMBER_TYPES[type].criteriaKind } : undefined;
       const run = { operation: operationId(req), resumable: req.get('idempotency-key') !== undefined };
       const bought = await purchaseNumber(deps, principalOf(req), { accountId, address: p.PhoneNumber, criteria, settings: numberUpdate(p) }, run);
-      res.status(201).json(incomingNumber(accountSid, bought));
+      res.status(201).json(await incomingOne(deps, accountSid, bought));
     });
 
     registry.registerPath({
@@ -108,7 +125,7 @@ export function incomingPhoneNumberRoutes(deps: TwilioDeps, registry: OpenAPIReg
       const path = `${API_VERSION_PATH}/Accounts/${accountSid}/IncomingPhoneNumbers${suffix}`;
       const meta = { page: p.Page, pageSize: p.PageSize, count: page.numbers.length, next: page.nextPageToken, previous: page.previousPageToken };
       res.json({
-        incoming_phone_numbers: page.numbers.map((n) => incomingNumber(accountSid, n)),
+        incoming_phone_numbers: await incoming(deps, accountSid, page.numbers),
         ...pageMeta(path, { PhoneNumber: p.PhoneNumber, FriendlyName: p.FriendlyName }, { ...meta, asked: req.originalUrl }),
       });
     });
@@ -128,7 +145,7 @@ export function incomingPhoneNumberRoutes(deps: TwilioDeps, registry: OpenAPIReg
   });
   router.get(oneRoute, auth('PLATFORM'), async (req, res) => {
     const { accountSid, number } = await held(deps, req);
-    res.json(incomingNumber(accountSid, number));
+    res.json(await incomingOne(deps, accountSid, number));
   });
 
   registry.registerPath({
@@ -144,7 +161,7 @@ export function incomingPhoneNumberRoutes(deps: TwilioDeps, registry: OpenAPIReg
   router.post(oneRoute, auth('PLATFORM'), async (req, res) => {
     const { accountId, accountSid, number } = await held(deps, req);
     const p = UpdateParams.parse(req.body ?? {});
-    res.json(incomingNumber(accountSid, await updateNumber(deps.db, principalOf(req), accountId, number.address, numberUpdate(p))));
+    res.json(await incomingOne(deps, accountSid, await updateNumber(deps.db, principalOf(req), accountId, number.address, numberUpdate(p))));
   });
 
   registry.registerPath({

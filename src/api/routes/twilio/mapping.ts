@@ -277,7 +277,7 @@ export function availableNumber(f: FoundEndpoint): z.infer<typeof AvailablePhone
     region: f.region?.split('-')[1]?.toUpperCase() ?? null,
     postal_code: f.postalCode,
     iso_country: f.country,
-    address_requirements: addressRequirementFor(f.country, f.kind),
+    address_requirements: addressRequirementFor(f.addressRequired),
     beta: false,
     capabilities: { voice: f.capabilities.voice, SMS: f.capabilities.sms, MMS: f.capabilities.mms, fax: f.capabilities.fax },
   };
@@ -377,7 +377,7 @@ export const IncomingPhoneNumberSchema = z
 
 const methodOr = (m: string | null): 'GET' | 'POST' => (m === 'GET' ? 'GET' : 'POST');
 
-export function incomingNumber(accountSid: string, n: NumberView): z.infer<typeof IncomingPhoneNumberSchema> {
+export function incomingNumber(accountSid: string, n: NumberView, addressRequired: boolean): z.infer<typeof IncomingPhoneNumberSchema> {
   const sid = phoneNumberSid(n.endpointId, n.accountId);
   return {
     sid,
@@ -387,7 +387,7 @@ export function incomingNumber(accountSid: string, n: NumberView): z.infer<typeo
     status: n.state === 'ALLOCATED' ? 'in-use' : n.state.toLowerCase(),
     origin: 'twilio',
     capabilities: n.capabilities,
-    address_requirements: addressRequirementFor(n.country, n.kind as EndpointKind),
+    address_requirements: addressRequirementFor(addressRequired),
     beta: false,
     api_version: '2010-04-01',
     date_created: rfc2822(new Date(n.stateChangedAt)),
