@@ -136,11 +136,9 @@ export const FoundEndpointView = z
     capabilities: CapabilitiesView,
     monthlyCostCents: z.number().int(),
     domesticOnly: z.boolean().openapi({ description: "its country's rule limits it to domestic use: a limited endpoint, offered for less" }),
-    addressRequired: z
-      .boolean()
-      .openapi({
-        description: "its country's rule requires an address on file in that country before it is allocated (POST /v1/accounts/{accountId}/addresses)",
-      }),
+    addressRequired: z.boolean().openapi({
+      description: "its country's rule requires an address on file in that country before it is allocated (POST /v1/accounts/{accountId}/addresses)",
+    }),
     offeredPriceCents: z
       .number()
       .int()
