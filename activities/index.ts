@@ -2,7 +2,7 @@
 // in their own database and the worker its own.
 import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
-import type { TestHarness } from '../src/harness/harness';
+import type { Harness } from '../src/harness/harness';
 import { endpointActivities } from './endpoints';
 import { inventoryActivities } from './inventory';
 import { orderActivities } from './orders';
@@ -16,7 +16,8 @@ import { TASK_QUEUE, type InventoryMonitorInput, type LifecyclePolicy } from '..
 export interface ActivityDeps {
   db: Db;
   log: Logger;
-  harness: TestHarness;
+  /** the capability tests' carrier network (src/harness/harness.ts) */
+  harness: Harness;
   /** for activities that message workflows (accepted numbers, release orders, the monitor's wake-up) */
   client?: Client;
   monitorInput?: InventoryMonitorInput;

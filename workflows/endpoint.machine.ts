@@ -87,13 +87,48 @@ export function evaluateQuarantine(s: EndpointSnapshot, p: LifecyclePolicy): Qua
   };
 }
 
-/** The tests that prove the capabilities a number would be offered with. */
-export function testsFor(capable: Capabilities, media: Medium[]): CapabilityTest[] {
+/**
+ * The tests that prove the capabilities a number would be offered with. Fax
+ * is tested (and offered) only with `fax` — runs that began before fax was a
+ * tested capability never test it, and never offer it.
+ */
+export function testsFor(capable: Capabilities, media: Medium[], fax = false): CapabilityTest[] {
   const tests: CapabilityTest[] = ['routing'];
   if (media.includes('voice') && capable.voice) tests.push('inbound_call', 'outbound_call');
   if (media.includes('messaging') && capable.sms) tests.push('sms');
   if (media.includes('messaging') && capable.mms) tests.push('mms');
+  if (fax && media.includes('voice') && capable.fax) tests.push('fax');
   return tests;
+}
+
+/** What reached the inbound entry for one test (src/domain/harness.ts's ProbeArrival). */
+export interface Arrival {
+  number: string;
+  routedAsLookup: boolean;
+  routedTo: string;
+  expectedRoute: string;
+  oneWayAudio: boolean;
+  at: number;
+}
+
+/**
+ * One test's verdict from what arrived at the platform's inbound entry
+ * before the timeout (undefined: nothing did): it must have reached (or, for
+ * the outbound call, come from) the number under test, been routed where the
+ * routing lookup says (routing), and carried audio both ways (voice).
+ */
+export function judgeArrival(address: string, test: CapabilityTest, arrival: Arrival | undefined, timeoutMs: number): TestResult {
+  const fail = (detail: string): TestResult => ({ test, passed: false, detail });
+  if (!arrival) return fail(`nothing arrived at the inbound entry within ${Math.round(timeoutMs / 1000)} s`);
+  if (test === 'routing' && !arrival.routedAsLookup) {
+    return fail(`delivered to ${arrival.number} and routed to ${arrival.routedTo}; the routing lookup says ${address} goes to ${arrival.expectedRoute}`);
+  }
+  if (arrival.number !== address) {
+    return fail(test === 'outbound_call' ? `the call arrived from ${arrival.number}, not from ${address}` : `delivered to ${arrival.number}, not ${address}`);
+  }
+  const voice = test === 'routing' || test === 'inbound_call' || test === 'outbound_call';
+  if (voice && arrival.oneWayAudio) return fail('one-way audio');
+  return { test, passed: true, detail: 'arrived' };
 }
 
 export interface TestResult {
@@ -118,7 +153,8 @@ export function evaluateTests(capable: Capabilities, media: Medium[], results: T
     voice: capable.voice && media.includes('voice') && ok('inbound_call') && ok('outbound_call'),
     sms: capable.sms && media.includes('messaging') && ok('sms'),
     mms: capable.mms && media.includes('messaging') && ok('mms'),
-    fax: false,
+    // tested only where the run tests fax (testsFor's flag): before, never offered
+    fax: capable.fax && media.includes('voice') && ok('fax'),
   };
   const on = (Object.keys(enabled) as (keyof Capabilities)[]).filter((k) => enabled[k]);
   if (on.length === 0) return { passed: false, quality, reason: `no capability passed: ${failures}` };

@@ -13,6 +13,7 @@ import {
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
@@ -23,6 +24,7 @@ import {
   cleanliness,
   evaluateQuarantine,
   evaluateTests,
+  judgeArrival,
   mediaOf,
   refuseAllocate,
   refuseBackToShelf,
@@ -33,6 +35,7 @@ import {
   refuseRetire,
   refuseReturned,
   testsFor,
+  type Arrival,
   type TestResult,
 } from './endpoint.machine';
 import {
@@ -45,11 +48,13 @@ import {
   leaveShelfUpdate,
   portOutUpdate,
   qualityReportSignal,
+  testArrivalSignal,
   releaseUpdate,
   reserveUpdate,
   retireUpdate,
   returnedUpdate,
   stateQuery,
+  type CapabilityTest,
   type CompletedOperation,
   type EndpointSnapshot,
   type EndpointStateName,
@@ -79,7 +84,8 @@ const { recordScores } = remote;
 // task completes changes nothing when the task runs again elsewhere.
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: TRANSITION_RETRY });
 
-const { runCapabilityTest } = proxyActivities<Activities>({
+// runs that began before the harness placed real test traffic replay their one activity per test
+const { runCapabilityTest, requestCapabilityTest } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 5 },
 });
@@ -93,6 +99,8 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   const s: EndpointSnapshot = { ...input.snapshot };
   let applicationUri: string | null | undefined;
   let retestPending = false;
+  /** capability tests' arrivals at the inbound entry, by nonce, until their test takes them */
+  const arrivals = new Map<string, Arrival>();
 
   const status = (): EndpointStatus => ({ address, endpointId, ...s });
   setHandler(stateQuery, status);
@@ -296,6 +304,19 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     }
   });
 
+  setHandler(testArrivalSignal, (a) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- signal payloads arrive unchecked
+    if (typeof a?.nonce !== 'string' || arrivals.has(a.nonce)) return; // the first arrival counts
+    arrivals.set(a.nonce, {
+      number: a.number,
+      routedAsLookup: a.routedAsLookup,
+      routedTo: a.routedTo,
+      expectedRoute: a.expectedRoute,
+      oneWayAudio: a.oneWayAudio,
+      at: a.at,
+    });
+  });
+
   setHandler(qualityReportSignal, async ({ score }) => {
     if (typeof score !== 'number' || !(score >= 0 && score <= 1)) return;
     s.qualityScore = score;
@@ -330,7 +351,28 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     }
   }
 
+  /**
+   * One capability test for real: the activity asks the number's carrier
+   * network to place it, carrying a nonce; the workflow then waits — a durable
+   * timer, nothing busy — for its arrival at the inbound entry (the
+   * testArrival signal), and judges what arrived.
+   */
+  async function probe(test: CapabilityTest): Promise<TestResult> {
+    const nonce = uuid4();
+    const asked = await requestCapabilityTest({ endpointId, address, test, nonce });
+    if (!asked.requested) return { test, passed: false, detail: asked.detail };
+    await condition(() => arrivals.has(nonce), asked.timeoutMs);
+    const arrival = arrivals.get(nonce);
+    arrivals.delete(nonce);
+    return judgeArrival(address, test, arrival, asked.timeoutMs);
+  }
+
   async function runTests(media: Medium[]): Promise<{ results: TestResult[]; verdict: ReturnType<typeof evaluateTests> }> {
+    if (patched('harness-test-traffic')) {
+      const tests = testsFor(s.capable, media, true);
+      const results = await Promise.all(tests.map(probe));
+      return { results, verdict: evaluateTests(s.capable, media, results) };
+    }
     const tests = testsFor(s.capable, media);
     const results = await Promise.all(tests.map((test) => runCapabilityTest({ address, test })));
     return { results, verdict: evaluateTests(s.capable, media, results) };

@@ -31,6 +31,8 @@ export const SEARCH_ATTRIBUTE_NAMES = SEARCH_ATTRIBUTE_KEYS.map((k) => k.name);
 // the contract re-exports it (type-only: nothing enters the workflow bundle).
 export type { EndpointStateName, Medium, Capability, CapabilityTest, LifecyclePolicy, Capabilities } from '../src/domain/endpoint';
 import type { EndpointStateName, Medium, Capabilities, LifecyclePolicy } from '../src/domain/endpoint';
+import type { ProbeArrival } from '../src/domain/harness';
+export type { ProbeArrival };
 
 /** Everything the workflow needs to go on: its input, and what continue-as-new carries. */
 export interface EndpointSnapshot {
@@ -154,6 +156,8 @@ export const leaveShelfUpdate = defineUpdate<EndpointStatus, [LeaveShelfInput]>(
 export const backToShelfUpdate = defineUpdate<EndpointStatus, [BackToShelfInput]>('backToShelf');
 export const inboundTrafficSignal = defineSignal<[InboundTrafficInput]>('inboundTraffic');
 export const qualityReportSignal = defineSignal<[QualityReportInput]>('qualityReport');
+/** a capability test's call or message reached the platform's inbound entry (src/usecases/test-arrival.ts) */
+export const testArrivalSignal = defineSignal<[ProbeArrival]>('testArrival');
 export const stateQuery = defineQuery<EndpointStatus>('state');
 
 /** The type of the failure an update handler or validator throws for a refused request. */

@@ -22,7 +22,7 @@ export type EndpointStateName =
 export type Medium = 'voice' | 'messaging';
 export type Capability = 'voice' | 'sms' | 'mms' | 'fax';
 /** the automated tests of the patent: each checks one thing end to end */
-export type CapabilityTest = 'inbound_call' | 'outbound_call' | 'sms' | 'mms' | 'routing';
+export type CapabilityTest = 'inbound_call' | 'outbound_call' | 'sms' | 'mms' | 'fax' | 'routing';
 
 /** Durations and thresholds of a lifecycle, fixed when the workflow starts. */
 export interface LifecyclePolicy {

@@ -16,6 +16,7 @@ import {
   leaveShelfUpdate,
   portOutUpdate,
   qualityReportSignal,
+  testArrivalSignal,
   releaseUpdate,
   reserveUpdate,
   retireUpdate,
@@ -29,6 +30,7 @@ import {
   type LeaveShelfInput,
   type PortOutInput,
   type QualityReportInput,
+  type ProbeArrival,
   type ReleaseInput,
   type ReserveInput,
   type RetireInput,
@@ -133,6 +135,11 @@ export class EndpointWorkflow {
 
   qualityReport(input: QualityReportInput): Promise<void> {
     return temporalCall(async () => (await this.handle()).signal(qualityReportSignal, input), this.notFound);
+  }
+
+  /** A capability test's arrival at the inbound entry, for the workflow waiting on it. */
+  testArrived(arrival: ProbeArrival): Promise<void> {
+    return temporalCall(async () => (await this.handle()).signal(testArrivalSignal, arrival), this.notFound);
   }
 
   /** What the workflow holds now (a closed workflow still answers). */

@@ -29,6 +29,14 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
       by: LIFECYCLE,
     },
     'endpoint-tests-failed-rejected.json': { path: 'quarantine → TESTING, routing test fails → REJECTED', by: LIFECYCLE },
+    'endpoint-harness-test-traffic.json': {
+      path: "QUARANTINE → TESTING with real test traffic ('harness-test-traffic'): per test a `requestCapabilityTest` activity, its `testArrival` signal, no timer firing → AVAILABLE",
+      by: LIFECYCLE,
+    },
+    'endpoint-harness-test-not-delivered.json': {
+      path: "QUARANTINE → TESTING with real test traffic: the test calls never arrive, the wait's timers fire → REJECTED",
+      by: LIFECYCLE,
+    },
     'endpoint-release-aging-available.json': {
       path: 'AVAILABLE → `allocate` update → ALLOCATED → `release` → AGING 45 days → TESTING → AVAILABLE',
       by: LIFECYCLE,

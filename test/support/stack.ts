@@ -44,6 +44,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     DATABASE_URL: s.databaseUrl,
     TEMPORAL_ADDRESS: s.temporalAddress,
     SHUTDOWN_GRACE_MS: '1000',
+    // the carrier simulator's test traffic inside each test's worker; test/api/harness.test.ts runs HARNESS=carrier over HTTP
+    HARNESS: 'simulated',
     ...overrides,
   });
 }
