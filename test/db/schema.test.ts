@@ -75,6 +75,7 @@ describe('database schema', () => {
       'Account',
       'ApiKey',
       'ApiKeyAccount',
+      'CapabilityProbe',
       'IdempotencyRecord',
       'AllocationResume',
       'UnmetSearch',
