@@ -15,6 +15,7 @@ import { CarrierRejected } from '../src/carriers/adapter';
 import { createProbe, findProbe, probeTarget } from '../src/db/probes';
 import { routeName } from '../src/usecases/test-arrival';
 import { judgeArrival } from '../workflows/endpoint.machine';
+import { alertHolder, type AlertDeps, type HolderAlert } from '../src/usecases/alert-holder';
 import { faultPoint } from '../src/fault-injection';
 
 export type { EndpointPatch, TransitionInput, TransitionResult };
@@ -27,7 +28,7 @@ export interface TestRequested {
   timeoutMs: number;
 }
 
-export function endpointActivities(db: Db, harness?: Harness) {
+export function endpointActivities(db: Db, harness?: Harness, alerts?: AlertDeps) {
   /** Writes the test (its nonce), then asks the number's carrier network to place it. */
   async function requestCapabilityTest(input: { endpointId: string; address: string; test: CapabilityTest; nonce: string }): Promise<TestRequested> {
     if (!harness) throw ApplicationFailure.nonRetryable('no test harness configured', 'NoHarness');
@@ -75,6 +76,12 @@ export function endpointActivities(db: Db, harness?: Harness) {
     },
 
     requestCapabilityTest,
+
+    /** A failed re-test of an allocated number: the platform's webhook (retried by the workflow's policy) and the log. */
+    async alertHolder(input: HolderAlert): Promise<{ sent: boolean }> {
+      if (!alerts) throw ApplicationFailure.nonRetryable('no alert channel configured', 'NoAlerts');
+      return alertHolder(alerts, input);
+    },
 
     /**
      * The one-activity test of runs that began before the workflow waited for

@@ -29,6 +29,8 @@ export interface ActivityDeps {
   carrierHttp?: HttpOptions;
   /** what the monitor's pass deletes (src/db/retention.ts); without it nothing is pruned */
   retention?: { retentionMs: number; webhookToleranceMs: number };
+  /** PLATFORM_WEBHOOK_URL and its secret: where failed re-tests of allocated numbers are reported */
+  platformWebhook?: { url: string; secret: string };
   /** UNMET_DEMAND_PER_ACCOUNT (default 5) */
   unmetPerAccount?: number;
 }
@@ -37,7 +39,7 @@ export function createActivities(deps: ActivityDeps) {
   const taskQueue = deps.taskQueue ?? TASK_QUEUE;
   const temporal = deps.client ? TemporalGateway.fromClient(deps.client, taskQueue) : undefined;
   return {
-    ...endpointActivities(deps.db, deps.harness),
+    ...endpointActivities(deps.db, deps.harness, { log: deps.log, webhook: deps.platformWebhook }),
     ...inventoryActivities({
       db: deps.db,
       temporal,

@@ -76,6 +76,15 @@ const schema = z.object({
   CLEANLINESS_THRESHOLD: fraction.default(0.6),
   CLEANLINESS_EVENT_WEIGHT: z.coerce.number().min(0).max(100).default(0.25),
   QUALITY_RETEST_BELOW: fraction.default(0.5),
+  /** numbers in service (AVAILABLE, ALLOCATED) are re-tested this often by real test traffic; 0: never */
+  RETEST_EVERY: duration.prefault('30 days'),
+  /** where a failed re-test of an allocated number is reported to the platform (a signed POST, retried); unset: logged only */
+  PLATFORM_WEBHOOK_URL: z
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** the HMAC-SHA256 secret of those POSTs (x-inventory-signature); required with PLATFORM_WEBHOOK_URL */
+  PLATFORM_WEBHOOK_SECRET: optionalText,
   PORT_OUT_DURATION: duration.prefault('1 day'),
   RESERVATION_MAX: duration.prefault('1 hour'),
   WORKFLOW_HISTORY_LIMIT: z.coerce.number().int().min(100).max(50_000).default(2000),
@@ -224,6 +233,9 @@ const checked = schema.superRefine((c, ctx) => {
   if (c.EI_MODE === 'production') {
     for (const [path, message] of productionIssues(c)) ctx.addIssue({ code: 'custom', path: [path], message });
   }
+  if (c.PLATFORM_WEBHOOK_URL && !c.PLATFORM_WEBHOOK_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['PLATFORM_WEBHOOK_SECRET'], message: 'required with PLATFORM_WEBHOOK_URL (the platform checks the signature)' });
+  }
   if (c.UNMET_DEMAND_WINDOW < 1000) {
     ctx.addIssue({ code: 'custom', path: ['UNMET_DEMAND_WINDOW'], message: 'must be at least 1 second' });
   }
@@ -258,6 +270,7 @@ export function lifecyclePolicy(c: Config): LifecyclePolicy {
     cleanThreshold: c.CLEANLINESS_THRESHOLD,
     eventWeight: c.CLEANLINESS_EVENT_WEIGHT,
     retestBelow: c.QUALITY_RETEST_BELOW,
+    retestEveryMs: c.RETEST_EVERY,
     portOutMs: c.PORT_OUT_DURATION,
     maxReservationMs: c.RESERVATION_MAX,
     historyLimit: c.WORKFLOW_HISTORY_LIMIT,

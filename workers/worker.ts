@@ -68,6 +68,10 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       carrierHttp: { timeoutMs: deps.config.CARRIER_HTTP_TIMEOUT, attempts: deps.config.CARRIER_HTTP_ATTEMPTS, backoffMs: 250 },
       retention: { retentionMs: deps.config.HISTORY_RETENTION, webhookToleranceMs: deps.config.WEBHOOK_TOLERANCE },
       unmetPerAccount: deps.config.UNMET_DEMAND_PER_ACCOUNT,
+      platformWebhook:
+        deps.config.PLATFORM_WEBHOOK_URL && deps.config.PLATFORM_WEBHOOK_SECRET
+          ? { url: deps.config.PLATFORM_WEBHOOK_URL, secret: deps.config.PLATFORM_WEBHOOK_SECRET }
+          : undefined,
     }),
     maxConcurrentActivityTaskExecutions: deps.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS,

@@ -14,6 +14,7 @@ import type {
   PortOutInput,
   ReleaseInput,
   ReserveInput,
+  RetestState,
 } from './shared';
 
 export const TRANSITIONS: Record<EndpointStateName, readonly EndpointStateName[]> = {
@@ -47,6 +48,14 @@ export function cleanliness(events: number, weight: number): number {
 }
 
 const MEDIA_OF: Record<keyof Capabilities, Medium> = { voice: 'voice', fax: 'voice', sms: 'messaging', mms: 'messaging' };
+
+/** The media of some capabilities (a report about SMS re-tests messaging); unknown names are ignored. */
+export function mediaOfCapabilities(caps: unknown): Medium[] | null {
+  if (!Array.isArray(caps) || caps.length === 0) return null;
+  const media = new Set<Medium>();
+  for (const c of caps) if (typeof c === 'string' && c in MEDIA_OF) media.add(MEDIA_OF[c as keyof Capabilities]);
+  return media.size ? [...media].sort() : null;
+}
 
 /** The media a number can carry at all. */
 export function mediaOf(capable: Capabilities): Medium[] {
@@ -273,4 +282,56 @@ export function refuseBackToShelf(s: EndpointSnapshot, input: BackToShelfInput):
   if (s.state !== 'RELEASING') return `endpoint is ${s.state}, not RELEASING`;
   if (s.releasing && s.releasing.orderId !== input.orderId) return 'endpoint is leaving for another release order';
   return null;
+}
+
+export interface RetestVerdict {
+  /** routing failed, or nothing the number offered works any more */
+  failed: boolean;
+  enabled: Capabilities;
+  /** capabilities offered before and not now */
+  lost: (keyof Capabilities)[];
+  /** the tests' share passed */
+  tested: number;
+  /** the quality score kept: the feedback and the tests' share averaged, or the share alone without feedback */
+  quality: number;
+  reason: string;
+}
+
+/**
+ * A re-test of a number in service: the media re-tested get the capabilities
+ * their tests prove; the others keep what they had. Routing failing takes
+ * everything. The quality score combines — does not replace — the feedback
+ * that asked for it: (feedback + share passed) / 2.
+ */
+export function evaluateRetest(capable: Capabilities, before: Capabilities, media: Medium[], results: TestResult[], retest: RetestState): RetestVerdict {
+  const ok = (t: CapabilityTest) => results.some((r) => r.test === t && r.passed);
+  const routing = ok('routing');
+  const proven: Capabilities = {
+    voice: capable.voice && ok('inbound_call') && ok('outbound_call'),
+    sms: capable.sms && ok('sms'),
+    mms: capable.mms && ok('mms'),
+    fax: capable.fax && ok('fax'),
+  };
+  const enabled = { ...before };
+  for (const cap of Object.keys(MEDIA_OF) as (keyof Capabilities)[]) {
+    if (!routing) enabled[cap] = false;
+    else if (media.includes(MEDIA_OF[cap])) enabled[cap] = proven[cap];
+  }
+  const caps = Object.keys(MEDIA_OF) as (keyof Capabilities)[];
+  const lost = caps.filter((c) => before[c] && !enabled[c]);
+  const failed = !routing || !caps.some((c) => enabled[c]);
+  const passed = results.filter((r) => r.passed).length;
+  const tested = results.length ? passed / results.length : 0;
+  const quality = retest.feedback === null ? tested : (retest.feedback + tested) / 2;
+  const failures = results
+    .filter((r) => !r.passed)
+    .map((r) => `${r.test}: ${r.detail}`)
+    .join('; ');
+  const score = `quality ${quality.toFixed(2)} (${retest.feedback === null ? '' : `feedback ${retest.feedback.toFixed(2)}, `}tests ${passed}/${results.length})`;
+  const reason = failed
+    ? `re-test failed (${retest.reason}): ${!routing ? 'routing to the platform failed' : 'nothing offered works'}; ${failures}`
+    : lost.length
+      ? `re-test (${retest.reason}): lost ${lost.join(', ')}; ${failures}; ${score}`
+      : `re-test passed (${retest.reason}); ${score}`;
+  return { failed, enabled, lost, tested, quality, reason: failed ? `${reason}; ${score}` : reason };
 }

@@ -158,6 +158,7 @@ export function buildApp(deps: AppDeps): Express {
   );
   app.use('/v1/carriers/:providerId/webhook', readBody);
   app.use('/v1/carriers/:providerId/inbound', readBody);
+  app.use('/v1/carriers/:providerId/registrations', readBody);
   app.use(carrierRoutes({ db: deps.db, temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry));
   app.use(orderRoutes({ db: deps.db, temporal }, registry, auth));
 

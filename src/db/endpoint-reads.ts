@@ -75,3 +75,9 @@ export async function historyFrom(
      WHERE e.address = ${address} AND h.version >= ${version}
      ORDER BY h.version LIMIT ${limit}`;
 }
+
+/** The ones of `addresses` that are endpoints of this carrier. */
+export async function carrierEndpoints(db: Db, providerId: string, addresses: string[]): Promise<string[]> {
+  const rows = await db.endpoint.findMany({ where: { providerId, address: { in: addresses } }, select: { address: true } });
+  return rows.map((r) => r.address);
+}

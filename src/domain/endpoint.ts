@@ -40,6 +40,8 @@ export interface LifecyclePolicy {
   eventWeight: number;
   /** a quality report below this sends an available or allocated number back to testing */
   retestBelow: number;
+  /** numbers in service (AVAILABLE, ALLOCATED) are re-tested this often; 0 or absent (runs started before): never */
+  retestEveryMs?: number;
   /** how long a port-out takes before the number is gone */
   portOutMs: number;
   /** the longest reservation accepted */

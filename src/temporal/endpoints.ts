@@ -17,6 +17,7 @@ import {
   portOutUpdate,
   qualityReportSignal,
   testArrivalSignal,
+  retestSignal,
   releaseUpdate,
   reserveUpdate,
   retireUpdate,
@@ -31,6 +32,7 @@ import {
   type PortOutInput,
   type QualityReportInput,
   type ProbeArrival,
+  type RetestInput,
   type ReleaseInput,
   type ReserveInput,
   type RetireInput,
@@ -135,6 +137,11 @@ export class EndpointWorkflow {
 
   qualityReport(input: QualityReportInput): Promise<void> {
     return temporalCall(async () => (await this.handle()).signal(qualityReportSignal, input), this.notFound);
+  }
+
+  /** Re-test it for real if it is in service (AVAILABLE, ALLOCATED); ignored in any other state. */
+  retest(input: RetestInput): Promise<void> {
+    return temporalCall(async () => (await this.handle()).signal(retestSignal, input), this.notFound);
   }
 
   /** A capability test's arrival at the inbound entry, for the workflow waiting on it. */

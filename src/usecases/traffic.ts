@@ -3,7 +3,7 @@
 // It names no account and lengthens quarantines, so only the call router
 // (router keys) and operators feed it; a tenant's platform key never does.
 import { addressField } from '../domain/address';
-import type { Medium } from '../domain/endpoint';
+import type { Capability, Medium } from '../domain/endpoint';
 import type { TemporalGateway } from '../temporal/gateway';
 
 export interface TrafficDeps {
@@ -21,4 +21,25 @@ export interface TrafficInput {
 export async function traffic(deps: TrafficDeps, input: TrafficInput): Promise<void> {
   const address = addressField(input.address);
   await deps.temporal.endpoint(address).inboundTraffic({ medium: input.medium, count: input.count, from: input.from });
+}
+
+export interface FailedCallInput {
+  address: string;
+  /** what failed: a call (voice), an SMS, an MMS or a fax */
+  capability: Capability;
+  /** what the router saw (a SIP status, "no answer", "delivery failed") */
+  reason?: string;
+}
+
+/**
+ * A call or message to a number in service that the call router saw fail:
+ * the number re-tests that medium for real (its workflow ignores it unless
+ * AVAILABLE or ALLOCATED). NotFound when no workflow manages the address.
+ */
+export async function failedCall(deps: TrafficDeps, input: FailedCallInput): Promise<void> {
+  const address = addressField(input.address);
+  await deps.temporal.endpoint(address).retest({
+    reason: `the call router reports a failed ${input.capability === 'voice' ? 'call' : input.capability}${input.reason ? ` (${input.reason.slice(0, 100)})` : ''}`,
+    capabilities: [input.capability],
+  });
 }

@@ -17,7 +17,7 @@ import { ingestEndpoints } from '../../src/usecases/ingest';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { createWorker } from '../../workers/worker';
 import { serve } from '../support/http';
-import { SHARED_TASK_QUEUE, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
+import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
 const CARRIER = 'harness-carrier';
 const SECRET = 'harness-carrier-secret';
@@ -91,11 +91,11 @@ describe('the capability tests place real test traffic through the carrier netwo
     await api.close();
   });
 
-  const settle = async (address: string, ms = 60_000) => {
+  const settle = async (address: string, ms = 60_000, extra: (row: { version: number }) => boolean = () => true) => {
     const end = Date.now() + ms;
     for (;;) {
       const row = await db().endpoint.findUnique({ where: { address }, include: { history: { orderBy: { version: 'asc' } } } });
-      if (row && (row.state === 'AVAILABLE' || row.state === 'REJECTED')) return row;
+      if (row && (row.state === 'AVAILABLE' || row.state === 'REJECTED') && extra(row)) return row;
       if (Date.now() > end) throw new Error(`${address} still ${row?.state}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -199,5 +199,53 @@ describe('the capability tests place real test traffic through the carrier netwo
     const bad = await post(JSON.stringify({ medium: 'pigeon', direction: 'inbound', to: numbers.passes, from: 'x', payload: 'y' }));
     assert.equal(bad.status, 400);
     assert.match(await bad.text(), /medium/);
+  });
+
+  it('a failed call the router reports re-tests the number for real: its test calls now arrive with one-way audio, so it leaves the shelf', async () => {
+    const router = await apiKey('ROUTER');
+    const before = await db().endpoint.findUniqueOrThrow({ where: { address: numbers.passes } });
+    assert.equal(before.state, 'AVAILABLE');
+    sim.configure(CARRIER, { testOutcomes: { [numbers.passes]: { voice: 'one_way_audio' }, [numbers.smsNotDelivered]: { sms: 'not_delivered' } } });
+    const res = await fetch(`${api.url}/v1/traffic/failures`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${router}` },
+      body: JSON.stringify({ address: numbers.passes, capability: 'voice', reason: 'no audio from the callee' }),
+    });
+    assert.equal(res.status, 202, await res.text());
+    const row = await settle(numbers.passes, 60_000, (r) => r.version > before.version + 1);
+    assert.equal(row.state, 'REJECTED');
+    const [testing, pulled] = row.history.slice(-2);
+    assert.equal(testing!.cause, 'the call router reports a failed call (no audio from the callee): re-test');
+    assert.match(
+      pulled!.cause,
+      /^pulled from the shelf: re-test failed \(the call router reports a failed call .*\): routing to the platform failed; routing: one-way audio; .*quality 0\.25 \(tests 1\/4\)$/,
+    );
+    // the voice medium only (calls and fax), placed through the carrier again; the fax still arrives
+    assert.deepEqual([...resultsOf(row).keys()].sort(), ['fax', 'inbound_call', 'outbound_call', 'routing']);
+    assert.equal(resultsOf(row).get('fax')!.passed, true);
+
+    // operators see it on /metrics
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    assert.match(metrics, /endpoint_inventory_failed_retests\{outcome="pulled"\} [1-9]/);
+  });
+
+  it("a carrier's signed registration change re-tests its numbers in service, every medium", async () => {
+    const before = await db().endpoint.findUniqueOrThrow({ where: { address: numbers.smsNotDelivered } });
+    assert.deepEqual([before.state, before.smsEnabled], ['AVAILABLE', false]);
+    const raw = JSON.stringify({ numbers: [numbers.smsNotDelivered, '+14155550000'], change: 'moved to a new switch' });
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await fetch(`${api.url}/v1/carriers/${CARRIER}/registrations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-carrier-timestamp': String(ts), 'x-carrier-signature': signWebhook(SECRET, ts, raw) },
+      body: raw,
+    });
+    assert.equal(res.status, 202);
+    assert.deepEqual(await res.json(), { status: 'accepted', retesting: 1, notOurs: ['+14155550000'] });
+    const row = await settle(numbers.smsNotDelivered, 60_000, (r) => r.version > before.version + 1);
+    assert.equal(row.state, 'AVAILABLE');
+    assert.match(row.history.at(-2)!.cause, /^carrier harness-carrier registration change: moved to a new switch: re-test$/);
+    assert.deepEqual([...resultsOf(row).keys()].sort(), ['fax', 'inbound_call', 'mms', 'outbound_call', 'routing', 'sms']);
+    // still no SMS: not offered; the rest still is
+    assert.deepEqual([row.voiceEnabled, row.smsEnabled, row.mmsEnabled, row.faxEnabled], [true, false, true, true]);
   });
 });

@@ -7,8 +7,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { createWorker, WORKFLOWS_PATH } from '../../workers/worker';
 import { createDb, type Db } from '../../src/db/client';
-import { harnessTimeouts, lifecyclePolicy } from '../../src/config';
-import { simulatedHarness } from '../../src/harness/harness';
+import { harnessTimeouts, lifecyclePolicy, type Config } from '../../src/config';
+import { simulatedHarness, type Harness, type SimulatedHarness } from '../../src/harness/harness';
 import type { FailureRates } from '../../src/domain/harness';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { SEARCH_ATTRIBUTE_NAMES, type LifecyclePolicy } from '../../workflows/shared';
@@ -49,19 +49,25 @@ export const TASK_QUEUE = 'timeskip';
  * and the workflow, before the request is answered; `failures` makes media
  * fail (e.g. { voice: { not_delivered: 1 } }).
  */
-export async function timeskipWorker(env: TestWorkflowEnvironment, failures: FailureRates = {}): Promise<Worker> {
-  const config = testConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE });
+export async function timeskipWorker(
+  env: TestWorkflowEnvironment,
+  failures: FailureRates = {},
+  opts: { settings?: Record<string, string>; harness?: (config: Config) => Harness } = {},
+): Promise<Worker> {
+  const config = testConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, ...opts.settings });
   return createWorker({
     config,
     connection: env.nativeConnection,
     db: timeskipDb(),
     log: testLog,
-    harness: simulatedHarness(
-      { db: timeskipDb(), temporal: TemporalGateway.fromClient(env.client, TASK_QUEUE) },
-      { timeouts: harnessTimeouts(config), failures },
-    ),
+    harness: opts.harness?.(config) ?? timeskipHarness(env, config, failures),
     workflowBundle: await workflowBundle(),
   });
+}
+
+/** The simulated network of a time-skipping test: change its `config` to change what it does next. */
+export function timeskipHarness(env: TestWorkflowEnvironment, config: Config, failures: FailureRates = {}): SimulatedHarness {
+  return simulatedHarness({ db: timeskipDb(), temporal: TemporalGateway.fromClient(env.client, TASK_QUEUE) }, { timeouts: harnessTimeouts(config), failures });
 }
 
 /** The production defaults: 30 days' quarantine, 45 days' aging, 15-day extensions. */

@@ -142,7 +142,9 @@ describe('workflow paths recorded for replay', function () {
           ['ALLOCATED', 'TESTING', 'ALLOCATED'],
         );
         assert.match(row.history.at(-2)!.cause, /quality report 0.20 below 0.5/);
-        assert.match(row.history.at(-1)!.cause, /^retested: /);
+        // the re-test's verdict combines with the report: (0.2 + 4 of 4 tests passed) / 2
+        assert.match(row.history.at(-1)!.cause, /^re-test passed \(quality report 0\.20 below 0\.5\); quality 0\.60 \(feedback 0\.20, tests 4\/4\)$/);
+        assert.equal(row.qualityScore, 0.6);
         assert.equal(row.accountId, ACCOUNT);
         await recordHistory(h, 'endpoint-allocated-retest');
       }));

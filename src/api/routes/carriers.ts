@@ -7,6 +7,7 @@ import { Unauthorized } from '../middleware/auth';
 import { carrierDelivery, type CarrierDeliveryDeps } from '../../usecases/carrier-delivery';
 import { deliveredPlaces } from '../schemas/places';
 import { carrierTestArrival } from '../../usecases/test-arrival';
+import { carrierRegistrationChange } from '../../usecases/carrier-registration';
 import { TEST_MEDIA } from '../../domain/harness';
 
 const Webhook = z
@@ -35,6 +36,13 @@ const TestArrivalBody = z
     sentAt: z.string().max(100).optional(),
   })
   .openapi('CarrierTestArrival');
+const RegistrationBody = z
+  .object({
+    numbers: z.array(z.string().min(1).max(100)).min(1).max(1000),
+    change: z.string().min(1).max(500).openapi({ description: "what changed, in the carrier's words" }),
+    sentAt: z.string().max(100).optional(),
+  })
+  .openapi('CarrierRegistrationChange');
 const ProviderParam = z.object({ providerId: z.string().min(1).max(100).openapi({ description: "the carrier's provider id" }) });
 const SignatureHeaders = z.object({
   'x-carrier-timestamp': z.string().openapi({ description: 'Unix seconds when it was signed (within WEBHOOK_TOLERANCE of now)' }),
@@ -95,6 +103,32 @@ export function carrierRoutes(deps: CarrierDeliveryDeps, registry: OpenAPIRegist
     const answer = await carrierTestArrival(deps, { providerId, headers: req.headers, rawBody, body: () => TestArrivalBody.parse(req.body) });
     if (answer.status === 'refused') throw new Unauthorized(`test arrival refused: ${answer.reason}`);
     res.status(202).json({ status: answer.status });
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/carriers/{providerId}/registrations',
+    operationId: 'receiveRegistrationChange',
+    tags: ['carriers'],
+    summary: "A carrier's signed report that numbers' registrations changed: each of its numbers in service is re-tested for real",
+    request: { params: ProviderParam, headers: SignatureHeaders, body: body(RegistrationBody) },
+    responses: {
+      202: {
+        description: 'taken: how many of its numbers are being re-tested (those in service; others ignore it), and the numbers that are not its endpoints here',
+        ...json(z.object({ status: z.literal('accepted'), retesting: z.number().int(), notOurs: z.array(z.string()) })),
+      },
+      400: error,
+      401: { ...error, description: 'missing, malformed, forged or stale signature (`unauthorized`)' },
+      404: { ...error, description: 'no such carrier with a webhook secret (`not_found`)' },
+      503: { ...error, description: 'Temporal unavailable: send it again (`unavailable`)' },
+    },
+  });
+  router.post('/v1/carriers/:providerId/registrations', async (req, res) => {
+    const { providerId } = ProviderParam.parse(req.params);
+    const rawBody = (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
+    const answer = await carrierRegistrationChange(deps, { providerId, headers: req.headers, rawBody, body: () => RegistrationBody.parse(req.body) });
+    if (answer.status === 'refused') throw new Unauthorized(`registration change refused: ${answer.reason}`);
+    res.status(202).json(answer);
   });
   return router;
 }
