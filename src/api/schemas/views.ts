@@ -72,12 +72,24 @@ export const EndpointStatusView = z
       .object({ orderId: z.string(), from: z.enum(['AVAILABLE', 'REJECTED']) })
       .nullable()
       .optional(),
+    nextRetestAt: Timestamp.nullable().optional().openapi({ description: 'in service: when its scheduled re-test is due (RETEST_EVERY)' }),
+    retest: z
+      .object({ reason: z.string(), media: z.array(z.enum(['voice', 'messaging'])).nullable(), feedback: z.number().nullable() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'TESTING as a re-test of a number in service: why, which media, the feedback that asked for it' }),
   })
   .strict()
   .openapi('EndpointStatus');
 
 export function endpointStatusView(s: EndpointStatus): z.infer<typeof EndpointStatusView> {
-  return { ...s, reservedUntil: iso(s.reservedUntil), phaseEndsAt: iso(s.phaseEndsAt) };
+  const { nextRetestAt, ...rest } = s;
+  return {
+    ...rest,
+    reservedUntil: iso(s.reservedUntil),
+    phaseEndsAt: iso(s.phaseEndsAt),
+    ...(nextRetestAt === undefined ? {} : { nextRetestAt: iso(nextRetestAt) }),
+  };
 }
 
 /** A reservation as a resource (src/usecases/reserve.ts): what became of it, read from the endpoint's history. */
