@@ -53,6 +53,8 @@ const schema = z.object({
   API_BODY_LIMIT: z.string().default('100kb'),
   /** when set, GET /metrics wants `Authorization: Bearer <METRICS_KEY>`; unset: open (refused in production mode) */
   METRICS_KEY: optionalText,
+  /** how often each API process adds the usage it counted in memory (routing lookups, traffic reports) to endpoint_usage */
+  USAGE_FLUSH_INTERVAL: duration.prefault('10s'),
   /** each dependency check of /ready gives up after this long */
   READY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** how long SIGTERM waits for in-flight requests and activities */

@@ -5,9 +5,15 @@
 import { addressField } from '../domain/address';
 import type { Capability, Medium } from '../domain/endpoint';
 import type { TemporalGateway } from '../temporal/gateway';
+import type { Db } from '../db/client';
+import { routeOf } from '../db/endpoint-reads';
+import type { UsageRecorder } from './usage';
 
 export interface TrafficDeps {
   temporal: TemporalGateway;
+  /** with usage: reports about allocated numbers are counted as their usage */
+  db?: Db;
+  usage?: UsageRecorder;
 }
 
 export interface TrafficInput {
@@ -15,12 +21,24 @@ export interface TrafficInput {
   medium: Medium;
   count: number;
   from?: string;
+  /** in (default): to the number; out: from it (usage of an allocated number only) */
+  direction?: 'in' | 'out';
 }
 
 /** NotFound (`address: no managed endpoint <a>`) when no workflow manages it. */
 export async function traffic(deps: TrafficDeps, input: TrafficInput): Promise<void> {
   const address = addressField(input.address);
-  await deps.temporal.endpoint(address).inboundTraffic({ medium: input.medium, count: input.count, from: input.from });
+  const out = input.direction === 'out';
+  // an allocated number's traffic is its holder's usage (counted in memory; one read, no write)
+  const { usage, db } = deps;
+  const route = usage && db ? await routeOf(db, address) : null;
+  if (usage && route) {
+    const kind = input.medium === 'voice' ? (out ? 'callOut' : 'callIn') : out ? 'messageOut' : 'messageIn';
+    usage.note(route.endpointId, route.accountId, kind, input.count);
+    if (out) return;
+  }
+  // unwanted inbound traffic: judged by the workflow while the number is in quarantine or aging (ignored otherwise)
+  if (!out) await deps.temporal.endpoint(address).inboundTraffic({ medium: input.medium, count: input.count, from: input.from });
 }
 
 export interface FailedCallInput {

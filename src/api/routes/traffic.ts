@@ -14,6 +14,10 @@ const Traffic = z
     medium: z.enum(['voice', 'messaging']),
     count: z.number().int().min(1).max(10_000).default(1),
     from: z.string().max(100).optional(),
+    direction: z
+      .enum(['in', 'out'])
+      .optional()
+      .openapi({ description: 'in (default): to the number; out: from it. An allocated number’s traffic is counted as its holder’s usage' }),
   })
   .strict()
   .openapi('InboundTraffic');

@@ -203,6 +203,23 @@ export const InsightView = z
     createdAt: Timestamp,
     updatedAt: Timestamp,
     history: z.array(HistoryEntry),
+    usage: z
+      .array(
+        z.object({
+          accountId: z.string(),
+          day: z.string().openapi({ description: 'UTC day, YYYY-MM-DD' }),
+          lookups: z.number().int(),
+          callsIn: z.number().int(),
+          callsOut: z.number().int(),
+          messagesIn: z.number().int(),
+          messagesOut: z.number().int(),
+          lastUsedAt: Timestamp,
+        }),
+      )
+      .openapi({
+        description:
+          "its use per holder and day, newest first (90 days at most): routing lookups and the call router's traffic reports, flushed every USAGE_FLUSH_INTERVAL; a holder sees its own only",
+      }),
   })
   .strict()
   .openapi('EndpointInsight');
@@ -246,6 +263,7 @@ export function insightView(e: EndpointInsight): z.infer<typeof InsightView> {
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
     history: e.history.map((h) => ({ ...h, at: h.at.toISOString() })),
+    usage: e.usage.map((u) => ({ ...u, lastUsedAt: u.lastUsedAt.toISOString() })),
   };
 }
 
