@@ -2,20 +2,63 @@
 // through the one transition module (src/db/endpoints.ts), and the capability
 // tests. Domain refusals become non-retryable failures with a type the
 // workflow's retry policy names.
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
 import type { Db } from '../src/db/client';
 import { recordScores, transition, type EndpointPatch, type TransitionInput, type TransitionResult } from '../src/db/endpoints';
 import { RegulationRefused, StaleTransition, UnknownAccount } from '../src/domain/errors';
 import { rulesForEndpoint } from '../src/db/country-rules';
 import { effectiveRule } from '../src/domain/regulation';
 import { REGULATION_REFUSED, type AgingRule } from '../workflows/shared';
-import type { TestHarness } from '../src/harness/harness';
+import type { Harness } from '../src/harness/harness';
 import type { CapabilityTest } from '../src/domain/endpoint';
+import { TEST_TRAFFIC, testPayload } from '../src/domain/harness';
+import { CarrierRejected } from '../src/carriers/adapter';
+import { createProbe, findProbe, probeTarget } from '../src/db/probes';
+import { routeName } from '../src/usecases/test-arrival';
+import { judgeArrival } from '../workflows/endpoint.machine';
+import { alertHolder, type AlertDeps, type HolderAlert } from '../src/usecases/alert-holder';
 import { faultPoint } from '../src/fault-injection';
 
 export type { EndpointPatch, TransitionInput, TransitionResult };
 
-export function endpointActivities(db: Db, harness?: TestHarness) {
+export interface TestRequested {
+  /** false: the carrier network could not be asked (none, or it refused): the test failed with `detail` */
+  requested: boolean;
+  detail: string;
+  /** how long the workflow waits for the arrival (the medium's HARNESS_TIMEOUT_*) */
+  timeoutMs: number;
+}
+
+export function endpointActivities(db: Db, harness?: Harness, alerts?: AlertDeps) {
+  /** Writes the test (its nonce), then asks the number's carrier network to place it. */
+  async function requestCapabilityTest(input: { endpointId: string; address: string; test: CapabilityTest; nonce: string }): Promise<TestRequested> {
+    if (!harness) throw ApplicationFailure.nonRetryable('no test harness configured', 'NoHarness');
+    const { medium, direction } = TEST_TRAFFIC[input.test];
+    const timeoutMs = harness.timeouts[medium];
+    const target = await harness.networkFor((await probeTarget(db, input.address))?.providerId ?? null);
+    if ('none' in target) return { requested: false, detail: target.none, timeoutMs };
+    await createProbe(db, {
+      nonce: input.nonce,
+      endpointId: input.endpointId,
+      address: input.address,
+      test: input.test,
+      medium,
+      direction,
+      providerId: target.providerId,
+      deadlineAt: new Date(Date.now() + timeoutMs),
+    });
+    try {
+      await target.network.requestTestTraffic({ address: input.address, medium, direction, payload: testPayload(input.nonce) });
+    } catch (err) {
+      // a final refusal fails the test; anything else (5xx, timeouts) is retried by the activity's policy
+      if (err instanceof CarrierRejected) return { requested: false, detail: `the carrier refused the test: ${err.message}`, timeoutMs };
+      throw err;
+    }
+    return { requested: true, detail: `asked ${target.providerId ?? `the ${harness.kind} network`}`, timeoutMs };
+  }
+
   return {
     async recordTransition(input: TransitionInput): Promise<TransitionResult> {
       try {
@@ -54,10 +97,51 @@ export function endpointActivities(db: Db, harness?: TestHarness) {
       await recordScores(db, input);
     },
 
+    requestCapabilityTest,
+
+    /** A failed re-test of an allocated number: the platform's webhook (retried by the workflow's policy) and the log. */
+    async alertHolder(input: HolderAlert): Promise<{ sent: boolean }> {
+      if (!alerts) throw ApplicationFailure.nonRetryable('no alert channel configured', 'NoAlerts');
+      return alertHolder(alerts, input);
+    },
+
+    /**
+     * The one-activity test of runs that began before the workflow waited for
+     * arrivals itself (patched 'harness-test-traffic'): the same real test, its
+     * arrival watched in capability_probes from here, heartbeating (a retry
+     * after a crash places a fresh test).
+     */
     async runCapabilityTest(input: { address: string; test: CapabilityTest }) {
-      if (!harness) throw ApplicationFailure.nonRetryable('no test harness configured', 'NoHarness');
-      const result = await harness.run(input.address, input.test);
-      return { test: input.test, ...result };
+      const target = await probeTarget(db, input.address);
+      if (!target) return { test: input.test, passed: false, detail: `no endpoint ${input.address}` };
+      const nonce = randomUUID();
+      const asked = await requestCapabilityTest({ endpointId: target.endpointId, address: input.address, test: input.test, nonce });
+      if (!asked.requested) return { test: input.test, passed: false, detail: asked.detail };
+      // within the activity's 2 minutes
+      const end = Date.now() + Math.min(asked.timeoutMs, 100_000);
+      for (;;) {
+        const row = await findProbe(db, nonce);
+        if (row?.arrivedAt && row.arrivedNumber) {
+          const expectedRoute = await routeName(db, input.address);
+          const routedTo = row.routedTo ?? '';
+          return judgeArrival(
+            input.address,
+            input.test,
+            {
+              number: row.arrivedNumber,
+              routedAsLookup: routedTo === expectedRoute,
+              routedTo,
+              expectedRoute,
+              oneWayAudio: row.oneWayAudio ?? false,
+              at: row.arrivedAt.getTime(),
+            },
+            asked.timeoutMs,
+          );
+        }
+        if (Date.now() >= end) return judgeArrival(input.address, input.test, undefined, asked.timeoutMs);
+        Context.current().heartbeat();
+        await Context.current().sleep(500);
+      }
     },
   };
 }

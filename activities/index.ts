@@ -2,7 +2,7 @@
 // in their own database and the worker its own.
 import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
-import type { TestHarness } from '../src/harness/harness';
+import type { Harness } from '../src/harness/harness';
 import { endpointActivities } from './endpoints';
 import { inventoryActivities } from './inventory';
 import { orderActivities } from './orders';
@@ -16,7 +16,8 @@ import { TASK_QUEUE, type InventoryMonitorInput, type LifecyclePolicy } from '..
 export interface ActivityDeps {
   db: Db;
   log: Logger;
-  harness: TestHarness;
+  /** the capability tests' carrier network (src/harness/harness.ts) */
+  harness: Harness;
   /** for activities that message workflows (accepted numbers, release orders, the monitor's wake-up) */
   client?: Client;
   monitorInput?: InventoryMonitorInput;
@@ -28,6 +29,8 @@ export interface ActivityDeps {
   carrierHttp?: HttpOptions;
   /** what the monitor's pass deletes (src/db/retention.ts); without it nothing is pruned */
   retention?: { retentionMs: number; webhookToleranceMs: number };
+  /** PLATFORM_WEBHOOK_URL and its secret: where failed re-tests of allocated numbers are reported */
+  platformWebhook?: { url: string; secret: string };
   /** UNMET_DEMAND_PER_ACCOUNT (default 5) */
   unmetPerAccount?: number;
 }
@@ -36,7 +39,7 @@ export function createActivities(deps: ActivityDeps) {
   const taskQueue = deps.taskQueue ?? TASK_QUEUE;
   const temporal = deps.client ? TemporalGateway.fromClient(deps.client, taskQueue) : undefined;
   return {
-    ...endpointActivities(deps.db, deps.harness),
+    ...endpointActivities(deps.db, deps.harness, { log: deps.log, webhook: deps.platformWebhook }),
     ...inventoryActivities({
       db: deps.db,
       temporal,

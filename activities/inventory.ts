@@ -53,7 +53,8 @@ export function inventoryActivities(deps: InventoryDeps) {
           deps.log?.warn({ err }, 'pruning old history failed; the next pass tries again');
           return null;
         });
-        if (pruned && pruned.snapshots + pruned.unmetSearches + pruned.webhookReceipts > 0) deps.log?.info({ pruned }, 'pruned old history');
+        if (pruned && pruned.snapshots + pruned.unmetSearches + pruned.webhookReceipts + pruned.capabilityProbes > 0)
+          deps.log?.info({ pruned }, 'pruned old history');
       }
       const byId = new Map(metrics.map((m) => [m.groupingId, m]));
       const decisions = metrics.map(decide).filter((d) => d !== null);

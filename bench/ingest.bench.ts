@@ -5,6 +5,12 @@
 //
 //   npm run bench:ingest            (N = 10000; BENCH_N=2000 for a quick look)
 //
+// BENCH_HARNESS=carrier (or simulated) measures ingest through the capability
+// tests instead: a 1-second quarantine, then each number's tests placed as
+// real test traffic — through the carrier simulator's test-call API and back
+// to the API's signed inbound entry (carrier), or inside the worker
+// (simulated) — timed until all N are AVAILABLE; same baseline.
+//
 // Starts its own Temporal dev server (in memory, :7433) and uses the tests'
 // private PostgreSQL cluster (:55432) with a database of its own.
 import { fork } from 'node:child_process';
@@ -15,12 +21,20 @@ import { lifecyclePolicy, loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';
 import { migrate } from '../src/db/migrate';
 import { forEachLimit, ingestEndpoints } from '../src/usecases/ingest';
+import { createSimulator } from '../src/carriers/simulator/simulator';
 import { ensureRoleAndDatabase, startPrivatePostgres, startTemporal, say } from '../scripts/lib/stack';
+import { Teardown, startApi } from './lib';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const CONCURRENCY = 64;
-const TEMPORAL_PORT = 7433;
+const TEMPORAL_PORT = Number(process.env.BENCH_TEMPORAL_PORT ?? 7433);
 const TASK_QUEUE = 'bench-ingest';
+/** unset: ingest into a 30-day quarantine (no test runs); carrier | simulated: through the capability tests to AVAILABLE */
+const HARNESS = ((h) => {
+  if (h !== undefined && h !== 'carrier' && h !== 'simulated') throw new Error(`BENCH_HARNESS: carrier or simulated, not "${h}"`);
+  return h;
+})(process.env.BENCH_HARNESS);
+const CARRIER = 'bench-carrier';
 
 function rssOf(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -34,8 +48,45 @@ async function main(): Promise<void> {
   const databaseUrl = ensureRoleAndDatabase(pg, 'endpoint_inventory', 'endpoint_inventory', 'endpoint_inventory_bench');
   await migrate(databaseUrl);
   const server = await startTemporal({ port: TEMPORAL_PORT, uiPort: null });
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PORT}`, TEMPORAL_TASK_QUEUE: TASK_QUEUE, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: `127.0.0.1:${TEMPORAL_PORT}`,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    LOG_LEVEL: 'warn',
+    ...(HARNESS ? { QUARANTINE_NEW: '1s', HARNESS, HARNESS_CARRIER: CARRIER, WORKER_START_MONITOR: 'false', DATABASE_POOL_SIZE: '20' } : {}),
+  };
   const config = loadConfig(env);
+  const teardown = new Teardown();
+  if (HARNESS === 'carrier') {
+    // the carrier network: the simulator's test-call API, delivering to the API's inbound entry
+    const { url } = await startApi(env, teardown);
+    const sim = createSimulator({
+      carriers: [{ id: CARRIER, secret: 'bench-carrier-secret-0123', testDelayMs: 20 }],
+      webhookBase: `${url}/v1/carriers`,
+      trafficUrl: `${url}/v1/traffic`,
+      seed: 18,
+    });
+    const simServer = sim.app.listen(0, '127.0.0.1');
+    await new Promise((r) => simServer.once('listening', r));
+    const simPort = (simServer.address() as { port: number }).port;
+    teardown.add('simulator', () => {
+      sim.close();
+      simServer.closeAllConnections();
+      simServer.close();
+    });
+    const setup = createDb(databaseUrl, 2);
+    await setup.provider.create({
+      data: {
+        id: CARRIER,
+        name: CARRIER,
+        kind: 'API',
+        apiBaseUrl: `http://127.0.0.1:${simPort}/carriers/${CARRIER}`,
+        webhookSecret: 'bench-carrier-secret-0123',
+      },
+    });
+    await setup.$disconnect();
+  }
   const worker = fork(join(__dirname, 'worker.ts'), [], { env, execArgv: ['--import', 'tsx'] });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
@@ -71,8 +122,8 @@ async function main(): Promise<void> {
     );
     const emptyStarted = performance.now() - t;
 
-    say(`ingest: ${N} numbers into quarantine (rows + workflows)`);
-    const addresses = Array.from({ length: N }, (_, i) => ({ address: `+1415${String(2_000_000 + i * 7)}` }));
+    say(`ingest: ${N} numbers into quarantine (rows + workflows)${HARNESS ? `, then through their capability tests (HARNESS=${HARNESS}) to AVAILABLE` : ''}`);
+    const addresses = Array.from({ length: N }, (_, i) => ({ address: `+1415${String(2_000_000 + i * 7)}`, capable: { voice: true, sms: true } }));
     let last = 0;
     t = performance.now();
     const res = await ingestEndpoints({ db, client, taskQueue: TASK_QUEUE, policy: lifecyclePolicy(config) }, addresses, {
@@ -86,9 +137,19 @@ async function main(): Promise<void> {
         }
       },
     });
-    const ingestStarted = performance.now() - t;
     if (res.accepted.length !== N) throw new Error(`ingested ${res.accepted.length} of ${N}: ${JSON.stringify(res.rejected.slice(0, 3))}`);
-    const rows = await db.endpoint.count({ where: { state: 'QUARANTINE' } });
+    let tested = 0;
+    if (HARNESS) {
+      // every number through quarantine and its four tests (routing, inbound and outbound call, SMS)
+      for (let said = 0; tested < N; await new Promise((r) => setTimeout(r, 250))) {
+        tested = await db.endpoint.count({ where: { state: { in: ['AVAILABLE', 'REJECTED'] } } });
+        if (tested - said >= N / 10) say(`  ${(said = tested)}/${N} tested`);
+        if (performance.now() - t > 30 * 60_000) throw new Error(`only ${tested} of ${N} tested after 30 minutes`);
+      }
+    }
+    const ingestStarted = performance.now() - t;
+    const rows = await db.endpoint.count({ where: { state: HARNESS ? 'AVAILABLE' : 'QUARANTINE' } });
+    const probes = HARNESS ? await db.capabilityProbe.count({ where: { arrivedAt: { not: null } } }) : 0;
     // visibility is eventually consistent: give it a moment to count them all
     let open = 0;
     for (let i = 0; i < 100 && open < N; i++) {
@@ -102,11 +163,20 @@ async function main(): Promise<void> {
     const { hwm, rss } = rssOf(worker.pid!);
     const result = {
       date: new Date().toISOString(),
-      command: 'npm run bench:ingest',
+      command: HARNESS ? `BENCH_HARNESS=${HARNESS} npm run bench:ingest` : 'npm run bench:ingest',
       n: N,
       machine: '2 cores',
       emptyWorkflows: { ms: Math.round(emptyStarted), perSecond: Math.round(N / (emptyStarted / 1000)) },
-      ingest: { ms: Math.round(ingestStarted), perSecond: Math.round(N / (ingestStarted / 1000)), rowsInQuarantine: rows, openEndpointWorkflows: open },
+      ingest: HARNESS
+        ? {
+            ms: Math.round(ingestStarted),
+            perSecond: Math.round(N / (ingestStarted / 1000)),
+            what: 'ingested, 1 s quarantine, four capability tests each as real test traffic, until every number is AVAILABLE',
+            available: rows,
+            testArrivals: probes,
+            openEndpointWorkflows: open,
+          }
+        : { ms: Math.round(ingestStarted), perSecond: Math.round(N / (ingestStarted / 1000)), rowsInQuarantine: rows, openEndpointWorkflows: open },
       ratio: +(ingestStarted / emptyStarted).toFixed(2),
       worker: {
         peakRssMiB: Math.round(Math.max(peak, hwm) / 2 ** 20),
@@ -116,12 +186,13 @@ async function main(): Promise<void> {
       goal: 'ratio <= 2, worker memory <= 1 GiB',
     };
     console.log(JSON.stringify(result, null, 2));
-    writeFileSync(join(__dirname, 'results', `ingest-${N}.json`), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(join(__dirname, 'results', `ingest-${N}${HARNESS ? `-tested-${HARNESS}` : ''}.json`), JSON.stringify(result, null, 2) + '\n');
   } finally {
     clearInterval(sampler);
     const exited = new Promise((r) => worker.once('exit', r));
     worker.kill('SIGTERM');
     await exited;
+    await teardown.run();
     await connection.close();
     await db.$disconnect();
     await server.stop();

@@ -22,8 +22,8 @@ import {
   type PostgresHandle,
 } from '../scripts/lib/stack';
 
-/** The benchmarks' own cluster: never the tests' (`test`, :55432) nor the demo's. */
-export const BENCH_PG_CLUSTER = 'bench';
+/** The benchmarks' own cluster (EI_BENCH_PG_CLUSTER, default `bench`): never the tests' (`test`, :55432) nor the demo's. */
+export const BENCH_PG_CLUSTER = process.env.EI_BENCH_PG_CLUSTER ?? 'bench';
 export const BENCH_PG_PORT = Number(process.env.EI_BENCH_PG_PORT ?? 55532);
 const ROOT = join(__dirname, '..');
 

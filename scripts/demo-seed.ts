@@ -15,8 +15,19 @@ import { reconcileEndpoints } from '../src/usecases/reconcile';
 
 /** The simulated carriers of the demo: one quick and mostly right, one slower and dearer. */
 export const DEMO_CARRIERS = [
-  { id: 'sim-west', secret: 'sim-west-secret', deliveryDelayMs: 8000, genericPoolRate: 0.1, partialFillRate: 0.2, inboundTrafficRate: 0.3 },
-  { id: 'sim-east', secret: 'sim-east-secret', deliveryDelayMs: 15000, inboundTrafficRate: 0.1 },
+  {
+    id: 'sim-west',
+    secret: 'sim-west-secret',
+    deliveryDelayMs: 8000,
+    genericPoolRate: 0.1,
+    partialFillRate: 0.2,
+    inboundTrafficRate: 0.3,
+    // capability tests: some MMS and SMS never arrive, a few test calls land on another number
+    testDelayMs: 500,
+    testLateDelayMs: 60_000,
+    testFailureRates: { mms: { not_delivered: 0.3 }, sms: { not_delivered: 0.05 }, voice: { wrong_number: 0.03 } },
+  },
+  { id: 'sim-east', secret: 'sim-east-secret', deliveryDelayMs: 15000, inboundTrafficRate: 0.1, testDelayMs: 500 },
 ];
 
 export async function seedDemo(config: Config, log: (line: string) => void, simulatorUrl: string): Promise<{ operatorKey: string; platformKey: string }> {

@@ -172,8 +172,13 @@ async function main(): Promise<number> {
     CARRIER_HTTP_TIMEOUT: '2s',
     SHUTDOWN_GRACE_MS: '2000',
     PORT_OUT_DURATION: '5s',
-    // one number in 25 fails its routing test: REJECTED numbers, returned to their carrier
-    HARNESS_FAILURE_RATES: 'routing=0.04',
+    // one number in 25 fails its routing test (the simulated network never delivers its test call): REJECTED numbers, returned to their carrier
+    HARNESS: 'simulated',
+    HARNESS_SIMULATED_FAILURES: 'voice:not_delivered=0.04',
+    HARNESS_TIMEOUT_VOICE: '10s',
+    HARNESS_TIMEOUT_SMS: '10s',
+    HARNESS_TIMEOUT_MMS: '10s',
+    HARNESS_TIMEOUT_FAX: '10s',
     // a request the SIGKILLed API held: its key is free again after 10 s (default 30 s)
     IDEMPOTENCY_LEASE: '10s',
     // narrow, so the API's clock skewed by 40 s refuses webhooks (the simulator sends them again)

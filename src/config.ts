@@ -2,7 +2,7 @@
 // default lives here and is listed in docs/operations.md's settings table.
 import ms from 'ms';
 import { z } from 'zod';
-import { parseFailureRates } from './harness/harness';
+import { parseFailureRates } from './domain/harness';
 import { parseFaultInjection } from './fault-injection';
 import type { InventoryMonitorInput, LifecyclePolicy } from '../workflows/shared';
 
@@ -58,6 +58,8 @@ const schema = z.object({
   API_BODY_LIMIT: z.string().default('100kb'),
   /** when set, GET /metrics wants `Authorization: Bearer <METRICS_KEY>`; unset: open (refused in production mode) */
   METRICS_KEY: optionalText,
+  /** how often each API process adds the usage it counted in memory (routing lookups, traffic reports) to endpoint_usage */
+  USAGE_FLUSH_INTERVAL: duration.prefault('10s'),
   /** each dependency check of /ready gives up after this long */
   READY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** how long SIGTERM waits for in-flight requests and activities */
@@ -83,11 +85,30 @@ const schema = z.object({
   CLEANLINESS_THRESHOLD: fraction.default(0.6),
   CLEANLINESS_EVENT_WEIGHT: z.coerce.number().min(0).max(100).default(0.25),
   QUALITY_RETEST_BELOW: fraction.default(0.5),
+  /** numbers in service (AVAILABLE, ALLOCATED) are re-tested this often by real test traffic; 0: never */
+  RETEST_EVERY: duration.prefault('30 days'),
+  /** where a failed re-test of an allocated number is reported to the platform (a signed POST, retried); unset: logged only */
+  PLATFORM_WEBHOOK_URL: z
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** the HMAC-SHA256 secret of those POSTs (x-inventory-signature); required with PLATFORM_WEBHOOK_URL */
+  PLATFORM_WEBHOOK_SECRET: optionalText,
   PORT_OUT_DURATION: duration.prefault('1 day'),
   RESERVATION_MAX: duration.prefault('1 hour'),
   WORKFLOW_HISTORY_LIMIT: z.coerce.number().int().min(100).max(50_000).default(2000),
-  /** failure rate per capability test of the simulated harness, e.g. "sms=0.05,routing=0.01" */
-  HARNESS_FAILURE_RATES: z
+  // ---- capability tests (the harness: src/harness/harness.ts)
+  /** `carrier`: each number's carrier's test-call API places real test traffic, which must come back to the API's inbound entry; `simulated`: the carrier simulator's test traffic inside the worker (tests, benchmarks; refused in production) */
+  HARNESS: z.enum(['carrier', 'simulated']).default('carrier'),
+  /** the provider (an API carrier) whose test-call API places the tests of numbers whose own carrier has none (ingested, ported in, manual carriers); unset: those numbers fail their tests */
+  HARNESS_CARRIER: optionalText,
+  /** how long a test call (voice and routing), SMS, MMS or fax may take to reach the inbound entry */
+  HARNESS_TIMEOUT_VOICE: duration.prefault('2 minutes'),
+  HARNESS_TIMEOUT_SMS: duration.prefault('2 minutes'),
+  HARNESS_TIMEOUT_MMS: duration.prefault('5 minutes'),
+  HARNESS_TIMEOUT_FAX: duration.prefault('5 minutes'),
+  /** HARNESS=simulated: what the simulated network fails, per medium and outcome, e.g. "sms:not_delivered=0.05,voice:one_way_audio=0.01" (outcomes not_delivered, wrong_number, late, one_way_audio) */
+  HARNESS_SIMULATED_FAILURES: z
     .string()
     .transform((text, ctx) => {
       try {
@@ -98,6 +119,8 @@ const schema = z.object({
       }
     })
     .prefault(''),
+  /** HARNESS=simulated: the seed of its draws (a run's outcomes replay from it) */
+  HARNESS_SIMULATED_SEED: z.coerce.number().int().default(18),
 
   // ---- accounts
   /** a deactivated account's numbers are released this long after its deactivation (its workflow's durable timer) */
@@ -162,6 +185,11 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+/** how long the workflow waits for each medium's test to arrive */
+export function harnessTimeouts(c: Config): Record<'voice' | 'sms' | 'mms' | 'fax', number> {
+  return { voice: c.HARNESS_TIMEOUT_VOICE, sms: c.HARNESS_TIMEOUT_SMS, mms: c.HARNESS_TIMEOUT_MMS, fax: c.HARNESS_TIMEOUT_FAX };
+}
+
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
     super(`invalid configuration:\n  ${issues.join('\n  ')}`);
@@ -196,10 +224,10 @@ export function productionIssues(c: z.infer<typeof schema>): [keyof Config, stri
   if (!password) issues.push(['DATABASE_URL', 'production mode needs a database password in DATABASE_URL']);
   else if (password === DEMO_DATABASE_PASSWORD)
     issues.push(['DATABASE_URL', `the demo's database password ("${DEMO_DATABASE_PASSWORD}") is refused in production mode`]);
-  if (!Object.values(c.HARNESS_FAILURE_RATES).some((r) => r > 0)) {
+  if (c.HARNESS === 'simulated') {
     issues.push([
-      'HARNESS_FAILURE_RATES',
-      'the simulated test harness with no failure rates passes every capability test without testing anything; production mode refuses it (no harness driving real devices exists yet: set the rates the simulated one fails at, knowingly)',
+      'HARNESS',
+      "the simulated harness places no real call or message (the carrier simulator's test traffic inside the worker); production mode refuses it: use HARNESS=carrier, the carriers' test-call APIs",
     ]);
   }
   if (!c.METRICS_KEY) issues.push(['METRICS_KEY', 'production mode does not serve /metrics open: set METRICS_KEY (scrapers send Authorization: Bearer <key>)']);
@@ -241,6 +269,9 @@ const checked = schema.superRefine((c, ctx) => {
       message: "set, but WORKER_METRICS_ADDRESS is not: the SDK's metrics are served through the worker's /metrics",
     });
   }
+  if (c.PLATFORM_WEBHOOK_URL && !c.PLATFORM_WEBHOOK_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['PLATFORM_WEBHOOK_SECRET'], message: 'required with PLATFORM_WEBHOOK_URL (the platform checks the signature)' });
+  }
   if (c.UNMET_DEMAND_WINDOW < 1000) {
     ctx.addIssue({ code: 'custom', path: ['UNMET_DEMAND_WINDOW'], message: 'must be at least 1 second' });
   }
@@ -275,6 +306,7 @@ export function lifecyclePolicy(c: Config): LifecyclePolicy {
     cleanThreshold: c.CLEANLINESS_THRESHOLD,
     eventWeight: c.CLEANLINESS_EVENT_WEIGHT,
     retestBelow: c.QUALITY_RETEST_BELOW,
+    retestEveryMs: c.RETEST_EVERY,
     portOutMs: c.PORT_OUT_DURATION,
     maxReservationMs: c.RESERVATION_MAX,
     historyLimit: c.WORKFLOW_HISTORY_LIMIT,

@@ -8,6 +8,7 @@ import { createDb } from './db/client';
 import { createLogger } from './logger';
 import { TemporalGateway } from './temporal/gateway';
 import { buildApp, rateLimitStore } from './api/app';
+import type { UsageRecorder } from './usecases/usage';
 import { refuseDemoState } from './usecases/production';
 import { armFaults } from './fault-injection';
 
@@ -44,10 +45,14 @@ async function main(): Promise<void> {
     server.close(() => {
       clearTimeout(force);
       // allSettled does not reject
-      void Promise.allSettled([temporal.close(), db.$disconnect(), rateLimits.close()]).then(() => {
-        log.info('api stopped');
-        process.exit(0);
-      });
+      // the usage counted since the last flush is written before the database goes
+      void (app.locals.usage as UsageRecorder).stop().finally(
+        () =>
+          void Promise.allSettled([temporal.close(), db.$disconnect(), rateLimits.close()]).then(() => {
+            log.info('api stopped');
+            process.exit(0);
+          }),
+      );
     });
     server.closeIdleConnections();
   };

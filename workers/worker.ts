@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { lifecyclePolicy, monitorInput, type Config } from '../src/config';
-import { SimulatedHarness, type TestHarness } from '../src/harness/harness';
+import { harnessTimeouts, lifecyclePolicy, monitorInput, type Config } from '../src/config';
+import { carrierHarness, simulatedHarness, type Harness } from '../src/harness/harness';
+import { TemporalGateway } from '../src/temporal/gateway';
 import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 
@@ -21,15 +22,34 @@ export interface WorkerDeps {
   log: Logger;
   /** for activities that message workflows; omitted: one over `connection` */
   client?: Client;
-  /** default: the simulated harness with HARNESS_FAILURE_RATES */
-  harness?: TestHarness;
+  /** default: the one HARNESS names (harnessFor) */
+  harness?: Harness;
   /** default: the prebuilt bundle when there is one, else the worker bundles workflows/ itself */
   workflowBundle?: { code: string } | { codePath: string };
   /** another workflowsPath (the benchmarks add their baseline workflows) */
   workflowsPath?: string;
 }
 
+/**
+ * The capability tests' harness the settings name: the carriers' test-call
+ * APIs (HARNESS=carrier), or the simulated network inside this worker, whose
+ * arrivals reach the inbound use case through `client`.
+ */
+export function harnessFor(config: Config, db: Db, client: Client): Harness {
+  const timeouts = harnessTimeouts(config);
+  if (config.HARNESS === 'simulated') {
+    const temporal = TemporalGateway.fromClient(client, config.TEMPORAL_TASK_QUEUE);
+    return simulatedHarness({ db, temporal }, { timeouts, failures: config.HARNESS_SIMULATED_FAILURES, seed: config.HARNESS_SIMULATED_SEED });
+  }
+  return carrierHarness(db, {
+    fallbackProviderId: config.HARNESS_CARRIER,
+    http: { timeoutMs: config.CARRIER_HTTP_TIMEOUT },
+    timeouts,
+  });
+}
+
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const client = deps.client ?? new Client({ connection: deps.connection, namespace: deps.config.TEMPORAL_NAMESPACE });
   const workflowBundle = deps.workflowBundle ?? (!deps.workflowsPath && existsSync(PREBUILT_BUNDLE) ? { codePath: PREBUILT_BUNDLE } : undefined);
   return Worker.create({
     connection: deps.connection,
@@ -39,8 +59,8 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     activities: createActivities({
       db: deps.db,
       log: deps.log,
-      harness: deps.harness ?? new SimulatedHarness(deps.config.HARNESS_FAILURE_RATES),
-      client: deps.client ?? new Client({ connection: deps.connection, namespace: deps.config.TEMPORAL_NAMESPACE }),
+      harness: deps.harness ?? harnessFor(deps.config, deps.db, client),
+      client,
       monitorInput: monitorInput(deps.config),
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       policy: lifecyclePolicy(deps.config),
@@ -48,6 +68,10 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       carrierHttp: { timeoutMs: deps.config.CARRIER_HTTP_TIMEOUT },
       retention: { retentionMs: deps.config.HISTORY_RETENTION, webhookToleranceMs: deps.config.WEBHOOK_TOLERANCE },
       unmetPerAccount: deps.config.UNMET_DEMAND_PER_ACCOUNT,
+      platformWebhook:
+        deps.config.PLATFORM_WEBHOOK_URL && deps.config.PLATFORM_WEBHOOK_SECRET
+          ? { url: deps.config.PLATFORM_WEBHOOK_URL, secret: deps.config.PLATFORM_WEBHOOK_SECRET }
+          : undefined,
     }),
     maxConcurrentActivityTaskExecutions: deps.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS,

@@ -14,6 +14,7 @@ import type {
   PortOutInput,
   ReleaseInput,
   ReserveInput,
+  RetestState,
 } from './shared';
 
 export const TRANSITIONS: Record<EndpointStateName, readonly EndpointStateName[]> = {
@@ -47,6 +48,14 @@ export function cleanliness(events: number, weight: number): number {
 }
 
 const MEDIA_OF: Record<keyof Capabilities, Medium> = { voice: 'voice', fax: 'voice', sms: 'messaging', mms: 'messaging' };
+
+/** The media of some capabilities (a report about SMS re-tests messaging); unknown names are ignored. */
+export function mediaOfCapabilities(caps: unknown): Medium[] | null {
+  if (!Array.isArray(caps) || caps.length === 0) return null;
+  const media = new Set<Medium>();
+  for (const c of caps) if (typeof c === 'string' && c in MEDIA_OF) media.add(MEDIA_OF[c as keyof Capabilities]);
+  return media.size ? [...media].sort() : null;
+}
 
 /** The media a number can carry at all. */
 export function mediaOf(capable: Capabilities): Medium[] {
@@ -87,13 +96,48 @@ export function evaluateQuarantine(s: EndpointSnapshot, p: LifecyclePolicy): Qua
   };
 }
 
-/** The tests that prove the capabilities a number would be offered with. */
-export function testsFor(capable: Capabilities, media: Medium[]): CapabilityTest[] {
+/**
+ * The tests that prove the capabilities a number would be offered with. Fax
+ * is tested (and offered) only with `fax` — runs that began before fax was a
+ * tested capability never test it, and never offer it.
+ */
+export function testsFor(capable: Capabilities, media: Medium[], fax = false): CapabilityTest[] {
   const tests: CapabilityTest[] = ['routing'];
   if (media.includes('voice') && capable.voice) tests.push('inbound_call', 'outbound_call');
   if (media.includes('messaging') && capable.sms) tests.push('sms');
   if (media.includes('messaging') && capable.mms) tests.push('mms');
+  if (fax && media.includes('voice') && capable.fax) tests.push('fax');
   return tests;
+}
+
+/** What reached the inbound entry for one test (src/domain/harness.ts's ProbeArrival). */
+export interface Arrival {
+  number: string;
+  routedAsLookup: boolean;
+  routedTo: string;
+  expectedRoute: string;
+  oneWayAudio: boolean;
+  at: number;
+}
+
+/**
+ * One test's verdict from what arrived at the platform's inbound entry
+ * before the timeout (undefined: nothing did): it must have reached (or, for
+ * the outbound call, come from) the number under test, been routed where the
+ * routing lookup says (routing), and carried audio both ways (voice).
+ */
+export function judgeArrival(address: string, test: CapabilityTest, arrival: Arrival | undefined, timeoutMs: number): TestResult {
+  const fail = (detail: string): TestResult => ({ test, passed: false, detail });
+  if (!arrival) return fail(`nothing arrived at the inbound entry within ${Math.round(timeoutMs / 1000)} s`);
+  if (test === 'routing' && !arrival.routedAsLookup) {
+    return fail(`delivered to ${arrival.number} and routed to ${arrival.routedTo}; the routing lookup says ${address} goes to ${arrival.expectedRoute}`);
+  }
+  if (arrival.number !== address) {
+    return fail(test === 'outbound_call' ? `the call arrived from ${arrival.number}, not from ${address}` : `delivered to ${arrival.number}, not ${address}`);
+  }
+  const voice = test === 'routing' || test === 'inbound_call' || test === 'outbound_call';
+  if (voice && arrival.oneWayAudio) return fail('one-way audio');
+  return { test, passed: true, detail: 'arrived' };
 }
 
 export interface TestResult {
@@ -118,7 +162,8 @@ export function evaluateTests(capable: Capabilities, media: Medium[], results: T
     voice: capable.voice && media.includes('voice') && ok('inbound_call') && ok('outbound_call'),
     sms: capable.sms && media.includes('messaging') && ok('sms'),
     mms: capable.mms && media.includes('messaging') && ok('mms'),
-    fax: false,
+    // tested only where the run tests fax (testsFor's flag): before, never offered
+    fax: capable.fax && media.includes('voice') && ok('fax'),
   };
   const on = (Object.keys(enabled) as (keyof Capabilities)[]).filter((k) => enabled[k]);
   if (on.length === 0) return { passed: false, quality, reason: `no capability passed: ${failures}` };
@@ -237,4 +282,56 @@ export function refuseBackToShelf(s: EndpointSnapshot, input: BackToShelfInput):
   if (s.state !== 'RELEASING') return `endpoint is ${s.state}, not RELEASING`;
   if (s.releasing && s.releasing.orderId !== input.orderId) return 'endpoint is leaving for another release order';
   return null;
+}
+
+export interface RetestVerdict {
+  /** routing failed, or nothing the number offered works any more */
+  failed: boolean;
+  enabled: Capabilities;
+  /** capabilities offered before and not now */
+  lost: (keyof Capabilities)[];
+  /** the tests' share passed */
+  tested: number;
+  /** the quality score kept: the feedback and the tests' share averaged, or the share alone without feedback */
+  quality: number;
+  reason: string;
+}
+
+/**
+ * A re-test of a number in service: the media re-tested get the capabilities
+ * their tests prove; the others keep what they had. Routing failing takes
+ * everything. The quality score combines — does not replace — the feedback
+ * that asked for it: (feedback + share passed) / 2.
+ */
+export function evaluateRetest(capable: Capabilities, before: Capabilities, media: Medium[], results: TestResult[], retest: RetestState): RetestVerdict {
+  const ok = (t: CapabilityTest) => results.some((r) => r.test === t && r.passed);
+  const routing = ok('routing');
+  const proven: Capabilities = {
+    voice: capable.voice && ok('inbound_call') && ok('outbound_call'),
+    sms: capable.sms && ok('sms'),
+    mms: capable.mms && ok('mms'),
+    fax: capable.fax && ok('fax'),
+  };
+  const enabled = { ...before };
+  for (const cap of Object.keys(MEDIA_OF) as (keyof Capabilities)[]) {
+    if (!routing) enabled[cap] = false;
+    else if (media.includes(MEDIA_OF[cap])) enabled[cap] = proven[cap];
+  }
+  const caps = Object.keys(MEDIA_OF) as (keyof Capabilities)[];
+  const lost = caps.filter((c) => before[c] && !enabled[c]);
+  const failed = !routing || !caps.some((c) => enabled[c]);
+  const passed = results.filter((r) => r.passed).length;
+  const tested = results.length ? passed / results.length : 0;
+  const quality = retest.feedback === null ? tested : (retest.feedback + tested) / 2;
+  const failures = results
+    .filter((r) => !r.passed)
+    .map((r) => `${r.test}: ${r.detail}`)
+    .join('; ');
+  const score = `quality ${quality.toFixed(2)} (${retest.feedback === null ? '' : `feedback ${retest.feedback.toFixed(2)}, `}tests ${passed}/${results.length})`;
+  const reason = failed
+    ? `re-test failed (${retest.reason}): ${!routing ? 'routing to the platform failed' : 'nothing offered works'}; ${failures}`
+    : lost.length
+      ? `re-test (${retest.reason}): lost ${lost.join(', ')}; ${failures}; ${score}`
+      : `re-test passed (${retest.reason}); ${score}`;
+  return { failed, enabled, lost, tested, quality, reason: failed ? `${reason}; ${score}` : reason };
 }

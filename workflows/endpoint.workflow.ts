@@ -13,6 +13,7 @@ import {
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
@@ -22,8 +23,11 @@ import {
   canTransition,
   cleanliness,
   evaluateQuarantine,
+  evaluateRetest,
   evaluateTests,
+  judgeArrival,
   mediaOf,
+  mediaOfCapabilities,
   refuseAllocate,
   refuseBackToShelf,
   refuseLeaveShelf,
@@ -33,6 +37,7 @@ import {
   refuseRetire,
   refuseReturned,
   testsFor,
+  type Arrival,
   type TestResult,
 } from './endpoint.machine';
 import {
@@ -45,11 +50,14 @@ import {
   leaveShelfUpdate,
   portOutUpdate,
   qualityReportSignal,
+  testArrivalSignal,
+  retestSignal,
   releaseUpdate,
   reserveUpdate,
   retireUpdate,
   returnedUpdate,
   stateQuery,
+  type CapabilityTest,
   type CompletedOperation,
   type EndpointSnapshot,
   type EndpointStateName,
@@ -64,6 +72,7 @@ import {
   type ReserveInput,
   type RetireInput,
   type ReturnedInput,
+  type RetestState,
 } from './shared';
 import { createLock } from './lock';
 
@@ -79,9 +88,15 @@ const { recordScores } = remote;
 // task completes changes nothing when the task runs again elsewhere.
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: TRANSITION_RETRY });
 
-const { runCapabilityTest } = proxyActivities<Activities>({
+// runs that began before the harness placed real test traffic replay their one activity per test
+const { runCapabilityTest, requestCapabilityTest } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 5 },
+});
+// the platform may be away for a while: its alert is retried for about a day
+const { alertHolder } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '10 seconds', maximumInterval: '30 minutes', maximumAttempts: 60 },
 });
 
 function refuse(reason: string | null): void {
@@ -93,6 +108,10 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   const s: EndpointSnapshot = { ...input.snapshot };
   let applicationUri: string | null | undefined;
   let retestPending = false;
+  /** why the pending re-test was asked for (a report's score and media, a router's failed call, a registration change) */
+  let retestWhy: RetestState | null = null;
+  /** capability tests' arrivals at the inbound entry, by nonce, until their test takes them */
+  const arrivals = new Map<string, Arrival>();
 
   const status = (): EndpointStatus => ({ address, endpointId, ...s });
   setHandler(stateQuery, status);
@@ -151,6 +170,8 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
       throw ApplicationFailure.create({ type: REJECTED_UPDATE, message: `no transition ${s.state} → ${to}`, nonRetryable: true });
     }
     const next: EndpointSnapshot = { ...s, ...changes, state: to };
+    // out of service (aging, testing, gone): the next period in service starts its own re-test schedule
+    if (to !== 'AVAILABLE' && to !== 'ALLOCATED' && to !== 'RESERVED') next.nextRetestAt = null;
     // the update that asked for it, or this workflow's own step from this version
     const operation = currentUpdateInfo()?.id ?? `${workflowInfo().workflowId}@v${s.version}`;
     // the row keeps when a timed phase ends (TIMED_STATES of src/domain/endpoint.ts), so a workflow started again from it resumes the phase
@@ -304,14 +325,36 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     }
   });
 
-  setHandler(qualityReportSignal, async ({ score }) => {
+  setHandler(testArrivalSignal, (a) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- signal payloads arrive unchecked
+    if (typeof a?.nonce !== 'string' || arrivals.has(a.nonce)) return; // the first arrival counts
+    arrivals.set(a.nonce, {
+      number: a.number,
+      routedAsLookup: a.routedAsLookup,
+      routedTo: a.routedTo,
+      expectedRoute: a.expectedRoute,
+      oneWayAudio: a.oneWayAudio,
+      at: a.at,
+    });
+  });
+
+  setHandler(qualityReportSignal, async ({ score, capabilities }) => {
     if (typeof score !== 'number' || !(score >= 0 && score <= 1)) return;
     s.qualityScore = score;
     if (score < policy.retestBelow && (s.state === 'AVAILABLE' || s.state === 'ALLOCATED')) {
       retestPending = true; // the retest transition writes the score
+      retestWhy = { reason: `quality report ${score.toFixed(2)} below ${policy.retestBelow}`, media: mediaOfCapabilities(capabilities), feedback: score };
     } else {
       await exclusive(() => recordScores({ endpointId, version: s.version, set: { qualityScore: s.qualityScore } }));
     }
+  });
+
+  setHandler(retestSignal, ({ reason, capabilities }) => {
+    if (s.state !== 'AVAILABLE' && s.state !== 'ALLOCATED') return; // only numbers in service
+    retestPending = true;
+    const why = typeof reason === 'string' && reason.trim() ? reason.slice(0, 200) : 're-test asked';
+    // a quality report's score, when one is pending too, still counts
+    retestWhy = { reason: why, media: mediaOfCapabilities(capabilities), feedback: retestWhy?.feedback ?? null };
   });
 
   // ---------------------------------------------------------------- phases
@@ -338,13 +381,75 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     }
   }
 
+  /**
+   * One capability test for real: the activity asks the number's carrier
+   * network to place it, carrying a nonce; the workflow then waits — a durable
+   * timer, nothing busy — for its arrival at the inbound entry (the
+   * testArrival signal), and judges what arrived.
+   */
+  async function probe(test: CapabilityTest): Promise<TestResult> {
+    const nonce = uuid4();
+    const asked = await requestCapabilityTest({ endpointId, address, test, nonce });
+    if (!asked.requested) return { test, passed: false, detail: asked.detail };
+    await condition(() => arrivals.has(nonce), asked.timeoutMs);
+    const arrival = arrivals.get(nonce);
+    arrivals.delete(nonce);
+    return judgeArrival(address, test, arrival, asked.timeoutMs);
+  }
+
   async function runTests(media: Medium[]): Promise<{ results: TestResult[]; verdict: ReturnType<typeof evaluateTests> }> {
+    if (patched('harness-test-traffic')) {
+      const tests = testsFor(s.capable, media, true);
+      const results = await Promise.all(tests.map(probe));
+      return { results, verdict: evaluateTests(s.capable, media, results) };
+    }
     const tests = testsFor(s.capable, media);
     const results = await Promise.all(tests.map((test) => runCapabilityTest({ address, test })));
     return { results, verdict: evaluateTests(s.capable, media, results) };
   }
 
+  /**
+   * A re-test of a number in service: only the media asked about; an
+   * AVAILABLE number that fails leaves the shelf (REJECTED); an ALLOCATED one
+   * stays with its holder with what still works, and the holder is alerted
+   * (the platform's webhook; operators: the log, the history row's details,
+   * the failed-re-tests metric).
+   */
+  async function retesting(retest: RetestState): Promise<void> {
+    const offered = mediaOf(s.capable).filter((m) => !s.droppedMedia.includes(m));
+    const asked = retest.media ? offered.filter((m) => retest.media!.includes(m)) : offered;
+    const media = asked.length ? asked : offered;
+    const { results } = await runTests(media);
+    const v = evaluateRetest(s.capable, s.enabled, media, results, retest);
+    const details = {
+      results,
+      retest: { reason: retest.reason, media, feedback: retest.feedback, tested: v.tested, quality: v.quality, lost: v.lost, failed: v.failed },
+    };
+    if (s.afterTesting === 'ALLOCATED') {
+      const impaired = v.failed || v.lost.length > 0;
+      const holder = s.accountId;
+      await move(
+        'ALLOCATED',
+        v.reason,
+        'workflow',
+        { enabled: v.enabled, qualityScore: v.quality, afterTesting: 'AVAILABLE', retest: null },
+        { ...details, holderAlerted: impaired },
+      );
+      if (impaired && holder) {
+        // not awaited: the platform being away must not hold the number's other operations
+        void alertHolder({ accountId: holder, address, endpointId, version: s.version, failed: v.failed, lost: v.lost, reason: v.reason }).catch(
+          () => undefined,
+        );
+      }
+    } else if (v.failed) {
+      await move('REJECTED', `pulled from the shelf: ${v.reason}`, 'workflow', { qualityScore: v.quality, retest: null }, details);
+    } else {
+      await move('AVAILABLE', v.reason, 'workflow', { enabled: v.enabled, qualityScore: v.quality, retest: null }, details);
+    }
+  }
+
   async function testing(): Promise<void> {
+    if (s.retest) return retesting(s.retest);
     const media = mediaOf(s.capable).filter((m) => !s.droppedMedia.includes(m));
     const { results, verdict } = await runTests(media);
     const details = { results };
@@ -429,20 +534,41 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         }
         break;
       case 'AVAILABLE':
-      case 'ALLOCATED':
-        await waitIn(state, null, () => retestPending);
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the qualityReport handler sets it while waitIn() waits; TS does not see writes from handlers
+      case 'ALLOCATED': {
+        const every = policy.retestEveryMs ?? 0;
+        // runs that began before numbers in service were re-tested on a schedule wait without a timer
+        if (every > 0 && patched('in-service-retest')) {
+          s.nextRetestAt ??= Date.now() + every;
+          if (await waitIn(state, s.nextRetestAt, () => retestPending)) {
+            retestPending = true;
+            retestWhy ??= { reason: `scheduled re-test (every ${+(every / 86_400_000).toFixed(2)} days)`, media: null, feedback: null };
+          }
+        } else {
+          await waitIn(state, null, () => retestPending);
+        }
+        // the qualityReport and retest handlers set it while waitIn() waits
         if (retestPending) {
           retestPending = false;
+          const why = retestWhy;
+          retestWhy = null;
+          // runs that began before a re-test combined its results with the feedback replay their plain retest
+          const inService = why !== null && patched('retest-in-service');
           await exclusive(() =>
             s.state === state
-              ? move('TESTING', `quality report ${s.qualityScore?.toFixed(2)} below ${policy.retestBelow}: retest`, 'workflow', {
-                  afterTesting: state === 'ALLOCATED' ? 'ALLOCATED' : 'AVAILABLE',
-                })
+              ? move(
+                  'TESTING',
+                  inService ? `${why.reason}: re-test` : `quality report ${s.qualityScore?.toFixed(2)} below ${policy.retestBelow}: retest`,
+                  'workflow',
+                  {
+                    afterTesting: state === 'ALLOCATED' ? 'ALLOCATED' : 'AVAILABLE',
+                    ...(inService ? { retest: why, nextRetestAt: null } : {}),
+                  },
+                )
               : Promise.resolve(),
           );
         }
         break;
+      }
       default: // REJECTED: waits for its return or retirement
         await waitIn(state, null);
     }

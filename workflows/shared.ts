@@ -30,7 +30,9 @@ export const SEARCH_ATTRIBUTE_NAMES = SEARCH_ATTRIBUTE_KEYS.map((k) => k.name);
 // The endpoint's vocabulary belongs to the domain (src/domain/endpoint.ts);
 // the contract re-exports it (type-only: nothing enters the workflow bundle).
 export type { EndpointStateName, Medium, Capability, CapabilityTest, LifecyclePolicy, Capabilities } from '../src/domain/endpoint';
-import type { EndpointStateName, Medium, Capabilities, LifecyclePolicy } from '../src/domain/endpoint';
+import type { EndpointStateName, Medium, Capabilities, Capability, LifecyclePolicy } from '../src/domain/endpoint';
+import type { ProbeArrival } from '../src/domain/harness';
+export type { ProbeArrival };
 
 /** Everything the workflow needs to go on: its input, and what continue-as-new carries. */
 export interface EndpointSnapshot {
@@ -56,6 +58,19 @@ export interface EndpointSnapshot {
   afterTesting: 'AVAILABLE' | 'ALLOCATED';
   /** RELEASING: for which release order, and from where (absent in runs that began before RELEASING existed) */
   releasing?: { orderId: string; from: 'AVAILABLE' | 'REJECTED' } | null;
+  /** in service: when the scheduled re-test is due (epoch ms); null until the period starts */
+  nextRetestAt?: number | null;
+  /** TESTING as a re-test of a number in service: why, which media, and the feedback score that asked for it */
+  retest?: RetestState | null;
+}
+
+/** A re-test of a number in service under way. */
+export interface RetestState {
+  reason: string;
+  /** null: every medium offered */
+  media: Medium[] | null;
+  /** the quality report's score that asked for it, if one did (combined with the tests' share) */
+  feedback: number | null;
 }
 
 export interface EndpointWorkflowInput {
@@ -132,6 +147,14 @@ export interface QualityReportInput {
   /** 0 (useless) .. 1 (perfect) */
   score: number;
   source?: string;
+  /** the capabilities the report is about (a re-test tests their media only); absent: all */
+  capabilities?: Capability[];
+}
+/** Something seen in service asks for a re-test: a failed call the router reports, a carrier's registration change. */
+export interface RetestInput {
+  reason: string;
+  /** the capabilities affected; absent: all */
+  capabilities?: Capability[];
 }
 export interface ReturnedInput {
   reason: string;
@@ -163,6 +186,10 @@ export const leaveShelfUpdate = defineUpdate<EndpointStatus, [LeaveShelfInput]>(
 export const backToShelfUpdate = defineUpdate<EndpointStatus, [BackToShelfInput]>('backToShelf');
 export const inboundTrafficSignal = defineSignal<[InboundTrafficInput]>('inboundTraffic');
 export const qualityReportSignal = defineSignal<[QualityReportInput]>('qualityReport');
+/** a capability test's call or message reached the platform's inbound entry (src/usecases/test-arrival.ts) */
+export const testArrivalSignal = defineSignal<[ProbeArrival]>('testArrival');
+/** re-test a number in service (AVAILABLE or ALLOCATED) for real; ignored in any other state */
+export const retestSignal = defineSignal<[RetestInput]>('retest');
 export const stateQuery = defineQuery<EndpointStatus>('state');
 
 /** The type of the failure an update handler or validator throws for a refused request. */

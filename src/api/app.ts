@@ -22,6 +22,7 @@ import { keyUseRecorder } from '../usecases/keys';
 import { routeRoutes } from './routes/routes';
 import { feedbackRoutes } from './routes/feedback';
 import { trafficRoutes } from './routes/traffic';
+import { UsageRecorder } from '../usecases/usage';
 import { requestLogging } from './middleware/requests';
 import { RATE_LIMIT_WINDOW_MS, RateLimiter } from './middleware/rate-limit';
 import { postgresRateLimitStore, type RateLimitStore } from '../db/rate-limits';
@@ -189,9 +190,13 @@ export function buildApp(deps: AppDeps): Express {
   const unmet = { unmetWindowMs: deps.config.UNMET_DEMAND_WINDOW, unmetPerAccount: deps.config.UNMET_DEMAND_PER_ACCOUNT };
   app.use(inventoryRoutes({ db: deps.db, temporal, unmetPerAccount: unmet.unmetPerAccount }, registry, auth));
   app.use(endpointRoutes({ db: deps.db, notify: () => deps.notifier?.notify(), unmetWindowMs: unmet.unmetWindowMs }, registry, auth));
-  app.use(routeRoutes({ db: deps.db }, registry, auth));
+  // usage of allocated endpoints, counted in memory and flushed periodically (src/usecases/usage.ts); main.ts flushes it at shutdown
+  const usage = new UsageRecorder(deps.db, deps.config.USAGE_FLUSH_INTERVAL, (err) => deps.log.warn({ err }, 'usage flush failed; kept for the next'));
+  usage.start();
+  app.locals.usage = usage;
+  app.use(routeRoutes({ db: deps.db, usage }, registry, auth));
   app.use(feedbackRoutes({ db: deps.db, temporal }, registry, auth));
-  app.use(trafficRoutes({ temporal }, registry, auth));
+  app.use(trafficRoutes({ temporal, db: deps.db, usage }, registry, auth));
   const holding = { db: deps.db, temporal, notify: () => deps.notifier?.notify(), unmetWindowMs: unmet.unmetWindowMs };
   app.use(allocationRoutes(holding, registry, auth));
   app.use(reservationRoutes({ ...holding, maxReservationMs: deps.config.RESERVATION_MAX }, registry, auth));
@@ -215,6 +220,8 @@ export function buildApp(deps: AppDeps): Express {
     ),
   );
   app.use('/v1/carriers/:providerId/webhook', readBody);
+  app.use('/v1/carriers/:providerId/inbound', readBody);
+  app.use('/v1/carriers/:providerId/registrations', readBody);
   app.use(carrierRoutes({ db: deps.db, temporal, webhookToleranceSeconds: deps.config.WEBHOOK_TOLERANCE / 1000 }, registry));
   app.use(orderRoutes({ db: deps.db, temporal }, registry, auth));
 

@@ -6,7 +6,7 @@
 import type { Request } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/client';
-import { groupingMinimums, groupingStateCounts, orderCounts } from '../db/metrics';
+import { failedRetests, groupingMinimums, groupingStateCounts, orderCounts } from '../db/metrics';
 import { withTimeout, type TemporalGateway } from '../temporal/gateway';
 import { routeOf } from './middleware/requests';
 
@@ -104,6 +104,17 @@ export function createMetrics(deps: { db: Db; temporal: TemporalGateway; timeout
       const rows = await read('postgres', () => orderCounts(deps.db));
       this.reset();
       for (const r of rows ?? []) this.set({ direction: r.direction, status: r.status }, r.n);
+    },
+  });
+  new Gauge({
+    name: 'endpoint_inventory_failed_retests',
+    help: 're-tests of numbers in service in the last 24 hours that went wrong: pulled (an AVAILABLE number rejected), holder_alerted (an ALLOCATED number lost capabilities)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    async collect() {
+      const rows = await read('postgres', () => failedRetests(deps.db));
+      this.reset();
+      for (const outcome of ['pulled', 'holder_alerted']) this.set({ outcome }, rows?.find((r) => r.outcome === outcome)?.n ?? 0);
     },
   });
   new Gauge({

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HandBackForm } from '../domain/delivery';
+import type { TestTrafficRequest } from '../domain/harness';
 
 export interface OrderForCarrier {
   orderId: string;
@@ -27,6 +28,20 @@ export interface CarrierAdapter {
   cancel(carrierOrderId: string): Promise<void>;
   returnNumbers(orderId: string, numbers: { address: string; reason: string }[]): Promise<void>;
   release(order: ReleaseForCarrier): Promise<HandBackResult>;
+}
+
+/**
+ * A carrier network's test-call API (the capability tests' harness): asked to
+ * place a test call, or send a test SMS / MMS / fax, to a number (or, for the
+ * outbound call test, to take a call from it on its test line), carrying the
+ * platform's payload. It answers at once; the call or message itself reaches
+ * the platform later at its inbound entry (POST /v1/carriers/{id}/inbound,
+ * signed like the carrier's webhooks) — or does not. The carrier simulator
+ * plays one (POST /carriers/{id}/test-traffic); a real carrier's test-call
+ * API fits the same shape.
+ */
+export interface CarrierTestNetwork {
+  requestTestTraffic(req: TestTrafficRequest): Promise<{ testId: string }>;
 }
 
 /** A carrier's answer that retrying cannot change (4xx other than 429). */
@@ -52,7 +67,7 @@ export interface HttpOptions {
   timeoutMs: number;
 }
 
-export class ApiCarrierAdapter implements CarrierAdapter {
+export class ApiCarrierAdapter implements CarrierAdapter, CarrierTestNetwork {
   constructor(
     private readonly baseUrl: string,
     private readonly http: HttpOptions = { timeoutMs: 5_000 },
@@ -111,6 +126,11 @@ export class ApiCarrierAdapter implements CarrierAdapter {
 
   async returnNumbers(orderId: string, numbers: { address: string; reason: string }[]): Promise<void> {
     if (numbers.length) await this.call('/returns', { orderId, numbers });
+  }
+
+  async requestTestTraffic(req: TestTrafficRequest): Promise<{ testId: string }> {
+    const res = (await this.call('/test-traffic', req)) as { testId?: string };
+    return { testId: res.testId ?? '' };
   }
 
   async release(order: ReleaseForCarrier): Promise<HandBackResult> {

@@ -41,6 +41,7 @@ export async function withHistory(db: Db, address: string): Promise<(EndpointRow
 
 /** Where an endpoint's traffic goes: only while an account holds it. */
 export interface RouteRow {
+  endpointId: string;
   accountId: string;
   applicationUri: string | null;
   state: 'ALLOCATED' | 'PORTING_OUT';
@@ -50,7 +51,7 @@ export interface RouteRow {
 export async function routeOf(db: Db, address: string): Promise<RouteRow | null> {
   // an endpoint being ported out still carries its holder's traffic until it is gone
   const [row] = await db.$queryRaw<RouteRow[]>`
-    SELECT account_id AS "accountId", application_uri AS "applicationUri", state::text AS state FROM endpoints
+    SELECT id::text AS "endpointId", account_id AS "accountId", application_uri AS "applicationUri", state::text AS state FROM endpoints
      WHERE address = ${address} AND state IN ('ALLOCATED', 'PORTING_OUT') AND account_id IS NOT NULL`;
   return row ?? null;
 }
@@ -74,4 +75,10 @@ export async function historyFrom(
       FROM endpoint_history h JOIN endpoints e ON e.id = h.endpoint_id
      WHERE e.address = ${address} AND h.version >= ${version}
      ORDER BY h.version LIMIT ${limit}`;
+}
+
+/** The ones of `addresses` that are endpoints of this carrier. */
+export async function carrierEndpoints(db: Db, providerId: string, addresses: string[]): Promise<string[]> {
+  const rows = await db.endpoint.findMany({ where: { providerId, address: { in: addresses } }, select: { address: true } });
+  return rows.map((r) => r.address);
 }

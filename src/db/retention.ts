@@ -1,13 +1,15 @@
 // What the service writes for a while and reads only within a window:
 // inventory snapshots (trend, dashboard), unmet searches (demand) and carrier
 // webhook receipts (replay protection, needed only while a webhook's timestamp
-// is still inside WEBHOOK_TOLERANCE). The monitor's pass deletes what is
+// is still inside WEBHOOK_TOLERANCE), and the capability tests' probes (each
+// test placed and its arrival: read while its test waits). The monitor's pass deletes what is
 // older, a bounded batch per table per pass, so a backlog drains over a few
 // passes instead of one long delete. Each table's own module deletes its rows.
 import type { Db } from './client';
 import { pruneUnmet } from './demand';
 import { pruneSnapshots } from './groupings';
 import { pruneReceipts } from './webhooks';
+import { pruneProbes } from './probes';
 
 export const PRUNE_BATCH = 10_000;
 
@@ -15,6 +17,7 @@ export interface Pruned {
   snapshots: number;
   unmetSearches: number;
   webhookReceipts: number;
+  capabilityProbes: number;
 }
 
 export async function pruneHistory(db: Db, opts: { retentionMs: number; webhookToleranceMs: number; now?: Date; batch?: number }): Promise<Pruned> {
@@ -26,5 +29,6 @@ export async function pruneHistory(db: Db, opts: { retentionMs: number; webhookT
   const snapshots = await pruneSnapshots(db, before, batch);
   const unmetSearches = await pruneUnmet(db, before, batch);
   const webhookReceipts = await pruneReceipts(db, receiptsBefore, batch);
-  return { snapshots, unmetSearches, webhookReceipts };
+  const capabilityProbes = await pruneProbes(db, before, batch);
+  return { snapshots, unmetSearches, webhookReceipts, capabilityProbes };
 }

@@ -22,7 +22,7 @@ export type EndpointStateName =
 export type Medium = 'voice' | 'messaging';
 export type Capability = 'voice' | 'sms' | 'mms' | 'fax';
 /** the automated tests of the patent: each checks one thing end to end */
-export type CapabilityTest = 'inbound_call' | 'outbound_call' | 'sms' | 'mms' | 'routing';
+export type CapabilityTest = 'inbound_call' | 'outbound_call' | 'sms' | 'mms' | 'fax' | 'routing';
 
 /** Durations and thresholds of a lifecycle, fixed when the workflow starts. */
 export interface LifecyclePolicy {
@@ -40,6 +40,8 @@ export interface LifecyclePolicy {
   eventWeight: number;
   /** a quality report below this sends an available or allocated number back to testing */
   retestBelow: number;
+  /** numbers in service (AVAILABLE, ALLOCATED) are re-tested this often; 0 or absent (runs started before): never */
+  retestEveryMs?: number;
   /** how long a port-out takes before the number is gone */
   portOutMs: number;
   /** the longest reservation accepted */

@@ -1,59 +1,93 @@
-// The test harness the capability tests run against: places calls and sends
-// messages to an endpoint and watches them arrive. The real one drives test
-// devices through carriers; the simulator below stands in for it in the demo
-// and the tests.
-import { createHash } from 'node:crypto';
-import type { CapabilityTest } from '../domain/endpoint';
+// The capability tests' harness (issue 18): which carrier network places a
+// number's test calls and messages, and how long the platform waits for each
+// medium to arrive. Two kinds:
+//   carrier   (HARNESS=carrier, the default) — the number's own carrier's
+//             test-call API (an API carrier's ApiCarrierAdapter), else the
+//             HARNESS_CARRIER provider's; the call or message comes back to
+//             the API's inbound entry over HTTP, signed.
+//   simulated (HARNESS=simulated, tests and benchmarks; refused in production)
+//             — the carrier simulator's test-traffic logic inside the worker,
+//             handing arrivals straight to the inbound use case (no HTTP, no
+//             signature), with failures set by HARNESS_SIMULATED_FAILURES.
+// Either way the workflow waits for the arrival with a timer and judges it.
+import { ApiCarrierAdapter, type CarrierTestNetwork, type HttpOptions } from '../carriers/adapter';
+import { createTestTraffic, type TestTrafficConfig } from '../carriers/simulator/test-traffic';
+import { mulberry32 } from '../carriers/simulator/simulator';
+import type { Db } from '../db/client';
+import { findProvider } from '../db/providers';
+import type { TestMedium } from '../domain/harness';
+import { testArrival, type TestArrivalDeps } from '../usecases/test-arrival';
 
-export interface HarnessResult {
-  passed: boolean;
-  detail: string;
+export type HarnessKind = 'carrier' | 'simulated';
+
+export interface Harness {
+  kind: HarnessKind;
+  /** how long the platform waits for each medium's test to arrive */
+  timeouts: Record<TestMedium, number>;
+  /** the network that places a test for a number of this carrier, or why there is none */
+  networkFor(providerId: string | null): Promise<{ network: CarrierTestNetwork; providerId: string | null } | { none: string }>;
 }
 
-export interface TestHarness {
-  run(address: string, test: CapabilityTest): Promise<HarnessResult>;
+/** Each number's own carrier's test-call API (API carriers), else the fallback carrier's. */
+export function carrierHarness(db: Db, opts: { fallbackProviderId?: string; http?: HttpOptions; timeouts: Record<TestMedium, number> }): Harness {
+  const apiOf = async (id: string | null | undefined) => {
+    if (!id) return null;
+    const p = await findProvider(db, id);
+    return p && p.active && p.kind === 'API' && p.apiBaseUrl ? { network: new ApiCarrierAdapter(p.apiBaseUrl, opts.http), providerId: p.id } : null;
+  };
+  return {
+    kind: 'carrier',
+    timeouts: opts.timeouts,
+    async networkFor(providerId) {
+      const own = await apiOf(providerId);
+      if (own) return own;
+      const fallback = await apiOf(opts.fallbackProviderId);
+      if (fallback) return fallback;
+      return {
+        none: `no carrier test-call API for this number (its carrier ${providerId ?? '(none)'} has none${opts.fallbackProviderId ? `, nor has HARNESS_CARRIER ${opts.fallbackProviderId}` : '; HARNESS_CARRIER is unset'})`,
+      };
+    },
+  };
 }
 
-export type FailureRates = Partial<Record<CapabilityTest, number>>;
-
-export const CAPABILITY_TESTS: readonly CapabilityTest[] = ['inbound_call', 'outbound_call', 'sms', 'mms', 'routing'];
-
-/** "sms=0.1,mms=0.5" → { sms: 0.1, mms: 0.5 }; throws naming the bad part. */
-export function parseFailureRates(text: string): FailureRates {
-  const rates: FailureRates = {};
-  for (const part of text
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const [name, value] = part.split('=');
-    if (!name || !CAPABILITY_TESTS.includes(name as CapabilityTest)) {
-      throw new Error(`unknown capability test "${name}" (one of ${CAPABILITY_TESTS.join(', ')})`);
-    }
-    const rate = Number(value);
-    if (!(rate >= 0 && rate <= 1)) throw new Error(`rate of ${name} must be between 0 and 1, got "${value}"`);
-    rates[name as CapabilityTest] = rate;
-  }
-  return rates;
-}
+export type SimulatedHarness = ReturnType<typeof simulatedHarness>;
 
 /**
- * Fails each test at its configured rate. The draw is a hash of the address
- * and the test, so a given number fails the same tests every time: results
- * are reproducible and a retried activity does not flip a verdict.
+ * The simulator's test traffic inside the worker. A test delivered with no
+ * delay is handed to the inbound use case before its request is answered, so
+ * time-skipping tests never see the wait's timer fire first.
  */
-export class SimulatedHarness implements TestHarness {
-  readonly runs = new Map<CapabilityTest, number>();
-
-  constructor(
-    private readonly rates: FailureRates = {},
-    private readonly seed = 'endpoint-inventory',
-  ) {}
-
-  // eslint-disable-next-line @typescript-eslint/require-await -- the simulated harness keeps the async signature of a real one
-  async run(address: string, test: CapabilityTest): Promise<HarnessResult> {
-    this.runs.set(test, (this.runs.get(test) ?? 0) + 1);
-    const rate = this.rates[test] ?? 0;
-    const draw = createHash('sha256').update(`${this.seed}|${address}|${test}`).digest().readUInt32BE(0) / 2 ** 32;
-    return draw < rate ? { passed: false, detail: `simulated ${test} failure (rate ${rate})` } : { passed: true, detail: 'ok' };
-  }
+export function simulatedHarness(
+  deps: TestArrivalDeps,
+  opts: {
+    timeouts: Record<TestMedium, number>;
+    failures?: TestTrafficConfig['testFailureRates'];
+    outcomes?: TestTrafficConfig['testOutcomes'];
+    seed?: number;
+    delayMs?: number;
+  },
+) {
+  const config: TestTrafficConfig = {
+    testDelayMs: opts.delayMs ?? 0,
+    testLateDelayMs: Math.max(...Object.values(opts.timeouts)) + 1_000,
+    testFailureRates: opts.failures ?? {},
+    testOutcomes: opts.outcomes ?? {},
+  };
+  const traffic = createTestTraffic({
+    config: () => config,
+    random: mulberry32(opts.seed ?? 18),
+    deliver: async (arrival) => {
+      await testArrival(deps, arrival);
+      return true;
+    },
+  });
+  const network: CarrierTestNetwork = { requestTestTraffic: (req) => traffic.request(req) };
+  return {
+    kind: 'simulated' as const,
+    timeouts: opts.timeouts,
+    traffic,
+    /** change it to change what the network does next (tests) */
+    config,
+    networkFor: (): Promise<{ network: CarrierTestNetwork; providerId: string | null }> => Promise.resolve({ network, providerId: null }),
+  } satisfies Harness & Record<string, unknown>;
 }

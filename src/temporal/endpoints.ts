@@ -16,6 +16,8 @@ import {
   leaveShelfUpdate,
   portOutUpdate,
   qualityReportSignal,
+  testArrivalSignal,
+  retestSignal,
   releaseUpdate,
   reserveUpdate,
   retireUpdate,
@@ -29,6 +31,8 @@ import {
   type LeaveShelfInput,
   type PortOutInput,
   type QualityReportInput,
+  type ProbeArrival,
+  type RetestInput,
   type ReleaseInput,
   type ReserveInput,
   type RetireInput,
@@ -133,6 +137,16 @@ export class EndpointWorkflow {
 
   qualityReport(input: QualityReportInput): Promise<void> {
     return temporalCall(async () => (await this.handle()).signal(qualityReportSignal, input), this.notFound);
+  }
+
+  /** Re-test it for real if it is in service (AVAILABLE, ALLOCATED); ignored in any other state. */
+  retest(input: RetestInput): Promise<void> {
+    return temporalCall(async () => (await this.handle()).signal(retestSignal, input), this.notFound);
+  }
+
+  /** A capability test's arrival at the inbound entry, for the workflow waiting on it. */
+  testArrived(arrival: ProbeArrival): Promise<void> {
+    return temporalCall(async () => (await this.handle()).signal(testArrivalSignal, arrival), this.notFound);
   }
 
   /** What the workflow holds now (a closed workflow still answers). */

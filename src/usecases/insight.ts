@@ -9,6 +9,7 @@ import { holdingHistory, type Caller } from '../domain/access';
 import { addressField } from '../domain/address';
 import { NotFound } from '../domain/errors';
 import { geoStatus } from '../domain/geo';
+import { usageOf, type UsageDay } from '../db/usage';
 
 export interface InsightDeps {
   db: Db;
@@ -19,6 +20,8 @@ export type EndpointInsight = Omit<EndpointRow, 'claimToken' | 'claimedUntil'> &
   /** unknown: the place data cannot place it (its place fields are null) */
   geo: 'known' | 'unknown';
   history: (Omit<HistoryRow, 'id'> & { id: string })[];
+  /** its use per holder and day (routing lookups, traffic reports): an operator sees every holder's, a platform key its own accounts' */
+  usage: UsageDay[];
 };
 
 export async function insight(deps: InsightDeps, who: Caller, input: string): Promise<EndpointInsight> {
@@ -28,5 +31,12 @@ export async function insight(deps: InsightDeps, who: Caller, input: string): Pr
   if (!row || !visible) throw new NotFound(`address: no endpoint ${address}`);
   const { claimToken: _t, claimedUntil: _c, ...record } = row;
   const history = who.scope === 'OPERATOR' ? row.history : holdingHistory(row.history, who);
-  return { ...record, country: row.country?.trim() ?? null, geo: geoStatus(row), history: history.map((h) => ({ ...h, id: String(h.id) })) };
+  const usage = await usageOf(deps.db, row.id, who.scope === 'OPERATOR' ? null : who.accountIds);
+  return {
+    ...record,
+    country: row.country?.trim() ?? null,
+    geo: geoStatus(row),
+    history: history.map((h) => ({ ...h, id: String(h.id) })),
+    usage,
+  };
 }

@@ -30,6 +30,8 @@ const PORT_OF_B = '0b7c3f8e-2d1a-4c5b-9e6f-7a8b9c0d1e2f';
 const CARRIER = 'contract-carrier';
 const CARRIER_SECRET = 'contract-carrier-webhook-secret';
 const WEBHOOK = 'POST /v1/carriers/{providerId}/webhook';
+const INBOUND = 'POST /v1/carriers/{providerId}/inbound';
+const REGISTRATIONS = 'POST /v1/carriers/{providerId}/registrations';
 
 /** one request's variations on its row: path parameters, a query string, body fields (merged into the row's body) */
 interface Probe {
@@ -512,6 +514,18 @@ const TABLE: Record<string, Row> = {
       { body: { medium: 'fax' }, field: 'medium' },
     ],
   },
+  'POST /v1/traffic/failures': {
+    body: { address: UNKNOWN, capability: 'voice' },
+    wrongType: [
+      ['capability', 1],
+      ['reason', 7],
+    ],
+    addresses: ['address'],
+    bad: [
+      { body: { capability: 'pager' }, field: 'capability' },
+      { body: { reason: '' }, field: 'reason' },
+    ],
+  },
 };
 
 interface Operation {
@@ -678,7 +692,7 @@ describe('API contract: every operation in the OpenAPI document', () => {
 
   it('has a row for every /v1 operation in the document, and no row for one it lacks', () => {
     // open: the document itself; signed: the webhook (its own test below)
-    const documented = [...ops.keys()].filter((op) => op !== WEBHOOK && op !== 'GET /v1/openapi.json');
+    const documented = [...ops.keys()].filter((op) => op !== WEBHOOK && op !== INBOUND && op !== REGISTRATIONS && op !== 'GET /v1/openapi.json');
     assert.ok(documented.length >= 20, `only ${documented.length} operations documented`);
     assert.deepEqual(
       documented.filter((op) => !(op in TABLE)),
@@ -846,5 +860,46 @@ describe('API contract: every operation in the OpenAPI document', () => {
     await names(await signed({ ...delivery, idempotencyKey: 'nul\u0000key' }), 'idempotencyKey', 'signed, a NUL in a string', /NUL/);
     const unknown = await refused(await signed(delivery), 404, 'signed, an unknown order');
     assert.match(unknown.detail, /idempotencyKey/);
+  });
+
+  it(`${INBOUND}: signed like the webhook, not keyed; refuses malformed, unsigned and badly signed arrivals, names bad fields`, async () => {
+    const op = ops.get(INBOUND);
+    assert.ok(op, `${INBOUND} is not in the OpenAPI document`);
+    assert.equal(op.security, undefined, 'a carrier signs its test traffic, it has no API key');
+    const path = `/v1/carriers/${CARRIER}/inbound`;
+    const arrival = { medium: 'sms', direction: 'inbound', to: '+14155550100', from: '+12025550100', payload: 'hello' };
+    const signed = (body: unknown, at = Math.floor(Date.now() / 1000)) => {
+      const raw = JSON.stringify(body);
+      return send('POST', path, { raw, headers: { 'x-carrier-timestamp': String(at), 'x-carrier-signature': signWebhook(CARRIER_SECRET, at, raw) } });
+    };
+    await refused(await send('POST', path, { raw: '{"medium": sm' }), 400, 'malformed JSON');
+    await refused(await send('POST', '/v1/carriers/contract-nobody/inbound', { body: arrival }), 404, 'an unknown carrier');
+    assert.match((await refused(await send('POST', path, { body: arrival }), 401, 'unsigned')).detail, /missing signature/);
+    assert.match((await refused(await signed(arrival, Math.floor(Date.now() / 1000) - 3600), 401, 'a stale timestamp')).detail, /stale timestamp/);
+    await names(await signed({ ...arrival, medium: 'pigeon' }), 'medium', 'signed, an unknown medium');
+    await names(await signed({ ...arrival, audio: 'loud' }), 'audio', 'signed, a bad audio flag');
+    await names(await signed({ ...arrival, payload: 7 }), 'payload', 'signed, a wrong type');
+    const ordinary = await signed(arrival);
+    assert.equal(ordinary.status, 202);
+    assert.deepEqual(await ordinary.json(), { status: 'not_a_test' });
+  });
+
+  it(`${REGISTRATIONS}: signed like the webhook, not keyed; names bad fields; numbers not its own are listed back`, async () => {
+    const op = ops.get(REGISTRATIONS);
+    assert.ok(op, `${REGISTRATIONS} is not in the OpenAPI document`);
+    assert.equal(op.security, undefined);
+    const path = `/v1/carriers/${CARRIER}/registrations`;
+    const change = { numbers: [UNKNOWN], change: 're-provisioned on a new switch' };
+    const signed = (body: unknown, at = Math.floor(Date.now() / 1000)) => {
+      const raw = JSON.stringify(body);
+      return send('POST', path, { raw, headers: { 'x-carrier-timestamp': String(at), 'x-carrier-signature': signWebhook(CARRIER_SECRET, at, raw) } });
+    };
+    assert.match((await refused(await send('POST', path, { body: change }), 401, 'unsigned')).detail, /missing signature/);
+    await refused(await send('POST', '/v1/carriers/contract-nobody/registrations', { body: change }), 404, 'an unknown carrier');
+    await names(await signed({ ...change, numbers: [] }), 'numbers', 'signed, no numbers');
+    await names(await signed({ ...change, change: 7 }), 'change', 'signed, a wrong type');
+    const taken = await signed(change);
+    assert.equal(taken.status, 202);
+    assert.deepEqual(await taken.json(), { status: 'accepted', retesting: 0, notOurs: [UNKNOWN] });
   });
 });

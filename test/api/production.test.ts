@@ -68,7 +68,7 @@ describe('production mode', () => {
     ['worker', 'workers/main.ts'],
   ] as const) {
     it(`the ${what} refuses to start on the demo defaults, naming each setting`, async () => {
-      const env = { PATH: process.env.PATH, HOME: process.env.HOME, EI_MODE: 'production', API_PORT: '0' };
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, EI_MODE: 'production', API_PORT: '0', HARNESS: 'simulated' };
       const run = promisify(execFile)(process.execPath, ['--import', 'tsx', main], { cwd: ROOT, env, timeout: 30_000 });
       const err = (await run.then(
         () => assert.fail(`the ${what} started`),
@@ -76,7 +76,7 @@ describe('production mode', () => {
       )) as { code: number; stderr: string };
       assert.equal(err.code, 1);
       assert.match(err.stderr, /DATABASE_URL: the demo's database password/);
-      assert.match(err.stderr, /HARNESS_FAILURE_RATES: /);
+      assert.match(err.stderr, /HARNESS: the simulated harness/);
       assert.match(err.stderr, /METRICS_KEY: /);
       assert.match(err.stderr, /TEMPORAL_TLS: production mode wants the Temporal connection secured/);
       assert.doesNotMatch(err.stderr, /\n\s+at /, 'a refused setting is a message, not a stack trace');

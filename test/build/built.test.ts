@@ -84,7 +84,6 @@ describe('the built artefact (npm run build)', function () {
       TEMPORAL_ALLOW_PLAINTEXT: 'true',
       TEMPORAL_TASK_QUEUE: uniqueTaskQueue('built'),
       WORKER_START_MONITOR: 'false',
-      HARNESS_FAILURE_RATES: 'routing=0.01',
       METRICS_KEY: 'built-metrics-key-0123456789',
       API_PORT: String(apiPort),
       WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,

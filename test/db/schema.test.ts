@@ -23,7 +23,8 @@ const SCALARS: Record<string, string[]> = {
   BigInt: ['bigint'],
   Float: ['double precision'],
   Boolean: ['boolean'],
-  DateTime: ['timestamp with time zone', 'timestamp without time zone'],
+  // a DateTime with @db.Date is a date column
+  DateTime: ['timestamp with time zone', 'timestamp without time zone', 'date'],
   Json: ['jsonb'],
 };
 
@@ -75,6 +76,8 @@ describe('database schema', () => {
       'Account',
       'ApiKey',
       'ApiKeyAccount',
+      'CapabilityProbe',
+      'EndpointUsage',
       'IdempotencyRecord',
       'AllocationResume',
       'UnmetSearch',

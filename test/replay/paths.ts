@@ -16,6 +16,7 @@ const LIFECYCLE = 'test/workflows/lifecycle.test.ts';
 const ORDERS = 'test/workflows/orders.test.ts';
 const MONITOR = 'test/workflows/monitor.test.ts';
 const MORE = 'test/workflows/replay-paths.test.ts';
+const RETESTS = 'test/workflows/retest.test.ts';
 
 export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
   endpointWorkflow: {
@@ -29,6 +30,26 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
       by: LIFECYCLE,
     },
     'endpoint-tests-failed-rejected.json': { path: 'quarantine → TESTING, routing test fails → REJECTED', by: LIFECYCLE },
+    'endpoint-harness-test-traffic.json': {
+      path: "QUARANTINE → TESTING with real test traffic ('harness-test-traffic'): per test a `requestCapabilityTest` activity, its `testArrival` signal, no timer firing → AVAILABLE",
+      by: LIFECYCLE,
+    },
+    'endpoint-retest-feedback.json': {
+      path: "AVAILABLE; a `qualityReport` about SMS ('retest-in-service') → TESTING messaging only, the SMS never arrives (its wait's timer) → AVAILABLE without SMS, the score combined",
+      by: RETESTS,
+    },
+    'endpoint-retest-scheduled-pulled.json': {
+      path: "AVAILABLE waiting with the re-test timer ('in-service-retest'); it fires → TESTING, routing fails → REJECTED (pulled from the shelf)",
+      by: RETESTS,
+    },
+    'endpoint-retest-allocated-alerted.json': {
+      path: 'ALLOCATED; a `retest` signal (a failed call) → TESTING voice, routing fails → ALLOCATED with nothing enabled; `alertHolder` retried once',
+      by: RETESTS,
+    },
+    'endpoint-harness-test-not-delivered.json': {
+      path: "QUARANTINE → TESTING with real test traffic: the test calls never arrive, the wait's timers fire → REJECTED",
+      by: LIFECYCLE,
+    },
     'endpoint-release-aging-available.json': {
       path: 'AVAILABLE → `allocate` update → ALLOCATED → `release` → AGING 45 days → TESTING → AVAILABLE',
       by: LIFECYCLE,

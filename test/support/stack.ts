@@ -48,6 +48,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // and the run's keys are shared: the suites that test limits set their own (a budget per limit)
     RATE_LIMIT_PER_MINUTE: '1000000',
     RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '1000000',
+    // the carrier simulator's test traffic inside each test's worker; test/api/harness.test.ts runs HARNESS=carrier over HTTP
+    HARNESS: 'simulated',
     ...overrides,
   });
 }

@@ -7,8 +7,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { createWorker, WORKFLOWS_PATH } from '../../workers/worker';
 import { createDb, type Db } from '../../src/db/client';
-import { lifecyclePolicy } from '../../src/config';
-import { SimulatedHarness, type FailureRates } from '../../src/harness/harness';
+import { harnessTimeouts, lifecyclePolicy, type Config } from '../../src/config';
+import { simulatedHarness, type Harness, type SimulatedHarness } from '../../src/harness/harness';
+import type { FailureRates } from '../../src/domain/harness';
+import { TemporalGateway } from '../../src/temporal/gateway';
 import { SEARCH_ATTRIBUTE_NAMES, type LifecyclePolicy } from '../../workflows/shared';
 import { temporal } from '@temporalio/proto';
 import { stack, testConfig, testLog } from './stack';
@@ -41,15 +43,31 @@ export async function timeskipEnv(): Promise<TestWorkflowEnvironment> {
 
 export const TASK_QUEUE = 'timeskip';
 
-export async function timeskipWorker(env: TestWorkflowEnvironment, rates: FailureRates = {}): Promise<Worker> {
+/**
+ * A worker whose capability tests go through the simulated carrier network
+ * (src/harness/harness.ts): each test's arrival reaches the inbound use case,
+ * and the workflow, before the request is answered; `failures` makes media
+ * fail (e.g. { voice: { not_delivered: 1 } }).
+ */
+export async function timeskipWorker(
+  env: TestWorkflowEnvironment,
+  failures: FailureRates = {},
+  opts: { settings?: Record<string, string>; harness?: (config: Config) => Harness } = {},
+): Promise<Worker> {
+  const config = testConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE, ...opts.settings });
   return createWorker({
-    config: testConfig({ TEMPORAL_TASK_QUEUE: TASK_QUEUE }),
+    config,
     connection: env.nativeConnection,
     db: timeskipDb(),
     log: testLog,
-    harness: new SimulatedHarness(rates),
+    harness: opts.harness?.(config) ?? timeskipHarness(env, config, failures),
     workflowBundle: await workflowBundle(),
   });
+}
+
+/** The simulated network of a time-skipping test: change its `config` to change what it does next. */
+export function timeskipHarness(env: TestWorkflowEnvironment, config: Config, failures: FailureRates = {}): SimulatedHarness {
+  return simulatedHarness({ db: timeskipDb(), temporal: TemporalGateway.fromClient(env.client, TASK_QUEUE) }, { timeouts: harnessTimeouts(config), failures });
 }
 
 /** The production defaults: 30 days' quarantine, 45 days' aging, 15-day extensions. */

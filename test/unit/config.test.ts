@@ -36,7 +36,6 @@ describe('config', () => {
     const good = {
       EI_MODE: 'production',
       DATABASE_URL: 'postgresql://inventory:a-long-real-password@db.internal:5432/inventory?sslmode=verify-full',
-      HARNESS_FAILURE_RATES: 'routing=0.01',
       METRICS_KEY: 'scrape-key-0123456789',
       TEMPORAL_TLS: 'true',
     };
@@ -54,12 +53,16 @@ describe('config', () => {
       const issues = issuesOf({ EI_MODE: 'production' });
       assert.deepEqual(
         issues.map((i) => i.split(':')[0]),
-        ['DATABASE_URL', 'HARNESS_FAILURE_RATES', 'METRICS_KEY', 'TEMPORAL_TLS'],
+        ['DATABASE_URL', 'METRICS_KEY', 'TEMPORAL_TLS'],
       );
       assert.match(issues[0]!, /demo's database password/);
-      assert.match(issues[1]!, /passes every capability test/);
-      assert.match(issues[2]!, /\/metrics/);
-      assert.match(issues[3]!, /TEMPORAL_ALLOW_PLAINTEXT/);
+      assert.match(issues[1]!, /\/metrics/);
+      assert.match(issues[2]!, /TEMPORAL_ALLOW_PLAINTEXT/);
+      // the harness defaults to the carriers' test-call APIs; the simulated one is refused
+      assert.deepEqual(
+        issuesOf({ EI_MODE: 'production', HARNESS: 'simulated' }).map((i) => i.split(':')[0]),
+        ['DATABASE_URL', 'HARNESS', 'METRICS_KEY', 'TEMPORAL_TLS'],
+      );
     });
 
     it('wants the Temporal connection secured (TLS, mTLS or an API key) unless TEMPORAL_ALLOW_PLAINTEXT says otherwise', () => {
@@ -74,10 +77,10 @@ describe('config', () => {
       assert.throws(() => loadConfig({ TEMPORAL_ALLOW_PLAINTEXT: 'yes' }), /TEMPORAL_ALLOW_PLAINTEXT: /);
     });
 
-    it('refuses each one alone: the demo password, zero failure rates, a short metrics key', () => {
+    it('refuses each one alone: the demo password, the simulated harness, a short metrics key', () => {
       assert.deepEqual(issuesOf({ ...good, DATABASE_URL: 'postgresql://endpoint_inventory:endpoint_inventory@db:5432/x' }).length, 1);
       assert.match(issuesOf({ ...good, DATABASE_URL: 'postgresql://inventory@db:5432/x' })[0]!, /^DATABASE_URL: .*needs a database password/);
-      assert.match(issuesOf({ ...good, HARNESS_FAILURE_RATES: 'sms=0,mms=0' })[0]!, /^HARNESS_FAILURE_RATES: /);
+      assert.match(issuesOf({ ...good, HARNESS: 'simulated' })[0]!, /^HARNESS: the simulated harness places no real call/);
       assert.match(issuesOf({ ...good, METRICS_KEY: 'short' })[0]!, /^METRICS_KEY: must be at least 16/);
     });
 

@@ -6,7 +6,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { ingestEndpoints, type IngestItem } from '../../src/usecases/ingest';
-import type { FailureRates } from '../../src/harness/harness';
+import type { FailureRates } from '../../src/domain/harness';
 import type { endpointWorkflow } from '../../workflows/endpoint.workflow';
 import {
   allocateUpdate,
@@ -127,6 +127,8 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
         'every transition has a cause',
       );
       await record(h, 'quarantine-to-available');
+      // the same path since 'harness-test-traffic': each test's request, then a timer until its arrival (signal)
+      await record(h, 'harness-test-traffic');
     }));
 
   it('a number with inbound voice calls but no messages becomes available SMS-only', () =>
@@ -182,8 +184,9 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
         const row = await rowOf((await h.query(stateQuery)).address);
         assert.match(row.history.at(-1)!.cause, /routing to the platform failed/);
         await record(h, 'tests-failed-rejected');
+        await record(h, 'harness-test-not-delivered');
       },
-      { rates: { routing: 1 } },
+      { rates: { voice: { not_delivered: 1 } } },
     ));
 
   it('allocated, released, aged 45 days, tested and available again', () =>

@@ -52,6 +52,8 @@ describe('scale-out: two workers and two APIs, one of each killed', function () 
       RATE_LIMIT_PER_MINUTE: '100000000',
       QUARANTINE_NEW: '1s',
       QUARANTINE_AGING: '1s',
+      // capability tests through the simulated carrier network inside each worker (the numbers here have no carrier)
+      HARNESS: 'simulated',
       SHUTDOWN_GRACE_MS: '1000',
       // a request the killed API held frees its Idempotency-Key after 5 s (default 30 s)
       IDEMPOTENCY_LEASE: '5s',

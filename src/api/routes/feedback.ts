@@ -14,6 +14,12 @@ const Feedback = z
     score: z.number().min(0).max(1),
     source: z.string().min(1).max(100).optional(),
     comment: z.string().max(2000).optional(),
+    capabilities: z
+      .array(z.enum(['voice', 'sms', 'mms', 'fax']))
+      .min(1)
+      .max(4)
+      .optional()
+      .openapi({ description: 'what the feedback is about: a re-test tests their media only (default: all)' }),
   })
   .strict()
   .openapi('QualityFeedback');

@@ -72,12 +72,24 @@ export const EndpointStatusView = z
       .object({ orderId: z.string(), from: z.enum(['AVAILABLE', 'REJECTED']) })
       .nullable()
       .optional(),
+    nextRetestAt: Timestamp.nullable().optional().openapi({ description: 'in service: when its scheduled re-test is due (RETEST_EVERY)' }),
+    retest: z
+      .object({ reason: z.string(), media: z.array(z.enum(['voice', 'messaging'])).nullable(), feedback: z.number().nullable() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'TESTING as a re-test of a number in service: why, which media, the feedback that asked for it' }),
   })
   .strict()
   .openapi('EndpointStatus');
 
 export function endpointStatusView(s: EndpointStatus): z.infer<typeof EndpointStatusView> {
-  return { ...s, reservedUntil: iso(s.reservedUntil), phaseEndsAt: iso(s.phaseEndsAt) };
+  const { nextRetestAt, ...rest } = s;
+  return {
+    ...rest,
+    reservedUntil: iso(s.reservedUntil),
+    phaseEndsAt: iso(s.phaseEndsAt),
+    ...(nextRetestAt === undefined ? {} : { nextRetestAt: iso(nextRetestAt) }),
+  };
 }
 
 /** A reservation as a resource (src/usecases/reserve.ts): what became of it, read from the endpoint's history. */
@@ -199,6 +211,23 @@ export const InsightView = z
     createdAt: Timestamp,
     updatedAt: Timestamp,
     history: z.array(HistoryEntry),
+    usage: z
+      .array(
+        z.object({
+          accountId: z.string(),
+          day: z.string().openapi({ description: 'UTC day, YYYY-MM-DD' }),
+          lookups: z.number().int(),
+          callsIn: z.number().int(),
+          callsOut: z.number().int(),
+          messagesIn: z.number().int(),
+          messagesOut: z.number().int(),
+          lastUsedAt: Timestamp,
+        }),
+      )
+      .openapi({
+        description:
+          "its use per holder and day, newest first (90 days at most): routing lookups and the call router's traffic reports, flushed every USAGE_FLUSH_INTERVAL; a holder sees its own only",
+      }),
   })
   .strict()
   .openapi('EndpointInsight');
@@ -242,6 +271,7 @@ export function insightView(e: EndpointInsight): z.infer<typeof InsightView> {
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
     history: e.history.map((h) => ({ ...h, at: h.at.toISOString() })),
+    usage: e.usage.map((u) => ({ ...u, lastUsedAt: u.lastUsedAt.toISOString() })),
   };
 }
 

@@ -9,6 +9,8 @@ import { z } from 'zod';
 
 export { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../webhook';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from '../webhook';
+import { TEST_MEDIA, type TestArrival } from '../../domain/harness';
+import { createTestTraffic, testTrafficBehaviour, testTrafficDefaults, type TestTraffic, type TestTrafficStats } from './test-traffic';
 
 const rate = z.number().min(0).max(1);
 const behaviour = {
@@ -29,6 +31,8 @@ const behaviour = {
   refuseReturns: z.boolean(),
   refuseReleases: z.boolean(),
   refuseCancellations: z.boolean(),
+  // capability tests (test-traffic.ts): delay, failure rates per medium, outcomes per number
+  ...testTrafficBehaviour,
 };
 
 // Strict, so a typo in a test's or the demo's config fails loudly instead of being ignored.
@@ -51,6 +55,10 @@ export const carrierConfigSchema = z.strictObject({
   refuseReturns: z.boolean().default(false),
   refuseReleases: z.boolean().default(false),
   refuseCancellations: z.boolean().default(false),
+  testDelayMs: testTrafficBehaviour.testDelayMs.default(testTrafficDefaults.testDelayMs),
+  testLateDelayMs: testTrafficBehaviour.testLateDelayMs.default(testTrafficDefaults.testLateDelayMs),
+  testFailureRates: testTrafficBehaviour.testFailureRates.default({}),
+  testOutcomes: testTrafficBehaviour.testOutcomes.default({}),
 });
 
 export type CarrierConfig = z.output<typeof carrierConfigSchema>;
@@ -59,7 +67,7 @@ export type CarrierPatch = z.input<typeof carrierPatchSchema>;
 
 export interface SimulatorOptions {
   carriers: CarrierConfigInput[];
-  /** Webhooks go to `${webhookBase}/${carrierId}/webhook`. */
+  /** Webhooks go to `${webhookBase}/${carrierId}/webhook`, test calls and messages to `${webhookBase}/${carrierId}/inbound`. */
   webhookBase: string;
   trafficUrl: string;
   /** the API key the call router's traffic feed needs (router or operator scope) */
@@ -97,6 +105,8 @@ export interface CarrierStats {
   webhooksAbandoned: number;
   /** returns, releases and cancellations answered 422 (refuseReturns, refuseReleases, refuseCancellations) */
   refusals: number;
+  /** capability tests asked of this carrier's test-call API and what it did with them */
+  tests: TestTrafficStats;
 }
 
 export interface SimulatorStats {
@@ -183,6 +193,12 @@ const returnsSchema = z.object({
   numbers: z.array(z.object({ address: z.string().min(1), reason: z.string().min(1) })).min(1),
 });
 const releasesSchema = z.object({ numbers: z.array(z.string().min(1)).min(1) });
+const testTrafficSchema = z.object({
+  address: z.string().min(1).max(100),
+  medium: z.enum(TEST_MEDIA),
+  direction: z.enum(['inbound', 'outbound']),
+  payload: z.string().min(1).max(1000),
+});
 
 interface Order {
   carrierOrderId: string;
@@ -198,6 +214,7 @@ interface Order {
 
 interface Carrier {
   config: CarrierConfig;
+  testTraffic: TestTraffic;
   stats: CarrierStats;
   orders: Map<string, Order>;
   byKey: Map<string, Order>;
@@ -218,6 +235,8 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   // order timers fire in under load cannot shift what the main stream gives the next order
   const late = mulberry32((seed ^ 0x9e3779b9) >>> 0);
   const lateChance = (p: number) => late() < p;
+  // capability tests draw from a stream of their own too: their outcomes do not shift the orders'
+  const testRandom = mulberry32((seed ^ 0x85ebca6b) >>> 0);
   const issued = new Set<string>();
   const pending = new Set<Promise<void>>();
   // One switch that wakes every sleeper and aborts every request, so close() leaves nothing behind.
@@ -227,8 +246,16 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   for (const input of opts.carriers) {
     const config = carrierConfigSchema.parse(input);
     if (carriers.has(config.id)) throw new Error(`duplicate carrier id ${config.id}`);
+    const testTraffic = createTestTraffic({
+      config: () => config,
+      random: testRandom,
+      signal: shutdown.signal,
+      retries: webhookRetries,
+      deliver: (arrival) => sendArrival(config, arrival),
+    });
     carriers.set(config.id, {
       config,
+      testTraffic,
       orders: new Map(),
       byKey: new Map(),
       nextOrder: 1,
@@ -247,7 +274,18 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         deliveredNumbers: [],
         webhooksAbandoned: 0,
         refusals: 0,
+        tests: testTraffic.stats,
       },
+    });
+  }
+
+  /** A test call or message reaching the platform's inbound entry, signed like a webhook. */
+  function sendArrival(config: CarrierConfig, arrival: TestArrival): Promise<boolean> {
+    const rawBody = JSON.stringify({ ...arrival, sentAt: new Date().toISOString() });
+    const timestamp = Math.floor(Date.now() / 1000);
+    return post(`${webhookBase}/${encodeURIComponent(config.id)}/inbound`, rawBody, {
+      [TIMESTAMP_HEADER]: String(timestamp),
+      [SIGNATURE_HEADER]: signWebhook(config.secret, timestamp, rawBody),
     });
   }
 
@@ -562,6 +600,22 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     res.json({ released: parsed.data.numbers.length });
   });
 
+  // the carrier's test-call API: a test call, SMS, MMS or fax to (or from) a number, carrying the platform's payload
+  app.post('/carriers/:carrierId/test-traffic', async (req, res) => {
+    const carrier = carrierOf(res, req.params.carrierId);
+    if (!carrier) return;
+    const parsed = testTrafficSchema.safeParse(req.body);
+    if (!parsed.success) {
+      invalid(res, parsed.error);
+      return;
+    }
+    if (carrier.config.down) {
+      fail(res, 503, 'unavailable', `carrier ${carrier.config.id} is unavailable`);
+      return;
+    }
+    res.status(202).json({ testId: (await carrier.testTraffic.request(parsed.data)).testId });
+  });
+
   app.put('/carriers/:carrierId/config', (req, res) => {
     const carrier = carrierOf(res, req.params.carrierId);
     if (!carrier) return;
@@ -597,6 +651,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         handedBack: c.stats.handedBack.map((h) => ({ ...h })),
         orderKeys: [...c.stats.orderKeys],
         deliveredNumbers: [...c.stats.deliveredNumbers],
+        tests: structuredClone(c.stats.tests),
       };
     }
     return out;
@@ -613,6 +668,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     async flush() {
       // Work can schedule more work (a delivery schedules traffic), so drain until nothing is left.
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      for (const c of carriers.values()) await c.testTraffic.flush();
     },
     close() {
       shutdown.abort();
