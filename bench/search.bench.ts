@@ -10,8 +10,12 @@
 //
 //   node --import tsx bench/search.bench.ts     (BENCH_ENDPOINTS=1000000, BENCH_QUERIES=1000 per kind)
 //
-// Own PostgreSQL cluster `bench` (:55532) and Temporal dev server (:7534, for
-// the API's unmet-demand signal only); the API runs as a child process.
+// Own PostgreSQL cluster (`bench` :55532, or EI_BENCH_PG_CLUSTER / EI_BENCH_PG_PORT;
+// fsync on unless BENCH_FSYNC=off) and Temporal dev server (:7534 or
+// BENCH_TEMPORAL_PORT, for the API's unmet-demand signal only); the API runs
+// as a child process. Place cases (region, locality, near a point, near a
+// number, postal code, rate center, LATA) are asked of the same rows, whose
+// geography is what src/domain/geo.ts gives each exchange.
 import { Agent } from 'node:http';
 import { Pool } from 'pg';
 import { createApiKey } from '../src/usecases/keys';
@@ -24,6 +28,7 @@ import { say } from '../scripts/lib/stack';
 import {
   CpuMeter,
   benchDatabase,
+  benchSettings,
   benchTemporal,
   closedLoop,
   countBy,
@@ -72,6 +77,8 @@ interface Search {
   distanceKm?: string;
   rateCenter?: string;
   lata?: string;
+  postalCode?: string;
+  nearNumber?: string;
 }
 
 /** The exchanges the rows use (npa × nxx), each with its place as the geo data gives it and a made-up rate center / LATA. */
@@ -102,6 +109,7 @@ const EXCHANGES: Exchange[] = (() => {
 })();
 const placed = EXCHANGES.filter((e) => e.place.region !== null);
 const withTown = EXCHANGES.filter((e) => e.place.locality !== null && e.place.latitude !== null && e.place.region !== null);
+const withPostalCode = EXCHANGES.filter((e) => e.place.postalCode !== null);
 const anyOf = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
 
 const random = prng(20261126);
@@ -137,6 +145,12 @@ const PLACE_KINDS: { name: string; make: () => Search }[] = [
       return { nearLatLong: `${e.place.latitude},${e.place.longitude}`, distanceKm: '25' };
     },
   },
+  {
+    name: 'near a number, 25 km',
+    // geographically: where the number is placed (its exchange's town), not its digits
+    make: () => ({ nearNumber: `+1${anyOf(withTown).prefix}${digits(4)}`, distanceKm: '25' }),
+  },
+  { name: 'postalCode', make: () => ({ postalCode: anyOf(withPostalCode).place.postalCode! }) },
   { name: 'rateCenter', make: () => ({ rateCenter: anyOf(EXCHANGES).rateCenter }) },
   { name: 'lata', make: () => ({ lata: anyOf(EXCHANGES).lata }) },
 ];
@@ -200,7 +214,15 @@ runBench(async (teardown) => {
   const perNpa = Math.ceil(ENDPOINTS / NPAS.length);
   const blocks = Math.ceil(perNpa / 100);
   const span = Math.floor(10_000 / blocks);
-  const kept = keep && Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM endpoints WHERE state = 'AVAILABLE'`)).rows[0]?.n) === ENDPOINTS;
+  // (rows of a run before postal codes were generated are not kept)
+  const kept =
+    keep &&
+    (
+      await pool.query<{ ok: boolean }>(
+        `SELECT count(*) = $1 AND count(postal_code) > 0 AS ok FROM endpoints WHERE state = 'AVAILABLE'`,
+        [ENDPOINTS],
+      )
+    ).rows[0]?.ok === true;
   if (keep && !kept) await pool.query('TRUNCATE endpoints, accounts, api_keys, unmet_searches CASCADE');
   const t = performance.now();
   if (kept) say(`keeping the ${ENDPOINTS} endpoints of an earlier run`);
@@ -210,11 +232,11 @@ runBench(async (teardown) => {
   for (let from = 0; !kept && from < ENDPOINTS; from += CHUNK) {
     const to = Math.min(ENDPOINTS, from + CHUNK) - 1;
     await pool.query(
-      `WITH geo AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::text[], $11::text[])
-                      AS g(prefix, place, region, locality, time_zone, latitude, longitude, tags, rate_center, lata))
+      `WITH geo AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::text[], $11::text[], $12::text[])
+                      AS g(prefix, place, region, locality, time_zone, latitude, longitude, tags, rate_center, lata, postal_code))
        INSERT INTO endpoints (address, kind, country, npa, nxx, line, digits, state, voice_capable, sms_capable, mms_capable,
                               voice_enabled, sms_enabled, mms_enabled, monthly_cost_cents, quality_score, classifier_tags,
-                              place, region, locality, time_zone, latitude, longitude, rate_center, lata, geo_checked_at)
+                              place, region, locality, time_zone, latitude, longitude, rate_center, lata, postal_code, geo_checked_at)
        SELECT '+1' || npa || nxx || line, kind::"EndpointKind", 'US', npa, nxx, line, npa || nxx || line, 'AVAILABLE',
               voice, sms, mms, voice, sms, mms, 100 + (i % 5) * 50, quality,
               ARRAY(SELECT unnest(string_to_array(geo.tags, ',') || ARRAY['country:us', 'npa:' || npa, 'nxx:' || npa || nxx, 'kind:' || lower(kind), 'clean:clean',
@@ -222,7 +244,7 @@ runBench(async (teardown) => {
                                   || CASE WHEN voice THEN ARRAY['cap:voice'] ELSE ARRAY[]::text[] END
                                   || CASE WHEN sms THEN ARRAY['cap:sms'] ELSE ARRAY[]::text[] END
                                   || CASE WHEN mms THEN ARRAY['cap:mms'] ELSE ARRAY[]::text[] END) ORDER BY 1),
-              geo.place, geo.region, geo.locality, geo.time_zone, geo.latitude, geo.longitude, geo.rate_center, geo.lata, now()
+              geo.place, geo.region, geo.locality, geo.time_zone, geo.latitude, geo.longitude, geo.rate_center, geo.lata, geo.postal_code, now()
          FROM (SELECT i, ($1::text[])[1 + i % ${NPAS.length}] AS npa,
                       (200 + ((i / ${NPAS.length}) % 100) * 7)::text AS nxx,
                       lpad(((i / ${NPAS.length} / 100) * ${span} + floor(random() * ${span}))::int::text, 4, '0') AS line,
@@ -243,6 +265,7 @@ runBench(async (teardown) => {
         g((e) => e.tags.join(',')),
         g((e) => e.rateCenter),
         g((e) => e.lata),
+        g((e) => e.place.postalCode),
       ],
     );
     say(`  ${to + 1}/${ENDPOINTS} (${Math.round((performance.now() - t) / 1000)} s)`);
@@ -503,7 +526,7 @@ runBench(async (teardown) => {
   const result = {
     bench: 'search',
     date: new Date().toISOString(),
-    command: `${ENDPOINTS === 1_000_000 ? '' : `BENCH_ENDPOINTS=${ENDPOINTS} `}${QUERIES === 1000 ? '' : `BENCH_QUERIES=${QUERIES} `}node --import tsx bench/search.bench.ts`,
+    command: `${ENDPOINTS === 1_000_000 ? '' : `BENCH_ENDPOINTS=${ENDPOINTS} `}${QUERIES === 1000 ? '' : `BENCH_QUERIES=${QUERIES} `}${process.env.BENCH_FSYNC ? `BENCH_FSYNC=${process.env.BENCH_FSYNC} ` : ''}node --import tsx bench/search.bench.ts`,
     machine: startedOn,
     parameters: {
       endpoints: ENDPOINTS,
@@ -511,7 +534,7 @@ runBench(async (teardown) => {
       queriesPerKind: QUERIES,
       clients: CLIENTS,
       limit: LIMIT,
-      postgres: `private cluster 'bench' :${pg.port} (fsync off, default shared_buffers)`,
+      ...benchSettings(),
       generatedInSeconds: kept ? 'kept from an earlier run' : Math.round(generateMs / 1000),
       sizes: size,
     },
@@ -524,6 +547,13 @@ runBench(async (teardown) => {
     kinds,
     placeKinds,
     placeVsContainsP99: placeVsContains,
+    placeRatios: placeKinds.map((k) => ({
+      kind: k.kind,
+      p99Ms: k.api.latencyMs.p99,
+      toWorstContainsP99: +(k.api.latencyMs.p99 / containsP99).toFixed(2),
+      toHealthP99: +(k.api.latencyMs.p99 / h.latencyMs.p99).toFixed(1),
+      toRoutingLookupP99: +(k.api.latencyMs.p99 / r.latencyMs.p99).toFixed(1),
+    })),
     plans,
     unexpected,
     goal: GOAL,

@@ -18,6 +18,10 @@ async function main(): Promise<void> {
     log: createLogger('warn', 'bench-worker'),
     workflowsPath: require.resolve('./workflows'),
   });
+  // the ingest benchmark's memory case asks for the heap (RSS it reads from /proc)
+  process.on('message', (m) => {
+    if (m === 'memory') process.send?.({ memory: process.memoryUsage() });
+  });
   process.send?.('ready');
   await worker.run();
   await connection.close();
