@@ -46,7 +46,7 @@ import {
 
 const N = envNumber('BENCH_N', 2000);
 const BIG = process.env.BENCH_INGEST_COUNT ? envNumber('BENCH_INGEST_COUNT', 0) : 0;
-const SERVERS = (process.env.BENCH_SERVERS ?? 'dev,full').split(',').map((s) => s.trim()) as ('dev' | 'full')[];
+const SERVERS = (process.env.BENCH_SERVERS ?? 'dev,full').split(',').map((s) => s.trim());
 const CONCURRENCY = 64;
 const DEV_PORT = envNumber('BENCH_TEMPORAL_PORT', 7433);
 const TASK_QUEUE = 'bench-ingest';
@@ -251,9 +251,9 @@ async function memoryCase(
   const series: MemoryCase['series'] = [];
   let done = 0;
   const t0 = performance.now();
-  let sampling = true;
+  const sampling = { on: true };
   const sampler = (async () => {
-    while (sampling) {
+    while (sampling.on) {
       const heap = await heapOf(worker);
       series.push({
         done,
@@ -290,7 +290,7 @@ async function memoryCase(
       }
     }
   } finally {
-    sampling = false;
+    sampling.on = false;
     await sampler;
   }
   const ms = performance.now() - t0;
@@ -298,7 +298,12 @@ async function memoryCase(
   // the worker finishes the workflow tasks still queued; then one more reading
   await new Promise((r) => setTimeout(r, 5000));
   const heap = await heapOf(worker);
-  series.push({ done: count, seconds: Math.round((performance.now() - t0) / 100) / 10, rssMiB: MiB(rssOf(worker.pid!)), heapUsedMiB: heap ? MiB(heap.heapUsed) : null });
+  series.push({
+    done: count,
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+    rssMiB: MiB(rssOf(worker.pid!)),
+    heapUsedMiB: heap ? MiB(heap.heapUsed) : null,
+  });
   const open = await ctx.openCount(ctx.already + count);
   const half = series.filter((s) => s.done >= count / 2);
   const rss = series.map((s) => s.rssMiB);
@@ -383,5 +388,8 @@ runBench(async (teardown) => {
     },
   };
   say(`wrote ${writeResult(BIG ? `ingest-memory-${BIG}` : 'ingest', result)}`);
-  if (mem && !mem.flat) throw new Error(`the worker's memory grew beyond the bound ${JSON.stringify(MEMORY_BOUND)}: ${JSON.stringify(mem.rssMiB)} ${JSON.stringify(mem.heapUsedMiB)}`);
+  if (mem && !mem.flat)
+    throw new Error(
+      `the worker's memory grew beyond the bound ${JSON.stringify(MEMORY_BOUND)}: ${JSON.stringify(mem.rssMiB)} ${JSON.stringify(mem.heapUsedMiB)}`,
+    );
 });

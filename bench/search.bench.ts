@@ -22,7 +22,8 @@ import { createApiKey } from '../src/usecases/keys';
 import { QUALITY_BANDS } from '../src/domain/classification';
 import { createDb } from '../src/db/client';
 import { inherentTags } from '../src/domain/classification';
-import { placeOf, type Place } from '../src/domain/geo';
+import { boundingBox, placeOf, type Place } from '../src/domain/geo';
+import { searchStatement } from '../src/db/search';
 import { parseAddress } from '../src/domain/numbers';
 import { say } from '../scripts/lib/stack';
 import {
@@ -155,6 +156,38 @@ const PLACE_KINDS: { name: string; make: () => Search }[] = [
   { name: 'lata', make: () => ({ lata: anyOf(EXCHANGES).lata }) },
 ];
 
+/** The point a near search asks about: its latitude,longitude, or where its number is placed. */
+function pointOf(s: Search): { latitude: number; longitude: number; km: number } | null {
+  const km = Number(s.distanceKm ?? 25);
+  if (s.nearLatLong) {
+    const [latitude, longitude] = s.nearLatLong.split(',').map(Number) as [number, number];
+    return { latitude, longitude, km };
+  }
+  if (s.nearNumber) {
+    const p = placeOf(parseAddress(s.nearNumber));
+    return p.latitude !== null && p.longitude !== null ? { latitude: p.latitude, longitude: p.longitude, km } : null;
+  }
+  return null;
+}
+
+/** A near search as src/db/search.ts ran it before 20261203040000: every row in the box through the GiST point index, fetched, measured and sorted. */
+function nearSqlAsBefore(p: { latitude: number; longitude: number; km: number }): { text: string; values: unknown[] } {
+  const b = boundingBox(p, p.km);
+  const hav = `(2 * 6371::float8 * asin(least(1, sqrt(power(sin(radians(latitude - $1::float8) / 2), 2)
+    + cos(radians($1::float8)) * cos(radians(latitude)) * power(sin(radians(longitude - $2::float8) / 2), 2)))))`;
+  return {
+    text: `SELECT address, kind::text, country, npa, nxx, voice_enabled AS voice, sms_enabled AS sms, mms_enabled AS mms,
+       fax_enabled AS fax, monthly_cost_cents AS "monthlyCostCents", quality_score AS "qualityScore",
+       place, region, locality, time_zone AS "timeZone", latitude, longitude, postal_code AS "postalCode",
+       rate_center AS "rateCenter", lata, round(${hav}::numeric, 2)::float8 AS "distanceKm"
+  FROM endpoints WHERE state = 'AVAILABLE'
+   AND point(longitude, latitude) <@ box(point($3::float8, $4::float8), point($5::float8, $6::float8))
+   AND latitude IS NOT NULL AND ${hav} <= $7::float8
+ ORDER BY "distanceKm", address LIMIT ${LIMIT}`,
+    values: [p.latitude, p.longitude, b.minLon, b.minLat, b.maxLon, b.maxLat, p.km],
+  };
+}
+
 const query = (s: Search) => new URLSearchParams(Object.entries(s) as [string, string][]).toString();
 
 /**
@@ -217,12 +250,8 @@ runBench(async (teardown) => {
   // (rows of a run before postal codes were generated are not kept)
   const kept =
     keep &&
-    (
-      await pool.query<{ ok: boolean }>(
-        `SELECT count(*) = $1 AND count(postal_code) > 0 AS ok FROM endpoints WHERE state = 'AVAILABLE'`,
-        [ENDPOINTS],
-      )
-    ).rows[0]?.ok === true;
+    (await pool.query<{ ok: boolean }>(`SELECT count(*) = $1 AND count(postal_code) > 0 AS ok FROM endpoints WHERE state = 'AVAILABLE'`, [ENDPOINTS])).rows[0]
+      ?.ok === true;
   if (keep && !kept) await pool.query('TRUNCATE endpoints, accounts, api_keys, unmet_searches CASCADE');
   const t = performance.now();
   if (kept) say(`keeping the ${ENDPOINTS} endpoints of an earlier run`);
@@ -379,9 +408,16 @@ runBench(async (teardown) => {
     });
   }
 
+  // the GiST point index the near searches used before 20261203040000, for their SQL as it was (dropped again below)
+  await pool.query(
+    `CREATE INDEX IF NOT EXISTS bench_point_idx_as_before ON endpoints USING GIST (point(longitude, latitude)) WHERE state = 'AVAILABLE' AND latitude IS NOT NULL`,
+  );
+  await pool.query('ANALYZE endpoints');
   const placeKinds: {
     kind: string;
     example: string;
+    sql?: ReturnType<typeof figures>;
+    sqlAsBeforeTheFix?: ReturnType<typeof figures>;
     api: ReturnType<typeof figures> & { cpuSeconds: unknown };
     rowsReturned: { mean: number; empty: number; full: number };
   }[] = [];
@@ -390,9 +426,28 @@ runBench(async (teardown) => {
     say(`${kind.name}: ${QUERIES} searches through the API`);
     const viaHttp = await meter.measure(() => viaApi(kind.name, questions));
     const counts = found[kind.name] ?? [];
+    // near a point or a number: the route's SQL through pg, and the SQL as it was (GiST point index), same questions, same run
+    const points = questions.map(pointOf);
+    const sqlRuns = points.some((p) => p !== null)
+      ? await (async () => {
+          const asked = points.filter((p): p is NonNullable<typeof p> => p !== null);
+          const now = await closedLoop(CLIENTS, times(asked.length), async (i) => {
+            const st = searchStatement({ tags: [], point: asked[i]!, limit: LIMIT });
+            await pool.query(st.text, st.values);
+            return '200';
+          });
+          const before = await closedLoop(CLIENTS, times(asked.length), async (i) => {
+            const { text, values } = nearSqlAsBefore(asked[i]!);
+            await pool.query(text, values);
+            return '200';
+          });
+          return { sql: figures(now), sqlAsBeforeTheFix: figures(before) };
+        })()
+      : {};
     placeKinds.push({
       kind: kind.name,
       example: query(questions[0]!),
+      ...sqlRuns,
       api: { ...figures(viaHttp.result), cpuSeconds: viaHttp.cpuSeconds },
       rowsReturned: {
         mean: +(counts.reduce((a, b) => a + b, 0) / (counts.length || 1)).toFixed(1),
@@ -402,6 +457,7 @@ runBench(async (teardown) => {
     });
   }
 
+  await pool.query('DROP INDEX IF EXISTS bench_point_idx_as_before');
   say('baseline again: GET /health (drift check)');
   const healthAfter = await meter.measure(() => baseline(() => '/health'));
 
@@ -495,18 +551,19 @@ runBench(async (teardown) => {
         k.api.latencyMs.p50,
         k.api.latencyMs.p99,
         k.api.latencyMs.max,
-        '',
-        '',
-        '',
-        '',
+        k.sql?.latencyMs.p50 ?? '',
+        k.sql?.latencyMs.p99 ?? '',
+        k.sqlAsBeforeTheFix?.latencyMs.p99 ?? '',
+        k.sqlAsBeforeTheFix?.latencyMs.max ?? '',
         +(k.api.latencyMs.p99 / h.latencyMs.p99).toFixed(1),
-        '',
+        k.sql ? +(k.api.latencyMs.p99 / k.sql.latencyMs.p99).toFixed(2) : '',
         k.rowsReturned.mean,
         k.rowsReturned.empty,
       ]),
     ],
   );
-  console.log(`(ms; ${QUERIES} queries per row, ${CLIENTS} clients; old sql = the route's previous SQL (no MATERIALIZED), same indexes;`);
+  console.log(`(ms; ${QUERIES} queries per row, ${CLIENTS} clients; old sql = the route's previous SQL (digits: no MATERIALIZED, same indexes;`);
+  console.log(` near: every row in the box through the GiST point index, before 20261203040000);`);
   console.log(` rows = mean rows returned, empty = searches that found nothing)`);
   const containsP99 = Math.max(...(kinds as KindFigures[]).filter((k) => KINDS.find((x) => x.name === k.kind)?.contains).map((k) => k.api.latencyMs.p99));
   console.log(

@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   await worker.run();
   await connection.close();
   await db.$disconnect();
+  // the IPC listener above would keep the process alive
+  if (process.connected) process.disconnect();
 }
 
 main().catch((err: unknown) => {
