@@ -347,7 +347,7 @@ export async function openLoop(
 const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
 
 /** utime + stime (+ reaped children's, with `children`) of a process, in seconds; 0 when it is gone. */
-function cpuOf(pid: number, children = false): number {
+export function cpuOf(pid: number, children = false): number {
   try {
     // the command name may hold spaces: the fields start after its closing parenthesis
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -363,7 +363,7 @@ function cpuOf(pid: number, children = false): number {
   }
 }
 
-function childPids(parent: number): number[] {
+export function childPids(parent: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -531,4 +531,19 @@ export function runBench(main: (teardown: Teardown) => Promise<void>): void {
       return stop(1);
     },
   );
+}
+
+/**
+ * CPU seconds of a cluster's live backends by the database and user they
+ * serve (pg_stat_activity): PostgreSQL's CPU split by who asked. Pooled
+ * connections live through a batch; a backend that exits meanwhile is missed.
+ */
+export function pgBackendCpu(pg: PostgresHandle): Record<string, number> {
+  const out: Record<string, number> = {};
+  const rows = pg.psql(`SELECT pid, datname || '/' || usename FROM pg_stat_activity WHERE backend_type = 'client backend' AND datname IS NOT NULL`);
+  for (const line of rows.split('\n').filter(Boolean)) {
+    const [pid, who] = line.split('|');
+    out[who!] = (out[who!] ?? 0) + cpuOf(Number(pid));
+  }
+  return out;
 }
