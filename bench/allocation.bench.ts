@@ -17,7 +17,11 @@
 //                                                      BENCH_OTHER_ENDPOINTS=1000000 rows around it, no workflows;
 //                                                      BENCH_CPU_PROF=<dir>: CPU profiles of the worker and the API)
 //
-// Own PostgreSQL cluster `bench` (:55532) and Temporal dev server (:7533); the
+// Every case runs on the Temporal dev server (:7533, BENCH_TEMPORAL_PORT) and
+// then on the full Temporal server v1.29.1 on PostgreSQL
+// (EI_BENCH_FULL_TEMPORAL_PORT, 7640), reported in one table with the full
+// server's rate against the dev server's (BENCH_SERVERS=dev or full: one only).
+// Own PostgreSQL cluster (bench/lib.ts: fsync on unless BENCH_FSYNC=off); the
 // worker and the API each run as a child process.
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
@@ -30,8 +34,12 @@ import { createDb } from '../src/db/client';
 import { ingestEndpoints } from '../src/usecases/ingest';
 import { say } from '../scripts/lib/stack';
 import {
+  BENCH_FSYNC,
   CpuMeter,
+  Teardown,
   benchDatabase,
+  benchFullTemporal,
+  benchSettings,
   benchTemporal,
   closedLoop,
   countBy,
@@ -65,6 +73,8 @@ const OTHERS = process.env.BENCH_OTHER_ENDPOINTS ? envNumber('BENCH_OTHER_ENDPOI
 const CLIENTS = 32;
 const TEMPORAL_PORT = envNumber('BENCH_TEMPORAL_PORT', 7533);
 const TASK_QUEUE = 'bench-allocation';
+/** each case runs on these, one after the other: the Temporal CLI's dev server and the full server on PostgreSQL */
+const SERVERS = (process.env.BENCH_SERVERS ?? 'dev,full').split(',').map((s) => s.trim());
 const ACCOUNT = 'acct-bench';
 /** the HTTP run's shelf; the SQL baseline's copy; the untimed warm-up's */
 const NPA = '425';
@@ -112,9 +122,28 @@ const UNBOUNDED_CLAIM_SQL = `
 
 const rate = (ops: number, ms: number) => Math.round(ops / (ms / 1000));
 
-runBench(async (teardown) => {
-  const { pg, url } = await benchDatabase('endpoint_inventory_allocbench', teardown);
-  const { address: temporalAddress, pid: temporalPid } = await benchTemporal(TEMPORAL_PORT, teardown);
+async function onServer(server: 'dev' | 'full', outer: Teardown): Promise<Record<string, unknown> & { server: string }> {
+  const teardown = new Teardown();
+  try {
+    return await allocationOn(server, outer, teardown);
+  } finally {
+    await teardown.run();
+  }
+}
+
+async function allocationOn(server: 'dev' | 'full', outer: Teardown, teardown: Teardown): Promise<Record<string, unknown> & { server: string }> {
+  say(`---- ${server === 'dev' ? 'the Temporal dev server' : 'the full Temporal server'}`);
+  const { pg, url } = await benchDatabase(`endpoint_inventory_allocbench_${server}`, outer);
+  const {
+    address: temporalAddress,
+    pid: temporalPid,
+    label: temporalLabel,
+  } = server === 'dev'
+    ? { ...(await benchTemporal(TEMPORAL_PORT, teardown)), label: `dev server (CLI v1.5.1, in memory) :${TEMPORAL_PORT}` }
+    : await (async () => {
+        const full = await benchFullTemporal(pg, 'allocbench', teardown);
+        return { ...full, label: `full server v1.29.1 on PostgreSQL, ${full.shards} history shards, ${full.address}` };
+      })();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
@@ -395,6 +424,7 @@ runBench(async (teardown) => {
   console.log(`a transition's floor (update + local activity + upsert) / bare update rate = ${(floor.opsPerSecond / bareRate).toFixed(3)}`);
 
   const result = {
+    server,
     bench: 'allocation',
     date: new Date().toISOString(),
     command: `${N === 2000 ? '' : `BENCH_N=${N} `}${OTHERS ? `BENCH_OTHER_ENDPOINTS=${OTHERS} ` : ''}node --import tsx bench/allocation.bench.ts`,
@@ -404,8 +434,8 @@ runBench(async (teardown) => {
       otherEndpointsInTheTable: OTHERS,
       clients: CLIENTS,
       criteria: { npa: NPA, capabilities: ['sms'] },
-      temporal: `dev server (in memory) :${TEMPORAL_PORT}`,
-      postgres: `private cluster 'bench' :${pg.port} (fsync off)`,
+      temporal: temporalLabel,
+      ...benchSettings(),
       worker: {
         WORKER_MAX_CONCURRENT_ACTIVITIES: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
         WORKER_MAX_CACHED_WORKFLOWS: config.WORKER_MAX_CACHED_WORKFLOWS,
@@ -445,6 +475,56 @@ runBench(async (teardown) => {
         doubles.allocatedRows === N &&
         doubles.endpointsWithoutExactlyOneAllocatedHistoryRow === 0,
     },
+  };
+  return result;
+}
+
+runBench(async (teardown) => {
+  const cases: Awaited<ReturnType<typeof onServer>>[] = [];
+  for (const server of SERVERS) {
+    if (server !== 'dev' && server !== 'full') throw new Error(`BENCH_SERVERS: dev and/or full, not "${server}"`);
+    cases.push(await onServer(server, teardown));
+  }
+  type Figures = { opsPerSecond: number; latencyMs: { p50: number; p99: number }; cpuSecondsPer1000: Record<string, number> };
+  const dev = cases.find((c) => c.server === 'dev');
+  const row = (name: string, pick: (c: Record<string, unknown>) => Figures) =>
+    cases.map((c) => {
+      const f = pick(c);
+      const d = dev ? pick(dev) : undefined;
+      return [
+        `${name} (${c.server})`,
+        f.opsPerSecond,
+        f.latencyMs.p50,
+        f.latencyMs.p99,
+        d && c !== dev ? +(f.opsPerSecond / d.opsPerSecond).toFixed(2) : 1,
+        `${f.cpuSecondsPer1000.api ?? '-'} / ${f.cpuSecondsPer1000.worker} / ${f.cpuSecondsPer1000.temporal} / ${f.cpuSecondsPer1000.postgres}`,
+      ];
+    });
+  console.log();
+  printTable(
+    ['run (server)', 'ops/s', 'p50 ms', 'p99 ms', 'ops/s vs dev', 'CPU s per 1000: api / worker / temporal / postgres'],
+    [
+      ...row('bare Temporal update', (c) => ({
+        ...(c.bareTemporalUpdate as { before: Figures }).before,
+        cpuSecondsPer1000: (c.bareTemporalUpdate as Figures).cpuSecondsPer1000,
+      })),
+      ...row('update + local activity + upsert', (c) => c.updateWithLocalActivityAndUpsert as Figures),
+      ...row('bare SQL claim', (c) => c.bareSqlClaim as Figures),
+      ...row('POST /v1/allocations', (c) => c.allocation as Figures),
+    ],
+  );
+  const settings = benchSettings();
+  console.log(`(fsync ${BENCH_FSYNC ? 'on' : 'OFF'}; load ${settings.loadAverage.join(' ')} at the end)`);
+  const full = cases.find((c) => c.server === 'full');
+  const alloc = (c: Record<string, unknown> | undefined) => (c?.allocation as Figures | undefined)?.opsPerSecond;
+  const result = {
+    bench: 'allocation',
+    date: settings.date,
+    command: `${N === 2000 ? '' : `BENCH_N=${N} `}${OTHERS ? `BENCH_OTHER_ENDPOINTS=${OTHERS} ` : ''}${process.env.BENCH_SERVERS ? `BENCH_SERVERS=${process.env.BENCH_SERVERS} ` : ''}${BENCH_FSYNC ? '' : 'BENCH_FSYNC=off '}node --import tsx bench/allocation.bench.ts`,
+    machine: machine(),
+    settings,
+    ratioFullToDevAllocationRate: dev && full ? +(alloc(full)! / alloc(dev)!).toFixed(2) : null,
+    cases,
   };
   say(`wrote ${writeResult(OTHERS ? `allocation-with-${OTHERS}-others` : 'allocation', result)}`);
 });

@@ -5,12 +5,10 @@
 // on, against the same with them off).
 //
 //   npm run bench:evaluation          (BENCH_ENDPOINTS to scale)
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createDb } from '../src/db/client';
-import { migrate } from '../src/db/migrate';
 import { evaluateGroupings, rebuildGroupingCounts } from '../src/db/groupings';
-import { ensureRoleAndDatabase, startPrivatePostgres, say } from '../scripts/lib/stack';
+import { say } from '../scripts/lib/stack';
+import { BENCH_FSYNC, Teardown, benchDatabase, benchSettings, writeResult } from './lib';
 
 const ENDPOINTS = Number(process.env.BENCH_ENDPOINTS ?? 1_000_000);
 const NPAS = 300;
@@ -23,10 +21,9 @@ const mib = () => {
 };
 
 async function main(): Promise<void> {
-  const pg = await startPrivatePostgres('test', Number(process.env.EI_TEST_PG_PORT ?? 55432));
-  pg.psql('DROP DATABASE IF EXISTS endpoint_inventory_evalbench WITH (FORCE)');
-  const url = ensureRoleAndDatabase(pg, 'endpoint_inventory', 'endpoint_inventory', 'endpoint_inventory_evalbench');
-  await migrate(url);
+  // the benchmarks' own cluster (fsync on unless BENCH_FSYNC=off), no longer the tests'
+  const teardown = new Teardown();
+  const { url } = await benchDatabase('endpoint_inventory_evalbench', teardown);
   const db = createDb(url, 4);
   try {
     say(`generating ${ENDPOINTS} endpoints over ${NPAS} area codes`);
@@ -104,8 +101,9 @@ async function main(): Promise<void> {
 
     const result = {
       date: new Date().toISOString(),
-      command: 'npm run bench:evaluation',
+      command: `${BENCH_FSYNC ? '' : 'BENCH_FSYNC=off '}npm run bench:evaluation`,
       machine: '2 cores',
+      settings: benchSettings(),
       endpoints: ENDPOINTS,
       groupings: groupings.length,
       setBasedPassMs: { median: Math.round(median(passes)), runs: passes.map(Math.round) },
@@ -121,10 +119,10 @@ async function main(): Promise<void> {
       goal: 'pass <= 500 ms, >= 20x the per-grouping queries, memory flat',
     };
     console.log(JSON.stringify(result, null, 2));
-    writeFileSync(join(__dirname, 'results', 'evaluation.json'), JSON.stringify(result, null, 2) + '\n');
+    say(`wrote ${writeResult('evaluation', result)}`);
   } finally {
     await db.$disconnect();
-    await pg.stop();
+    await teardown.run();
   }
 }
 

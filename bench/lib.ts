@@ -15,6 +15,7 @@ import {
   say,
   sleep,
   spawnManaged,
+  startFullTemporal,
   startPrivatePostgres,
   startTemporal,
   waitFor,
@@ -22,10 +23,36 @@ import {
   type PostgresHandle,
 } from '../scripts/lib/stack';
 
-/** The benchmarks' own cluster (EI_BENCH_PG_CLUSTER, default `bench`): never the tests' (`test`, :55432) nor the demo's. */
-export const BENCH_PG_CLUSTER = process.env.EI_BENCH_PG_CLUSTER ?? 'bench';
+/**
+ * The benchmarks' own cluster: never the tests' (`test`, :55432) nor the demo's.
+ * EI_BENCH_PG_CLUSTER / EI_BENCH_PG_PORT choose another (engineers sharing a machine).
+ */
+export const BENCH_PG_CLUSTER = process.env.EI_BENCH_PG_CLUSTER || 'bench';
 export const BENCH_PG_PORT = Number(process.env.EI_BENCH_PG_PORT ?? 55532);
+/**
+ * PostgreSQL as production runs it: fsync on. BENCH_FSYNC=off is the explicit,
+ * labelled exception (in the result's settings and its file name).
+ */
+export const BENCH_FSYNC = (() => {
+  const v = (process.env.BENCH_FSYNC ?? 'on').toLowerCase();
+  if (v !== 'on' && v !== 'off') throw new Error(`BENCH_FSYNC: on or off, not "${process.env.BENCH_FSYNC}"`);
+  return v === 'on';
+})();
+/** The full Temporal server's frontend port (it takes the 8 after it too); EI_BENCH_FULL_TEMPORAL_PORT moves it. */
+export const BENCH_FULL_TEMPORAL_PORT = Number(process.env.EI_BENCH_FULL_TEMPORAL_PORT ?? 7640);
+/** server settings of the benchmarks' cluster: pg_stat_statements counts each component's statements (docs/capacity.md) */
+const BENCH_PG_SETTINGS = { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.max': '10000', 'pg_stat_statements.track': 'top' };
 const ROOT = join(__dirname, '..');
+
+/** What every result records about how it ran: PostgreSQL's durability and cluster, the load when it started. */
+export function benchSettings(): { postgres: string; fsync: 'on' | 'off'; loadAverage: number[]; date: string } {
+  return {
+    postgres: `private cluster '${BENCH_PG_CLUSTER}' :${BENCH_PG_PORT}, fsync ${BENCH_FSYNC ? 'on' : 'off'}, pg_stat_statements`,
+    fsync: BENCH_FSYNC ? 'on' : 'off',
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
+    date: new Date().toISOString(),
+  };
+}
 
 export function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -65,18 +92,81 @@ export async function benchDatabase(name: string, teardown: Teardown, opts: { ke
   let pg: PostgresHandle | undefined;
   for (let attempt = 1; !pg; attempt++) {
     try {
-      pg = await startPrivatePostgres(BENCH_PG_CLUSTER, BENCH_PG_PORT);
+      pg = await startPrivatePostgres(BENCH_PG_CLUSTER, BENCH_PG_PORT, { fsync: BENCH_FSYNC, settings: BENCH_PG_SETTINGS });
     } catch (err) {
       if (attempt === 5) throw err;
       say(`PostgreSQL did not start on :${BENCH_PG_PORT} (attempt ${attempt}); trying again`);
       await sleep(3000);
     }
   }
+  // a cluster an earlier run left running with other settings (fsync off, no pg_stat_statements) is restarted with these
+  const fsyncNow = pg.psql('SHOW fsync').trim() === 'on';
+  if (fsyncNow !== BENCH_FSYNC || !pg.psql('SHOW shared_preload_libraries').includes('pg_stat_statements')) {
+    say(`restarting PostgreSQL cluster ${BENCH_PG_CLUSTER}: fsync ${BENCH_FSYNC ? 'on' : 'off'}, pg_stat_statements`);
+    await pg.stop();
+    await pg.start();
+  }
   if (pg.startedHere) teardown.add('PostgreSQL', () => pg.stop());
+  say(`PostgreSQL ${BENCH_PG_CLUSTER} :${BENCH_PG_PORT}: fsync ${pg.psql('SHOW fsync').trim()}`);
   if (!opts.keep) pg.psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   const url = ensureRoleAndDatabase(pg, 'endpoint_inventory', 'endpoint_inventory', name);
+  // the view reads the whole cluster's statistics from any database: pgCounts reads it from `postgres`
+  pg.psql('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   await migrate(url);
   return { pg, url };
+}
+
+/**
+ * A second login for the same database, member of the owner's role: the API
+ * connects with it, so pg_stat_statements (by user) tells the API's statements
+ * from the worker's.
+ */
+export function apiDatabaseUrl(pg: PostgresHandle, url: string): string {
+  pg.psql(
+    `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ei_api') THEN CREATE ROLE ei_api LOGIN PASSWORD 'ei_api' IN ROLE endpoint_inventory; END IF; END $$;`,
+  );
+  return url.replace(/\/\/[^@]*@/, '//ei_api:ei_api@');
+}
+
+/**
+ * Statements run (pg_stat_statements `calls`, top level) and transactions
+ * committed or rolled back (pg_stat_database), by database and user: read
+ * before and after a batch, the difference is the batch's round trips.
+ */
+export function pgCounts(pg: PostgresHandle): Record<string, number> {
+  const out: Record<string, number> = {};
+  const rows = pg.psql(
+    `SELECT d.datname || '/' || r.rolname, sum(s.calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid JOIN pg_roles r ON r.oid = s.userid
+      WHERE d.datname <> 'postgres' GROUP BY 1
+     UNION ALL
+     SELECT datname || '/xacts', xact_commit + xact_rollback FROM pg_stat_database WHERE datname IS NOT NULL AND datname <> 'postgres'`,
+  );
+  for (const line of rows.split('\n').filter(Boolean)) {
+    const [k, v] = line.split('|');
+    out[k!] = Number(v);
+  }
+  return out;
+}
+
+/** `after` − `before`, keys that changed only. */
+export function countsBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) if (v !== (before[k] ?? 0)) out[k] = v - (before[k] ?? 0);
+  return out;
+}
+
+/** The full Temporal server (frontend, history, matching, worker services in one process) on databases of its own in the bench cluster. */
+export async function benchFullTemporal(
+  pg: PostgresHandle,
+  name: string,
+  teardown: Teardown,
+  opts: { port?: number; shards?: number } = {},
+): Promise<{ address: string; pid: number; shards: number; databases: string[] }> {
+  const shards = opts.shards ?? envNumber('BENCH_TEMPORAL_SHARDS', 4);
+  const server = await startFullTemporal({ port: opts.port ?? BENCH_FULL_TEMPORAL_PORT, pg, name, fresh: true, historyShards: shards, uiPort: null });
+  teardown.add('full Temporal server', () => server.stop());
+  const db = `temporal_${name.replace(/[^a-z0-9_]/gi, '_')}`;
+  return { address: server.address, pid: server.pid, shards, databases: [db, `${db}_visibility`] };
 }
 
 export async function benchTemporal(port: number, teardown: Teardown): Promise<{ address: string; pid: number }> {
@@ -257,7 +347,7 @@ export async function openLoop(
 const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
 
 /** utime + stime (+ reaped children's, with `children`) of a process, in seconds; 0 when it is gone. */
-function cpuOf(pid: number, children = false): number {
+export function cpuOf(pid: number, children = false): number {
   try {
     // the command name may hold spaces: the fields start after its closing parenthesis
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -273,7 +363,7 @@ function cpuOf(pid: number, children = false): number {
   }
 }
 
-function childPids(parent: number): number[] {
+export function childPids(parent: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -414,7 +504,7 @@ export function printTable(header: string[], rows: (string | number)[][]): void 
 export function writeResult(name: string, result: object): string {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${name}.json`);
+  const path = join(dir, `${name}${BENCH_FSYNC ? '' : '-fsync-off'}.json`);
   writeFileSync(path, JSON.stringify(result, null, 2) + '\n');
   return path;
 }
@@ -441,4 +531,19 @@ export function runBench(main: (teardown: Teardown) => Promise<void>): void {
       return stop(1);
     },
   );
+}
+
+/**
+ * CPU seconds of a cluster's live backends by the database and user they
+ * serve (pg_stat_activity): PostgreSQL's CPU split by who asked. Pooled
+ * connections live through a batch; a backend that exits meanwhile is missed.
+ */
+export function pgBackendCpu(pg: PostgresHandle): Record<string, number> {
+  const out: Record<string, number> = {};
+  const rows = pg.psql(`SELECT pid, datname || '/' || usename FROM pg_stat_activity WHERE backend_type = 'client backend' AND datname IS NOT NULL`);
+  for (const line of rows.split('\n').filter(Boolean)) {
+    const [pid, who] = line.split('|');
+    out[who!] = (out[who!] ?? 0) + cpuOf(Number(pid));
+  }
+  return out;
 }

@@ -8,7 +8,8 @@
 //
 //   node --import tsx bench/routing.bench.ts    (BENCH_ROUTES=100000, BENCH_RATE=500, BENCH_SECONDS=30)
 //
-// Own PostgreSQL cluster `bench` (:55532) and Temporal dev server (:7535, which
+// Own PostgreSQL cluster (bench/lib.ts: `bench` :55532 or EI_BENCH_PG_CLUSTER /
+// EI_BENCH_PG_PORT; fsync on unless BENCH_FSYNC=off) and Temporal dev server (:7535, which
 // the API connects to as it would in production; the lookup does not use it).
 import { Agent } from 'node:http';
 import { Pool } from 'pg';
@@ -18,6 +19,7 @@ import { say } from '../scripts/lib/stack';
 import {
   CpuMeter,
   benchDatabase,
+  benchSettings,
   benchTemporal,
   countBy,
   envNumber,
@@ -167,7 +169,7 @@ runBench(async (teardown) => {
       interleavedBlocks: BLOCKS,
       warmupSeconds: WARMUP_SECONDS,
       key: 'OPERATOR',
-      postgres: `private cluster 'bench' :${pg.port} (fsync off)`,
+      ...benchSettings(),
     },
     health: h,
     routing: { ...r, wrongAnswers: wrong, wrongExamples },

@@ -10,20 +10,26 @@
 //
 //   node --import tsx bench/search.bench.ts     (BENCH_ENDPOINTS=1000000, BENCH_QUERIES=1000 per kind)
 //
-// Own PostgreSQL cluster `bench` (:55532) and Temporal dev server (:7534, for
-// the API's unmet-demand signal only); the API runs as a child process.
+// Own PostgreSQL cluster (`bench` :55532, or EI_BENCH_PG_CLUSTER / EI_BENCH_PG_PORT;
+// fsync on unless BENCH_FSYNC=off) and Temporal dev server (:7534 or
+// BENCH_TEMPORAL_PORT, for the API's unmet-demand signal only); the API runs
+// as a child process. Place cases (region, locality, near a point, near a
+// number, postal code, rate center, LATA) are asked of the same rows, whose
+// geography is what src/domain/geo.ts gives each exchange.
 import { Agent } from 'node:http';
 import { Pool } from 'pg';
 import { createApiKey } from '../src/usecases/keys';
 import { QUALITY_BANDS } from '../src/domain/classification';
 import { createDb } from '../src/db/client';
 import { inherentTags } from '../src/domain/classification';
-import { placeOf, type Place } from '../src/domain/geo';
+import { boundingBox, placeOf, type Place } from '../src/domain/geo';
+import { searchStatement } from '../src/db/search';
 import { parseAddress } from '../src/domain/numbers';
 import { say } from '../scripts/lib/stack';
 import {
   CpuMeter,
   benchDatabase,
+  benchSettings,
   benchTemporal,
   closedLoop,
   countBy,
@@ -72,6 +78,8 @@ interface Search {
   distanceKm?: string;
   rateCenter?: string;
   lata?: string;
+  postalCode?: string;
+  nearNumber?: string;
 }
 
 /** The exchanges the rows use (npa × nxx), each with its place as the geo data gives it and a made-up rate center / LATA. */
@@ -102,6 +110,7 @@ const EXCHANGES: Exchange[] = (() => {
 })();
 const placed = EXCHANGES.filter((e) => e.place.region !== null);
 const withTown = EXCHANGES.filter((e) => e.place.locality !== null && e.place.latitude !== null && e.place.region !== null);
+const withPostalCode = EXCHANGES.filter((e) => e.place.postalCode !== null);
 const anyOf = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
 
 const random = prng(20261126);
@@ -137,9 +146,47 @@ const PLACE_KINDS: { name: string; make: () => Search }[] = [
       return { nearLatLong: `${e.place.latitude},${e.place.longitude}`, distanceKm: '25' };
     },
   },
+  {
+    name: 'near a number, 25 km',
+    // geographically: where the number is placed (its exchange's town), not its digits
+    make: () => ({ nearNumber: `+1${anyOf(withTown).prefix}${digits(4)}`, distanceKm: '25' }),
+  },
+  { name: 'postalCode', make: () => ({ postalCode: anyOf(withPostalCode).place.postalCode! }) },
   { name: 'rateCenter', make: () => ({ rateCenter: anyOf(EXCHANGES).rateCenter }) },
   { name: 'lata', make: () => ({ lata: anyOf(EXCHANGES).lata }) },
 ];
+
+/** The point a near search asks about: its latitude,longitude, or where its number is placed. */
+function pointOf(s: Search): { latitude: number; longitude: number; km: number } | null {
+  const km = Number(s.distanceKm ?? 25);
+  if (s.nearLatLong) {
+    const [latitude, longitude] = s.nearLatLong.split(',').map(Number) as [number, number];
+    return { latitude, longitude, km };
+  }
+  if (s.nearNumber) {
+    const p = placeOf(parseAddress(s.nearNumber));
+    return p.latitude !== null && p.longitude !== null ? { latitude: p.latitude, longitude: p.longitude, km } : null;
+  }
+  return null;
+}
+
+/** A near search as src/db/search.ts ran it before 20261203040000: every row in the box through the GiST point index, fetched, measured and sorted. */
+function nearSqlAsBefore(p: { latitude: number; longitude: number; km: number }): { text: string; values: unknown[] } {
+  const b = boundingBox(p, p.km);
+  const hav = `(2 * 6371::float8 * asin(least(1, sqrt(power(sin(radians(latitude - $1::float8) / 2), 2)
+    + cos(radians($1::float8)) * cos(radians(latitude)) * power(sin(radians(longitude - $2::float8) / 2), 2)))))`;
+  return {
+    text: `SELECT address, kind::text, country, npa, nxx, voice_enabled AS voice, sms_enabled AS sms, mms_enabled AS mms,
+       fax_enabled AS fax, monthly_cost_cents AS "monthlyCostCents", quality_score AS "qualityScore",
+       place, region, locality, time_zone AS "timeZone", latitude, longitude, postal_code AS "postalCode",
+       rate_center AS "rateCenter", lata, round(${hav}::numeric, 2)::float8 AS "distanceKm"
+  FROM endpoints WHERE state = 'AVAILABLE'
+   AND point(longitude, latitude) <@ box(point($3::float8, $4::float8), point($5::float8, $6::float8))
+   AND latitude IS NOT NULL AND ${hav} <= $7::float8
+ ORDER BY "distanceKm", address LIMIT ${LIMIT}`,
+    values: [p.latitude, p.longitude, b.minLon, b.minLat, b.maxLon, b.maxLat, p.km],
+  };
+}
 
 const query = (s: Search) => new URLSearchParams(Object.entries(s) as [string, string][]).toString();
 
@@ -200,7 +247,11 @@ runBench(async (teardown) => {
   const perNpa = Math.ceil(ENDPOINTS / NPAS.length);
   const blocks = Math.ceil(perNpa / 100);
   const span = Math.floor(10_000 / blocks);
-  const kept = keep && Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM endpoints WHERE state = 'AVAILABLE'`)).rows[0]?.n) === ENDPOINTS;
+  // (rows of a run before postal codes were generated are not kept)
+  const kept =
+    keep &&
+    (await pool.query<{ ok: boolean }>(`SELECT count(*) = $1 AND count(postal_code) > 0 AS ok FROM endpoints WHERE state = 'AVAILABLE'`, [ENDPOINTS])).rows[0]
+      ?.ok === true;
   if (keep && !kept) await pool.query('TRUNCATE endpoints, accounts, api_keys, unmet_searches CASCADE');
   const t = performance.now();
   if (kept) say(`keeping the ${ENDPOINTS} endpoints of an earlier run`);
@@ -210,11 +261,11 @@ runBench(async (teardown) => {
   for (let from = 0; !kept && from < ENDPOINTS; from += CHUNK) {
     const to = Math.min(ENDPOINTS, from + CHUNK) - 1;
     await pool.query(
-      `WITH geo AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::text[], $11::text[])
-                      AS g(prefix, place, region, locality, time_zone, latitude, longitude, tags, rate_center, lata))
+      `WITH geo AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::text[], $11::text[], $12::text[])
+                      AS g(prefix, place, region, locality, time_zone, latitude, longitude, tags, rate_center, lata, postal_code))
        INSERT INTO endpoints (address, kind, country, npa, nxx, line, digits, state, voice_capable, sms_capable, mms_capable,
                               voice_enabled, sms_enabled, mms_enabled, monthly_cost_cents, quality_score, classifier_tags,
-                              place, region, locality, time_zone, latitude, longitude, rate_center, lata, geo_checked_at)
+                              place, region, locality, time_zone, latitude, longitude, rate_center, lata, postal_code, geo_checked_at)
        SELECT '+1' || npa || nxx || line, kind::"EndpointKind", 'US', npa, nxx, line, npa || nxx || line, 'AVAILABLE',
               voice, sms, mms, voice, sms, mms, 100 + (i % 5) * 50, quality,
               ARRAY(SELECT unnest(string_to_array(geo.tags, ',') || ARRAY['country:us', 'npa:' || npa, 'nxx:' || npa || nxx, 'kind:' || lower(kind), 'clean:clean',
@@ -222,7 +273,7 @@ runBench(async (teardown) => {
                                   || CASE WHEN voice THEN ARRAY['cap:voice'] ELSE ARRAY[]::text[] END
                                   || CASE WHEN sms THEN ARRAY['cap:sms'] ELSE ARRAY[]::text[] END
                                   || CASE WHEN mms THEN ARRAY['cap:mms'] ELSE ARRAY[]::text[] END) ORDER BY 1),
-              geo.place, geo.region, geo.locality, geo.time_zone, geo.latitude, geo.longitude, geo.rate_center, geo.lata, now()
+              geo.place, geo.region, geo.locality, geo.time_zone, geo.latitude, geo.longitude, geo.rate_center, geo.lata, geo.postal_code, now()
          FROM (SELECT i, ($1::text[])[1 + i % ${NPAS.length}] AS npa,
                       (200 + ((i / ${NPAS.length}) % 100) * 7)::text AS nxx,
                       lpad(((i / ${NPAS.length} / 100) * ${span} + floor(random() * ${span}))::int::text, 4, '0') AS line,
@@ -243,6 +294,7 @@ runBench(async (teardown) => {
         g((e) => e.tags.join(',')),
         g((e) => e.rateCenter),
         g((e) => e.lata),
+        g((e) => e.place.postalCode),
       ],
     );
     say(`  ${to + 1}/${ENDPOINTS} (${Math.round((performance.now() - t) / 1000)} s)`);
@@ -356,9 +408,16 @@ runBench(async (teardown) => {
     });
   }
 
+  // the GiST point index the near searches used before 20261203040000, for their SQL as it was (dropped again below)
+  await pool.query(
+    `CREATE INDEX IF NOT EXISTS bench_point_idx_as_before ON endpoints USING GIST (point(longitude, latitude)) WHERE state = 'AVAILABLE' AND latitude IS NOT NULL`,
+  );
+  await pool.query('ANALYZE endpoints');
   const placeKinds: {
     kind: string;
     example: string;
+    sql?: ReturnType<typeof figures>;
+    sqlAsBeforeTheFix?: ReturnType<typeof figures>;
     api: ReturnType<typeof figures> & { cpuSeconds: unknown };
     rowsReturned: { mean: number; empty: number; full: number };
   }[] = [];
@@ -367,9 +426,28 @@ runBench(async (teardown) => {
     say(`${kind.name}: ${QUERIES} searches through the API`);
     const viaHttp = await meter.measure(() => viaApi(kind.name, questions));
     const counts = found[kind.name] ?? [];
+    // near a point or a number: the route's SQL through pg, and the SQL as it was (GiST point index), same questions, same run
+    const points = questions.map(pointOf);
+    const sqlRuns = points.some((p) => p !== null)
+      ? await (async () => {
+          const asked = points.filter((p): p is NonNullable<typeof p> => p !== null);
+          const now = await closedLoop(CLIENTS, times(asked.length), async (i) => {
+            const st = searchStatement({ tags: [], point: asked[i]!, limit: LIMIT });
+            await pool.query(st.text, st.values);
+            return '200';
+          });
+          const before = await closedLoop(CLIENTS, times(asked.length), async (i) => {
+            const { text, values } = nearSqlAsBefore(asked[i]!);
+            await pool.query(text, values);
+            return '200';
+          });
+          return { sql: figures(now), sqlAsBeforeTheFix: figures(before) };
+        })()
+      : {};
     placeKinds.push({
       kind: kind.name,
       example: query(questions[0]!),
+      ...sqlRuns,
       api: { ...figures(viaHttp.result), cpuSeconds: viaHttp.cpuSeconds },
       rowsReturned: {
         mean: +(counts.reduce((a, b) => a + b, 0) / (counts.length || 1)).toFixed(1),
@@ -379,6 +457,7 @@ runBench(async (teardown) => {
     });
   }
 
+  await pool.query('DROP INDEX IF EXISTS bench_point_idx_as_before');
   say('baseline again: GET /health (drift check)');
   const healthAfter = await meter.measure(() => baseline(() => '/health'));
 
@@ -472,18 +551,19 @@ runBench(async (teardown) => {
         k.api.latencyMs.p50,
         k.api.latencyMs.p99,
         k.api.latencyMs.max,
-        '',
-        '',
-        '',
-        '',
+        k.sql?.latencyMs.p50 ?? '',
+        k.sql?.latencyMs.p99 ?? '',
+        k.sqlAsBeforeTheFix?.latencyMs.p99 ?? '',
+        k.sqlAsBeforeTheFix?.latencyMs.max ?? '',
         +(k.api.latencyMs.p99 / h.latencyMs.p99).toFixed(1),
-        '',
+        k.sql ? +(k.api.latencyMs.p99 / k.sql.latencyMs.p99).toFixed(2) : '',
         k.rowsReturned.mean,
         k.rowsReturned.empty,
       ]),
     ],
   );
-  console.log(`(ms; ${QUERIES} queries per row, ${CLIENTS} clients; old sql = the route's previous SQL (no MATERIALIZED), same indexes;`);
+  console.log(`(ms; ${QUERIES} queries per row, ${CLIENTS} clients; old sql = the route's previous SQL (digits: no MATERIALIZED, same indexes;`);
+  console.log(` near: every row in the box through the GiST point index, before 20261203040000);`);
   console.log(` rows = mean rows returned, empty = searches that found nothing)`);
   const containsP99 = Math.max(...(kinds as KindFigures[]).filter((k) => KINDS.find((x) => x.name === k.kind)?.contains).map((k) => k.api.latencyMs.p99));
   console.log(
@@ -503,7 +583,7 @@ runBench(async (teardown) => {
   const result = {
     bench: 'search',
     date: new Date().toISOString(),
-    command: `${ENDPOINTS === 1_000_000 ? '' : `BENCH_ENDPOINTS=${ENDPOINTS} `}${QUERIES === 1000 ? '' : `BENCH_QUERIES=${QUERIES} `}node --import tsx bench/search.bench.ts`,
+    command: `${ENDPOINTS === 1_000_000 ? '' : `BENCH_ENDPOINTS=${ENDPOINTS} `}${QUERIES === 1000 ? '' : `BENCH_QUERIES=${QUERIES} `}${process.env.BENCH_FSYNC ? `BENCH_FSYNC=${process.env.BENCH_FSYNC} ` : ''}node --import tsx bench/search.bench.ts`,
     machine: startedOn,
     parameters: {
       endpoints: ENDPOINTS,
@@ -511,7 +591,7 @@ runBench(async (teardown) => {
       queriesPerKind: QUERIES,
       clients: CLIENTS,
       limit: LIMIT,
-      postgres: `private cluster 'bench' :${pg.port} (fsync off, default shared_buffers)`,
+      ...benchSettings(),
       generatedInSeconds: kept ? 'kept from an earlier run' : Math.round(generateMs / 1000),
       sizes: size,
     },
@@ -524,6 +604,13 @@ runBench(async (teardown) => {
     kinds,
     placeKinds,
     placeVsContainsP99: placeVsContains,
+    placeRatios: placeKinds.map((k) => ({
+      kind: k.kind,
+      p99Ms: k.api.latencyMs.p99,
+      toWorstContainsP99: +(k.api.latencyMs.p99 / containsP99).toFixed(2),
+      toHealthP99: +(k.api.latencyMs.p99 / h.latencyMs.p99).toFixed(1),
+      toRoutingLookupP99: +(k.api.latencyMs.p99 / r.latencyMs.p99).toFixed(1),
+    })),
     plans,
     unexpected,
     goal: GOAL,

@@ -18,10 +18,16 @@ async function main(): Promise<void> {
     log: createLogger('warn', 'bench-worker'),
     workflowsPath: require.resolve('./workflows'),
   });
+  // the ingest benchmark's memory case asks for the heap (RSS it reads from /proc)
+  process.on('message', (m) => {
+    if (m === 'memory') process.send?.({ memory: process.memoryUsage() });
+  });
   process.send?.('ready');
   await worker.run();
   await connection.close();
   await db.$disconnect();
+  // the IPC listener above would keep the process alive
+  if (process.connected) process.disconnect();
 }
 
 main().catch((err: unknown) => {

@@ -234,7 +234,14 @@ export interface PostgresHandle {
  * A private cluster in its own data directory and port: the tests' database,
  * which they may stop and restart without touching the demo's.
  */
-export async function startPrivatePostgres(name: string, port: number): Promise<PostgresHandle> {
+export interface PrivatePostgresOptions {
+  /** write-ahead log flushed to disk (production's setting); default off: the tests' clusters trade durability for speed */
+  fsync?: boolean;
+  /** more `-c name=value` server settings (e.g. shared_preload_libraries=pg_stat_statements) */
+  settings?: Record<string, string>;
+}
+
+export async function startPrivatePostgres(name: string, port: number, opts: PrivatePostgresOptions = {}): Promise<PostgresHandle> {
   const bin = pgBinDir();
   const dataDir = isRoot ? join('/var/lib/postgresql/endpoint-inventory', name) : join(CACHE_DIR, 'pg', name);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
@@ -243,6 +250,9 @@ export async function startPrivatePostgres(name: string, port: number): Promise<
     if (isRoot) execFileSync('chown', ['-R', 'postgres:postgres', join(dataDir, '..')]);
     asPostgres(join(bin, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
   }
+  const settings = Object.entries({ fsync: opts.fsync ? 'on' : 'off', ...opts.settings })
+    .map(([k, v]) => `-c ${k}=${v}`)
+    .join(' ');
   const ctl = (action: string) =>
     asPostgres(join(bin, 'pg_ctl'), [
       '-D',
@@ -252,7 +262,7 @@ export async function startPrivatePostgres(name: string, port: number): Promise<
       '60',
       '-l',
       join(dataDir, 'server.log'),
-      ...(action === 'start' ? ['-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`] : ['-m', 'fast']),
+      ...(action === 'start' ? ['-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 ${settings} -c max_connections=200`] : ['-m', 'fast']),
       action,
     ]);
   const running = () => existsSync(join(dataDir, 'postmaster.pid')) && portOpenSync(port);

@@ -163,6 +163,24 @@ describe('API: geography per endpoint and search by place', function () {
     assert.ok(addresses(wider).includes(SAN_JOSE) && !addresses(wider).includes(LOS_ANGELES));
   });
 
+  it('near a point, a small page is the start of the full answer (by distance, then address), and other filters still apply', async () => {
+    // the search reads each place's rows a page at most (src/db/search.ts nearPointSql): a page smaller than one place's rows
+    const at = `nearLatLong=${SF_POINT.latitude},${SF_POINT.longitude}&distanceKm=30`;
+    const all = await found(`${at}&limit=100`);
+    const key = (e: { distanceKm?: number; address: string }) => [e.distanceKm!, e.address] as const;
+    for (let i = 1; i < all.endpoints.length; i++) {
+      const [a, b] = [key(all.endpoints[i - 1]!), key(all.endpoints[i]!)];
+      assert.ok(a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]), `ordered by distance, then address: ${a.join(' ')} before ${b.join(' ')}`);
+    }
+    for (const limit of [1, 2, 4]) {
+      assert.deepEqual(addresses(await found(`${at}&limit=${limit}`)), addresses(all).slice(0, limit), `limit=${limit}`);
+    }
+    const last = [...SF].sort().at(-1)!;
+    const filtered = await found(`${at}&limit=100&endsWith=${last.slice(-4)}`);
+    assert.ok(addresses(filtered).includes(last));
+    assert.ok(addresses(filtered).every((a) => a.endsWith(last.slice(-4))));
+  });
+
   it('searches near a number geographically (where it is, not its digits)', async () => {
     const near = await found(`nearNumber=${encodeURIComponent('+14155550100')}&distanceKm=20&limit=100`);
     assert.deepEqual(
