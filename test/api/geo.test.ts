@@ -118,7 +118,13 @@ describe('API: geography per endpoint and search by place', function () {
     );
     assert.ok(ca.endpoints.every((e) => e.region === 'us-ca' && e.geo === 'known'));
     const sf = await found('region=US-CA&locality=San%20Francisco&limit=100');
-    assert.deepEqual(addresses(sf).sort(), [...SF].sort());
+    // other suites' San Francisco numbers may be on the shelf too: only this suite's are counted
+    assert.deepEqual(
+      addresses(sf)
+        .filter((a) => ALL.includes(a))
+        .sort(),
+      [...SF].sort(),
+    );
     assert.ok(sf.endpoints.every((e) => e.locality === 'San Francisco' && e.timeZone === 'America/Los_Angeles'));
     assert.deepEqual(
       addresses(await found('timeZone=America/New_York&npa=212&limit=100')).filter((a) => ALL.includes(a)),

@@ -15,7 +15,7 @@ import { ingestEndpoints } from '../../src/usecases/ingest';
 import { addressRequirement } from '../../src/usecases/country-rules';
 import { createWorker } from '../../workers/worker';
 import { serve } from '../support/http';
-import { apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog, uniqueTaskQueue } from '../support/stack';
+import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
 
 /** Paris fixed-line numbers, and two mobiles */
 const FIXED = Array.from({ length: 12 }, (_, i) => `+3314000${String(1000 + i)}`);
@@ -36,7 +36,7 @@ interface Problem {
 
 describe('API: country rules, addresses, and allocation under them', function () {
   this.timeout(180_000);
-  const taskQueue = uniqueTaskQueue('regulation');
+  const taskQueue = SHARED_TASK_QUEUE;
   let client: Client;
   let connection: Connection;
   let native: NativeConnection;
