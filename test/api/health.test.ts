@@ -166,7 +166,8 @@ describe('health and readiness', () => {
       const calls: [string, string, string, unknown?][] = [
         ['GET', '/v1/providers', operator],
         ['GET', '/v1/endpoints?npa=415', platform],
-        ['POST', '/v1/allocations', platform, { accountId: 'acct-health', criteria: { npa: '415' } }],
+        // an area code no suite shelves: with the database up it answers none_available at once (a shelved number of another suite's could have its workflow's worker gone)
+        ['POST', '/v1/allocations', platform, { accountId: 'acct-health', criteria: { npa: '684' } }],
         ['GET', '/v1/routes/%2B14155550100', operator],
       ];
       const send = ([method, path, key, body]: (typeof calls)[number]) =>
