@@ -6,16 +6,12 @@
 // allocations cannot exceed — and domestic-only numbers flagged in search.
 // Its rules are for France (FR), which no other suite uses; they are removed after.
 import assert from 'node:assert/strict';
-import type { Client, Connection } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
-import { buildApp } from '../../src/api/app';
+import type { Client } from '@temporalio/client';
 import { lifecyclePolicy } from '../../src/config';
-import { TemporalGateway } from '../../src/temporal/gateway';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { addressRequirement } from '../../src/usecases/country-rules';
-import { createWorker } from '../../workers/worker';
-import { serve } from '../support/http';
-import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { SHARED_TASK_QUEUE, apiKey, db, testConfig } from '../support/stack';
 
 /** Paris fixed-line numbers, and two mobiles */
 const FIXED = Array.from({ length: 12 }, (_, i) => `+3314000${String(1000 + i)}`);
@@ -37,13 +33,9 @@ interface Problem {
 describe('API: country rules, addresses, and allocation under them', function () {
   this.timeout(180_000);
   const taskQueue = SHARED_TASK_QUEUE;
+  let parts: ApiStack;
   let client: Client;
-  let connection: Connection;
-  let native: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
-  let app: Awaited<ReturnType<typeof serve>>;
-  let gateway: TemporalGateway;
+  let app: ApiStack['app'];
   let op = '';
   let keyA = '';
   let keyB = '';
@@ -68,12 +60,8 @@ describe('API: country rules, addresses, and allocation under them', function ()
   };
 
   before(async () => {
-    ({ client, connection } = await temporalClient());
-    native = await nativeConnection();
-    worker = await createWorker({ config: config(), connection: native, db: db(), log: testLog, client });
-    running = worker.run();
-    gateway = new TemporalGateway(stack().temporalAddress, 'default', 2000);
-    app = await serve(buildApp({ db: db(), temporal: gateway, log: testLog, config: config() }));
+    parts = await startApiStack(config());
+    ({ client, app } = parts);
     op = await apiKey('OPERATOR');
     keyA = await apiKey('PLATFORM', [A]);
     keyB = await apiKey('PLATFORM', [B]);
@@ -92,12 +80,7 @@ describe('API: country rules, addresses, and allocation under them', function ()
   });
   after(async () => {
     await clearFr();
-    worker.shutdown();
-    await running;
-    await app.close();
-    await gateway.close();
-    await connection.close();
-    await native.close();
+    await parts.stop();
   });
 
   it('ships its documented defaults (US, GB, DE) after migration, each saying where it comes from', async () => {

@@ -9,18 +9,14 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Client, Connection } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import twilio from 'twilio';
 import type RequestClientType from 'twilio/lib/base/RequestClient';
-import { buildApp } from '../../src/api/app';
 import { lifecyclePolicy } from '../../src/config';
-import { TemporalGateway } from '../../src/temporal/gateway';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { purchaseNumber } from '../../src/usecases/purchase';
-import { createWorker } from '../../workers/worker';
-import { serve } from '../support/http';
-import { SHARED_TASK_QUEUE, apiKey, db, nativeConnection, stack, temporalClient, testConfig, testLog } from '../support/stack';
+import { startApiStack, type ApiStack } from '../support/api-stack';
+import { SHARED_TASK_QUEUE, apiKey, db, testConfig } from '../support/stack';
 
 /** Twilio's RequestClient, sending to this API: the documented way to use the client with another host */
 class LocalRequestClient extends twilio.RequestClient {
@@ -72,13 +68,10 @@ const VALLEJO = Array.from({ length: 6 }, (_, i) => `+17075550${String(300 + i *
 
 describe('API: the Twilio-compatible face, through the official twilio client', function () {
   this.timeout(120_000);
+  let parts: ApiStack;
   let client: Client;
-  let connection: Connection;
-  let native: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
-  let app: Awaited<ReturnType<typeof serve>>;
-  let gateway: TemporalGateway;
+  let app: ApiStack['app'];
+  let gateway: ApiStack['gateway'];
   let http: LocalRequestClient;
   let tw: twilio.Twilio;
   let sidA = '';
@@ -108,12 +101,8 @@ describe('API: the Twilio-compatible face, through the official twilio client', 
     twilio(user, password, { httpClient: new LocalRequestClient(app.url), ...(accountSid ? { accountSid } : {}) });
 
   before(async () => {
-    ({ client, connection } = await temporalClient());
-    native = await nativeConnection();
-    worker = await createWorker({ config: config(), connection: native, db: db(), log: testLog, client });
-    running = worker.run();
-    gateway = new TemporalGateway(stack().temporalAddress, 'default', 2000);
-    app = await serve(buildApp({ db: db(), temporal: gateway, log: testLog, config: config() }));
+    parts = await startApiStack(config());
+    ({ client, gateway, app } = parts);
     operator = await apiKey('OPERATOR');
     for (const id of [A, B]) {
       const res = await v1('POST', '/v1/accounts', operator, { id, name: id });
@@ -133,12 +122,7 @@ describe('API: the Twilio-compatible face, through the official twilio client', 
     await shelve(['+18335550300', '+18335550311'], () => ({ voice: true, sms: false }));
   });
   after(async () => {
-    worker.shutdown();
-    await running;
-    await app.close();
-    await gateway.close();
-    await connection.close();
-    await native.close();
+    await parts.stop();
   });
 
   it('sids are Twilio-shaped and stable: AC for accounts, SK for keys', () => {
