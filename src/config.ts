@@ -36,6 +36,11 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('endpoint-inventory'),
   TEMPORAL_WEB_URL: z.string().url().default('http://localhost:8233'),
+  /**
+   * how long a request waits for a workflow update's outcome (an endpoint whose worker is gone, Temporal slow):
+   * then 503 with what it holds kept, and the client's retry with the same Idempotency-Key lands on the same update
+   */
+  TEMPORAL_UPDATE_WAIT: duration.prefault('25s'),
   /** `auto`: TLS when a CA, client certificate, server name or API key is set */
   TEMPORAL_TLS: z.enum(['auto', 'true', 'false']).default('auto'),
   /** PEM file of the CA that signed the server's certificate (default: the system's roots) */

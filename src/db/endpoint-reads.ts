@@ -34,6 +34,18 @@ export async function changedBy(db: Db, address: string, operation: string): Pro
   return row?.found === true;
 }
 
+/**
+ * The endpoint an allocate update (`<operation>:allocate`) made ALLOCATED, if
+ * any: one at most (a partial unique index, migration
+ * 20261204000000_one_allocation_per_operation).
+ */
+export async function allocatedBy(db: Db, updateId: string): Promise<string | undefined> {
+  const [row] = await db.$queryRaw<{ address: string }[]>`
+    SELECT e.address FROM endpoint_history h JOIN endpoints e ON e.id = h.endpoint_id
+     WHERE h.operation = ${updateId} AND h.to_state = 'ALLOCATED' AND h.operation LIKE '%:allocate'`;
+  return row?.address;
+}
+
 /** The endpoint with its full history, oldest first (insight). */
 export async function withHistory(db: Db, address: string): Promise<(EndpointRow & { history: HistoryRow[] }) | null> {
   return db.endpoint.findUnique({ where: { address }, include: { history: { orderBy: { version: 'asc' } } } });

@@ -127,6 +127,34 @@ async function settledAfter(db: Db, input: TransitionInput, next: number): Promi
   );
 }
 
+/** the partial unique index that keeps an allocate update's id to one endpoint (migration 20261204000000_one_allocation_per_operation) */
+const ALLOCATE_OPERATION_INDEX = 'endpoint_history_allocate_operation_key';
+
+/** An allocate update's transition to ALLOCATED: its id, `<operation>:allocate`, may allocate one endpoint only. */
+function isAllocateOperation(input: TransitionInput): boolean {
+  return input.to === 'ALLOCATED' && input.operation.endsWith(':allocate');
+}
+
+/** The endpoint another transition of this allocate update made ALLOCATED, if any. */
+async function allocatedElsewhere(db: Db, input: TransitionInput): Promise<string | undefined> {
+  const [other] = await db.$queryRaw<{ address: string }[]>`
+    SELECT e.address FROM endpoint_history h JOIN endpoints e ON e.id = h.endpoint_id
+     WHERE h.operation = ${input.operation} AND h.to_state = 'ALLOCATED' AND h.operation LIKE '%:allocate'
+       AND h.endpoint_id <> ${input.endpointId}::uuid`;
+  return other?.address;
+}
+
+/**
+ * The refusal of an allocate update whose operation allocated another
+ * endpoint already — a request's earlier attempt, applied late or in
+ * parallel: that endpoint is the operation's answer, this one stays as it is.
+ */
+function oneAllocationPerOperation(input: TransitionInput, other: string | undefined): StaleTransition {
+  return new StaleTransition(
+    `${input.operation} allocated ${other ?? 'another endpoint'} already: one allocation operation allocates one endpoint, so endpoint ${input.endpointId} stays ${input.from}`,
+  );
+}
+
 /**
  * A new holder's transition under the number's country rules
  * (src/domain/regulation.ts): a country without rules that restrict
@@ -188,12 +216,18 @@ export async function transition(db: Db, input: TransitionInput): Promise<Transi
       .map(([k, v]) => Prisma.sql`${Prisma.raw(COLUMN[k as keyof typeof COLUMN])} = ${v}`),
   ];
   const account = set.accountId ?? null;
+  // one allocation operation, one endpoint: not if its update id allocated another already
+  const allocating = isAllocateOperation(input);
   const write = (q: Db | Tx) => q.$queryRaw<{ version: number }[]>`
     WITH upd AS (
       UPDATE endpoints SET ${Prisma.join(assignments, ', ')}
        WHERE id = ${input.endpointId}::uuid AND state = ${input.from}::"EndpointState" AND version = ${input.fromVersion}
          AND (${account}::text IS NULL OR account_id IS NOT DISTINCT FROM ${account}
               OR EXISTS (SELECT 1 FROM accounts WHERE id = ${account} AND active))
+         AND NOT (${allocating}::boolean AND EXISTS (
+               SELECT 1 FROM endpoint_history
+                WHERE operation = ${input.operation} AND to_state = 'ALLOCATED' AND operation LIKE '%:allocate'
+                  AND endpoint_id <> ${input.endpointId}::uuid))
       RETURNING id, account_id)
     INSERT INTO endpoint_history (endpoint_id, version, from_state, to_state, cause, actor, operation, details, account_id)
     SELECT id, ${next}, ${input.from}::"EndpointState", ${input.to}::"EndpointState", ${input.cause}, ${input.actor}, ${input.operation},
@@ -202,8 +236,21 @@ export async function transition(db: Db, input: TransitionInput): Promise<Transi
     RETURNING version`;
   // a new holder (allocated or reserved from the shelf) must meet the number's country rules
   const takesHolder = account !== null && row.accountId !== account && (input.to === 'ALLOCATED' || input.to === 'RESERVED');
-  const written = takesHolder ? await regulated(db, input.endpointId, account, write) : await write(db);
+  let written: { version: number }[];
+  try {
+    written = takesHolder ? await regulated(db, input.endpointId, account, write) : await write(db);
+  } catch (err) {
+    // the same operation's transition of another endpoint committed while this one was being written
+    if (allocating && err instanceof Error && err.message.includes(ALLOCATE_OPERATION_INDEX)) {
+      throw oneAllocationPerOperation(input, await allocatedElsewhere(db, input));
+    }
+    throw err;
+  }
   if (written.length) return { version: next };
+  if (allocating) {
+    const other = await allocatedElsewhere(db, input);
+    if (other) throw oneAllocationPerOperation(input, other);
+  }
   if (account && row.accountId !== account) {
     const acct = await db.account.findUnique({ where: { id: account }, select: { active: true } });
     if (!acct?.active) throw new UnknownAccount(account);

@@ -1,7 +1,7 @@
 // Endpoint lifecycle workflows (`endpoint/<address>`): typed updates, signals
 // and the state query of one, and starting or listing them as a whole.
 import { TypedSearchAttributes, type UpdateDefinition } from '@temporalio/common';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { endpointWorkflow } from '../../workflows/endpoint.workflow';
 import {
   EndpointCountry,
@@ -45,6 +45,8 @@ import { temporalCall } from './errors';
 interface ClientSource {
   client(): Promise<Client>;
   readonly taskQueue: string;
+  /** how long an update's outcome is waited for (TEMPORAL_UPDATE_WAIT) */
+  readonly updateWaitMs: number;
 }
 
 /** One endpoint's workflow. Update ids make a retried request the same update: applied once, answered again. */
@@ -73,10 +75,21 @@ export class EndpointWorkflow {
    */
   private update<I>(def: UpdateDefinition<EndpointStatus, [I]>, input: I, updateId: string): Promise<EndpointStatus> {
     return temporalCall(async () => {
-      const handle = await this.handle();
+      const client = await this.gateway.client();
+      const handle = client.workflow.getHandle<typeof endpointWorkflow>(endpointWorkflowId(this.address));
+      const waitMs = this.gateway.updateWaitMs;
       try {
-        return await handle.executeUpdate(def, { args: [input], updateId });
+        // bounded: a workflow whose worker is gone would keep the request waiting for as long as it stays gone
+        return await client.withDeadline(Date.now() + waitMs, () => handle.executeUpdate(def, { args: [input], updateId }));
       } catch (err) {
+        // sent, perhaps admitted, not answered in time: it may still apply — the same update id makes the retry land on it
+        if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+          throw new Unavailable(
+            `${this.address}'s workflow did not answer within ${Math.round(waitMs / 1000)} s (TEMPORAL_UPDATE_WAIT); the change may still be made: retry with the same Idempotency-Key`,
+            5,
+            'temporal',
+          );
+        }
         if (err instanceof WorkflowNotFoundError && (await this.mayRun(handle))) {
           throw new Unavailable(
             `Temporal lost track of an update to ${this.address}'s workflow (${err.message}); retry with the same Idempotency-Key`,

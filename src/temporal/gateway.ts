@@ -15,6 +15,9 @@ import { temporalCall } from './errors';
 import { diagnoseConnection, explainConnectError, temporalTarget, type TemporalTarget } from './connection';
 import type { Config } from '../config';
 
+/** TEMPORAL_UPDATE_WAIT's default */
+export const DEFAULT_UPDATE_WAIT_MS = 25_000;
+
 export class TemporalGateway {
   private connecting: Promise<Client> | undefined;
   /** false: the client's connection belongs to whoever handed it in */
@@ -31,6 +34,8 @@ export class TemporalGateway {
   readonly accounts = new AccountWorkflows(this);
 
   private readonly target: TemporalTarget;
+  /** how long a workflow update's outcome is waited for (TEMPORAL_UPDATE_WAIT), then Unavailable: the update may still apply */
+  updateWaitMs = DEFAULT_UPDATE_WAIT_MS;
 
   constructor(
     /** an address (plain gRPC) or a whole target: TLS, API key (src/temporal/connection.ts) */
@@ -45,7 +50,9 @@ export class TemporalGateway {
 
   /** The settings' gateway: TEMPORAL_ADDRESS, its TLS and API key, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE. */
   static fromConfig(c: Config, connectTimeoutMs?: number): TemporalGateway {
-    return new TemporalGateway(temporalTarget(c), c.TEMPORAL_NAMESPACE, connectTimeoutMs, c.TEMPORAL_TASK_QUEUE);
+    const gateway = new TemporalGateway(temporalTarget(c), c.TEMPORAL_NAMESPACE, connectTimeoutMs, c.TEMPORAL_TASK_QUEUE);
+    gateway.updateWaitMs = c.TEMPORAL_UPDATE_WAIT;
+    return gateway;
   }
 
   /** A gateway over a client made elsewhere (a worker's activities, tests). */
@@ -60,6 +67,7 @@ export class TemporalGateway {
   onTaskQueue(taskQueue: string): TemporalGateway {
     if (taskQueue === this.taskQueue) return this;
     const other = new TemporalGateway(this.target, this.namespace, this.connectTimeoutMs, taskQueue);
+    other.updateWaitMs = this.updateWaitMs;
     other.parent = this;
     other.owned = false;
     return other;

@@ -5,7 +5,7 @@
 // workflow's compare-and-set is the final word.
 import type { Db } from '../db/client';
 import { claim, claimedBefore, letGo } from '../db/endpoints';
-import { changedBy } from '../db/endpoint-reads';
+import { allocatedBy, changedBy } from '../db/endpoint-reads';
 import { recordUnmet } from '../db/demand';
 import { findByAddress } from '../db/endpoint-reads';
 import { actorOf, ownAccount, refusalFor, type Caller } from '../domain/access';
@@ -57,6 +57,8 @@ export function allocator(deps: HoldingDeps) {
     address: string,
     input: { accountId: string; applicationUri?: string; actor: string },
     operation: string,
+    /** a criteria allocation: the operation may have allocated another endpoint (its earlier attempt's candidate) — that one is the answer */
+    anyEndpoint = false,
   ): Promise<EndpointStatus> => {
     const endpoint = deps.temporal.endpoint(address);
     const updateId = `${operation}:allocate`;
@@ -64,14 +66,28 @@ export function allocator(deps: HoldingDeps) {
     try {
       status = await endpoint.allocate({ accountId: input.accountId, applicationUri: input.applicationUri, actor: input.actor }, updateId);
     } catch (err) {
-      // Refused — but was it this operation's own earlier attempt, applied, whose
-      // answer neither Temporal (another run) nor the workflow's record of its
-      // last updates still holds? The history row names the operation that made
-      // each change: then it is done, and answered while the account holds it.
-      if (!refused(err) || !(await changedBy(deps.db, address, updateId))) throw err;
-      const now = await endpoint.state();
-      if (now.state !== 'ALLOCATED' || now.accountId !== input.accountId) throw err;
-      status = now;
+      if (!refused(err)) throw err;
+      // Refused — but did this operation allocate one already? One allocation
+      // operation allocates one endpoint (the transition refuses a second,
+      // src/db/endpoints.ts): an earlier attempt's update to another candidate
+      // may have applied after that attempt gave up on it. That one is the answer.
+      const done = anyEndpoint ? await allocatedBy(deps.db, updateId) : undefined;
+      if (done !== undefined && done !== address) {
+        const now = await deps.temporal.endpoint(done).state();
+        if (now.state !== 'ALLOCATED' || now.accountId !== input.accountId) {
+          throw new Conflict(`${done} was allocated by this request earlier and has changed since; send a new request (a new Idempotency-Key) for another`);
+        }
+        status = now;
+      } else {
+        // Was it this operation's own earlier attempt, applied, whose answer
+        // neither Temporal (another run) nor the workflow's record of its last
+        // updates still holds? The history row names the operation that made
+        // each change: then it is done, and answered while the account holds it.
+        if (!(await changedBy(deps.db, address, updateId))) throw err;
+        const now = await endpoint.state();
+        if (now.state !== 'ALLOCATED' || now.accountId !== input.accountId) throw err;
+        status = now;
+      }
     }
     deps.notify();
     return status;
@@ -107,7 +123,7 @@ export function allocator(deps: HoldingDeps) {
       const earlier = input.resumable ? await claimedBefore(deps.db, token) : undefined;
       if (earlier) {
         try {
-          return await allocateAt(earlier, input, token);
+          return await allocateAt(earlier, input, token, true);
         } catch (err) {
           if (!refused(err)) throw err;
           // that attempt allocated it and it has changed hands since: this request is done, not a second endpoint
@@ -130,7 +146,9 @@ export function allocator(deps: HoldingDeps) {
         const candidate = await claim(deps.db, { tags, token, except: input.except, resumable: input.resumable === true });
         if (!candidate) break;
         try {
-          const status = await allocateAt(candidate.address, input, token);
+          const status = await allocateAt(candidate.address, input, token, true);
+          // the answer is another endpoint this operation allocated earlier: this candidate is not needed
+          if (status.address !== candidate.address) await letGo(deps.db, candidate.id, token);
           await letPassedGo();
           return status;
         } catch (err) {

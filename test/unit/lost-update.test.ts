@@ -21,8 +21,8 @@ function gatewayWhere(workflow: 'running' | 'completed' | 'missing' | 'unreachab
       return Promise.resolve({ status: { name: workflow === 'running' ? 'RUNNING' : 'COMPLETED' } });
     },
   };
-  const client = { workflow: { getHandle: () => handle } } as unknown as Client;
-  return { client: () => Promise.resolve(client), taskQueue: 'test' };
+  const client = { workflow: { getHandle: () => handle }, withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn() } as unknown as Client;
+  return { client: () => Promise.resolve(client), taskQueue: 'test', updateWaitMs: 1000 };
 }
 
 describe('an update Temporal reports as not found', () => {
