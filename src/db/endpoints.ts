@@ -200,9 +200,12 @@ export async function transition(db: Db, input: TransitionInput): Promise<Transi
            ${JSON.stringify(input.details ?? {})}::jsonb, account_id
       FROM upd
     RETURNING version`;
-  // a new holder (allocated or reserved from the shelf) must meet the number's country rules
+  // a new holder (allocated or reserved from the shelf) must meet the number's country rules, and so must a
+  // reservation's conversion to an allocation: judged again under the rules as they are now (its holder's
+  // other numbers counted, not this one); a refusal leaves the reservation as it was
   const takesHolder = account !== null && row.accountId !== account && (input.to === 'ALLOCATED' || input.to === 'RESERVED');
-  const written = takesHolder ? await regulated(db, input.endpointId, account, write) : await write(db);
+  const converts = account !== null && input.from === 'RESERVED' && input.to === 'ALLOCATED';
+  const written = takesHolder || converts ? await regulated(db, input.endpointId, account, write) : await write(db);
   if (written.length) return { version: next };
   if (account && row.accountId !== account) {
     const acct = await db.account.findUnique({ where: { id: account }, select: { active: true } });

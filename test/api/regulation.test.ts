@@ -19,6 +19,7 @@ const MOBILE = ['+33612345601', '+33612345602'];
 const A = 'acct-reg-a';
 const B = 'acct-reg-b';
 const C = 'acct-reg-c';
+const D = 'acct-reg-d';
 
 interface Problem {
   status: number;
@@ -40,6 +41,7 @@ describe('API: country rules, addresses, and allocation under them', function ()
   let keyA = '';
   let keyB = '';
   let keyC = '';
+  let keyD = '';
   const config = () => testConfig({ TEMPORAL_TASK_QUEUE: taskQueue, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s' });
   const call = async (method: string, path: string, key: string, body?: unknown) => {
     const res = await fetch(`${app.url}${path}`, {
@@ -66,6 +68,7 @@ describe('API: country rules, addresses, and allocation under them', function ()
     keyA = await apiKey('PLATFORM', [A]);
     keyB = await apiKey('PLATFORM', [B]);
     keyC = await apiKey('PLATFORM', [C]);
+    keyD = await apiKey('PLATFORM', [D]);
     await clearFr();
     await ingestEndpoints(
       { db: db(), client, taskQueue, policy: lifecyclePolicy(config()) },
@@ -265,5 +268,48 @@ describe('API: country rules, addresses, and allocation under them', function ()
     assert.ok(fixed.length > 0 && mobile.length > 0, JSON.stringify(found));
     for (const e of fixed) assert.deepEqual([e.domesticOnly, e.monthlyCostCents, e.offeredPriceCents], [true, 100, 75]);
     for (const e of mobile) assert.deepEqual([e.domesticOnly, e.offeredPriceCents], [false, 100]);
+  });
+
+  it("judges a reservation's conversion again under the rules as they are now: refused naming the rule, the reservation kept", async () => {
+    await rule('FR', {});
+    await db().$executeRaw`DELETE FROM country_rules WHERE country = 'FR' AND kind IS NOT NULL`;
+    const reserve = async (address: string) => {
+      const r = await call('POST', '/v1/reservations', keyD, { accountId: D, address, minutes: 30 });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return r.body.id as string;
+    };
+    const fixed = await reserve(FIXED[9]!);
+    const mobile = await reserve(MOBILE[1]!);
+    const convert = (id: string) => call('POST', `/v1/reservations/${id}/allocation`, keyD, {});
+    const kept = async (id: string, address: string) => {
+      const view = await call('GET', `/v1/reservations/${id}`, keyD);
+      assert.equal(view.body.status, 'active', JSON.stringify(view.body));
+      const row = await db().endpoint.findUniqueOrThrow({ where: { address } });
+      assert.deepEqual([row.state, row.accountId], ['RESERVED', D]);
+    };
+    // the kind is no longer sold
+    await rule('FR', { kindsSold: ['fixed_line'] });
+    const notSold = refusal(await convert(mobile));
+    assert.equal(notSold.code, 'kind_not_sold');
+    assert.match(notSold.detail, /mobile numbers are not sold in FR/);
+    await kept(mobile, MOBILE[1]!);
+    // the account's cap is reached (its other reservation counts)
+    await rule('FR', { maxPerAccount: 1 });
+    const capped = refusal(await convert(fixed));
+    assert.equal(capped.code, 'account_cap_reached');
+    assert.match(capped.detail, /at most 1 numbers in FR; this one holds 1/);
+    await kept(fixed, FIXED[9]!);
+    // an address is now required
+    await rule('FR', { addressRequired: true });
+    const noAddress = refusal(await convert(fixed));
+    assert.equal(noAddress.code, 'address_required');
+    assert.match(noAddress.detail, /country rule FR v\d+/);
+    await kept(fixed, FIXED[9]!);
+    // the rules met again: converted
+    await rule('FR', {});
+    const done = await convert(fixed);
+    assert.equal(done.status, 201, JSON.stringify(done.body));
+    assert.deepEqual([done.body.state, done.body.accountId], ['ALLOCATED', D]);
+    await call('DELETE', `/v1/reservations/${mobile}`, keyD);
   });
 });
