@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { lifecyclePolicy } from '../../src/config';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { addressRequirement } from '../../src/usecases/country-rules';
+import { accountSid } from '../../src/domain/twilio';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { SHARED_TASK_QUEUE, apiKey, db, testConfig } from '../support/stack';
 
@@ -268,6 +269,37 @@ describe('API: country rules, addresses, and allocation under them', function ()
     assert.ok(fixed.length > 0 && mobile.length > 0, JSON.stringify(found));
     for (const e of fixed) assert.deepEqual([e.domesticOnly, e.monthlyCostCents, e.offeredPriceCents], [true, 100, 75]);
     for (const e of mobile) assert.deepEqual([e.domesticOnly, e.offeredPriceCents], [false, 100]);
+  });
+
+  it('leaves kinds a country does not sell out of search, in /v1 and in the Twilio twin, and counts no unmet demand for them', async () => {
+    await rule('FR', { kindsSold: ['fixed_line'] });
+    const found = async (query: string) => {
+      const r = await call('GET', `/v1/endpoints?${query}`, keyC);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return (r.body.endpoints as { address: string; kind: string }[]).map((e) => e.kind);
+    };
+    const all = await found('country=fr&limit=100');
+    assert.ok(all.includes('fixed_line'), JSON.stringify(all));
+    assert.ok(!all.includes('mobile'), JSON.stringify(all));
+    // every country, unfiltered: still none of them
+    assert.deepEqual(await found('contains=3361234560&limit=100'), [], 'no country asked: still left out');
+    const demand = () => db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM unmet_searches WHERE account_id = ${C}`;
+    const before = (await demand())[0]!.n;
+    assert.deepEqual(await found('country=fr&kind=mobile&limit=100'), []);
+    assert.equal((await demand())[0]!.n, before, 'a kind not sold is not demand the shelf could meet');
+    const twin = async (type: string) => {
+      const res = await fetch(`${app.url}/2010-04-01/Accounts/${accountSid(C)}/AvailablePhoneNumbers/FR/${type}.json?PageSize=100`, {
+        headers: { authorization: `Basic ${Buffer.from(`${accountSid(C)}:${keyC}`).toString('base64')}` },
+      });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { available_phone_numbers: { phone_number: string }[] }).available_phone_numbers.map((n) => n.phone_number);
+    };
+    assert.deepEqual(await twin('Mobile'), []);
+    assert.ok((await twin('Local')).length > 0);
+    // sold again: back in search
+    await rule('FR', {});
+    assert.ok((await found('country=fr&limit=100')).includes('mobile'));
+    assert.ok((await twin('Mobile')).includes(MOBILE[1]!));
   });
 
   it("judges a reservation's conversion again under the rules as they are now: refused naming the rule, the reservation kept", async () => {
