@@ -61,6 +61,10 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
       path: 'a CA number under its country rule: QUARANTINE 5 days → AVAILABLE; allocate, release → `agingRule` (patch `country-rule-aging`) → AGING 10 days; the rule changed → the next release ages 20 days',
       by: 'test/workflows/country-rules.test.ts',
     },
+    'endpoint-ordered-country-rule.json': {
+      path: "a CA number started in ORDERED: `quarantineRule` (patch `country-rule-quarantine`) → QUARANTINE 5 days by its country rule (not QUARANTINE_NEW's 30) → TESTING → AVAILABLE",
+      by: 'test/workflows/country-rules.test.ts',
+    },
     'endpoint-local-transitions.json': {
       path: 'the release-aging path as runs since `transition-local-activity` record it: every transition a local activity (an update completes in one workflow task)',
       by: LIFECYCLE,
