@@ -3,7 +3,10 @@
 // and kept in their history; addresses on file checked for their country;
 // allocation by every path refused naming the rule the account does not
 // meet — an address required, a kind not sold, a cap that concurrent
-// allocations cannot exceed — and domestic-only numbers flagged in search.
+// allocations cannot exceed — a reservation's conversion judged again under
+// a rule changed since (refused naming it, the reservation kept), kinds not
+// sold left out of search (/v1 and the Twilio twin), and domestic-only
+// numbers flagged in search.
 // Its rules are for France (FR), which no other suite uses; they are removed after.
 import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';

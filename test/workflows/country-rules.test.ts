@@ -4,7 +4,11 @@
 // ages 10 days after its release (not QUARANTINE_AGING's 45); the rule
 // changed to 20 days applies to the next release, not the one before; the
 // entry and each AGING transition record the rule version and duration used.
-// RECORD_REPLAY=1 saves the history to test/replay/endpoint-country-rule-aging.json.
+// The workflow's own ORDERED → QUARANTINE step rests a number by its rule
+// too, and a workflow started again from a quarantined row that kept no end
+// resumes its rule's period, not QUARANTINE_NEW's.
+// RECORD_REPLAY=1 saves the histories to test/replay/endpoint-country-rule-aging.json
+// and endpoint-ordered-country-rule.json.
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
