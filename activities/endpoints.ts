@@ -10,7 +10,7 @@ import { recordScores, transition, type EndpointPatch, type TransitionInput, typ
 import { RegulationRefused, StaleTransition, UnknownAccount } from '../src/domain/errors';
 import { rulesForEndpoint } from '../src/db/country-rules';
 import { effectiveRule } from '../src/domain/regulation';
-import { REGULATION_REFUSED, type AgingRule } from '../workflows/shared';
+import { REGULATION_REFUSED, type AgingRule, type QuarantineRule } from '../workflows/shared';
 import type { Harness } from '../src/harness/harness';
 import type { CapabilityTest } from '../src/domain/endpoint';
 import { TEST_TRAFFIC, testPayload } from '../src/domain/harness';
@@ -90,6 +90,23 @@ export function endpointActivities(db: Db, harness?: Harness, alerts?: AlertDeps
       // the rule that set it: the kind's own, else the country's for every kind
       const from = found!.rules.find((r) => r.kind === found!.kind && r.agingSeconds !== null) ?? found!.rules.find((r) => r.kind === null);
       return { agingMs: rule.agingMs, rule: { country: rule.country, kind: from?.kind ?? null, version: from?.version ?? 0, agingMs: rule.agingMs } };
+    },
+
+    /**
+     * How long a delivered number rests (the workflow's own ORDERED →
+     * QUARANTINE step): its country's rule, as ingest resolves it for the
+     * numbers it enters in quarantine itself. Null: no rule sets it
+     * (QUARANTINE_NEW, the workflow's policy).
+     */
+    async quarantineRule(input: { endpointId: string }): Promise<QuarantineRule> {
+      const found = await rulesForEndpoint(db, input.endpointId);
+      const rule = found ? effectiveRule(found.rules, found.country, found.kind) : null;
+      if (rule?.quarantineMs == null) return { quarantineMs: null, rule: null };
+      const from = found!.rules.find((r) => r.kind === found!.kind && r.quarantineSeconds !== null) ?? found!.rules.find((r) => r.kind === null);
+      return {
+        quarantineMs: rule.quarantineMs,
+        rule: { country: rule.country, kind: from?.kind ?? null, version: from?.version ?? 0, quarantineMs: rule.quarantineMs },
+      };
     },
 
     /** Scores that change without a transition (a quality report). */

@@ -9,6 +9,8 @@ import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../src/db/client';
 import { findByAddress } from '../src/db/endpoint-reads';
+import { listRules } from '../src/db/country-rules';
+import type { CountryRule } from '../src/domain/regulation';
 import {
   createOrder,
   decidedAddresses,
@@ -159,9 +161,10 @@ export function orderActivities(deps: OrderDeps) {
           { entry: 'quarantine', providerId: order.providerId, orderId: order.id, actor: `carrier:${order.providerId}` },
         );
         // rows an interrupted earlier attempt inserted: make sure each has its workflow
+        let rules: CountryRule[] | undefined;
         for (const address of res.duplicates) {
           const row = await findByAddress(db, address);
-          if (row?.orderId === order.id) await startWorkflowForRow(gateway, row, deps.policy);
+          if (row?.orderId === order.id) await startWorkflowForRow(gateway, row, deps.policy, (rules ??= await listRules(db)));
         }
       }
       const progress = await recordDeliveries(db, order.id, outcomes);

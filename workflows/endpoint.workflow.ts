@@ -497,11 +497,18 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     const state = s.state;
     switch (state) {
       case 'ORDERED':
-        await exclusive(() =>
-          s.state === 'ORDERED'
-            ? move('QUARANTINE', 'delivered: quarantine before first use', 'workflow', { extensions: 0, droppedMedia: [], ...period(policy.quarantineNewMs) })
-            : Promise.resolve(),
-        );
+        await exclusive(async () => {
+          if (s.state !== 'ORDERED') return;
+          // its country's rule, resolved now, as ingest does (a local activity: runs delivered before it replay as they ran)
+          const rest = patched('country-rule-quarantine') ? await local.quarantineRule({ endpointId }) : { quarantineMs: null, rule: null };
+          await move(
+            'QUARANTINE',
+            'delivered: quarantine before first use',
+            'workflow',
+            { extensions: 0, droppedMedia: [], ...period(rest.quarantineMs ?? policy.quarantineNewMs) },
+            rest.rule ? { countryRule: rest.rule } : undefined,
+          );
+        });
         break;
       case 'PORTING_IN':
         await exclusive(() => (s.state === 'PORTING_IN' ? portIn() : Promise.resolve()));

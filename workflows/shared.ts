@@ -116,6 +116,12 @@ export interface AgingRule {
   rule: { country: string; kind: string | null; version: number; agingMs: number } | null;
 }
 
+/** How long a delivered number rests by its country's rule, and which rule version said so; null: no rule (the policy's quarantineNewMs). */
+export interface QuarantineRule {
+  quarantineMs: number | null;
+  rule: { country: string; kind: string | null; version: number; quarantineMs: number } | null;
+}
+
 export interface ReserveInput {
   accountId: string;
   /** epoch ms */

@@ -234,11 +234,14 @@ export async function transition(db: Db, input: TransitionInput): Promise<Transi
            ${JSON.stringify(input.details ?? {})}::jsonb, account_id
       FROM upd
     RETURNING version`;
-  // a new holder (allocated or reserved from the shelf) must meet the number's country rules
+  // a new holder (allocated or reserved from the shelf) must meet the number's country rules, and so must a
+  // reservation's conversion to an allocation: judged again under the rules as they are now (its holder's
+  // other numbers counted, not this one); a refusal leaves the reservation as it was
   const takesHolder = account !== null && row.accountId !== account && (input.to === 'ALLOCATED' || input.to === 'RESERVED');
+  const converts = account !== null && input.from === 'RESERVED' && input.to === 'ALLOCATED';
   let written: { version: number }[];
   try {
-    written = takesHolder ? await regulated(db, input.endpointId, account, write) : await write(db);
+    written = takesHolder || converts ? await regulated(db, input.endpointId, account, write) : await write(db);
   } catch (err) {
     // the same operation's transition of another endpoint committed while this one was being written
     if (allocating && err instanceof Error && err.message.includes(ALLOCATE_OPERATION_INDEX)) {

@@ -32,6 +32,8 @@ export interface SearchFilter {
   lata?: string;
   /** within km of a point, closest first (geographically: the locality's coordinates) */
   point?: { latitude: number; longitude: number; km: number };
+  /** countries whose rules sell only some kinds (src/domain/regulation.ts): their other kinds are left out */
+  soldOnly?: { country: string; kinds: string[] }[];
   limit: number;
 }
 
@@ -125,6 +127,7 @@ export function searchStatement(q: SearchFilter): Prisma.Sql {
   if (q.postalCode) where.push(Prisma.sql`postal_code = ${q.postalCode}`);
   if (q.rateCenter) where.push(Prisma.sql`rate_center = ${q.rateCenter}`);
   if (q.lata) where.push(Prisma.sql`lata = ${q.lata}`);
+  for (const c of q.soldOnly ?? []) where.push(Prisma.sql`(country IS DISTINCT FROM ${c.country} OR kind::text = ANY (${c.kinds}::text[]))`);
   let order = Prisma.sql`address`;
   if (q.near) {
     // nearest first: the same exchange, then the closest line number

@@ -66,16 +66,20 @@ export const TIMED_STATES: readonly EndpointStateName[] = ['QUARANTINE', 'AGING'
 /**
  * When the timed phase a row is in ends, for a workflow started again from
  * the row: the row's own deadline, or — for a row written before a
- * port-out's end was kept — its phase's length from when it entered it.
- * Null for states without a timed end.
+ * port-out's end was kept — its phase's length from when it entered it
+ * (a quarantine's or an aging's: its country rule's when one sets it, as for
+ * a workflow's own; else the policy's). Null for states without a timed end.
  */
 export function phaseEndOf(
   row: { state: EndpointStateName; quarantineUntil: number | null; stateChangedAt: number },
   policy: Pick<LifecyclePolicy, 'quarantineNewMs' | 'agingMs' | 'portOutMs'>,
+  /** the number's country rule (src/domain/regulation.ts effectiveRule): its rest periods over the policy's */
+  rule: { quarantineMs: number | null; agingMs: number | null } | null = null,
 ): number | null {
   if (!TIMED_STATES.includes(row.state)) return null;
   if (row.quarantineUntil !== null) return row.quarantineUntil;
-  const length = row.state === 'PORTING_OUT' ? policy.portOutMs : row.state === 'AGING' ? policy.agingMs : policy.quarantineNewMs;
+  const length =
+    row.state === 'PORTING_OUT' ? policy.portOutMs : row.state === 'AGING' ? (rule?.agingMs ?? policy.agingMs) : (rule?.quarantineMs ?? policy.quarantineNewMs);
   return row.stateChangedAt + length;
 }
 

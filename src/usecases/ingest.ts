@@ -12,7 +12,7 @@ import { TemporalGateway } from '../temporal/gateway';
 import { NO_CAPABILITIES } from '../temporal/endpoints';
 import { parseAddress, AddressError, type EndpointKind, type ParsedAddress } from '../domain/numbers';
 import { listRules } from '../db/country-rules';
-import { effectiveRule } from '../domain/regulation';
+import { effectiveRule, type CountryRule } from '../domain/regulation';
 import { inherentTags, measuredTags } from '../domain/classification';
 import { placeOf } from '../domain/geo';
 import type { Capabilities, LifecyclePolicy } from '../domain/endpoint';
@@ -181,13 +181,15 @@ async function resume(
   concurrency: number,
 ): Promise<NonNullable<IngestResult['resumed']>> {
   const resumed: NonNullable<IngestResult['resumed']> = [];
+  // the country rules, read once when a first row needs its workflow started
+  let rules: Promise<CountryRule[]> | undefined;
   for (let i = 0; i < addresses.length; i += CHUNK) {
     const ours = (await entriesAt(deps.db, addresses.slice(i, i + CHUNK))).filter(
       (r) => r.entryOperation !== null && accepts(r.entryOperation) && r.state === entry.state && r.accountId === (entry.accountId ?? null),
     );
     await forEachLimit(ours, concurrency, async (row) => {
       const running = await deps.temporal.endpoint(row.address).isRunning();
-      if (!running) await startWorkflowForRow(deps.temporal, row, deps.policy);
+      if (!running) await startWorkflowForRow(deps.temporal, row, deps.policy, await (rules ??= listRules(deps.db)));
       resumed.push({ address: row.address, endpointId: row.id, started: !running });
     });
   }

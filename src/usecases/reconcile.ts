@@ -10,6 +10,8 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import { everyRow, rowAt, rowsAt, type ReconcileRow } from '../db/reconcile';
 import { repairFromWorkflow } from '../db/endpoints';
+import { listRules } from '../db/country-rules';
+import type { CountryRule } from '../domain/regulation';
 import { TemporalGateway } from '../temporal/gateway';
 import { TIMED_STATES, type Capabilities, type EndpointStateName, type LifecyclePolicy } from '../domain/endpoint';
 import type { EndpointStatus } from '../../workflows/shared';
@@ -206,6 +208,8 @@ export async function reconcileEndpoints(deps: ReconcileDeps, opts: ReconcileOpt
   if (opts.repair) {
     const operation = `reconcile:${randomUUID()}`;
     const wf = (d: Drift) => `${d.workflow!.state} v${d.workflow!.version}`;
+    // the country rules, read once when a first row needs its workflow started
+    let rules: CountryRule[] | undefined;
     for (const d of drift) {
       const row = byAddress.get(d.address);
       if ((d.kind === 'state_mismatch' || d.kind === 'field_mismatch') && row) {
@@ -213,7 +217,8 @@ export async function reconcileEndpoints(deps: ReconcileDeps, opts: ReconcileOpt
         const cause = `reconciliation: row was ${row.state} v${row.version}, workflow ${wf(d)}${d.fields ? ` (${d.fields.join(', ')} differed)` : ''}`;
         d.repaired = await repairFromWorkflow(db, row, running.get(d.address)!, operation, cause);
       } else if (d.kind === 'no_workflow' && row) {
-        await startWorkflowForRow(temporal, row, deps.policy);
+        rules ??= await listRules(db);
+        await startWorkflowForRow(temporal, row, deps.policy, rules);
         d.repaired = true;
       }
       // no_row: a workflow whose row is gone is left for an operator to judge

@@ -7,12 +7,24 @@
 import type { TemporalGateway } from '../temporal/gateway';
 import type { ReconcileRow } from '../db/reconcile';
 import { eventsBehind, phaseEndOf, type LifecyclePolicy } from '../domain/endpoint';
+import type { EndpointKind } from '../domain/numbers';
+import { effectiveRule, type CountryRule } from '../domain/regulation';
 
 /** A row a workflow can be started from: reconciliation's read of it, or a whole endpoint row. */
 export type EndpointRowForStart = ReconcileRow;
 
-/** Starts (or finds running) the lifecycle workflow of a row, from the row as it is. */
-export async function startWorkflowForRow(temporal: TemporalGateway, row: EndpointRowForStart, policy: LifecyclePolicy): Promise<void> {
+/**
+ * Starts (or finds running) the lifecycle workflow of a row, from the row as
+ * it is. `rules`: every country rule (src/db/country-rules.ts listRules, read
+ * once by the caller for its rows): a quarantine or aging whose end the row
+ * did not keep lasts its country rule's period, as the workflow's own would.
+ */
+export async function startWorkflowForRow(
+  temporal: TemporalGateway,
+  row: EndpointRowForStart,
+  policy: LifecyclePolicy,
+  rules: readonly CountryRule[],
+): Promise<void> {
   await temporal.endpoints.start(
     {
       address: row.address,
@@ -34,6 +46,7 @@ export async function startWorkflowForRow(temporal: TemporalGateway, row: Endpoi
       phaseEndsAt: phaseEndOf(
         { state: row.state, quarantineUntil: row.quarantineUntil?.getTime() ?? null, stateChangedAt: row.stateChangedAt.getTime() },
         policy,
+        effectiveRule(rules, row.country, row.kind as EndpointKind),
       ),
       // a number under test with a holder is a holder's number being retested: it goes back to them
       afterTesting: row.state === 'TESTING' && row.accountId ? 'ALLOCATED' : 'AVAILABLE',

@@ -164,7 +164,16 @@ export async function search(deps: SearchDeps, who: Caller, input: SearchQuery):
   // a region or a time zone is a broad filter: by its column, whose index (value, address) reads a page in address order
   // at once; as a tag, the planner must guess between the tag index and walking the addresses (bench/search.bench.ts)
   const region = q.region?.toLowerCase();
+  // the rules are a small table: read once per search, applied per row — and kinds a country does not sell are
+  // left out by the statement itself (so pages stay full), only the countries the query can reach
+  const rules = await listRules(deps.db);
+  const country = (q.country ?? region?.slice(0, 2))?.toUpperCase();
+  const soldOnly = rules
+    .filter((r) => r.kind === null && r.kindsSold !== null && (country === undefined || r.country === country))
+    .map((r) => ({ country: r.country, kinds: r.kindsSold! }));
+  const asked = q.kind ? [q.kind] : (q.kinds ?? []);
   const rows = await searchAvailable(deps.db, {
+    soldOnly,
     tags: tags.filter((t) => !t.startsWith('region:') && !t.startsWith('tz:')),
     region,
     timeZone: q.timeZone,
@@ -184,12 +193,12 @@ export async function search(deps: SearchDeps, who: Caller, input: SearchQuery):
     lata: q.lata,
     limit: q.limit,
   });
-  if (rows.length === 0 && !q.after) {
+  // a kind its country does not sell is not demand the shelf could ever meet
+  const unsold = country !== undefined && asked.length > 0 && asked.every((k) => effectiveRule(rules, country, k)?.kindSold === false);
+  if (rows.length === 0 && !q.after && !unsold) {
     const windowMs = deps.unmetWindowMs ?? UNMET_DEMAND_DEFAULTS.windowMs;
     if (await recordUnmet(deps.db, { tags, accountId: who.accountIds[0] ?? null, windowMs })) deps.notify();
   }
-  // the rules are a small table: read once per search, applied per row
-  const rules = rows.length ? await listRules(deps.db) : [];
   return {
     endpoints: rows.map((r) => ({
       address: r.address,

@@ -3,13 +3,17 @@
 // and kept in their history; addresses on file checked for their country;
 // allocation by every path refused naming the rule the account does not
 // meet — an address required, a kind not sold, a cap that concurrent
-// allocations cannot exceed — and domestic-only numbers flagged in search.
+// allocations cannot exceed — a reservation's conversion judged again under
+// a rule changed since (refused naming it, the reservation kept), kinds not
+// sold left out of search (/v1 and the Twilio twin), and domestic-only
+// numbers flagged in search.
 // Its rules are for France (FR), which no other suite uses; they are removed after.
 import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
 import { lifecyclePolicy } from '../../src/config';
 import { ingestEndpoints } from '../../src/usecases/ingest';
 import { addressRequirement } from '../../src/usecases/country-rules';
+import { accountSid } from '../../src/domain/twilio';
 import { startApiStack, type ApiStack } from '../support/api-stack';
 import { SHARED_TASK_QUEUE, apiKey, db, testConfig } from '../support/stack';
 
@@ -19,6 +23,7 @@ const MOBILE = ['+33612345601', '+33612345602'];
 const A = 'acct-reg-a';
 const B = 'acct-reg-b';
 const C = 'acct-reg-c';
+const D = 'acct-reg-d';
 
 interface Problem {
   status: number;
@@ -40,6 +45,7 @@ describe('API: country rules, addresses, and allocation under them', function ()
   let keyA = '';
   let keyB = '';
   let keyC = '';
+  let keyD = '';
   const config = () => testConfig({ TEMPORAL_TASK_QUEUE: taskQueue, QUARANTINE_NEW: '1s', QUARANTINE_AGING: '1s' });
   const call = async (method: string, path: string, key: string, body?: unknown) => {
     const res = await fetch(`${app.url}${path}`, {
@@ -66,6 +72,7 @@ describe('API: country rules, addresses, and allocation under them', function ()
     keyA = await apiKey('PLATFORM', [A]);
     keyB = await apiKey('PLATFORM', [B]);
     keyC = await apiKey('PLATFORM', [C]);
+    keyD = await apiKey('PLATFORM', [D]);
     await clearFr();
     await ingestEndpoints(
       { db: db(), client, taskQueue, policy: lifecyclePolicy(config()) },
@@ -265,5 +272,79 @@ describe('API: country rules, addresses, and allocation under them', function ()
     assert.ok(fixed.length > 0 && mobile.length > 0, JSON.stringify(found));
     for (const e of fixed) assert.deepEqual([e.domesticOnly, e.monthlyCostCents, e.offeredPriceCents], [true, 100, 75]);
     for (const e of mobile) assert.deepEqual([e.domesticOnly, e.offeredPriceCents], [false, 100]);
+  });
+
+  it('leaves kinds a country does not sell out of search, in /v1 and in the Twilio twin, and counts no unmet demand for them', async () => {
+    await rule('FR', { kindsSold: ['fixed_line'] });
+    const found = async (query: string) => {
+      const r = await call('GET', `/v1/endpoints?${query}`, keyC);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return (r.body.endpoints as { address: string; kind: string }[]).map((e) => e.kind);
+    };
+    const all = await found('country=fr&limit=100');
+    assert.ok(all.includes('fixed_line'), JSON.stringify(all));
+    assert.ok(!all.includes('mobile'), JSON.stringify(all));
+    // every country, unfiltered: still none of them
+    assert.deepEqual(await found('contains=3361234560&limit=100'), [], 'no country asked: still left out');
+    const demand = () => db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM unmet_searches WHERE account_id = ${C}`;
+    const before = (await demand())[0]!.n;
+    assert.deepEqual(await found('country=fr&kind=mobile&limit=100'), []);
+    assert.equal((await demand())[0]!.n, before, 'a kind not sold is not demand the shelf could meet');
+    const twin = async (type: string) => {
+      const res = await fetch(`${app.url}/2010-04-01/Accounts/${accountSid(C)}/AvailablePhoneNumbers/FR/${type}.json?PageSize=100`, {
+        headers: { authorization: `Basic ${Buffer.from(`${accountSid(C)}:${keyC}`).toString('base64')}` },
+      });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { available_phone_numbers: { phone_number: string }[] }).available_phone_numbers.map((n) => n.phone_number);
+    };
+    assert.deepEqual(await twin('Mobile'), []);
+    assert.ok((await twin('Local')).length > 0);
+    // sold again: back in search
+    await rule('FR', {});
+    assert.ok((await found('country=fr&limit=100')).includes('mobile'));
+    assert.ok((await twin('Mobile')).includes(MOBILE[1]!));
+  });
+
+  it("judges a reservation's conversion again under the rules as they are now: refused naming the rule, the reservation kept", async () => {
+    await rule('FR', {});
+    await db().$executeRaw`DELETE FROM country_rules WHERE country = 'FR' AND kind IS NOT NULL`;
+    const reserve = async (address: string) => {
+      const r = await call('POST', '/v1/reservations', keyD, { accountId: D, address, minutes: 30 });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return r.body.id as string;
+    };
+    const fixed = await reserve(FIXED[9]!);
+    const mobile = await reserve(MOBILE[1]!);
+    const convert = (id: string) => call('POST', `/v1/reservations/${id}/allocation`, keyD, {});
+    const kept = async (id: string, address: string) => {
+      const view = await call('GET', `/v1/reservations/${id}`, keyD);
+      assert.equal(view.body.status, 'active', JSON.stringify(view.body));
+      const row = await db().endpoint.findUniqueOrThrow({ where: { address } });
+      assert.deepEqual([row.state, row.accountId], ['RESERVED', D]);
+    };
+    // the kind is no longer sold
+    await rule('FR', { kindsSold: ['fixed_line'] });
+    const notSold = refusal(await convert(mobile));
+    assert.equal(notSold.code, 'kind_not_sold');
+    assert.match(notSold.detail, /mobile numbers are not sold in FR/);
+    await kept(mobile, MOBILE[1]!);
+    // the account's cap is reached (its other reservation counts)
+    await rule('FR', { maxPerAccount: 1 });
+    const capped = refusal(await convert(fixed));
+    assert.equal(capped.code, 'account_cap_reached');
+    assert.match(capped.detail, /at most 1 numbers in FR; this one holds 1/);
+    await kept(fixed, FIXED[9]!);
+    // an address is now required
+    await rule('FR', { addressRequired: true });
+    const noAddress = refusal(await convert(fixed));
+    assert.equal(noAddress.code, 'address_required');
+    assert.match(noAddress.detail, /country rule FR v\d+/);
+    await kept(fixed, FIXED[9]!);
+    // the rules met again: converted
+    await rule('FR', {});
+    const done = await convert(fixed);
+    assert.equal(done.status, 201, JSON.stringify(done.body));
+    assert.deepEqual([done.body.state, done.body.accountId], ['ALLOCATED', D]);
+    await call('DELETE', `/v1/reservations/${mobile}`, keyD);
   });
 });

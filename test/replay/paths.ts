@@ -61,6 +61,14 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
       path: 'a CA number under its country rule: QUARANTINE 5 days → AVAILABLE; allocate, release → `agingRule` (patch `country-rule-aging`) → AGING 10 days; the rule changed → the next release ages 20 days',
       by: 'test/workflows/country-rules.test.ts',
     },
+    'endpoint-ordered-country-rule.json': {
+      path: "a CA number started in ORDERED: `quarantineRule` (patch `country-rule-quarantine`) → QUARANTINE 5 days by its country rule (not QUARANTINE_NEW's 30) → TESTING → AVAILABLE",
+      by: 'test/workflows/country-rules.test.ts',
+    },
+    'endpoint-ordered-quarantine-new.json': {
+      path: "a US number started in ORDERED as runs before patch `country-rule-quarantine` ran it (no marker, QUARANTINE_NEW 30 days) → TESTING → AVAILABLE; recorded once with that patch taken out of today's code",
+      by: 'a one-off run (s23-C), not a test: the path no longer happens',
+    },
     'endpoint-local-transitions.json': {
       path: 'the release-aging path as runs since `transition-local-activity` record it: every transition a local activity (an update completes in one workflow task)',
       by: LIFECYCLE,

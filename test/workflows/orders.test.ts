@@ -629,7 +629,7 @@ describe('provider orders against the carrier simulator', function () {
           classifierTags: ['cap:sms', 'country:us', `npa:${area}`],
         },
       });
-      await startWorkflowForRow(TemporalGateway.fromClient(client, ORDER_TASK_QUEUE), row, lifecyclePolicy(config()));
+      await startWorkflowForRow(TemporalGateway.fromClient(client, ORDER_TASK_QUEUE), row, lifecyclePolicy(config()), []);
       made.push({ id: row.id, address: row.address, npa: area });
     }
     return made;

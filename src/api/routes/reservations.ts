@@ -140,7 +140,11 @@ export function reservationRoutes(deps: HoldingDeps & ReserveDeps, registry: Ope
     responses: {
       201: { description: 'allocated: the endpoint status (ALLOCATED) with the reservation, now converted', ...json(ConvertedReservationView) },
       404: { ...error, description: 'no such reservation, or another account’s (`not_found`)' },
-      409: { ...error, description: 'the reservation is no longer active (`conflict`), or the same Idempotency-Key still runs' },
+      409: {
+        ...error,
+        description:
+          'the reservation is no longer active (`conflict`); a country rule changed since it was made refuses the allocation (`address_required`, `kind_not_sold`, `account_cap_reached`: the reservation stays active); or the same Idempotency-Key still runs',
+      },
     },
   });
   router.post('/v1/reservations/:id/allocation', auth('PLATFORM'), async (req, res) => {
