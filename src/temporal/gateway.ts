@@ -11,6 +11,7 @@ import { EndpointWorkflows, EndpointWorkflow } from './endpoints';
 import { OrderWorkflow, OrderWorkflows } from './orders';
 import { MonitorWorkflow } from './monitor';
 import { AccountWorkflows } from './accounts';
+import { InactivityWorkflow } from './inactivity';
 import { temporalCall } from './errors';
 import { diagnoseConnection, explainConnectError, temporalTarget, type TemporalTarget } from './connection';
 import type { Config } from '../config';
@@ -29,6 +30,8 @@ export class TemporalGateway {
   readonly monitor = new MonitorWorkflow(this);
   /** account deactivations: the grace period's timer, then the release of the account's numbers */
   readonly accounts = new AccountWorkflows(this);
+  /** the inactivity policy's sweeper (one) */
+  readonly inactivity = new InactivityWorkflow(this);
 
   private readonly target: TemporalTarget;
 
