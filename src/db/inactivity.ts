@@ -128,9 +128,13 @@ export async function closeNotice(
   return n > 0;
 }
 
-/** An endpoint's notices, newest first (insight, tests). */
-export async function noticesOf(db: Db, endpointId: string): Promise<(NoticeRow & { outcome: string | null; closedAt: Date | null })[]> {
+export type NoticeRecord = NoticeRow & { outcome: string | null; closedAt: Date | null };
+
+/** An endpoint's notices, newest first, of these accounts (all: null) (insight, tests). */
+export async function noticesOf(db: Db, endpointId: string, accountIds: string[] | null = null): Promise<NoticeRecord[]> {
   return db.$queryRaw`
     SELECT ${NOTICE_COLUMNS}, outcome, closed_at AS "closedAt" FROM inactivity_notices
-     WHERE endpoint_id = ${endpointId}::uuid ORDER BY notified_at DESC, id`;
+     WHERE endpoint_id = ${endpointId}::uuid AND (${accountIds === null} OR account_id = ANY(${accountIds ?? []}::text[]))
+     ORDER BY notified_at DESC, id
+     LIMIT 100`;
 }

@@ -12,6 +12,8 @@ import type { EndpointStateName } from '../../src/domain/endpoint';
 import { Conflict } from '../../src/domain/errors';
 import type { TemporalGateway } from '../../src/temporal/gateway';
 import { sweepInactivity, type InactivityDeps } from '../../src/usecases/inactivity';
+import { insight } from '../../src/usecases/insight';
+import type { Caller } from '../../src/domain/access';
 import { db, testLog } from '../support/stack';
 
 const DAY = 24 * 3600_000;
@@ -142,5 +144,23 @@ describe('inactivity sweep (PostgreSQL)', () => {
     for (const id of [reallocated, taken]) assert.equal((await noticesOf(db(), id)).at(-1)!.outcome, 'moved');
     await sweepInactivity(deps(), now + 6 * DAY);
     assert.equal(releases.filter((r) => r.address === '+13095550711').length, 1, 'never released twice');
+
+    // insight shows them: an operator every holder's, a platform key its own accounts' only
+    const caller = (scope: 'OPERATOR' | 'PLATFORM', accountIds: string[]) =>
+      ({ keyId: 'k', name: 'k', scope, accountIds, providerId: null, rateLimit: null }) as Caller;
+    const byOperator = await insight({ db: db() }, caller('OPERATOR', []), '+13095550713');
+    assert.deepEqual(
+      byOperator.inactivityNotices.map((n) => [n.accountId, n.outcome]),
+      [
+        [OTHER, null],
+        [ACCT, 'moved'],
+      ],
+    );
+    const byHolder = await insight({ db: db() }, caller('PLATFORM', [OTHER]), '+13095550713');
+    assert.deepEqual(
+      byHolder.inactivityNotices.map((n) => n.accountId),
+      [OTHER],
+      "the earlier holder's notice is not the new holder's business",
+    );
   });
 });
