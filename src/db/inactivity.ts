@@ -83,8 +83,9 @@ export async function unsentNotices(db: Db, limit: number): Promise<NoticeRow[]>
     SELECT ${NOTICE_COLUMNS} FROM inactivity_notices WHERE closed_at IS NULL AND sent_at IS NULL ORDER BY notified_at, id LIMIT ${limit}`;
 }
 
-export async function markSent(db: Db, id: string, at: Date): Promise<void> {
-  await db.$executeRaw`UPDATE inactivity_notices SET sent_at = ${at} WHERE id = ${id}::uuid AND sent_at IS NULL`;
+/** The platform took the notice at `at`; its release is at `releaseAt` (later than first set when the delivery was late). */
+export async function markSent(db: Db, id: string, at: Date, releaseAt: Date): Promise<void> {
+  await db.$executeRaw`UPDATE inactivity_notices SET sent_at = ${at}, release_at = ${releaseAt} WHERE id = ${id}::uuid AND sent_at IS NULL`;
 }
 
 export interface OpenNoticeState extends NoticeRow {

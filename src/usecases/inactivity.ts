@@ -107,12 +107,14 @@ export async function sweepInactivity(deps: InactivityDeps, now: number): Promis
   }
   if (deps.webhook) {
     for (const n of await unsentNotices(db, batch)) {
+      // the holder has the whole INACTIVITY_RELEASE_AFTER from when the platform has the notice: a late delivery moves the release
+      const due = new Date(Math.max(n.releaseAt.getTime(), releaseAt(deps.policy, now).getTime()));
       try {
-        await postPlatformEvent(deps.webhook, inactiveEvent(n), `the inactivity notice ${n.id}`);
-        await markSent(db, n.id, at);
+        await postPlatformEvent(deps.webhook, inactiveEvent({ ...n, releaseAt: due }), `the inactivity notice ${n.id}`);
+        await markSent(db, n.id, at, due);
         result.delivered++;
       } catch (err) {
-        // kept unsent: the next sweep tries again, and the number is not released before the platform has it
+        // kept unsent: the next sweep tries again; the number is not released before the platform has it
         result.undelivered++;
         log.warn({ noticeId: n.id, address: n.address, err: (err as Error).message }, 'inactivity notice not delivered');
       }
