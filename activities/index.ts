@@ -7,6 +7,7 @@ import { endpointActivities } from './endpoints';
 import { inventoryActivities } from './inventory';
 import { orderActivities } from './orders';
 import { accountActivities } from './accounts';
+import { inactivityActivities, type InactivitySettings } from './inactivity';
 import type { HttpOptions } from '../src/carriers/adapter';
 // the one Client type outside src/temporal: workers and tests hand theirs in
 import type { Client } from '@temporalio/client';
@@ -33,6 +34,8 @@ export interface ActivityDeps {
   platformWebhook?: { url: string; secret: string };
   /** UNMET_DEMAND_PER_ACCOUNT (default 5) */
   unmetPerAccount?: number;
+  /** INACTIVITY_NOTIFY_AFTER, INACTIVITY_RELEASE_AFTER, INACTIVITY_SWEEP_EVERY; absent (or notify 0): the policy is off */
+  inactivity?: InactivitySettings;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -49,6 +52,7 @@ export function createActivities(deps: ActivityDeps) {
       unmetPerAccount: deps.unmetPerAccount,
     }),
     ...accountActivities({ db: deps.db, temporal }),
+    ...inactivityActivities({ db: deps.db, log: deps.log, temporal, webhook: deps.platformWebhook, settings: deps.inactivity }),
     ...orderActivities({
       db: deps.db,
       temporal,

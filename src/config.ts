@@ -130,6 +130,12 @@ const schema = z.object({
   // ---- accounts
   /** a deactivated account's numbers are released this long after its deactivation (its workflow's durable timer) */
   ACCOUNT_RELEASE_GRACE: duration.prefault('30 days'),
+  /** the inactivity policy: an allocated number its holder has not used for this long is noticed (the platform's webhook, `endpoint.inactive`); 0: off */
+  INACTIVITY_NOTIFY_AFTER: duration.prefault('0'),
+  /** …and released this long after the notice unless it is used meanwhile */
+  INACTIVITY_RELEASE_AFTER: duration.prefault('30 days'),
+  /** how often the inactivity policy's workflow sweeps */
+  INACTIVITY_SWEEP_EVERY: duration.prefault('1 hour'),
 
   // ---- inventory monitor
   /** how often the Schedule wakes the monitor */
@@ -277,6 +283,15 @@ const checked = schema.superRefine((c, ctx) => {
   if (c.PLATFORM_WEBHOOK_URL && !c.PLATFORM_WEBHOOK_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['PLATFORM_WEBHOOK_SECRET'], message: 'required with PLATFORM_WEBHOOK_URL (the platform checks the signature)' });
   }
+  if (c.INACTIVITY_NOTIFY_AFTER > 0 && c.INACTIVITY_NOTIFY_AFTER < 60_000) {
+    ctx.addIssue({ code: 'custom', path: ['INACTIVITY_NOTIFY_AFTER'], message: 'must be 0 (off) or at least 1 minute' });
+  }
+  if (c.INACTIVITY_RELEASE_AFTER < 60_000) {
+    ctx.addIssue({ code: 'custom', path: ['INACTIVITY_RELEASE_AFTER'], message: 'must be at least 1 minute (the holder must have time to answer the notice)' });
+  }
+  if (c.INACTIVITY_SWEEP_EVERY < 60_000) {
+    ctx.addIssue({ code: 'custom', path: ['INACTIVITY_SWEEP_EVERY'], message: 'must be at least 1 minute' });
+  }
   if (c.UNMET_DEMAND_WINDOW < 1000) {
     ctx.addIssue({ code: 'custom', path: ['UNMET_DEMAND_WINDOW'], message: 'must be at least 1 second' });
   }
@@ -316,6 +331,11 @@ export function lifecyclePolicy(c: Config): LifecyclePolicy {
     maxReservationMs: c.RESERVATION_MAX,
     historyLimit: c.WORKFLOW_HISTORY_LIMIT,
   };
+}
+
+/** The inactivity policy's settings, as its sweeps use them. */
+export function inactivitySettings(c: Config): { notifyAfterMs: number; releaseAfterMs: number; sweepEveryMs: number } {
+  return { notifyAfterMs: c.INACTIVITY_NOTIFY_AFTER, releaseAfterMs: c.INACTIVITY_RELEASE_AFTER, sweepEveryMs: c.INACTIVITY_SWEEP_EVERY };
 }
 
 export function monitorInput(c: Config): InventoryMonitorInput {

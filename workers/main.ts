@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
-import { ConfigError, loadConfig, monitorInput } from '../src/config';
+import { ConfigError, inactivitySettings, loadConfig, monitorInput } from '../src/config';
 import { ensureMonitor } from '../src/usecases/monitor';
 import { resumeDeactivations } from '../src/usecases/accounts';
 import { createDb } from '../src/db/client';
@@ -49,6 +49,12 @@ async function main(): Promise<void> {
       ensureMonitor(temporal, { input: monitorInput(config), periodMs: config.MONITOR_PERIOD })
         .then(() => log.info({ periodMs: config.MONITOR_PERIOD }, 'inventory monitor and its schedule in place'))
         .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start the inventory monitor'));
+    // the inactivity policy's sweeper, when the policy is on: started once, whichever worker comes first
+    if (config.INACTIVITY_NOTIFY_AFTER > 0)
+      temporal.inactivity
+        .ensure()
+        .then(() => log.info(inactivitySettings(config), 'inactivity policy in place'))
+        .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start the inactivity policy'));
     // deactivated accounts whose timer never started (their deactivation's answer was lost) get it now
     resumeDeactivations({ db, temporal })
       .then((n) => n && log.info({ accounts: n }, 'account deactivations in place'))

@@ -330,3 +330,20 @@ export interface AccountRelease {
   /** the numbers released, by address */
   released: string[];
 }
+
+// ------------------------------------------------------------ inactivity policy
+
+/** the one inactivity-policy workflow (a sweeper on a durable timer) */
+export const INACTIVITY_POLICY_ID = 'inactivity-policy';
+
+/** what one sweep of the inactivity policy did (counts: the addresses are in the worker's log) */
+export interface InactivitySweep {
+  noticed: number;
+  delivered: number;
+  undelivered: number;
+  used: number;
+  released: number;
+  moved: number;
+  /** how long until the next sweep (INACTIVITY_SWEEP_EVERY); null: the policy is off, and the workflow ends */
+  nextSweepMs: number | null;
+}

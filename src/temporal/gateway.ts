@@ -11,6 +11,7 @@ import { EndpointWorkflows, EndpointWorkflow } from './endpoints';
 import { OrderWorkflow, OrderWorkflows } from './orders';
 import { MonitorWorkflow } from './monitor';
 import { AccountWorkflows } from './accounts';
+import { InactivityWorkflow } from './inactivity';
 import { temporalCall } from './errors';
 import { diagnoseConnection, explainConnectError, temporalTarget, type TemporalTarget } from './connection';
 import type { Config } from '../config';
@@ -32,6 +33,8 @@ export class TemporalGateway {
   readonly monitor = new MonitorWorkflow(this);
   /** account deactivations: the grace period's timer, then the release of the account's numbers */
   readonly accounts = new AccountWorkflows(this);
+  /** the inactivity policy's sweeper (one) */
+  readonly inactivity = new InactivityWorkflow(this);
 
   private readonly target: TemporalTarget;
   /** how long a workflow update's outcome is waited for (TEMPORAL_UPDATE_WAIT), then Unavailable: the update may still apply */

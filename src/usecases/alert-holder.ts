@@ -38,19 +38,24 @@ export async function alertHolder(deps: AlertDeps, alert: HolderAlert): Promise<
     `re-test of allocated ${alert.address} (account ${alert.accountId}) ${alert.failed ? 'failed' : `lost ${alert.lost.join(', ')}`}`,
   );
   if (!deps.webhook) return { sent: false };
-  const body = JSON.stringify({ type: 'endpoint.retest_failed', alertId, ...alert, at: new Date().toISOString() });
+  await postPlatformEvent(deps.webhook, { type: 'endpoint.retest_failed', alertId, ...alert, at: new Date().toISOString() }, `the alert ${alertId}`);
+  return { sent: true };
+}
+
+/** One signed POST of an event to the platform; throws unless it answers 2xx (the caller's retry policy sends it again). */
+export async function postPlatformEvent(webhook: NonNullable<AlertDeps['webhook']>, event: object, id: string): Promise<void> {
+  const body = JSON.stringify(event);
   const timestamp = Math.floor(Date.now() / 1000);
-  const res = await fetch(deps.webhook.url, {
+  const res = await fetch(webhook.url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       [PLATFORM_TIMESTAMP_HEADER]: String(timestamp),
-      [PLATFORM_SIGNATURE_HEADER]: signWebhook(deps.webhook.secret, timestamp, body),
+      [PLATFORM_SIGNATURE_HEADER]: signWebhook(webhook.secret, timestamp, body),
     },
     body,
-    signal: AbortSignal.timeout(deps.webhook.timeoutMs ?? 10_000),
+    signal: AbortSignal.timeout(webhook.timeoutMs ?? 10_000),
   });
   await res.arrayBuffer().catch(() => undefined);
-  if (!res.ok) throw new Error(`the platform answered ${res.status} to the alert ${alertId}`);
-  return { sent: true };
+  if (!res.ok) throw new Error(`the platform answered ${res.status} to ${id}`);
 }

@@ -10,6 +10,7 @@ import { addressField } from '../domain/address';
 import { NotFound } from '../domain/errors';
 import { geoStatus } from '../domain/geo';
 import { usageOf, type UsageDay } from '../db/usage';
+import { noticesOf, type NoticeRecord } from '../db/inactivity';
 
 export interface InsightDeps {
   db: Db;
@@ -22,6 +23,8 @@ export type EndpointInsight = Omit<EndpointRow, 'claimToken' | 'claimedUntil'> &
   history: (Omit<HistoryRow, 'id'> & { id: string })[];
   /** its use per holder and day (routing lookups, traffic reports): an operator sees every holder's, a platform key its own accounts' */
   usage: UsageDay[];
+  /** the inactivity policy's notices about it (src/usecases/inactivity.ts), newest first: an operator sees every holder's, a platform key its own accounts' */
+  inactivityNotices: NoticeRecord[];
 };
 
 export async function insight(deps: InsightDeps, who: Caller, input: string): Promise<EndpointInsight> {
@@ -32,11 +35,13 @@ export async function insight(deps: InsightDeps, who: Caller, input: string): Pr
   const { claimToken: _t, claimedUntil: _c, ...record } = row;
   const history = who.scope === 'OPERATOR' ? row.history : holdingHistory(row.history, who);
   const usage = await usageOf(deps.db, row.id, who.scope === 'OPERATOR' ? null : who.accountIds);
+  const inactivityNotices = await noticesOf(deps.db, row.id, who.scope === 'OPERATOR' ? null : who.accountIds);
   return {
     ...record,
     country: row.country?.trim() ?? null,
     geo: geoStatus(row),
     history: history.map((h) => ({ ...h, id: String(h.id) })),
     usage,
+    inactivityNotices,
   };
 }

@@ -78,6 +78,7 @@ describe('database schema', () => {
       'ApiKeyAccount',
       'CapabilityProbe',
       'EndpointUsage',
+      'InactivityNotice',
       'IdempotencyRecord',
       'AllocationResume',
       'UnmetSearch',

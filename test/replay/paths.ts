@@ -3,7 +3,13 @@
 // not listed, or when a file holds another workflow type than listed here.
 // Re-record with RECORD_REPLAY=1 and the suite named in `by` (see docs/testing.md).
 
-export type WorkflowType = 'endpointWorkflow' | 'providerOrderWorkflow' | 'inventoryMonitorWorkflow' | 'inventoryTickWorkflow' | 'accountDeactivationWorkflow';
+export type WorkflowType =
+  | 'endpointWorkflow'
+  | 'providerOrderWorkflow'
+  | 'inventoryMonitorWorkflow'
+  | 'inventoryTickWorkflow'
+  | 'accountDeactivationWorkflow'
+  | 'inactivityPolicyWorkflow';
 
 export interface RecordedPath {
   /** what the history covers */
@@ -166,6 +172,12 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
     'account-deactivation-release.json': {
       path: 'the grace period (a 30-day timer), then one `releaseAccountNumbers` activity releasing both numbers',
       by: 'test/workflows/account-deactivation.test.ts',
+    },
+  },
+  inactivityPolicyWorkflow: {
+    'inactivity-policy-sweeps.json': {
+      path: 'sweeps every 12 hours (one `sweepInactivity` activity with the workflow clock, then a timer): notices, a refused delivery sent again, a release, a cancelled notice, a second notice',
+      by: 'test/workflows/inactivity.test.ts',
     },
   },
 };

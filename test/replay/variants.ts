@@ -74,6 +74,14 @@ export const EDITS: Edit[] = [
     why: 'a second more of grace before the release (an extra timer)',
     detected: /Timer machine does not handle this event: .*ActivityTaskScheduled/,
   },
+  {
+    workflowType: 'inactivityPolicyWorkflow',
+    file: 'inactivity-policy.workflow.ts',
+    before: 'const sweep = await sweepInactivity({ now: Date.now() });',
+    change: "await variantSleep('1 second');",
+    why: 'a second of delay before each sweep (an extra timer)',
+    detected: /Timer machine does not handle this event: .*ActivityTaskScheduled/,
+  },
 ];
 
 export const patchId = (type: WorkflowType): string => `replay-test-${type}`;

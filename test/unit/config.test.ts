@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, settingNames } from '../../src/config';
+import { ConfigError, inactivitySettings, loadConfig, settingNames } from '../../src/config';
 import { describeTarget, explainConnectError, temporalTarget } from '../../src/temporal/connection';
 
 describe('config', () => {
@@ -125,6 +125,15 @@ describe('config', () => {
     assert.throws(() => loadConfig({ WORKER_SDK_METRICS_ADDRESS: '127.0.0.1:9465' }), /WORKER_SDK_METRICS_ADDRESS: set, but WORKER_METRICS_ADDRESS is not/);
     assert.equal(loadConfig({}).WORKER_SDK_LOG_LEVEL, 'warn');
     assert.throws(() => loadConfig({ WORKER_SDK_LOG_LEVEL: 'loud' }), /WORKER_SDK_LOG_LEVEL: /);
+  });
+
+  it('the inactivity policy is off by default; its durations are checked, each named', () => {
+    const c = loadConfig({});
+    assert.deepEqual(inactivitySettings(c), { notifyAfterMs: 0, releaseAfterMs: 30 * 86_400_000, sweepEveryMs: 3_600_000 });
+    assert.equal(loadConfig({ INACTIVITY_NOTIFY_AFTER: '90 days' }).INACTIVITY_NOTIFY_AFTER, 90 * 86_400_000);
+    assert.throws(() => loadConfig({ INACTIVITY_NOTIFY_AFTER: '10s' }), /INACTIVITY_NOTIFY_AFTER: must be 0 \(off\) or at least 1 minute/);
+    assert.throws(() => loadConfig({ INACTIVITY_RELEASE_AFTER: '0' }), /INACTIVITY_RELEASE_AFTER: must be at least 1 minute/);
+    assert.throws(() => loadConfig({ INACTIVITY_SWEEP_EVERY: 'often' }), /INACTIVITY_SWEEP_EVERY: not a duration/);
   });
 
   it('takes FAULT_INJECTION only with NODE_ENV=test, and names a bad fault point', () => {

@@ -228,6 +228,23 @@ export const InsightView = z
         description:
           "its use per holder and day, newest first (90 days at most): routing lookups and the call router's traffic reports, flushed every USAGE_FLUSH_INTERVAL; a holder sees its own only",
       }),
+    inactivityNotices: z
+      .array(
+        z.object({
+          id: z.string(),
+          accountId: z.string(),
+          idleSince: Timestamp,
+          notifiedAt: Timestamp,
+          releaseAt: Timestamp,
+          sentAt: Timestamp.nullable().openapi({ description: "when the platform's webhook took it; null: not yet, or no webhook configured" }),
+          outcome: z.enum(['used', 'released', 'moved']).nullable().openapi({ description: 'null: open' }),
+          closedAt: Timestamp.nullable(),
+        }),
+      )
+      .openapi({
+        description:
+          "the inactivity policy's notices about it, newest first (100 at most): unused since idleSince, released at releaseAt unless used before (docs/api.md, the platform webhook); a holder sees its own only",
+      }),
   })
   .strict()
   .openapi('EndpointInsight');
@@ -272,6 +289,16 @@ export function insightView(e: EndpointInsight): z.infer<typeof InsightView> {
     updatedAt: e.updatedAt.toISOString(),
     history: e.history.map((h) => ({ ...h, at: h.at.toISOString() })),
     usage: e.usage.map((u) => ({ ...u, lastUsedAt: u.lastUsedAt.toISOString() })),
+    inactivityNotices: e.inactivityNotices.map((n) => ({
+      id: n.id,
+      accountId: n.accountId,
+      idleSince: n.idleSince.toISOString(),
+      notifiedAt: n.notifiedAt.toISOString(),
+      releaseAt: n.releaseAt.toISOString(),
+      sentAt: isoDate(n.sentAt),
+      outcome: n.outcome as 'used' | 'released' | 'moved' | null,
+      closedAt: isoDate(n.closedAt),
+    })),
   };
 }
 
