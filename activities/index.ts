@@ -33,6 +33,8 @@ export interface ActivityDeps {
   platformWebhook?: { url: string; secret: string };
   /** UNMET_DEMAND_PER_ACCOUNT (default 5) */
   unmetPerAccount?: number;
+  /** RELEASE_PREDICTION_HORIZON and friends (src/config.ts releasePrediction); absent: acquisitions predict no releases */
+  releasePrediction?: { horizonMs: number; shelfDelayMs: number; lookbackMs: number };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -47,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
       log: deps.log,
       retention: deps.retention,
       unmetPerAccount: deps.unmetPerAccount,
+      releasePrediction: deps.releasePrediction,
     }),
     ...accountActivities({ db: deps.db, temporal }),
     ...orderActivities({

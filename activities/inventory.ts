@@ -3,6 +3,8 @@
 // orders it made), and waking the monitor from its Schedule.
 import type { Db } from '../src/db/client';
 import { evaluateGroupings } from '../src/db/groupings';
+import { groupingLifespans } from '../src/db/lifespan';
+import { predictReleases } from '../src/domain/lifespan';
 import { finishOrder, planAcquireBatch, planReleaseBatch, rejectedToReturn, type PlannedOrder } from '../src/db/orders';
 import { pruneHistory } from '../src/db/retention';
 import type { Logger } from '../src/logger';
@@ -36,6 +38,13 @@ export interface InventoryDeps {
   retention?: { retentionMs: number; webhookToleranceMs: number };
   /** UNMET_DEMAND_PER_ACCOUNT: what one account adds to a grouping's unmet count at most (default 5) */
   unmetPerAccount?: number;
+  /**
+   * RELEASE_PREDICTION_HORIZON, LIFESPAN_LOOKBACK: acquisitions count the held
+   * numbers expected back within `horizonMs` (src/domain/lifespan.ts); absent
+   * or horizon 0: no prediction. `shelfDelayMs`: how long a released number
+   * takes to count (0: from its release, as AGING numbers count in the pipeline).
+   */
+  releasePrediction?: { horizonMs: number; shelfDelayMs: number; lookbackMs: number };
 }
 
 export function inventoryActivities(deps: InventoryDeps) {
@@ -47,6 +56,17 @@ export function inventoryActivities(deps: InventoryDeps) {
       release: ReleaseRequest[];
     }> {
       const metrics = await evaluateGroupings(db, { windowMs: input.windowMs, snapshot: true, unmetPerAccount: deps.unmetPerAccount });
+      const p = deps.releasePrediction;
+      if (p && p.horizonMs > 0) {
+        const lifespans = await groupingLifespans(db, { lookbackMs: p.lookbackMs });
+        for (const m of metrics) {
+          const rows = lifespans.get(m.groupingId);
+          if (!rows) continue;
+          const { predictedReleases, held, windowDays } = predictReleases(rows, p);
+          m.predictedReleases = predictedReleases;
+          m.prediction = { held, windowDays };
+        }
+      }
       if (deps.retention) {
         // history past HISTORY_RETENTION (and receipts past their webhooks' tolerance); a failure here is no reason to skip the decisions
         const pruned = await pruneHistory(db, deps.retention).catch((err: unknown) => {

@@ -113,6 +113,13 @@ export function releaseProbability(survival: (days: number) => number, ageDays: 
   return Math.min(1, Math.max(0, (now - survival(ageDays + windowDays)) / now));
 }
 
+/**
+ * Fewer released holdings than this in a grouping's history say too little:
+ * no release is predicted (a handful of quick test releases must not stop the
+ * monitor from ordering).
+ */
+export const MIN_RELEASED_HOLDINGS = 20;
+
 export interface ReleasePrediction {
   /** expected releases that reach the pipeline within the window: the sum of the held numbers' probabilities */
   predictedReleases: number;
@@ -126,15 +133,16 @@ export interface ReleasePrediction {
  * Expected releases of a grouping's held numbers within `horizonMs`, counting
  * only releases that are back within it: a release `shelfDelayMs` before the
  * horizon's end is too late (the window is horizon − delay, 0 when negative).
+ * Nothing is predicted from fewer than MIN_RELEASED_HOLDINGS releases.
  */
 export function predictReleases(rows: readonly HoldingCount[], opts: { horizonMs: number; shelfDelayMs: number }): ReleasePrediction {
   const windowDays = Math.max(0, opts.horizonMs - opts.shelfDelayMs) / DAY_MS;
+  const held = rows.reduce((a, r) => a + r.held, 0);
+  if (rows.reduce((a, r) => a + r.released, 0) < MIN_RELEASED_HOLDINGS) return { predictedReleases: 0, held, windowDays };
   const survival = survivalCurve(rows);
   let predictedReleases = 0;
-  let held = 0;
   for (const r of rows) {
     if (!r.held) continue;
-    held += r.held;
     predictedReleases += r.held * releaseProbability(survival, r.days, windowDays);
   }
   return { predictedReleases, held, windowDays };
