@@ -4,7 +4,7 @@
 import type { Db } from '../src/db/client';
 import { evaluateGroupings } from '../src/db/groupings';
 import { groupingLifespans } from '../src/db/lifespan';
-import { predictReleases } from '../src/domain/lifespan';
+import { withReleasePredictions } from '../src/domain/lifespan';
 import { finishOrder, planAcquireBatch, planReleaseBatch, rejectedToReturn, type PlannedOrder } from '../src/db/orders';
 import { pruneHistory } from '../src/db/retention';
 import type { Logger } from '../src/logger';
@@ -55,18 +55,9 @@ export function inventoryActivities(deps: InventoryDeps) {
       acquire: AcquireRequest[];
       release: ReleaseRequest[];
     }> {
-      const metrics = await evaluateGroupings(db, { windowMs: input.windowMs, snapshot: true, unmetPerAccount: deps.unmetPerAccount });
+      const evaluated = await evaluateGroupings(db, { windowMs: input.windowMs, snapshot: true, unmetPerAccount: deps.unmetPerAccount });
       const p = deps.releasePrediction;
-      if (p && p.horizonMs > 0) {
-        const lifespans = await groupingLifespans(db, { lookbackMs: p.lookbackMs });
-        for (const m of metrics) {
-          const rows = lifespans.get(m.groupingId);
-          if (!rows) continue;
-          const { predictedReleases, held, windowDays } = predictReleases(rows, p);
-          m.predictedReleases = predictedReleases;
-          m.prediction = { held, windowDays };
-        }
-      }
+      const metrics = p && p.horizonMs > 0 ? withReleasePredictions(evaluated, await groupingLifespans(db, { lookbackMs: p.lookbackMs }), p) : evaluated;
       if (deps.retention) {
         // history past HISTORY_RETENTION (and receipts past their webhooks' tolerance); a failure here is no reason to skip the decisions
         const pruned = await pruneHistory(db, deps.retention).catch((err: unknown) => {

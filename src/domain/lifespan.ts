@@ -147,3 +147,20 @@ export function predictReleases(rows: readonly HoldingCount[], opts: { horizonMs
   }
   return { predictedReleases, held, windowDays };
 }
+
+/**
+ * Each grouping's metrics with its predicted releases (src/domain/inventory.ts
+ * `decide` subtracts them); groupings without holdings are left as they are.
+ */
+export function withReleasePredictions<M extends { groupingId: string; predictedReleases?: number; prediction?: { held: number; windowDays: number } }>(
+  metrics: M[],
+  lifespans: ReadonlyMap<string, readonly HoldingCount[]>,
+  opts: { horizonMs: number; shelfDelayMs: number },
+): M[] {
+  return metrics.map((m) => {
+    const rows = lifespans.get(m.groupingId);
+    if (!rows) return m;
+    const { predictedReleases, held, windowDays } = predictReleases(rows, opts);
+    return { ...m, predictedReleases, prediction: { held, windowDays } };
+  });
+}

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { inventoryActivities } from '../../activities/inventory';
 import { createGrouping } from '../../src/db/groupings';
 import { groupingLifespans } from '../../src/db/lifespan';
+import { decide } from '../../src/domain/inventory';
+import { inventoryReport } from '../../src/usecases/inventory';
 import { db } from '../support/stack';
 
 const NPA = '577';
@@ -84,6 +86,15 @@ describe('release prediction: the monitor orders fewer numbers when releases are
     assert.match(on.summary!.reason, /2 available < min 5/);
     assert.match(on.summary!.reason, /target 10 − pipeline 2 − predicted releases 2\.5 \(floor 2\) = 6/);
     assert.match(on.summary!.reason, /5 held, 7 days/);
+  });
+
+  it('ops report (inventoryReport with the prediction) wants what the monitor orders', async () => {
+    const mine = (await inventoryReport({ db: db(), releasePrediction: ON }, '24h')).find((m) => m.groupingId === groupingId)!;
+    assert.equal(mine.predictedReleases, 2.5);
+    assert.deepEqual(mine.prediction, { held: 5, windowDays: 7 });
+    assert.equal(decide(mine)?.quantity, 6);
+    const plain = (await inventoryReport({ db: db() }, '24h')).find((m) => m.groupingId === groupingId)!;
+    assert.equal(plain.predictedReleases, undefined, 'GET /v1/inventory passes no prediction: its view is unchanged');
   });
 
   it('a release comes back too late when the shelf delay eats the horizon: nothing predicted', async () => {
