@@ -17,24 +17,33 @@ export async function groupingLifespans(db: Db, opts: { lookbackMs: number; now?
   const rows = await db.$queryRaw<{ groupingId: string; days: number; released: number; ended: number; held: number }[]>`
     WITH g AS (
       SELECT id, tags FROM classification_groupings WHERE enabled
-    ), starts AS (
-      -- a holding begins where an endpoint becomes ALLOCATED from anything else
-      SELECT h.endpoint_id, h.version, h.at FROM endpoint_history h
-       WHERE h.to_state = 'ALLOCATED' AND h.from_state IS DISTINCT FROM 'ALLOCATED' AND h.from_state IS DISTINCT FROM 'PORTING_OUT'
+    ), b AS (
+      -- the boundaries of holdings only: into ALLOCATED from anything not held (a start), out of held (an end);
+      -- between a start and its end every transition is held → held, so a start's end is its next boundary
+      SELECT endpoint_id, version, at, to_state,
+             coalesce(from_state NOT IN ('ALLOCATED', 'PORTING_OUT'), true) AS is_start
+        FROM endpoint_history
+       WHERE (to_state = 'ALLOCATED' AND coalesce(from_state NOT IN ('ALLOCATED', 'PORTING_OUT'), true))
+          OR (from_state IN ('ALLOCATED', 'PORTING_OUT') AND to_state NOT IN ('ALLOCATED', 'PORTING_OUT'))
+    ), s AS (
+      SELECT endpoint_id, is_start, at AS began,
+             lead(version) OVER w AS next_version, lead(at) OVER w AS next_at,
+             lead(to_state) OVER w AS next_to, lead(is_start) OVER w AS next_is_start
+        FROM b WINDOW w AS (PARTITION BY endpoint_id ORDER BY version)
     ), holdings AS (
-      SELECT s.endpoint_id, s.at AS began, x.at AS ended_at, x.to_state AS ended_in, e.state, e.classifier_tags
-        FROM starts s JOIN endpoints e ON e.id = s.endpoint_id
-        LEFT JOIN LATERAL (
-          SELECT n.at, n.to_state FROM endpoint_history n
-           WHERE n.endpoint_id = s.endpoint_id AND n.version > s.version AND n.to_state NOT IN ('ALLOCATED', 'PORTING_OUT')
-           ORDER BY n.version LIMIT 1) x ON true
+      -- ended: the next boundary is an end; running: no boundary after it (a start followed by a start is a gap: neither)
+      SELECT s.began, CASE WHEN NOT s.next_is_start THEN s.next_at END AS ended_at,
+             CASE WHEN NOT s.next_is_start THEN s.next_to END AS ended_in,
+             s.next_version IS NULL AS last, e.state, e.classifier_tags
+        FROM s JOIN endpoints e ON e.id = s.endpoint_id
+       WHERE s.is_start
     ), folded AS (
       SELECT classifier_tags AS tags,
              floor(extract(epoch FROM (coalesce(ended_at, ${now}::timestamptz) - began)) / 86400)::int AS days,
              count(*) FILTER (WHERE ended_in = 'AGING' AND began >= ${since}) AS released,
              count(*) FILTER (WHERE ended_in IS NOT NULL AND ended_in <> 'AGING' AND began >= ${since}) AS ended,
              -- running: no end yet and the endpoint still held (a gap in its history is not a holding)
-             count(*) FILTER (WHERE ended_in IS NULL AND state IN ('ALLOCATED', 'PORTING_OUT')) AS held
+             count(*) FILTER (WHERE last AND state IN ('ALLOCATED', 'PORTING_OUT')) AS held
         FROM holdings GROUP BY 1, 2
     )
     SELECT g.id::text AS "groupingId", f.days, sum(f.released)::int AS released, sum(f.ended)::int AS ended, sum(f.held)::int AS held

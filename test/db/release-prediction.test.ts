@@ -22,11 +22,12 @@ describe('release prediction: the monitor orders fewer numbers when releases are
   const now = Date.now();
 
   /** one endpoint in `state`, with history rows [fromState, toState, days ago] */
-  async function endpoint(state: string, history: [string | null, string, number][]): Promise<void> {
-    const address = `+1${NPA}555${line++}`;
+  async function endpoint(state: string, history: [string | null, string, number][], npa = NPA): Promise<void> {
+    const address = `+1${npa}555${line++}`;
+    const tags = npa === NPA ? TAGS : ['country:us', 'kind:mobile', `npa:${npa}`];
     const [row] = await db().$queryRaw<{ id: string }[]>`
       INSERT INTO endpoints (address, kind, state, version, account_id, classifier_tags)
-      VALUES (${address}, 'MOBILE', ${state}::"EndpointState", ${history.length}, ${state === 'ALLOCATED' ? ACCOUNT : null}, ${TAGS}::text[])
+      VALUES (${address}, 'MOBILE', ${state}::"EndpointState", ${history.length}, ${['ALLOCATED', 'PORTING_OUT'].includes(state) ? ACCOUNT : null}, ${tags}::text[])
       RETURNING id::text`;
     const id = row!.id;
     for (const [i, [from, to, daysAgo]] of history.entries()) {
@@ -63,7 +64,8 @@ describe('release prediction: the monitor orders fewer numbers when releases are
   });
   after(async () => {
     await db().classificationGrouping.deleteMany({ where: { id: groupingId } });
-    await db().$executeRaw`DELETE FROM endpoints WHERE address LIKE ${`+1${NPA}%`}`;
+    await db().$executeRaw`DELETE FROM endpoints WHERE address LIKE ${`+1${NPA}%`} OR address LIKE '+1578%'`;
+    await db().classificationGrouping.deleteMany({ where: { name: 'prediction 578' } });
   });
 
   it('orders 10 − 2 = 8 while no number is held, prediction on or off', async () => {
@@ -112,6 +114,59 @@ describe('release prediction: the monitor orders fewer numbers when releases are
     assert.deepEqual(
       l.filter((r) => r.held > 0).map((r) => [r.days, r.held]),
       [[8, 5]],
+    );
+  });
+
+  it('a holding runs through port-out attempts; a port-out, a gap or a start past the lookback is no release', async () => {
+    const id = (await createGrouping(db(), { name: 'prediction 578', tags: ['npa:578'], minAvailable: 0, targetAvailable: 0, maxAvailable: 10 })).id;
+    // one holding of 20 days through a cancelled port-out, released
+    await endpoint(
+      'AGING',
+      [
+        [null, 'ALLOCATED', 30],
+        ['ALLOCATED', 'PORTING_OUT', 25],
+        ['PORTING_OUT', 'ALLOCATED', 24],
+        ['ALLOCATED', 'AGING', 10],
+      ],
+      '578',
+    );
+    // ported out after 5 days: ended, not released
+    await endpoint(
+      'PORTED_OUT',
+      [
+        [null, 'ALLOCATED', 30],
+        ['ALLOCATED', 'PORTING_OUT', 26],
+        ['PORTING_OUT', 'PORTED_OUT', 25],
+      ],
+      '578',
+    );
+    // a gap (two starts, the first never ended) then held 3 days
+    await endpoint(
+      'ALLOCATED',
+      [
+        [null, 'ALLOCATED', 9],
+        ['QUARANTINE', 'ALLOCATED', 3],
+      ],
+      '578',
+    );
+    // released 400 days ago after 2: past a 365-day lookback
+    await endpoint(
+      'AVAILABLE',
+      [
+        [null, 'ALLOCATED', 402],
+        ['ALLOCATED', 'AGING', 400],
+        ['AGING', 'AVAILABLE', 355],
+      ],
+      '578',
+    );
+    const l = (await groupingLifespans(db(), { lookbackMs: 365 * DAY, now: new Date(now) })).get(id)!;
+    assert.deepEqual(
+      l.map((r) => [r.days, r.released, r.ended, r.held]),
+      [
+        [3, 0, 0, 1],
+        [5, 0, 1, 0],
+        [20, 1, 0, 0],
+      ],
     );
   });
 });
