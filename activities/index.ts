@@ -34,7 +34,7 @@ export interface ActivityDeps {
   /** UNMET_DEMAND_PER_ACCOUNT (default 5) */
   unmetPerAccount?: number;
   /** RELEASE_PREDICTION_HORIZON and friends (src/config.ts releasePrediction); absent: acquisitions predict no releases */
-  releasePrediction?: { horizonMs: number; shelfDelayMs: number; lookbackMs: number };
+  releasePrediction?: { horizonMs: number; shelfDelayMs: number; lookbackMs: number; refreshMs?: number };
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -43,12 +43,21 @@ export interface InventoryDeps {
    * numbers expected back within `horizonMs` (src/domain/lifespan.ts); absent
    * or horizon 0: no prediction. `shelfDelayMs`: how long a released number
    * takes to count (0: from its release, as AGING numbers count in the pipeline).
+   * `refreshMs` (LIFESPAN_REFRESH): lifespans are read again after this long (default 0: every pass).
    */
-  releasePrediction?: { horizonMs: number; shelfDelayMs: number; lookbackMs: number };
+  releasePrediction?: { horizonMs: number; shelfDelayMs: number; lookbackMs: number; refreshMs?: number };
 }
 
 export function inventoryActivities(deps: InventoryDeps) {
   const { db } = deps;
+  // lifespans move by days: one read serves the passes of LIFESPAN_REFRESH (the monitor may pass every second under load)
+  let lifespans: { at: number; data: Awaited<ReturnType<typeof groupingLifespans>> } | null = null;
+  const lifespansFor = async (p: { lookbackMs: number; refreshMs?: number }) => {
+    if (!lifespans || Date.now() - lifespans.at >= (p.refreshMs ?? 0)) {
+      lifespans = { at: Date.now(), data: await groupingLifespans(db, { lookbackMs: p.lookbackMs }) };
+    }
+    return lifespans.data;
+  };
   return {
     async evaluateInventory(input: { windowMs: number }): Promise<{
       report: Omit<InventoryReport, 'trigger' | 'batchDeadline'>;
@@ -57,7 +66,7 @@ export function inventoryActivities(deps: InventoryDeps) {
     }> {
       const evaluated = await evaluateGroupings(db, { windowMs: input.windowMs, snapshot: true, unmetPerAccount: deps.unmetPerAccount });
       const p = deps.releasePrediction;
-      const metrics = p && p.horizonMs > 0 ? withReleasePredictions(evaluated, await groupingLifespans(db, { lookbackMs: p.lookbackMs }), p) : evaluated;
+      const metrics = p && p.horizonMs > 0 ? withReleasePredictions(evaluated, await lifespansFor(p), p) : evaluated;
       if (deps.retention) {
         // history past HISTORY_RETENTION (and receipts past their webhooks' tolerance); a failure here is no reason to skip the decisions
         const pruned = await pruneHistory(db, deps.retention).catch((err: unknown) => {

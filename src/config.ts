@@ -143,6 +143,8 @@ const schema = z.object({
   RELEASE_PREDICTION_SHELF_DELAY: duration.prefault('0'),
   /** lifespans (how long numbers stay allocated) are learnt from holdings that began this far back */
   LIFESPAN_LOOKBACK: duration.prefault('365 days'),
+  /** the monitor reads the lifespans again after this long (they move by days; a pass may come every second under load) */
+  LIFESPAN_REFRESH: duration.prefault('5 minutes'),
   /** the API sends at most one inventory-changed signal per this interval */
   MONITOR_SIGNAL_COALESCE: duration.prefault('1s'),
   /** inventory snapshots and unmet searches older than this are deleted by the monitor's pass (at least 7 days and MONITOR_EVALUATION_WINDOW); webhook receipts go after twice WEBHOOK_TOLERANCE */
@@ -324,9 +326,14 @@ export function monitorInput(c: Config): InventoryMonitorInput {
 }
 
 /** The monitor's release prediction (activities/inventory.ts); undefined when RELEASE_PREDICTION_HORIZON is 0. */
-export function releasePrediction(c: Config): { horizonMs: number; shelfDelayMs: number; lookbackMs: number } | undefined {
+export function releasePrediction(c: Config): { horizonMs: number; shelfDelayMs: number; lookbackMs: number; refreshMs: number } | undefined {
   if (c.RELEASE_PREDICTION_HORIZON <= 0) return undefined;
-  return { horizonMs: c.RELEASE_PREDICTION_HORIZON, shelfDelayMs: c.RELEASE_PREDICTION_SHELF_DELAY, lookbackMs: c.LIFESPAN_LOOKBACK };
+  return {
+    horizonMs: c.RELEASE_PREDICTION_HORIZON,
+    shelfDelayMs: c.RELEASE_PREDICTION_SHELF_DELAY,
+    lookbackMs: c.LIFESPAN_LOOKBACK,
+    refreshMs: c.LIFESPAN_REFRESH,
+  };
 }
 
 /** The settings and their defaults, for docs/operations.md and `--help` texts. */

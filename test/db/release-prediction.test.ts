@@ -37,7 +37,7 @@ describe('release prediction: the monitor orders fewer numbers when releases are
     }
   }
 
-  const evaluate = async (prediction: { horizonMs: number; shelfDelayMs: number; lookbackMs: number } | undefined) => {
+  const evaluate = async (prediction: { horizonMs: number; shelfDelayMs: number; lookbackMs: number; refreshMs?: number } | undefined) => {
     const { report, acquire } = await inventoryActivities({ db: db(), releasePrediction: prediction }).evaluateInventory({ windowMs: DAY });
     return { request: acquire.find((a) => a.groupingId === groupingId), summary: report.acquire.find((a) => a.groupingId === groupingId) };
   };
@@ -88,6 +88,18 @@ describe('release prediction: the monitor orders fewer numbers when releases are
     assert.match(on.summary!.reason, /2 available < min 5/);
     assert.match(on.summary!.reason, /target 10 − pipeline 2 − predicted releases 2\.5 \(floor 2\) = 6/);
     assert.match(on.summary!.reason, /5 held, 7 days/);
+  });
+
+  it('a worker reuses the lifespans it read for LIFESPAN_REFRESH', async () => {
+    const activities = inventoryActivities({ db: db(), releasePrediction: { ...ON, refreshMs: 3_600_000 } });
+    const quantity = async () => (await activities.evaluateInventory({ windowMs: DAY })).acquire.find((a) => a.groupingId === groupingId)?.quantity;
+    assert.equal(await quantity(), 6);
+    // 5 more held 8 days: 10 × 0.5 = 5 expected — not seen until the refresh
+    for (let i = 0; i < 5; i++) await endpoint('ALLOCATED', [[null, 'ALLOCATED', 8]]);
+    assert.equal(await quantity(), 6, 'the lifespans read a moment ago');
+    const fresh = (await evaluate({ ...ON, refreshMs: 0 })).request?.quantity;
+    assert.equal(fresh, 3, '10 − 2 − 5');
+    await db().$executeRaw`DELETE FROM endpoints WHERE address = ANY(${Array.from({ length: 5 }, (_, k) => `+1${NPA}555${line - 5 + k}`)}::text[])`;
   });
 
   it('ops report (inventoryReport with the prediction) wants what the monitor orders', async () => {
