@@ -220,6 +220,7 @@ export function buildApp(deps: AppDeps): Express {
         namespace: deps.config.TEMPORAL_NAMESPACE,
         unmetPerAccount: unmet.unmetPerAccount,
         lifespanLookbackMs: deps.config.LIFESPAN_LOOKBACK,
+        lifespanRefreshMs: deps.config.LIFESPAN_REFRESH,
         releasePrediction: releasePrediction(deps.config),
       },
       registry,

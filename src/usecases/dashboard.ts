@@ -26,11 +26,25 @@ export interface DashboardDeps {
   unmetPerAccount?: number;
   /** LIFESPAN_LOOKBACK (default 365 days) */
   lifespanLookbackMs?: number;
+  /** LIFESPAN_REFRESH: lifespans read for one refresh serve the next ones this long (default 0: every refresh) */
+  lifespanRefreshMs?: number;
   /** as the monitor predicts releases (src/config.ts releasePrediction); absent: none shown */
   releasePrediction?: { horizonMs: number; shelfDelayMs: number };
 }
 
 const DEFAULT_LIFESPAN_LOOKBACK_MS = 365 * 86_400_000;
+
+// per app (its deps): every open page refreshes every few seconds, the lifespans move by days
+const lifespanCache = new WeakMap<DashboardDeps, { at: number; data: Promise<Awaited<ReturnType<typeof groupingLifespans>>> }>();
+function lifespansFor(deps: DashboardDeps, now: Date) {
+  const hit = lifespanCache.get(deps);
+  if (hit && now.getTime() - hit.at < (deps.lifespanRefreshMs ?? 0)) return hit.data;
+  const data = groupingLifespans(deps.db, { lookbackMs: deps.lifespanLookbackMs ?? DEFAULT_LIFESPAN_LOOKBACK_MS, now });
+  lifespanCache.set(deps, { at: now.getTime(), data });
+  // a failed read is not kept
+  data.catch(() => lifespanCache.delete(deps));
+  return data;
+}
 
 export async function dashboard(deps: DashboardDeps, q: { window: DashboardWindow; points: number }) {
   const windowMs = DASHBOARD_WINDOWS[q.window];
@@ -43,7 +57,7 @@ export async function dashboard(deps: DashboardDeps, q: { window: DashboardWindo
     quarantined(deps.db, QUARANTINE_ROWS),
     stateCounts(deps.db),
     regionCounts(deps.db, REGION_ROWS),
-    groupingLifespans(deps.db, { lookbackMs: deps.lifespanLookbackMs ?? DEFAULT_LIFESPAN_LOOKBACK_MS, now }),
+    lifespansFor(deps, now),
   ]);
   const workflowUrl = (id: string) =>
     `${deps.temporalWebUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(id)}`;
