@@ -36,6 +36,8 @@ export interface ActivityDeps {
   unmetPerAccount?: number;
   /** INACTIVITY_NOTIFY_AFTER, INACTIVITY_RELEASE_AFTER, INACTIVITY_SWEEP_EVERY; absent (or notify 0): the policy is off */
   inactivity?: InactivitySettings;
+  /** RELEASE_PREDICTION_HORIZON and friends (src/config.ts releasePrediction); absent: acquisitions predict no releases */
+  releasePrediction?: { horizonMs: number; shelfDelayMs: number; lookbackMs: number; refreshMs?: number };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -50,6 +52,7 @@ export function createActivities(deps: ActivityDeps) {
       log: deps.log,
       retention: deps.retention,
       unmetPerAccount: deps.unmetPerAccount,
+      releasePrediction: deps.releasePrediction,
     }),
     ...accountActivities({ db: deps.db, temporal }),
     ...inactivityActivities({ db: deps.db, log: deps.log, temporal, webhook: deps.platformWebhook, settings: deps.inactivity }),

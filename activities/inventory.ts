@@ -3,6 +3,8 @@
 // orders it made), and waking the monitor from its Schedule.
 import type { Db } from '../src/db/client';
 import { evaluateGroupings } from '../src/db/groupings';
+import { groupingLifespans } from '../src/db/lifespan';
+import { withReleasePredictions } from '../src/domain/lifespan';
 import { finishOrder, planAcquireBatch, planReleaseBatch, rejectedToReturn, type PlannedOrder } from '../src/db/orders';
 import { pruneHistory } from '../src/db/retention';
 import type { Logger } from '../src/logger';
@@ -36,17 +38,35 @@ export interface InventoryDeps {
   retention?: { retentionMs: number; webhookToleranceMs: number };
   /** UNMET_DEMAND_PER_ACCOUNT: what one account adds to a grouping's unmet count at most (default 5) */
   unmetPerAccount?: number;
+  /**
+   * RELEASE_PREDICTION_HORIZON, LIFESPAN_LOOKBACK: acquisitions count the held
+   * numbers expected back within `horizonMs` (src/domain/lifespan.ts); absent
+   * or horizon 0: no prediction. `shelfDelayMs`: how long a released number
+   * takes to count (0: from its release, as AGING numbers count in the pipeline).
+   * `refreshMs` (LIFESPAN_REFRESH): lifespans are read again after this long (default 0: every pass).
+   */
+  releasePrediction?: { horizonMs: number; shelfDelayMs: number; lookbackMs: number; refreshMs?: number };
 }
 
 export function inventoryActivities(deps: InventoryDeps) {
   const { db } = deps;
+  // lifespans move by days: one read serves the passes of LIFESPAN_REFRESH (the monitor may pass every second under load)
+  let lifespans: { at: number; data: Awaited<ReturnType<typeof groupingLifespans>> } | null = null;
+  const lifespansFor = async (p: { lookbackMs: number; refreshMs?: number }) => {
+    if (!lifespans || Date.now() - lifespans.at >= (p.refreshMs ?? 0)) {
+      lifespans = { at: Date.now(), data: await groupingLifespans(db, { lookbackMs: p.lookbackMs }) };
+    }
+    return lifespans.data;
+  };
   return {
     async evaluateInventory(input: { windowMs: number }): Promise<{
       report: Omit<InventoryReport, 'trigger' | 'batchDeadline'>;
       acquire: AcquireRequest[];
       release: ReleaseRequest[];
     }> {
-      const metrics = await evaluateGroupings(db, { windowMs: input.windowMs, snapshot: true, unmetPerAccount: deps.unmetPerAccount });
+      const evaluated = await evaluateGroupings(db, { windowMs: input.windowMs, snapshot: true, unmetPerAccount: deps.unmetPerAccount });
+      const p = deps.releasePrediction;
+      const metrics = p && p.horizonMs > 0 ? withReleasePredictions(evaluated, await lifespansFor(p), p) : evaluated;
       if (deps.retention) {
         // history past HISTORY_RETENTION (and receipts past their webhooks' tolerance); a failure here is no reason to skip the decisions
         const pruned = await pruneHistory(db, deps.retention).catch((err: unknown) => {

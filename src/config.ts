@@ -148,6 +148,14 @@ const schema = z.object({
   UNMET_DEMAND_WINDOW: duration.prefault('1 hour'),
   /** at most this much of one grouping's unmet count, over an evaluation window, comes from one account: no tenant's searches alone buy numbers */
   UNMET_DEMAND_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(5),
+  /** the monitor's acquisitions count the held numbers expected back within this (their lifespan history says how likely each is to go: docs/design.md, release prediction); 0: no prediction */
+  RELEASE_PREDICTION_HORIZON: duration.prefault('7 days'),
+  /** how long a released number takes before it counts towards that horizon: 0 counts it from its release, as AGING numbers count in the pipeline; QUARANTINE_AGING's value counts only numbers back AVAILABLE within the horizon */
+  RELEASE_PREDICTION_SHELF_DELAY: duration.prefault('0'),
+  /** lifespans (how long numbers stay allocated) are learnt from holdings that began this far back */
+  LIFESPAN_LOOKBACK: duration.prefault('365 days'),
+  /** the monitor reads the lifespans again after this long (they move by days; a pass may come every second under load) */
+  LIFESPAN_REFRESH: duration.prefault('5 minutes'),
   /** the API sends at most one inventory-changed signal per this interval */
   MONITOR_SIGNAL_COALESCE: duration.prefault('1s'),
   /** inventory snapshots and unmet searches older than this are deleted by the monitor's pass (at least 7 days and MONITOR_EVALUATION_WINDOW); webhook receipts go after twice WEBHOOK_TOLERANCE */
@@ -340,6 +348,17 @@ export function inactivitySettings(c: Config): { notifyAfterMs: number; releaseA
 
 export function monitorInput(c: Config): InventoryMonitorInput {
   return { batchWindowMs: c.MONITOR_BATCH_WINDOW, evaluationWindowMs: c.MONITOR_EVALUATION_WINDOW, orderDeliveryTimeoutMs: c.ORDER_DELIVERY_TIMEOUT };
+}
+
+/** The monitor's release prediction (activities/inventory.ts); undefined when RELEASE_PREDICTION_HORIZON is 0. */
+export function releasePrediction(c: Config): { horizonMs: number; shelfDelayMs: number; lookbackMs: number; refreshMs: number } | undefined {
+  if (c.RELEASE_PREDICTION_HORIZON <= 0) return undefined;
+  return {
+    horizonMs: c.RELEASE_PREDICTION_HORIZON,
+    shelfDelayMs: c.RELEASE_PREDICTION_SHELF_DELAY,
+    lookbackMs: c.LIFESPAN_LOOKBACK,
+    refreshMs: c.LIFESPAN_REFRESH,
+  };
 }
 
 /** The settings and their defaults, for docs/operations.md and `--help` texts. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { harnessTimeouts, inactivitySettings, lifecyclePolicy, monitorInput, type Config } from '../src/config';
+import { harnessTimeouts, inactivitySettings, lifecyclePolicy, monitorInput, releasePrediction, type Config } from '../src/config';
 import { carrierHarness, simulatedHarness, type Harness } from '../src/harness/harness';
 import { TemporalGateway } from '../src/temporal/gateway';
 import type { Db } from '../src/db/client';
@@ -69,6 +69,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       retention: { retentionMs: deps.config.HISTORY_RETENTION, webhookToleranceMs: deps.config.WEBHOOK_TOLERANCE },
       unmetPerAccount: deps.config.UNMET_DEMAND_PER_ACCOUNT,
       inactivity: inactivitySettings(deps.config),
+      releasePrediction: releasePrediction(deps.config),
       platformWebhook:
         deps.config.PLATFORM_WEBHOOK_URL && deps.config.PLATFORM_WEBHOOK_SECRET
           ? { url: deps.config.PLATFORM_WEBHOOK_URL, secret: deps.config.PLATFORM_WEBHOOK_SECRET }

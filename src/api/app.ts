@@ -30,7 +30,7 @@ import { idempotency } from './middleware/idempotency';
 import { createMetrics } from './metrics';
 import { metricsKeyCheck } from '../metrics-key';
 import { inputGuard } from './input';
-import { lifecyclePolicy, type Config } from '../config';
+import { lifecyclePolicy, releasePrediction, type Config } from '../config';
 import { providerRoutes } from './routes/providers';
 import { portRoutes } from './routes/ports';
 import { reconciliationRoutes } from './routes/reconciliations';
@@ -214,7 +214,15 @@ export function buildApp(deps: AppDeps): Express {
   app.use(reconciliationRoutes(lifecycle, registry, auth));
   app.use(
     dashboardRoutes(
-      { db: deps.db, temporalWebUrl: deps.config.TEMPORAL_WEB_URL, namespace: deps.config.TEMPORAL_NAMESPACE, unmetPerAccount: unmet.unmetPerAccount },
+      {
+        db: deps.db,
+        temporalWebUrl: deps.config.TEMPORAL_WEB_URL,
+        namespace: deps.config.TEMPORAL_NAMESPACE,
+        unmetPerAccount: unmet.unmetPerAccount,
+        lifespanLookbackMs: deps.config.LIFESPAN_LOOKBACK,
+        lifespanRefreshMs: deps.config.LIFESPAN_REFRESH,
+        releasePrediction: releasePrediction(deps.config),
+      },
       registry,
       auth,
     ),

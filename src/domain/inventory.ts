@@ -34,6 +34,14 @@ export interface GroupingMetrics extends Thresholds {
   trend: number;
   /** seconds until nothing is available at the current allocation rate; null when not depleting */
   depletionSeconds: number | null;
+  /**
+   * held numbers expected back within the prediction window (src/domain/lifespan.ts
+   * predictReleases); absent or 0: none counted. Filled by the monitor's activity,
+   * not by the SQL pass.
+   */
+  predictedReleases?: number;
+  /** what the prediction was made from, for the decision's reason */
+  prediction?: { held: number; windowDays: number };
 }
 
 export type Decision =
@@ -67,20 +75,28 @@ export function effectiveThresholds(m: GroupingMetrics): Thresholds {
   return { minAvailable, targetAvailable, maxAvailable };
 }
 
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/**
+ * Acquire when below the minimum: up to the target, less the pipeline
+ * (available, on its way, on order) and the releases predicted within the
+ * window (whole numbers: the floor); release above the maximum.
+ */
 export function decide(m: GroupingMetrics): Decision | null {
   const t = effectiveThresholds(m);
   if (m.available < t.minAvailable) {
     const pipeline = m.available + m.inQuarantine + m.onOrder;
-    const quantity = t.targetAvailable - pipeline;
+    // expected releases count whole: 2.5 expected numbers are 2 to rely on
+    const predicted = Math.floor(Math.max(0, m.predictedReleases ?? 0));
+    const quantity = t.targetAvailable - pipeline - predicted;
     if (quantity <= 0) return null; // enough is on its way already
-    return {
-      kind: 'acquire',
-      groupingId: m.groupingId,
-      tags: m.tags,
-      quantity,
-      preferredProviderIds: m.preferredProviderIds,
-      reason: `${m.available} available < min ${t.minAvailable}; target ${t.targetAvailable}, ${m.inQuarantine} in quarantine, ${m.onOrder} on order`,
-    };
+    const parts = `${m.available} available, ${m.inQuarantine} in quarantine, ${m.onOrder} on order`;
+    const reason = predicted
+      ? `${m.available} available < min ${t.minAvailable}; target ${t.targetAvailable} − pipeline ${pipeline} − predicted releases ` +
+        `${round1(m.predictedReleases!)} (floor ${predicted}) = ${quantity}; pipeline: ${parts}` +
+        (m.prediction ? `; predicted from ${m.prediction.held} held, ${round1(m.prediction.windowDays)} days` : '')
+      : `${m.available} available < min ${t.minAvailable}; target ${t.targetAvailable} − pipeline ${pipeline} = ${quantity}; pipeline: ${parts}`;
+    return { kind: 'acquire', groupingId: m.groupingId, tags: m.tags, quantity, preferredProviderIds: m.preferredProviderIds, reason };
   }
   const keeping = m.available - m.onRelease;
   if (keeping > t.maxAvailable) {

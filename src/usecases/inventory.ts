@@ -3,6 +3,8 @@
 // answers with its report.
 import type { Db } from '../db/client';
 import { evaluateGroupings } from '../db/groupings';
+import { groupingLifespans } from '../db/lifespan';
+import { withReleasePredictions } from '../domain/lifespan';
 import type { GroupingMetrics } from '../domain/inventory';
 import type { TemporalGateway } from '../temporal/gateway';
 import type { InventoryReport } from '../../workflows/shared';
@@ -15,10 +17,18 @@ export interface InventoryDeps {
   temporal: TemporalGateway;
   /** UNMET_DEMAND_PER_ACCOUNT, as the monitor weighs unmet demand (default 5) */
   unmetPerAccount?: number;
+  /** as the monitor predicts releases (src/config.ts releasePrediction): each grouping then carries predictedReleases; absent: none */
+  releasePrediction?: { horizonMs: number; shelfDelayMs: number; lookbackMs: number };
 }
 
-export function inventoryReport(deps: Pick<InventoryDeps, 'db' | 'unmetPerAccount'>, window: ReportWindow): Promise<GroupingMetrics[]> {
-  return evaluateGroupings(deps.db, { windowMs: REPORT_WINDOWS[window], snapshot: false, unmetPerAccount: deps.unmetPerAccount });
+export async function inventoryReport(
+  deps: Pick<InventoryDeps, 'db' | 'unmetPerAccount' | 'releasePrediction'>,
+  window: ReportWindow,
+): Promise<GroupingMetrics[]> {
+  const metrics = await evaluateGroupings(deps.db, { windowMs: REPORT_WINDOWS[window], snapshot: false, unmetPerAccount: deps.unmetPerAccount });
+  const p = deps.releasePrediction;
+  if (!p) return metrics;
+  return withReleasePredictions(metrics, await groupingLifespans(deps.db, { lookbackMs: p.lookbackMs }), p);
 }
 
 /** Unavailable when no monitor runs (a worker starts it). */

@@ -25,6 +25,15 @@ interface Dashboard {
     targetAvailable: number;
     maxAvailable: number;
     series: unknown[];
+    lifespan: {
+      count: number;
+      p25: number | null;
+      p50: number | null;
+      p75: number | null;
+      p90: number | null;
+      buckets: { from: number; to: number | null; n: number }[];
+    };
+    releases: { predictedReleases: number; held: number; windowDays: number } | null;
   }[];
   orders: { id: string; accepted: number; quantity: number; workflowUrl: string }[];
   quarantine: { total: number; endpoints: { address: string; workflowUrl: string }[] };
@@ -112,6 +121,40 @@ describe('dashboard in a headless browser', function () {
       },
     });
     orderId = order.id;
+    // how long 717 numbers stayed allocated: 10 released after 3 days, 10 after 40 (since retired); 2 held for 2 days now
+    await db().account.upsert({ where: { id: 'acct-dash' }, create: { id: 'acct-dash', name: 'dash' }, update: {} });
+    const DAY = 86_400_000;
+    const past = (i: number, state: 'RETIRED' | 'ALLOCATED', history: [string | null, string, number][]) =>
+      db().endpoint.create({
+        data: {
+          address: `+1717555${3000 + i}`,
+          kind: 'MOBILE',
+          npa: '717',
+          state,
+          version: history.length,
+          accountId: state === 'ALLOCATED' ? 'acct-dash' : null,
+          classifierTags: tags,
+          history: {
+            create: history.map(([fromState, toState, daysAgo], v) => ({
+              version: v + 1,
+              fromState: fromState as 'ALLOCATED' | null,
+              toState: toState as 'ALLOCATED',
+              cause: 'test',
+              actor: 'workflow',
+              at: new Date(now - daysAgo * DAY),
+            })),
+          },
+        },
+      });
+    for (let i = 0; i < 20; i++) {
+      const held = i < 10 ? 3 : 40;
+      await past(i, 'RETIRED', [
+        [null, 'ALLOCATED', 100],
+        ['ALLOCATED', 'AGING', 100 - held],
+        ['AGING', 'RETIRED', 50 - held],
+      ]);
+    }
+    for (let i = 20; i < 22; i++) await past(i, 'ALLOCATED', [[null, 'ALLOCATED', 2]]);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -183,6 +226,32 @@ describe('dashboard in a headless browser', function () {
     );
     assert.match((await page.locator('[data-testid="region"][data-region="us-zz"]').textContent()) ?? '', /^us-zz3025$/);
     assert.equal(await page.locator('[data-testid="region"]').count(), api.regions.length);
+  });
+
+  it('plots how long numbers stay allocated and the releases the monitor predicts', async () => {
+    const mine = (await figures()).groupings.find((g) => g.name === 'dash 717 sms')!;
+    assert.deepEqual([mine.lifespan.count, mine.lifespan.p25, mine.lifespan.p50, mine.lifespan.p75, mine.lifespan.p90], [20, 3, 3, 40, 40]);
+    assert.deepEqual(
+      mine.lifespan.buckets.map((b) => b.n),
+      [0, 10, 0, 10, 0, 0, 0],
+    );
+    // held 2 days: S(2) = 1, S(9) = 0.5 (10 of the 20 at risk released at day 3) → 2 × 0.5 within the 7-day horizon
+    assert.deepEqual(mine.releases, { predictedReleases: 1, held: 2, windowDays: 7 });
+
+    const c = card('dash 717 sms');
+    const bars = c.locator('[data-testid="lifespan-bar"]');
+    assert.equal(await bars.count(), 7, 'one bar per bucket');
+    const attr = async (name: string) => {
+      const out: number[] = [];
+      for (let i = 0; i < 7; i++) out.push(Number(await bars.nth(i).getAttribute(name)));
+      return out;
+    };
+    assert.deepEqual(await attr('data-n'), [0, 10, 0, 10, 0, 0, 0]);
+    const heights = await attr('height');
+    assert.ok(heights[1]! > 0 && heights[1] === heights[3] && heights[0] === 0, `bars drawn to scale: ${heights.join(', ')}`);
+    assert.match((await c.locator('[data-testid="lifespan"]').textContent()) ?? '', /held 3 days \(median; p25 3, p75 40, p90 40\) over 20 releases/);
+    assert.match((await c.locator('[data-testid="predicted-releases"]').textContent()) ?? '', /1\.0 of 2 held expected back within 7 days/);
+    assert.equal(await c.locator('[data-testid="predicted-releases"] .bar span').getAttribute('style'), 'width:50%');
   });
 
   it('refreshes itself: a change in the database shows without a reload', async () => {

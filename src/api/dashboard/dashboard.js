@@ -97,6 +97,84 @@
     );
   }
 
+  // lifespan: how long numbers stayed allocated, a histogram of the released holdings in days
+  function lifespanChart(l) {
+    var w = 320,
+      h = 64,
+      pad = 4,
+      label = 12;
+    var top = Math.max.apply(
+      null,
+      l.buckets
+        .map(function (b) {
+          return b.n;
+        })
+        .concat([1])
+    );
+    var bw = (w - 2 * pad) / l.buckets.length;
+    var name = function (b) {
+      return b.to === null ? '≥' + b.from + 'd' : b.from + '–' + b.to + 'd';
+    };
+    return (
+      '<svg class="hist" data-testid="lifespan-chart" viewBox="0 0 ' +
+      w +
+      ' ' +
+      h +
+      '" role="img" aria-label="lifespan histogram">' +
+      l.buckets
+        .map(function (b, i) {
+          var bh = (b.n / top) * (h - label - 2 * pad);
+          var x = pad + i * bw;
+          return (
+            '<rect data-testid="lifespan-bar" data-n="' +
+            b.n +
+            '" x="' +
+            (x + 2).toFixed(1) +
+            '" y="' +
+            (h - label - pad - bh).toFixed(1) +
+            '" width="' +
+            (bw - 4).toFixed(1) +
+            '" height="' +
+            bh.toFixed(1) +
+            '" fill="#3b5bdb"><title>' +
+            esc(name(b) + ': ' + b.n) +
+            '</title></rect>' +
+            '<text x="' +
+            (x + bw / 2).toFixed(1) +
+            '" y="' +
+            (h - 2) +
+            '" text-anchor="middle" font-size="9" fill="#6b7385">' +
+            esc(name(b)) +
+            '</text>'
+          );
+        })
+        .join('') +
+      '</svg>'
+    );
+  }
+
+  function lifespanLine(l) {
+    if (!l.count) return 'lifespan: no releases seen yet';
+    return 'lifespan: held ' + l.p50 + ' days (median; p25 ' + l.p25 + ', p75 ' + l.p75 + ', p90 ' + l.p90 + ') over ' + l.count + ' releases';
+  }
+
+  // predicted releases: the held numbers expected back within the window, as a bar of all held
+  function releasesLine(r) {
+    if (!r) return 'predicted releases: off';
+    var pct = r.held ? Math.min(100, (100 * r.predictedReleases) / r.held) : 0;
+    return (
+      '<div class="bar" title="expected back / held"><span style="width:' +
+      pct.toFixed(0) +
+      '%"></span></div>predicted releases: ' +
+      r.predictedReleases.toFixed(1) +
+      ' of ' +
+      r.held +
+      ' held expected back within ' +
+      Math.round(r.windowDays * 10) / 10 +
+      ' days'
+    );
+  }
+
   function groupingCard(g) {
     var low = g.available < g.minAvailable;
     var dep = duration(g.depletionSeconds);
@@ -143,6 +221,13 @@
           ? 'runs out in ~' + dep + ' at ' + g.allocationRate.toFixed(1) + ' allocations/h'
           : 'not depleting (no allocations in the window)') +
       (low ? ' · below minimum' : '') +
+      '</div>' +
+      lifespanChart(g.lifespan) +
+      '<div class="depletion" data-testid="lifespan">' +
+      esc(lifespanLine(g.lifespan)) +
+      '</div>' +
+      '<div class="depletion" data-testid="predicted-releases">' +
+      releasesLine(g.releases) +
       '</div></div>'
     );
   }

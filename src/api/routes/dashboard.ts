@@ -22,6 +22,17 @@ const Query = z
     points: z.coerce.number().int().min(2).max(1000).default(120).openapi({ description: 'at most this many points per series, 2–1000 (default 120)' }),
   })
   .strict();
+const Lifespan = z
+  .object({
+    count: z.number().int().openapi({ description: 'holdings released (to AGING) that began within LIFESPAN_LOOKBACK' }),
+    p25: z.number().int().nullable(),
+    p50: z.number().int().nullable(),
+    p75: z.number().int().nullable(),
+    p90: z.number().int().nullable(),
+    buckets: z.array(z.object({ from: z.number().int(), to: z.number().int().nullable(), n: z.number().int() }).strict()),
+  })
+  .strict()
+  .openapi({ description: 'how long numbers stayed allocated, in whole days: percentiles and a histogram of the released holdings' });
 const Point = z.object({ at: Timestamp, available: z.number().int(), min: z.number().int(), target: z.number().int(), max: z.number().int() }).strict();
 const Figures = z
   .object({
@@ -42,7 +53,21 @@ const Figures = z
           .strict(),
       )
       .openapi({ description: 'inventory per region, busiest first' }),
-    groupings: z.array(GroupingMetricsView.extend({ series: z.array(Point) }).strict()),
+    groupings: z.array(
+      GroupingMetricsView.extend({
+        series: z.array(Point),
+        lifespan: Lifespan,
+        releases: z
+          .object({
+            predictedReleases: z.number().openapi({ description: 'held numbers expected back within the window: the sum of their release probabilities' }),
+            held: z.number().int().openapi({ description: 'numbers allocated now' }),
+            windowDays: z.number().openapi({ description: 'RELEASE_PREDICTION_HORIZON less RELEASE_PREDICTION_SHELF_DELAY, in days' }),
+          })
+          .strict()
+          .nullable()
+          .openapi({ description: "the monitor's release prediction; null when RELEASE_PREDICTION_HORIZON is 0" }),
+      }).strict(),
+    ),
     orders: z.array(
       z
         .object({

@@ -3,6 +3,7 @@
 // from the monitor's own evaluation (as GET /v1/inventory), not kept as a
 // snapshot, with what the monitor would ask for.
 import { CliContext, EXIT } from '../context';
+import { releasePrediction } from '../../config';
 import { humanSeconds, json, table } from '../format';
 import { decide, effectiveThresholds } from '../../domain/inventory';
 import { inventoryReport, type ReportWindow } from '../../usecases/inventory';
@@ -16,7 +17,12 @@ export interface ReportOptions {
 }
 
 export async function reportCommand(ctx: CliContext, opts: ReportOptions): Promise<number> {
-  const metrics = await inventoryReport({ db: await ctx.db(), unmetPerAccount: ctx.config().UNMET_DEMAND_PER_ACCOUNT }, opts.window);
+  const config = ctx.config();
+  // as the monitor decides: with its release prediction, when on
+  const metrics = await inventoryReport(
+    { db: await ctx.db(), unmetPerAccount: config.UNMET_DEMAND_PER_ACCOUNT, releasePrediction: releasePrediction(config) },
+    opts.window,
+  );
   const rows = metrics.map((m) => {
     const t = effectiveThresholds(m);
     const d = decide(m);
