@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../../src/api/app';
+import type { LifespanDistribution } from '../../src/domain/lifespan';
 import { TemporalGateway } from '../../src/temporal/gateway';
 import { serve } from '../support/http';
 import { apiKey, db, stack, testConfig, testLog } from '../support/stack';
@@ -25,14 +26,7 @@ interface Dashboard {
     targetAvailable: number;
     maxAvailable: number;
     series: unknown[];
-    lifespan: {
-      count: number;
-      p25: number | null;
-      p50: number | null;
-      p75: number | null;
-      p90: number | null;
-      buckets: { from: number; to: number | null; n: number }[];
-    };
+    lifespan: LifespanDistribution;
     releases: { predictedReleases: number; held: number; windowDays: number } | null;
   }[];
   orders: { id: string; accepted: number; quantity: number; workflowUrl: string }[];
