@@ -136,6 +136,15 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       const errors = err instanceof BadRequest && err.issues.length ? { errors: err.issues } : {};
       // a code's data (none_available: tags; unavailable: dependency) are members of the problem (RFC 9457 §3.2)
       const details = err.details && typeof err.details === 'object' && !Array.isArray(err.details) ? (err.details as Partial<Problem>) : {};
+      // what a dependency said, for the operator: the answer names the dependency only
+      const cause = (err as { cause?: unknown }).cause;
+      if (status === 503 && cause instanceof Error) {
+        const inner = (cause as { cause?: unknown }).cause;
+        (requestContext(req)?.log ?? log).warn(
+          { err: cause.message, cause: inner instanceof Error ? inner.message : undefined, path: req.path },
+          'dependency unavailable',
+        );
+      }
       return sendProblem(res, problem(req, status, err.code, err.message, { ...details, ...errors }));
     }
     // body-parser's own errors: the body as a whole is the field
