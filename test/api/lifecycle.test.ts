@@ -97,6 +97,8 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
       client: async () => {
         const real = await gateway.client();
         return {
+          // the gateway bounds its wait for an update with the client's deadline
+          withDeadline: real.withDeadline.bind(real),
           workflow: {
             getHandle: (id: string) => {
               const handle = real.workflow.getHandle(id);
@@ -357,6 +359,7 @@ describe('API: routing, exchange, feedback, ports, providers, reconciliation', f
     const lossy = Object.assign(new TemporalGateway('(unused)', 'default'), {
       client: () =>
         Promise.resolve({
+          withDeadline: real.withDeadline.bind(real),
           workflow: {
             getHandle: (id: string) => {
               const handle = real.workflow.getHandle(id);

@@ -33,7 +33,14 @@ describe('inactivity sweep (PostgreSQL)', () => {
       },
     }),
   } as unknown as TemporalGateway;
-  const deps = (): InactivityDeps => ({ db: db(), temporal, log: testLog, policy: { notifyAfterMs: 10 * DAY, releaseAfterMs: 5 * DAY } });
+  // the whole test database's holdings in one sweep: other suites' older idle numbers must not crowd this suite's out of a batch
+  const deps = (): InactivityDeps => ({
+    db: db(),
+    temporal,
+    log: testLog,
+    policy: { notifyAfterMs: 10 * DAY, releaseAfterMs: 5 * DAY },
+    batch: 100_000,
+  });
 
   const version = 1;
   const moves = new Map<string, number>();
