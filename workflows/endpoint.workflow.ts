@@ -103,7 +103,22 @@ function refuse(reason: string | null): void {
   if (reason) throw ApplicationFailure.create({ type: REJECTED_UPDATE, message: reason, nonRetryable: true });
 }
 
+/** The endpoint workflow's patches, each the id of a change runs that began before it replay without. */
+type EndpointPatch =
+  'transition-local-activity' | 'country-rule-aging' | 'country-rule-quarantine' | 'harness-test-traffic' | 'in-service-retest' | 'retest-in-service';
+
 export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<EndpointStatus> {
+  // Every patch is decided here, in the run's first workflow task, before the
+  // first await. A patch first asked for later can be asked in another
+  // workflow task on replay than it was when it ran: a local activity's
+  // marker can close one workflow task while the code after it ran in the
+  // next (seen when a query arrives while the activity runs), and a replay
+  // that resolves it early finds no marker yet for a patch asked right after
+  // it — `patched()` answers false and the replay fails (docs/design.md,
+  // "Patches"). Runs that began before this replay as they ran: each patch
+  // asked where its code is, as before.
+  const patchedAtStart = patched('patches-at-start');
+  const isPatched = (id: EndpointPatch): boolean => patchedAtStart || patched(id);
   const { address, endpointId, policy } = input;
   const s: EndpointSnapshot = { ...input.snapshot };
   let applicationUri: string | null | undefined;
@@ -177,7 +192,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     // the row keeps when a timed phase ends (TIMED_STATES of src/domain/endpoint.ts), so a workflow started again from it resumes the phase
     const timed = to === 'QUARANTINE' || to === 'AGING' || to === 'PORTING_OUT';
     // runs that began before transitions became local activities replay as they ran
-    const recordTransition = patched('transition-local-activity') ? local.recordTransition : remote.recordTransition;
+    const recordTransition = isPatched('transition-local-activity') ? local.recordTransition : remote.recordTransition;
     const { version } = await recordTransition({
       endpointId,
       from: s.state,
@@ -247,7 +262,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         await move('AVAILABLE', `reservation released${why}`, actor, { accountId: null, reservedUntil: null });
       } else {
         // its country's rule, resolved now (a local activity: one more marker, so runs released before it replay as they ran)
-        const aging = patched('country-rule-aging') ? await local.agingRule({ endpointId }) : { agingMs: null, rule: null };
+        const aging = isPatched('country-rule-aging') ? await local.agingRule({ endpointId }) : { agingMs: null, rule: null };
         applicationUri = null;
         await move(
           'AGING',
@@ -398,7 +413,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   }
 
   async function runTests(media: Medium[]): Promise<{ results: TestResult[]; verdict: ReturnType<typeof evaluateTests> }> {
-    if (patched('harness-test-traffic')) {
+    if (isPatched('harness-test-traffic')) {
       const tests = testsFor(s.capable, media, true);
       const results = await Promise.all(tests.map(probe));
       return { results, verdict: evaluateTests(s.capable, media, results) };
@@ -500,7 +515,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         await exclusive(async () => {
           if (s.state !== 'ORDERED') return;
           // its country's rule, resolved now, as ingest does (a local activity: runs delivered before it replay as they ran)
-          const rest = patched('country-rule-quarantine') ? await local.quarantineRule({ endpointId }) : { quarantineMs: null, rule: null };
+          const rest = isPatched('country-rule-quarantine') ? await local.quarantineRule({ endpointId }) : { quarantineMs: null, rule: null };
           await move(
             'QUARANTINE',
             'delivered: quarantine before first use',
@@ -544,7 +559,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
       case 'ALLOCATED': {
         const every = policy.retestEveryMs ?? 0;
         // runs that began before numbers in service were re-tested on a schedule wait without a timer
-        if (every > 0 && patched('in-service-retest')) {
+        if (every > 0 && isPatched('in-service-retest')) {
           s.nextRetestAt ??= Date.now() + every;
           if (await waitIn(state, s.nextRetestAt, () => retestPending)) {
             retestPending = true;
@@ -559,7 +574,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
           const why = retestWhy;
           retestWhy = null;
           // runs that began before a re-test combined its results with the feedback replay their plain retest
-          const inService = why !== null && patched('retest-in-service');
+          const inService = why !== null && isPatched('retest-in-service');
           await exclusive(() =>
             s.state === state
               ? move(

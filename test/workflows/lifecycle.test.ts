@@ -215,6 +215,7 @@ describe('endpoint lifecycle (time-skipping server + PostgreSQL)', function () {
       );
       await record(h, 'release-aging-available');
       await record(h, 'local-transitions');
+      await record(h, 'patches-at-start');
     }));
 
   it('a reservation expires and the number returns to available by itself', () =>
