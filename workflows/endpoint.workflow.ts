@@ -80,13 +80,22 @@ import { createLock } from './lock';
 const TRANSITION_RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['StaleTransition'] };
 const remote = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: TRANSITION_RETRY });
 const { recordScores } = remote;
-// A transition is two short statements: as a local activity it runs inside
-// the workflow task, so an allocate/reserve/release update completes in one
-// workflow task instead of three (schedule, activity task, completion) — the
-// allocation benchmark's bottleneck. Retry-safe like the activity (an attempt
-// that committed is answered from the row), so a worker that dies before the
-// task completes changes nothing when the task runs again elsewhere.
+// Runs that began before `patches-at-start` and after
+// `transition-local-activity` record each transition (and read a country
+// rule) as a local activity, inside the workflow task: an update completed in
+// one workflow task instead of three. Runs since `patches-at-start` use an
+// activity again (`activity` below): a local activity wrote the row before
+// the update that asked for it was in history, so a workflow task lost after
+// it left the row ahead of the workflow; a long one (retries, a slow
+// database) held the workflow task past its timeout again and again, and
+// Temporal refuses updates while a workflow's task is failing (seen in the
+// fault suite: a release given up after 120 s of "Workflow Task in failed
+// state", its row AGING and its workflow ALLOCATED); and a query during one
+// can split the workflow task around it (see `patches-at-start` below).
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: TRANSITION_RETRY });
+// two short statements, retry-safe (an attempt that committed is answered from
+// the row): a worker that dies running one is replaced after 10 s, not 30
+const activity = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: TRANSITION_RETRY });
 
 // runs that began before the harness placed real test traffic replay their one activity per test
 const { runCapabilityTest, requestCapabilityTest } = proxyActivities<Activities>({
@@ -191,8 +200,12 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
     const operation = currentUpdateInfo()?.id ?? `${workflowInfo().workflowId}@v${s.version}`;
     // the row keeps when a timed phase ends (TIMED_STATES of src/domain/endpoint.ts), so a workflow started again from it resumes the phase
     const timed = to === 'QUARANTINE' || to === 'AGING' || to === 'PORTING_OUT';
-    // runs that began before transitions became local activities replay as they ran
-    const recordTransition = isPatched('transition-local-activity') ? local.recordTransition : remote.recordTransition;
+    // runs that began before transitions became local activities, or while they were, replay as they ran
+    const recordTransition = patchedAtStart
+      ? activity.recordTransition
+      : isPatched('transition-local-activity')
+        ? local.recordTransition
+        : remote.recordTransition;
     const { version } = await recordTransition({
       endpointId,
       from: s.state,
@@ -262,7 +275,11 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         await move('AVAILABLE', `reservation released${why}`, actor, { accountId: null, reservedUntil: null });
       } else {
         // its country's rule, resolved now (a local activity: one more marker, so runs released before it replay as they ran)
-        const aging = isPatched('country-rule-aging') ? await local.agingRule({ endpointId }) : { agingMs: null, rule: null };
+        const aging = patchedAtStart
+          ? await activity.agingRule({ endpointId })
+          : isPatched('country-rule-aging')
+            ? await local.agingRule({ endpointId })
+            : { agingMs: null, rule: null };
         applicationUri = null;
         await move(
           'AGING',
@@ -515,7 +532,11 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         await exclusive(async () => {
           if (s.state !== 'ORDERED') return;
           // its country's rule, resolved now, as ingest does (a local activity: runs delivered before it replay as they ran)
-          const rest = isPatched('country-rule-quarantine') ? await local.quarantineRule({ endpointId }) : { quarantineMs: null, rule: null };
+          const rest = patchedAtStart
+            ? await activity.quarantineRule({ endpointId })
+            : isPatched('country-rule-quarantine')
+              ? await local.quarantineRule({ endpointId })
+              : { quarantineMs: null, rule: null };
           await move(
             'QUARANTINE',
             'delivered: quarantine before first use',

@@ -80,12 +80,8 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
       by: LIFECYCLE,
     },
     'endpoint-patches-at-start.json': {
-      path: "the release-aging path as runs since `patches-at-start` record it: that one marker in the first workflow task, none of the other patches' markers (every patch decided there)",
+      path: "the release-aging path as runs since `patches-at-start` record it: that one marker in the first workflow task, none of the other patches' markers (every patch decided there); transitions and the aging rule as activities again, no local activities",
       by: LIFECYCLE,
-    },
-    'endpoint-port-in-query-split.json': {
-      path: "PORTING_IN → tests → ALLOCATED, queried without pause: the workflow task closes on the transition's local-activity marker and the code after it (upsert, re-test timer) runs in the next one",
-      by: 'test/workflows/query-during-local-activity.test.ts',
     },
     'endpoint-concurrent-allocate-local.json': {
       path: 'two `allocate` updates at once with local-activity transitions: one ALLOCATED, the other refused inside the handler',
