@@ -21,13 +21,25 @@ export async function temporalCall<T>(call: () => Promise<T>, notFound = 'no suc
 
 export function domainError(err: unknown, notFound: string): unknown {
   if (err instanceof WorkflowNotFoundError) return new NotFound(notFound);
-  if (err instanceof WorkflowUpdateFailedError) return regulationRefusal(err) ?? new Conflict(err.cause?.message ?? 'refused');
+  if (err instanceof WorkflowUpdateFailedError) return regulationRefusal(err) ?? new Conflict(refusalReason(err));
   if (dependencyDown(err) === 'temporal') {
     const e = new Unavailable('Temporal is unavailable; retry shortly', 5, 'temporal');
     (e as { cause?: unknown }).cause = err;
     return e;
   }
   return err;
+}
+
+/**
+ * Why the workflow refused the update: its own failure's message, or — when an
+ * activity failed under it (a transition's `StaleTransition`) — the
+ * activity's failure's, not the wrapper's "Activity task failed".
+ */
+function refusalReason(err: WorkflowUpdateFailedError): string {
+  for (let e: unknown = err.cause; e instanceof Error; e = e.cause) {
+    if (e instanceof ApplicationFailure) return e.message;
+  }
+  return err.cause?.message ?? 'refused';
 }
 
 /** A transition the number's country rules refused (the activity's failure, under the update's): the rule's own error. */
