@@ -140,6 +140,9 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   const status = (): EndpointStatus => ({ address, endpointId, ...s });
   setHandler(stateQuery, status);
 
+  /** the state a transition being written goes to (validators judge an update against it too) */
+  let moving: EndpointSnapshot | null = null;
+
   /** One change at a time: a handler or timer waits its turn, then re-checks. */
   const lock = createLock();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => lock.run(fn);
@@ -159,13 +162,13 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
    * answered from the record; otherwise it is judged, then applied in turn
    * and its answer recorded.
    */
-  function operation<I>(refusal: (req: I) => string | null, apply: (req: I) => Promise<void>) {
+  function operation<I>(refusal: (req: I, at: EndpointSnapshot) => string | null, apply: (req: I) => Promise<void>) {
     return {
       handler: (req: I): Promise<EndpointStatus> => {
         const prior = recorded();
         if (prior) return Promise.resolve(prior.result);
         return exclusive(async () => {
-          refuse(refusal(req));
+          refuse(refusal(req, s));
           await apply(req);
           const result = status();
           const id = currentUpdateInfo()?.id;
@@ -177,7 +180,12 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         });
       },
       validator: (req: I): void => {
-        if (!recorded()) refuse(refusal(req));
+        if (recorded()) return;
+        const now = refusal(req, s);
+        // a transition in flight (its activity has written the row, or is writing it: the
+        // API may already see the new state) is judged where it is going too; the handler
+        // judges again under the lock, once it has landed
+        if (now !== null && (moving === null || refusal(req, moving) !== null)) refuse(now);
       },
     };
   }
@@ -206,6 +214,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
       : isPatched('transition-local-activity')
         ? local.recordTransition
         : remote.recordTransition;
+    moving = next;
     const { version } = await recordTransition({
       endpointId,
       from: s.state,
@@ -225,6 +234,8 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
         qualityScore: next.qualityScore,
         ...(applicationUri !== undefined ? { applicationUri } : {}),
       },
+    }).finally(() => {
+      moving = null;
     });
     Object.assign(s, next, { version });
     applicationUri = undefined;
@@ -243,7 +254,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   // ---------------------------------------------------------------- handlers
 
   const allocation = operation(
-    (req: AllocateInput) => refuseAllocate(s, req),
+    (req: AllocateInput, at) => refuseAllocate(at, req),
     async (req) => {
       applicationUri = req.applicationUri ?? null;
       const cause = s.state === 'RESERVED' ? 'allocated by its reservation holder' : 'allocated';
@@ -253,7 +264,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   setHandler(allocateUpdate, allocation.handler, { validator: allocation.validator });
 
   const reservation = operation(
-    (req: ReserveInput) => refuseReserve(s, req, Date.now(), policy),
+    (req: ReserveInput, at) => refuseReserve(at, req, Date.now(), policy),
     async (req) => {
       const cause =
         req.extend === true ? `reservation extended until ${new Date(req.until).toISOString()}` : `reserved until ${new Date(req.until).toISOString()}`;
@@ -266,7 +277,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   setHandler(reserveUpdate, reservation.handler, { validator: reservation.validator });
 
   const release = operation(
-    (req: ReleaseInput) => refuseRelease(s, req),
+    (req: ReleaseInput, at) => refuseRelease(at, req),
     async (req) => {
       const actor = req.actor ?? `account:${req.accountId}`;
       // a release for a reason (an account deactivated) says so in its history row
@@ -294,7 +305,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   setHandler(releaseUpdate, release.handler, { validator: release.validator });
 
   const portOut = operation(
-    (req: PortOutInput) => refusePortOut(s, req),
+    (req: PortOutInput, at) => refusePortOut(at, req),
     async (req) => {
       await move('PORTING_OUT', 'port-out requested by its holder', req.actor ?? `account:${req.accountId}`, {
         phaseEndsAt: Date.now() + policy.portOutMs,
@@ -305,7 +316,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
 
   const retirement = operation(
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update arguments arrive unchecked: a null one is refused, not thrown on
-    (req: RetireInput) => refuseRetire(s, req?.reason),
+    (req: RetireInput, at) => refuseRetire(at, req?.reason),
     async (req) => {
       await move('RETIRED', `retired: ${req.reason}`, req.actor ?? 'operator', { phaseEndsAt: null });
     },
@@ -314,7 +325,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
 
   const returned = operation(
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update arguments arrive unchecked: a null one is refused, not thrown on
-    (req: ReturnedInput) => refuseReturned(s, req?.reason),
+    (req: ReturnedInput, at) => refuseReturned(at, req?.reason),
     async (req) => {
       await move('RETURNED', `returned to its carrier: ${req.reason}`, req.actor ?? 'carrier');
     },
@@ -322,7 +333,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   setHandler(returnedUpdate, returned.handler, { validator: returned.validator });
 
   const leavingShelf = operation(
-    (req: LeaveShelfInput) => refuseLeaveShelf(s, req),
+    (req: LeaveShelfInput, at) => refuseLeaveShelf(at, req),
     async (req) => {
       if (s.state === 'RELEASING') return; // this order took it already
       const from = s.state === 'REJECTED' ? 'REJECTED' : 'AVAILABLE';
@@ -334,7 +345,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
   setHandler(leaveShelfUpdate, leavingShelf.handler, { validator: leavingShelf.validator });
 
   const backOnShelf = operation(
-    (req: BackToShelfInput) => refuseBackToShelf(s, req),
+    (req: BackToShelfInput, at) => refuseBackToShelf(at, req),
     async (req) => {
       const to = s.releasing?.from === 'REJECTED' ? 'REJECTED' : 'AVAILABLE';
       await move(to, `back from release order ${req.orderId}: its carrier refused the release (${req.reason})`, req.actor ?? `order:${req.orderId}`, {
