@@ -86,12 +86,10 @@ const { recordScores } = remote;
 // one workflow task instead of three. Runs since `patches-at-start` use an
 // activity again (`activity` below): a local activity wrote the row before
 // the update that asked for it was in history, so a workflow task lost after
-// it left the row ahead of the workflow; a long one (retries, a slow
-// database) held the workflow task past its timeout again and again, and
-// Temporal refuses updates while a workflow's task is failing (seen in the
-// fault suite: a release given up after 120 s of "Workflow Task in failed
-// state", its row AGING and its workflow ALLOCATED); and a query during one
-// can split the workflow task around it (see `patches-at-start` below).
+// it (timed out on a loaded worker, or the worker killed) left the row ahead
+// of the workflow (seen in the fault suite: row AGING v54, workflow ALLOCATED
+// v53); and a query during one can split the workflow task around it (see
+// `patches-at-start` below).
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: TRANSITION_RETRY });
 // two short statements, retry-safe (an attempt that committed is answered from
 // the row): a worker that dies running one is replaced after 10 s, not 30
@@ -285,7 +283,7 @@ export async function endpointWorkflow(input: EndpointWorkflowInput): Promise<En
       if (s.state === 'RESERVED') {
         await move('AVAILABLE', `reservation released${why}`, actor, { accountId: null, reservedUntil: null });
       } else {
-        // its country's rule, resolved now (a local activity: one more marker, so runs released before it replay as they ran)
+        // its country's rule, resolved now (one more command, so runs released before it replay as they ran)
         const aging = patchedAtStart
           ? await activity.agingRule({ endpointId })
           : isPatched('country-rule-aging')
