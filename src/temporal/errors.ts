@@ -36,16 +36,20 @@ export function domainError(err: unknown, notFound: string): unknown {
  * activity's failure's, not the wrapper's "Activity task failed".
  */
 function refusalReason(err: WorkflowUpdateFailedError): string {
+  return applicationFailures(err).next().value?.message ?? err.cause?.message ?? 'refused';
+}
+
+/** The application failures under a failed update, outermost first (an activity's is under the update's). */
+function* applicationFailures(err: WorkflowUpdateFailedError): Generator<ApplicationFailure, void> {
   for (let e: unknown = err.cause; e instanceof Error; e = e.cause) {
-    if (e instanceof ApplicationFailure) return e.message;
+    if (e instanceof ApplicationFailure) yield e;
   }
-  return err.cause?.message ?? 'refused';
 }
 
 /** A transition the number's country rules refused (the activity's failure, under the update's): the rule's own error. */
 function regulationRefusal(err: WorkflowUpdateFailedError): RegulationRefused | undefined {
-  for (let e: unknown = err.cause; e instanceof Error; e = e.cause) {
-    if (e instanceof ApplicationFailure && e.type === REGULATION_REFUSED) {
+  for (const e of applicationFailures(err)) {
+    if (e.type === REGULATION_REFUSED) {
       const d = (e.details?.[0] ?? {}) as { rule?: string; country?: string; kind?: string; sources?: string[] };
       const rule = REGULATION_CODES.find((c) => c === d.rule);
       if (rule)
