@@ -101,7 +101,8 @@ const schema = z.object({
   PLATFORM_WEBHOOK_SECRET: optionalText,
   PORT_OUT_DURATION: duration.prefault('1 day'),
   RESERVATION_MAX: duration.prefault('1 hour'),
-  WORKFLOW_HISTORY_LIMIT: z.coerce.number().int().min(100).max(50_000).default(2000),
+  /** an endpoint workflow continues as new past this many events: a worker without the run in its cache replays the whole history inside one workflow task (10 s), ~1 ms an event on an idle core */
+  WORKFLOW_HISTORY_LIMIT: z.coerce.number().int().min(100).max(50_000).default(1000),
   // ---- capability tests (the harness: src/harness/harness.ts)
   /** `carrier`: each number's carrier's test-call API places real test traffic, which must come back to the API's inbound entry; `simulated`: the carrier simulator's test traffic inside the worker (tests, benchmarks; refused in production) */
   HARNESS: z.enum(['carrier', 'simulated']).default('carrier'),
@@ -184,6 +185,15 @@ const schema = z.object({
   WORKER_SDK_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('warn'),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
+  /**
+   * workflow tasks a worker holds at once. They run one at a time on its one
+   * workflow thread, and each one's 10 s timeout runs from when it was polled:
+   * a restarted worker replays every run it serves, so with many slots the last
+   * task polled waits out the replays ahead of it and times out (the SDK's 40
+   * did, again and again, in the fault suite). Tasks not polled wait at Temporal
+   * with no clock running.
+   */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(4),
   /** a workflow bundle built beforehand (bundleWorkflowCode's code, in a file) the worker loads instead of bundling workflows/ at each start */
   WORKER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
 

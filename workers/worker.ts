@@ -77,6 +77,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     }),
     maxConcurrentActivityTaskExecutions: deps.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: deps.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     shutdownGraceTime: deps.config.SHUTDOWN_GRACE_MS,
   });
 }

@@ -40,7 +40,7 @@ import {
 } from '../../workflows/shared';
 import type { Capabilities, EndpointStateName, LifecyclePolicy } from '../domain/endpoint';
 import { NotFound, Unavailable } from '../domain/errors';
-import { temporalCall } from './errors';
+import { temporalCall, workflowTaskFailing } from './errors';
 
 interface ClientSource {
   client(): Promise<Client>;
@@ -51,6 +51,9 @@ interface ClientSource {
 
 /** an update the request stopped waiting for still runs this many TEMPORAL_UPDATE_WAITs before its call is cut */
 const ABANDONED_UPDATE_FACTOR = 12;
+
+/** how long an update refused while its workflow's task is failing waits before it is sent again */
+const TASK_FAILING_PAUSE_MS = 500;
 
 /** One endpoint's workflow. Update ids make a retried request the same update: applied once, answered again. */
 export class EndpointWorkflow {
@@ -84,7 +87,25 @@ export class EndpointWorkflow {
       // The call itself runs on (its own deadline far off): cancelling an update's
       // RPC mid-wait was seen in the fault suite to leave its retries failing at
       // once for minutes on the full server. The request stops waiting instead.
-      const call = client.withDeadline(Date.now() + waitMs * ABANDONED_UPDATE_FACTOR, () => handle.executeUpdate(def, { args: [input], updateId }));
+      // Temporal refuses an update outright (FAILED_PRECONDITION) while the
+      // workflow's task is being retried after a timeout or failure — a worker
+      // killed or replaying: nothing was admitted, so it is sent again until the
+      // wait is over.
+      const seen = { waitedOut: false, taskFailing: false };
+      const send = async (): Promise<EndpointStatus> => {
+        for (;;) {
+          try {
+            return await client.withDeadline(Date.now() + waitMs * ABANDONED_UPDATE_FACTOR, () => handle.executeUpdate(def, { args: [input], updateId }));
+          } catch (err) {
+            if (!workflowTaskFailing(err) || seen.waitedOut) throw err;
+            seen.taskFailing = true;
+            await new Promise((r) => setTimeout(r, TASK_FAILING_PAUSE_MS));
+            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the race below while this one slept
+            if (seen.waitedOut) throw err;
+          }
+        }
+      };
+      const call = send();
       call.catch(() => undefined); // an answer nobody waits for any more
       let timer: NodeJS.Timeout | undefined;
       const waited = new Promise<'waited'>((resolve) => {
@@ -92,6 +113,14 @@ export class EndpointWorkflow {
       });
       try {
         const outcome = await Promise.race([call, waited]);
+        seen.waitedOut = true;
+        if (outcome === 'waited' && seen.taskFailing) {
+          throw new Unavailable(
+            `${this.address}'s workflow is recovering: Temporal refused the update for ${Math.round(waitMs / 1000)} s (TEMPORAL_UPDATE_WAIT) while the workflow's task was retried after a worker restart or timeout: retry with the same Idempotency-Key`,
+            5,
+            'temporal',
+          );
+        }
         // sent, perhaps admitted, not answered in time: it may still apply — the same update id makes the retry land on it
         if (outcome === 'waited') {
           throw new Unavailable(
@@ -102,6 +131,7 @@ export class EndpointWorkflow {
         }
         return outcome;
       } catch (err) {
+        seen.waitedOut = true;
         if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
           throw new Unavailable(`${this.address}'s workflow update was cut off (${err.message}); retry with the same Idempotency-Key`, 5, 'temporal');
         }

@@ -30,6 +30,24 @@ export function domainError(err: unknown, notFound: string): unknown {
   return err;
 }
 
+const GRPC_FAILED_PRECONDITION = 9;
+
+/**
+ * Temporal's refusal of an update while the workflow's task is being retried
+ * (FAILED_PRECONDITION "Workflow Task in failed state"): the update was not
+ * admitted; it can be sent again once a worker completes the task.
+ */
+export function workflowTaskFailing(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
+    const x = e as { code?: unknown; message?: unknown; details?: unknown; cause?: unknown };
+    const text = `${typeof x.message === 'string' ? x.message : ''} ${typeof x.details === 'string' ? x.details : ''}`;
+    if (/Workflow Task in failed state/i.test(text) && (x.code === undefined || x.code === GRPC_FAILED_PRECONDITION)) return true;
+    e = x.cause;
+  }
+  return false;
+}
+
 /**
  * Why the workflow refused the update: its own failure's message, or — when an
  * activity failed under it (a transition's `StaleTransition`) — the
