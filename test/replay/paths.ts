@@ -153,7 +153,11 @@ export const RECORDED: Record<WorkflowType, Record<string, RecordedPath>> = {
   },
   inventoryMonitorWorkflow: {
     'inventory-monitor.json': {
-      path: 'check-now updates; a deficit and an excess wait the batching window (timer) while signals arrive; acquire and release orders started as child workflows',
+      path: 'a run begun before `monitor-history-1000` (no patch marker, continues as new at 5,000 events): check-now updates; a deficit and an excess wait the batching window (timer) while signals arrive; acquire and release orders started as child workflows',
+      by: `${MONITOR} at 7ca7144 or earlier`,
+    },
+    'inventory-monitor-history-1000.json': {
+      path: 'the same, as runs since `monitor-history-1000` record it (its marker first, continue-as-new at 1,000 events)',
       by: MONITOR,
     },
     'inventory-monitor-idle.json': {

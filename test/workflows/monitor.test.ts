@@ -73,7 +73,7 @@ describe('inventory monitor', function () {
     await ensureMonitor(TemporalGateway.fromClient(client, SHARED_TASK_QUEUE), { input: monitorInput(config()), periodMs: config().MONITOR_PERIOD });
   });
   after(async () => {
-    await recordHistory(monitor(), 'inventory-monitor');
+    await recordHistory(monitor(), 'inventory-monitor-history-1000');
     // rows without workflows would be drift for the final reconciliation
     await db().endpoint.deleteMany({ where: { address: { startsWith: '+1941' } } });
     await monitor()
