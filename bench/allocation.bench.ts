@@ -154,6 +154,8 @@ async function allocationOn(server: 'dev' | 'full', outer: Teardown, teardown: T
     // through quarantine and the tests in seconds: the shelf fills by configuration
     QUARANTINE_NEW: process.env.QUARANTINE_NEW ?? '1s',
     QUARANTINE_AGING: process.env.QUARANTINE_AGING ?? '1s',
+    // the simulator's test traffic inside the worker: with the default (carrier) and no HARNESS_CARRIER every number failed its tests, REJECTED
+    HARNESS: process.env.HARNESS ?? 'simulated',
     WORKER_MAX_CONCURRENT_ACTIVITIES: process.env.WORKER_MAX_CONCURRENT_ACTIVITIES ?? '200',
     // every open workflow stays in the worker's cache (the default, 2000, would evict some at BENCH_N=2000)
     WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? String(Math.max(2000, N + WARMUP + CLIENTS + 100)),
