@@ -89,19 +89,16 @@ export class EndpointWorkflow {
       // once for minutes on the full server. The request stops waiting instead.
       // Temporal refuses an update outright (FAILED_PRECONDITION) while the
       // workflow's task is being retried after a timeout or failure — a worker
-      // killed or replaying: nothing was admitted, so it is sent again until the
-      // wait is over.
-      const seen = { waitedOut: false, taskFailing: false };
+      // killed or replaying: nothing was admitted, so it is sent again while
+      // the wait allows, then answered as a workflow recovering (below).
+      const deadline = Date.now() + waitMs;
       const send = async (): Promise<EndpointStatus> => {
         for (;;) {
           try {
             return await client.withDeadline(Date.now() + waitMs * ABANDONED_UPDATE_FACTOR, () => handle.executeUpdate(def, { args: [input], updateId }));
           } catch (err) {
-            if (!workflowTaskFailing(err) || seen.waitedOut) throw err;
-            seen.taskFailing = true;
+            if (!workflowTaskFailing(err) || Date.now() + TASK_FAILING_PAUSE_MS >= deadline) throw err;
             await new Promise((r) => setTimeout(r, TASK_FAILING_PAUSE_MS));
-            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the race below while this one slept
-            if (seen.waitedOut) throw err;
           }
         }
       };
@@ -113,14 +110,6 @@ export class EndpointWorkflow {
       });
       try {
         const outcome = await Promise.race([call, waited]);
-        seen.waitedOut = true;
-        if (outcome === 'waited' && seen.taskFailing) {
-          throw new Unavailable(
-            `${this.address}'s workflow is recovering: Temporal refused the update for ${Math.round(waitMs / 1000)} s (TEMPORAL_UPDATE_WAIT) while the workflow's task was retried after a worker restart or timeout: retry with the same Idempotency-Key`,
-            5,
-            'temporal',
-          );
-        }
         // sent, perhaps admitted, not answered in time: it may still apply — the same update id makes the retry land on it
         if (outcome === 'waited') {
           throw new Unavailable(
@@ -131,7 +120,13 @@ export class EndpointWorkflow {
         }
         return outcome;
       } catch (err) {
-        seen.waitedOut = true;
+        if (workflowTaskFailing(err)) {
+          throw new Unavailable(
+            `${this.address}'s workflow is recovering: Temporal refused the update for ${Math.round(waitMs / 1000)} s (TEMPORAL_UPDATE_WAIT) while the workflow's task was retried after a worker restart or timeout: retry with the same Idempotency-Key`,
+            5,
+            'temporal',
+          );
+        }
         if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
           throw new Unavailable(`${this.address}'s workflow update was cut off (${err.message}); retry with the same Idempotency-Key`, 5, 'temporal');
         }
